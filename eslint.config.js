@@ -1,0 +1,22 @@
+// Flat ESLint config: typescript-eslint's recommended rules; formatting is prettier's job.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only in functions/src/config.' },
+      ],
+    },
+  },
+  {
+    files: ['functions/src/config/**', 'test/**', 'scripts/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);

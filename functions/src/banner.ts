@@ -1,0 +1,25 @@
+// The local startup banner: where the endpoint is, which Veo backend is in use, and how to connect clients.
+import type { Runtime } from './runtime.js';
+
+export function printBanner(runtime: Runtime): void {
+  const { config, backendLabel, veoBaseUrl } = runtime;
+  const url = `${config.publicBaseUrl}/mcp`;
+  const backend =
+    backendLabel === 'simulator'
+      ? `simulator (${config.veo.api} wire protocol at ${veoBaseUrl}) — test patterns, not real Veo videos, no cost`
+      : `${backendLabel}${veoBaseUrl ? ` at ${veoBaseUrl}` : ''} — real Veo generations, billed per second`;
+  const lines = [
+    '',
+    '  Veo MCP Cloud',
+    `  MCP endpoint : ${url}   (Streamable HTTP, stateless)`,
+    `  Veo backend  : ${backend}`,
+    `  Store        : ${config.store}   Blobs: ${config.blobs.kind} (${config.blobs.dir})   Queue: ${config.queue}`,
+    '',
+    '  Connect:',
+    `    Claude Code : claude mcp add --transport http veo ${url}`,
+    `    Gemini CLI  : add {"mcpServers":{"veo":{"httpUrl":"${url}"}}} to ~/.gemini/settings.json`,
+    `    Inspector   : npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,191 @@
+// The one place that reads the environment: a zod schema over process.env, parsed once at startup.
+// Every other module receives the typed Config. A bad value fails here, naming the variable and what is allowed.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: () => 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: () => `must be an integer between ${min} and ${max}` })
+    .int(`must be an integer between ${min} and ${max}`)
+    .min(min, `must be an integer between ${min} and ${max}`)
+    .max(max, `must be an integer between ${min} and ${max}`);
+
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.enum(values, { error: () => `must be one of: ${values.join(', ')}` });
+
+const httpUrl = z
+  .string()
+  .url('must be an absolute http(s) URL')
+  .refine((v) => /^https?:\/\//.test(v), 'must be an absolute http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+/** Raw environment schema: names and allowed values exactly as an operator writes them. */
+const EnvSchema = z.object({
+  PORT: int(1, 65535).default(8080),
+  VEO_BACKEND: oneOf(['vertex', 'gemini', 'simulator']).optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GOOGLE_GENAI_USE_VERTEXAI: bool.optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  GOOGLE_CLOUD_LOCATION: z.string().min(1).default('us-central1'),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  VEO_BASE_URL: httpUrl.optional(),
+  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
+  VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
+  VEO_OPERATION_DEADLINE_SECONDS: int(60, 86400).default(1800),
+  SIMULATOR_API: oneOf(['gemini', 'vertex']).default('gemini'),
+  SIMULATOR_DELAY_SECONDS: z.coerce
+    .number({ error: () => 'must be a number of seconds between 0 and 3600' })
+    .min(0, 'must be a number of seconds between 0 and 3600')
+    .max(3600, 'must be a number of seconds between 0 and 3600')
+    .default(4),
+  STORE: oneOf(['memory']).default('memory'),
+  BLOBS: oneOf(['local']).default('local'),
+  QUEUE: oneOf(['inprocess']).default('inprocess'),
+  LOCAL_BLOB_DIR: z.string().min(1).default('.blobs'),
+  LOCAL_BLOB_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SIGNED_URL_TTL_SECONDS: int(60, 604800).default(3600),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  POLL_INITIAL_DELAY_SECONDS: int(1, 600).optional(),
+  POLL_INTERVAL_SECONDS: int(1, 600).optional(),
+  POLL_MAX_INTERVAL_SECONDS: int(1, 3600).optional(),
+  OUTPUT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be path segments of letters, digits, _ and - separated by /')
+    .default('videos'),
+  MAX_WAIT_SECONDS: int(0, 3000).default(50),
+  MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
+  MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
+  OPERATION_RETENTION_DAYS: int(1, 3650).default(30),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  K_SERVICE: z.string().optional(),
+});
+
+export type VeoApi = 'gemini' | 'vertex';
+
+export interface Config {
+  port: number;
+  /** Which Veo wire protocol the SDK speaks, and whether it talks to the simulator instead of Google. */
+  veo: {
+    backend: 'vertex' | 'gemini' | 'simulator';
+    api: VeoApi;
+    apiKey?: string;
+    project?: string;
+    location: string;
+    /** Endpoint override; for the simulator backend, undefined means "start an embedded simulator". */
+    baseUrl?: string;
+    /** Send Google credentials (API key / ADC) — false when talking to a simulator. */
+    useGoogleCredentials: boolean;
+    defaultModel: string;
+    timeoutMs: number;
+    operationDeadlineSeconds: number;
+  };
+  simulator: { delaySeconds: number };
+  store: 'memory';
+  blobs: { kind: 'local'; dir: string; signingKey?: string; signedUrlTtlSeconds: number };
+  queue: 'inprocess';
+  publicBaseUrl: string;
+  allowedOrigins: string[];
+  poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
+  /** Object-name prefix for outputs: {prefix}/{operationId}/. */
+  outputPrefix: string;
+  maxWaitSeconds: number;
+  maxImageBytes: number;
+  maxRequestBytes: number;
+  retentionDays: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** True on Cloud Run functions (K_SERVICE is set by the platform). */
+  onCloud: boolean;
+}
+
+/** Every variable the config reads, for documentation checks and .env.example. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = name.includes('KEY') ? '<redacted>' : JSON.stringify(cleaned[name]);
+      return `${name}=${value}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const apiKey = e.GEMINI_API_KEY ?? e.GOOGLE_API_KEY;
+  const backend =
+    e.VEO_BACKEND ??
+    (e.GOOGLE_GENAI_USE_VERTEXAI && e.GOOGLE_CLOUD_PROJECT ? 'vertex' : apiKey ? 'gemini' : 'simulator');
+  const api: VeoApi = backend === 'simulator' ? e.SIMULATOR_API : backend;
+
+  if (backend === 'vertex' && !e.GOOGLE_CLOUD_PROJECT) {
+    throw new ConfigError(
+      'Invalid configuration:\n  GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex (the project that calls Vertex AI)',
+    );
+  }
+  if (backend === 'gemini' && !apiKey && !e.VEO_BASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  GEMINI_API_KEY: required when VEO_BACKEND=gemini (unless VEO_BASE_URL points at a simulator)',
+    );
+  }
+  const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
+  // A custom endpoint without credentials is a simulator: never send Google credentials to it.
+  const useGoogleCredentials =
+    backend !== 'simulator' &&
+    !(e.VEO_BASE_URL && (backend === 'gemini' ? !apiKey : !e.GOOGLE_APPLICATION_CREDENTIALS));
+
+  return {
+    port: e.PORT,
+    veo: {
+      backend,
+      api,
+      apiKey,
+      project: e.GOOGLE_CLOUD_PROJECT ?? (backend === 'simulator' ? 'simulator-project' : undefined),
+      location: e.GOOGLE_CLOUD_LOCATION,
+      baseUrl: e.VEO_BASE_URL,
+      useGoogleCredentials,
+      defaultModel: e.VEO_DEFAULT_MODEL,
+      timeoutMs: e.VEO_TIMEOUT_SECONDS * 1000,
+      operationDeadlineSeconds: e.VEO_OPERATION_DEADLINE_SECONDS,
+    },
+    simulator: { delaySeconds: e.SIMULATOR_DELAY_SECONDS },
+    store: e.STORE,
+    blobs: {
+      kind: e.BLOBS,
+      dir: e.LOCAL_BLOB_DIR,
+      signingKey: e.LOCAL_BLOB_SIGNING_KEY,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
+    },
+    queue: e.QUEUE,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`,
+    allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    // The simulator finishes in seconds, so it is polled often; Google's Veo takes tens of seconds to minutes.
+    poll: {
+      initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS ?? (backend === 'simulator' ? 2 : 10),
+      intervalSeconds: pollInterval,
+      maxIntervalSeconds: Math.max(e.POLL_MAX_INTERVAL_SECONDS ?? (backend === 'simulator' ? 10 : 30), pollInterval),
+    },
+    outputPrefix: e.OUTPUT_PREFIX,
+    maxWaitSeconds: e.MAX_WAIT_SECONDS,
+    maxImageBytes: e.MAX_IMAGE_BYTES,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    retentionDays: e.OPERATION_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
+    onCloud: Boolean(e.K_SERVICE),
+  };
+}

@@ -1,0 +1,26 @@
+// Entry point for functions-framework (package.json "main"): registers the `mcp` HTTP function.
+// Configuration is parsed at import, so a bad setting stops the instance at startup with a message naming it.
+import { http } from '@google-cloud/functions-framework';
+import { printBanner } from './banner.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { createMcpHttpHandler } from './mcp/http.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+let runtime: Promise<Runtime> | undefined;
+const getRuntime = (): Promise<Runtime> => (runtime ??= createRuntime(config));
+
+// On a laptop, start the embedded simulator now and say how to connect; on the platform, start on first request.
+if (!config.onCloud) void getRuntime().then(printBanner);
+
+http('mcp', createMcpHttpHandler(getRuntime));

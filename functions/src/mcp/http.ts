@@ -1,0 +1,138 @@
+// The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /, a new server and transport per request.
+// Also serves signed local blob links (/blobs/...) and /healthz. Client mistakes get 4xx JSON-RPC errors, never 5xx.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { principalOf } from '../auth/principal.js';
+import { BLOB_ROUTE } from '../blobs/local.js';
+import { errorFields, log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import { createMcpServer } from './server.js';
+
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+const INTERNAL_ERROR = -32603;
+const CORS_HEADERS = 'Content-Type, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-Id';
+
+export type HttpHandler = (req: Request, res: Response) => Promise<void>;
+
+export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHandler {
+  return async (req, res) => {
+    installJsonRpcBodyErrors(req);
+    const runtime = await getRuntime();
+    const path = new URL(req.url ?? '/', 'http://host').pathname;
+
+    if (path.startsWith(BLOB_ROUTE) && (req.method === 'GET' || req.method === 'HEAD')) {
+      return runtime.blobs.serve(req, res);
+    }
+    if (path === '/healthz') {
+      res.status(200).json({ status: 'ok', backend: runtime.backendLabel });
+      return;
+    }
+    if (path !== '/' && path !== '/mcp') {
+      jsonRpcError(res, 404, INVALID_REQUEST, `Not found: ${path}. The MCP endpoint is POST /mcp.`);
+      return;
+    }
+
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      if (!originAllowed(origin, runtime)) {
+        jsonRpcError(res, 403, INVALID_REQUEST, `Origin ${origin} is not allowed. Add it to ALLOWED_ORIGINS.`);
+        return;
+      }
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'POST');
+      res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
+      res.status(204).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      jsonRpcError(res, 405, INVALID_REQUEST, `Method ${req.method} not allowed: this stateless endpoint accepts POST only.`);
+      return;
+    }
+    const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
+    if (size > runtime.config.maxRequestBytes) {
+      jsonRpcError(res, 413, INVALID_REQUEST, `Request body of ${size} bytes exceeds the ${runtime.config.maxRequestBytes}-byte limit (MAX_REQUEST_BYTES).`);
+      return;
+    }
+    const body = parseBody(req);
+    if (body instanceof Error) {
+      jsonRpcError(res, 400, PARSE_ERROR, `Parse error: ${body.message}`);
+      return;
+    }
+
+    const server = createMcpServer(runtime, principalOf(req, runtime.config));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req as IncomingMessage, res as ServerResponse, body);
+    } catch (err) {
+      log.error('MCP request failed', errorFields(err));
+      if (!res.headersSent) jsonRpcError(res, 500, INTERNAL_ERROR, 'Internal error');
+    }
+  };
+}
+
+/** The JSON-RPC payload: functions-framework has parsed JSON bodies already; other content types arrive raw. */
+function parseBody(req: Request): unknown {
+  if (req.body !== undefined && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
+    // An empty JSON body parses to {}: treat it as missing so the transport reports it properly.
+    return req.rawBody?.length ? req.body : undefined;
+  }
+  const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : typeof req.body === 'string' ? req.body : '';
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    return new Error(`body is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function originAllowed(origin: string, runtime: Runtime): boolean {
+  const { allowedOrigins, onCloud, publicBaseUrl } = runtime.config;
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  if (origin === new URL(publicBaseUrl).origin) return true;
+  // Locally, browser tools such as the MCP Inspector run on localhost; a DNS-rebinding page does not.
+  return !onCloud && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
+}
+
+function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+type ExpressLike = { use: (handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void) => void };
+const patchedApps = new WeakSet<object>();
+
+/**
+ * functions-framework parses JSON before our function runs and answers a malformed body with a bare 400.
+ * Appending an error handler to its Express app turns those into JSON-RPC parse errors. Servers we start install it
+ * before listening; on the platform it is installed on the first request an instance handles.
+ */
+export function installJsonRpcBodyErrors(req: Request | { app?: unknown }): void {
+  const app = (req as { app?: ExpressLike }).app;
+  if (!app || patchedApps.has(app)) return;
+  patchedApps.add(app);
+  app.use((err, _req, res, next) => {
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      return jsonRpcError(res, 400, PARSE_ERROR, `Parse error: body is not valid JSON (${(err as Error).message})`);
+    }
+    if (type === 'entity.too.large') return jsonRpcError(res, 413, INVALID_REQUEST, 'Request body too large');
+    next(err);
+  });
+}
+
+/** For servers we create ourselves (npm start, tests): install the body error handler before any request. */
+export function installJsonRpcBodyErrorsOnServer(server: import('node:http').Server): void {
+  const app = server.listeners('request')[0];
+  if (app) installJsonRpcBodyErrors({ app });
+}

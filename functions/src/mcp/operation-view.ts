@@ -1,0 +1,117 @@
+// How an operation is shown to MCP clients: one schema for structuredContent, plus content blocks — a text summary
+// and, when done, one resource_link per video with a signed URL (the text repeats the links for clients that drop them).
+import { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { OPERATION_STATUSES, type OperationRecord } from '../operations/record.js';
+import type { Runtime } from '../runtime.js';
+
+export const VideoLinkSchema = z.object({
+  url: z.string().describe('Signed HTTPS (or local HTTP) URL that downloads the MP4; expires at expires_at.'),
+  expires_at: z.string().describe('When the signed URL stops working (ISO 8601).'),
+  uri: z.string().describe('Storage URI of the video (gs:// on Google Cloud, local: on a laptop).'),
+  mime_type: z.string().describe('Always video/mp4.'),
+  bytes: z.number().describe('Size of the video in bytes.'),
+});
+
+export const OperationViewSchema = z.object({
+  operation_id: z.string().describe('Id to pass to get_video_operation.'),
+  status: z.enum(OPERATION_STATUSES).describe('QUEUED and RUNNING are in progress; the rest are final.'),
+  done: z.boolean().describe('True when status is final.'),
+  backend: z
+    .enum(['simulator', 'gemini', 'vertex'])
+    .describe('Where the video was generated; "simulator" videos are test patterns, not real generations.'),
+  model: z.string().describe('Veo model id.'),
+  prompt: z.string().optional().describe('The prompt as sent to Veo.'),
+  aspect_ratio: z.string(),
+  duration_seconds: z.number(),
+  resolution: z.string().optional(),
+  number_of_videos: z.number(),
+  estimated_cost_usd: z.number().describe('List-price estimate for this request; simulator runs cost nothing.'),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().optional(),
+  videos: z.array(VideoLinkSchema).describe('The generated videos, once status is SUCCEEDED.'),
+  error: z
+    .object({ code: z.string(), message: z.string(), retryable: z.boolean() })
+    .optional()
+    .describe('Why the operation failed, was filtered or expired.'),
+  rai_filtered_count: z.number().optional().describe("Videos removed by Veo's safety filters."),
+  rai_reasons: z.array(z.string()).optional().describe("Veo's reasons for filtering."),
+  next_step: z.string().describe('What to do next.'),
+});
+export type OperationView = z.infer<typeof OperationViewSchema>;
+
+export async function viewOperation(runtime: Runtime, record: OperationRecord): Promise<OperationView> {
+  const ttl = runtime.config.blobs.signedUrlTtlSeconds;
+  const videos = await Promise.all(
+    record.outputs.map(async (output) => {
+      const signed = await runtime.blobs.signedUrl(output.uri, ttl);
+      return { url: signed.url, expires_at: signed.expiresAt, uri: output.uri, mime_type: output.mimeType, bytes: output.bytes };
+    }),
+  );
+  const done = record.status !== 'QUEUED' && record.status !== 'RUNNING';
+  return {
+    operation_id: record.id,
+    status: record.status,
+    done,
+    backend: record.simulated ? 'simulator' : record.backend,
+    model: record.model,
+    prompt: record.request.prompt,
+    aspect_ratio: record.request.aspectRatio,
+    duration_seconds: record.request.durationSeconds,
+    resolution: record.request.resolution,
+    number_of_videos: record.request.numberOfVideos,
+    estimated_cost_usd: record.simulated ? 0 : record.estimatedCostUsd,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    completed_at: record.completedAt,
+    videos,
+    error: record.error,
+    rai_filtered_count: record.raiFilteredCount || undefined,
+    rai_reasons: record.raiReasons?.length ? record.raiReasons : undefined,
+    next_step: nextStep(record, videos.length),
+  };
+}
+
+function nextStep(record: OperationRecord, videoCount: number): string {
+  switch (record.status) {
+    case 'QUEUED':
+    case 'RUNNING':
+      return `Call get_video_operation with operation_id "${record.id}" in about 10 seconds (or generate_video with wait_seconds).`;
+    case 'SUCCEEDED':
+      return `Download the ${videoCount} video(s) from the signed URLs before they expire; call get_video_operation again for fresh links.`;
+    case 'FILTERED':
+      return 'Veo filtered the output for safety. Rephrase the prompt (and image) and start a new generation.';
+    case 'EXPIRED':
+      return 'Veo did not finish in time. Start a new generation.';
+    default:
+      return record.error?.retryable ? 'The failure may be temporary: try again with a new idempotency_key.' : 'Fix the cause above before trying again.';
+  }
+}
+
+/** The tool result for one operation: text for every client, links for clients that render them. */
+export function operationResult(view: OperationView, lead: string): CallToolResult {
+  const lines = [
+    `${lead}`,
+    `operation_id: ${view.operation_id}`,
+    `status: ${view.status}${view.backend === 'simulator' ? ' (simulator: a test pattern, not a real Veo generation)' : ''}`,
+    `model: ${view.model} on ${view.backend}; ${view.duration_seconds}s ${view.aspect_ratio}${view.resolution ? ` ${view.resolution}` : ''}`,
+  ];
+  if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
+  view.videos.forEach((video, index) => lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`));
+  lines.push(`next: ${view.next_step}`);
+  return {
+    content: [
+      { type: 'text', text: lines.join('\n') },
+      ...view.videos.map((video, index) => ({
+        type: 'resource_link' as const,
+        uri: video.url,
+        name: `${view.operation_id}-video-${index + 1}.mp4`,
+        title: `Video ${index + 1} of operation ${view.operation_id}`,
+        mimeType: 'video/mp4',
+        description: `${view.backend === 'simulator' ? 'Simulated test pattern' : 'Veo video'}, ${video.bytes} bytes; link expires ${video.expires_at}`,
+      })),
+    ],
+    structuredContent: view as unknown as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,29 @@
+// get_video_operation: status of one of the caller's operations; when done, signed links to the videos.
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Runtime } from '../../runtime.js';
+import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
+import { guarded } from '../tool-errors.js';
+
+export function registerGetVideoOperationTool(server: McpServer, runtime: Runtime, principal: string): void {
+  server.registerTool(
+    'get_video_operation',
+    {
+      title: 'Get video operation',
+      description:
+        'Status of a video generation started with generate_video. When SUCCEEDED, returns one resource_link per ' +
+        'video with a signed download URL (also listed in the text and in structuredContent.videos). ' +
+        'FILTERED means Veo safety filters removed the output; FAILED and EXPIRED carry an error.',
+      inputSchema: {
+        operation_id: z.string().min(1).max(64).describe('The operation_id returned by generate_video.'),
+      },
+      outputSchema: OperationViewSchema.shape,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded('get_video_operation', async ({ operation_id }) => {
+      const record = await runtime.operations.get(principal, operation_id);
+      const view = await viewOperation(runtime, record);
+      return operationResult(view, view.done ? `Operation ${view.status}.` : `Operation still ${view.status}.`);
+    }),
+  );
+}

@@ -1,0 +1,74 @@
+// list_video_operations: the caller's own operations, newest first, optionally by status, with cursor pagination.
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { OPERATION_STATUSES } from '../../operations/record.js';
+import type { Runtime } from '../../runtime.js';
+import { guarded } from '../tool-errors.js';
+
+const SummarySchema = z.object({
+  operation_id: z.string(),
+  status: z.enum(OPERATION_STATUSES),
+  backend: z.enum(['simulator', 'gemini', 'vertex']),
+  model: z.string(),
+  prompt: z.string().optional().describe('First 200 characters of the prompt.'),
+  video_count: z.number(),
+  created_at: z.string(),
+  completed_at: z.string().optional(),
+});
+
+export function registerListVideoOperationsTool(server: McpServer, runtime: Runtime, principal: string): void {
+  server.registerTool(
+    'list_video_operations',
+    {
+      title: 'List video operations',
+      description:
+        'Your video generations, newest first. Filter by status; page with limit and the next_cursor of the previous ' +
+        'page. Call get_video_operation for links to an operation\'s videos.',
+      inputSchema: {
+        status: z
+          .enum(OPERATION_STATUSES, {
+            error: (issue) =>
+              `Invalid status ${JSON.stringify(issue.input)}: allowed ${OPERATION_STATUSES.join(', ')}`,
+          })
+          .optional()
+          .describe('Only operations in this status.'),
+        limit: z
+          .number()
+          .int()
+          .min(1, 'limit must be between 1 and 100')
+          .max(100, 'limit must be between 1 and 100')
+          .optional()
+          .describe('Page size, 1-100 (default 20).'),
+        cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
+      },
+      outputSchema: {
+        operations: z.array(SummarySchema),
+        next_cursor: z.string().optional().describe('Pass as cursor for the next page; absent on the last page.'),
+      },
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded('list_video_operations', async ({ status, limit, cursor }) => {
+      const page = await runtime.operations.list({ principal, status, limit: limit ?? 20, cursor });
+      const operations = page.records.map((r) => ({
+        operation_id: r.id,
+        status: r.status,
+        backend: r.simulated ? ('simulator' as const) : r.backend,
+        model: r.model,
+        prompt: r.request.prompt?.slice(0, 200),
+        video_count: r.outputs.length,
+        created_at: r.createdAt,
+        completed_at: r.completedAt,
+      }));
+      const text =
+        operations.length === 0
+          ? `No operations${status ? ` with status ${status}` : ''}.`
+          : operations
+              .map((o) => `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ${JSON.stringify(o.prompt ?? '')}`)
+              .join('\n') + (page.nextCursor ? `\nMore: pass cursor "${page.nextCursor}".` : '');
+      return {
+        content: [{ type: 'text', text }],
+        structuredContent: { operations, next_cursor: page.nextCursor },
+      };
+    }),
+  );
+}

@@ -1,0 +1,93 @@
+// The operation record: what we know about one video generation, from request to outputs. Plain data, no client types.
+import type { VeoApi } from '../config/index.js';
+
+export const OPERATION_STATUSES = [
+  'QUEUED',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'FILTERED',
+  'CANCELLED',
+  'EXPIRED',
+] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'FILTERED',
+  'CANCELLED',
+  'EXPIRED',
+]);
+
+export const isTerminal = (status: OperationStatus): boolean => TERMINAL_STATUSES.has(status);
+
+/** Where an input image came from; its bytes are never stored in the record. */
+export interface ImageReference {
+  source: 'gcs' | 'https' | 'inline';
+  /** gs:// or https:// URI; absent for inline images. */
+  uri?: string;
+  mimeType: string;
+  bytes?: number;
+  sha256?: string;
+}
+
+/** Validated, normalized generation arguments, as sent to Veo (minus image bytes). */
+export interface VideoRequest {
+  model: string;
+  prompt?: string;
+  negativePrompt?: string;
+  image?: ImageReference;
+  aspectRatio: string;
+  durationSeconds: number;
+  resolution?: string;
+  numberOfVideos: number;
+  personGeneration?: string;
+  seed?: number;
+  generateAudio?: boolean;
+  enhancePrompt?: boolean;
+}
+
+export interface OperationOutput {
+  /** gs:// URI on GCS, or the blob key on the local blob store. */
+  uri: string;
+  mimeType: string;
+  bytes: number;
+}
+
+export interface OperationError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface OperationRecord {
+  id: string;
+  principal: string;
+  status: OperationStatus;
+  request: VideoRequest;
+  model: string;
+  /** The Veo wire API used (gemini | vertex). */
+  backend: VeoApi;
+  /** True when the operation ran on the Veo simulator, not on Google's Veo. */
+  simulated: boolean;
+  veoOperationName?: string;
+  idempotencyKey?: string;
+  /** sha256 of the normalized request: the same idempotency key must come with the same arguments. */
+  requestHash: string;
+  outputPrefix: string;
+  outputs: OperationOutput[];
+  error?: OperationError;
+  raiFilteredCount?: number;
+  raiReasons?: string[];
+  estimatedCostUsd: number;
+  pollCount: number;
+  /** Consecutive failed polls; reset on a successful poll. */
+  pollErrors: number;
+  nextPollAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  /** When the record may be deleted (Firestore TTL). */
+  expireAt: string;
+}

@@ -1,0 +1,320 @@
+// The domain service: start an operation (idempotently), follow it with polls, finish it with outputs.
+// Every source of a poll (queue message, sweep, a waiting tool call) is only a hint: each poll re-reads the record
+// and applies an idempotent transition, so duplicates, late and out-of-order deliveries are harmless.
+import { AppError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import { newOperationId } from './ids.js';
+import { nextPollDelaySeconds, retryDelaySeconds, type PollTiming } from './poll-schedule.js';
+import { isTerminal, type OperationOutput, type OperationRecord, type VideoRequest } from './record.js';
+import { hashRequest } from './request-hash.js';
+import { transition } from './state.js';
+import type {
+  BlobStore,
+  ImageInput,
+  ListQuery,
+  OperationStore,
+  PollOutcome,
+  PollQueue,
+  VideoGenerator,
+} from './ports.js';
+
+export interface OperationsSettings {
+  poll: PollTiming;
+  /** A Veo operation not done after this many seconds ends EXPIRED. */
+  operationDeadlineSeconds: number;
+  retentionDays: number;
+  outputPrefix: string;
+}
+
+export interface OperationsDeps {
+  store: OperationStore;
+  blobs: BlobStore;
+  queue: PollQueue;
+  veo: VideoGenerator;
+  settings: OperationsSettings;
+  now?: () => Date;
+}
+
+export interface StartInput {
+  principal: string;
+  request: VideoRequest;
+  image?: ImageInput;
+  idempotencyKey?: string;
+  estimatedCostUsd: number;
+}
+
+export type PollResult = 'unknown' | 'terminal' | 'pending' | 'finished';
+
+export interface PollOptions {
+  /** The nextPollAt the message was scheduled for; a message older than the record's schedule is dropped. */
+  scheduledFor?: string;
+  /** Arrange the next poll on the queue (false for a caller that polls in its own loop). */
+  schedule?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+export class Operations {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: OperationsDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Starts a generation, or returns the operation already started with the same idempotency key.
+   * The record is written before Veo is called, so a crash after Veo accepted leaves a trace to reconcile.
+   */
+  async start(input: StartInput): Promise<{ record: OperationRecord; started: boolean }> {
+    const { store, veo, blobs, settings } = this.deps;
+    const now = this.now();
+    const id = newOperationId(now.getTime());
+    const requestHash = hashRequest(input.request);
+    const prefix = `${settings.outputPrefix}/${id}/`;
+    const draft: OperationRecord = {
+      id,
+      principal: input.principal,
+      status: 'QUEUED',
+      request: input.request,
+      model: input.request.model,
+      backend: veo.api,
+      simulated: false,
+      idempotencyKey: input.idempotencyKey,
+      requestHash,
+      outputPrefix: prefix,
+      outputs: [],
+      estimatedCostUsd: input.estimatedCostUsd,
+      pollCount: 0,
+      pollErrors: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      expireAt: new Date(now.getTime() + settings.retentionDays * DAY_MS).toISOString(),
+    };
+    const created = await store.create(draft);
+    if (!created.created) {
+      const existing = created.record;
+      if (existing.requestHash !== requestHash) {
+        throw new AppError(
+          'ALREADY_EXISTS',
+          `Invalid idempotency_key: ${JSON.stringify(input.idempotencyKey)} was already used for operation ` +
+            `${existing.id} with different arguments. Reuse a key only to repeat the same request; use a new key for a new one.`,
+        );
+      }
+      return { record: existing, started: false };
+    }
+
+    let accepted: { operationName: string; simulated: boolean };
+    try {
+      accepted = await veo.submit(input.request, input.image, blobs.outputUriFor(prefix));
+    } catch (err) {
+      const error = toOperationError(err);
+      await store.update(id, (current) =>
+        isTerminal(current.status) ? undefined : transition(current, 'FAILED', { error }, this.now()),
+      );
+      log.warn('Veo rejected the generation request', { operationId: id, ...error });
+      throw new AppError(
+        err instanceof AppError ? err.code : 'UPSTREAM',
+        `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
+        error.retryable,
+      );
+    }
+
+    const firstDelay = nextPollDelaySeconds(settings.poll, 0, 0);
+    const running = await store.update(id, (current) =>
+      isTerminal(current.status)
+        ? undefined
+        : transition(
+            current,
+            'RUNNING',
+            {
+              veoOperationName: accepted.operationName,
+              simulated: accepted.simulated,
+              nextPollAt: new Date(this.now().getTime() + firstDelay * 1000).toISOString(),
+            },
+            this.now(),
+          ),
+    );
+    await this.schedulePoll(id, firstDelay, running?.nextPollAt);
+    return { record: running ?? draft, started: true };
+  }
+
+  /** The caller's operation; another principal's operation is reported as not found. */
+  async get(principal: string, id: string): Promise<OperationRecord> {
+    const record = await this.deps.store.get(id);
+    if (!record || record.principal !== principal) {
+      throw new AppError(
+        'NOT_FOUND',
+        `Invalid operation_id: ${JSON.stringify(id)} does not name one of your operations. ` +
+          'Use list_video_operations to see them.',
+      );
+    }
+    return record;
+  }
+
+  list(query: ListQuery): ReturnType<OperationStore['list']> {
+    return this.deps.store.list(query);
+  }
+
+  /**
+   * One poll of one operation: re-read the record, ask Veo, apply the transition, arrange the next poll.
+   * Throws only what a retry can fix (a store failure); Veo errors are handled here with backoff.
+   */
+  async poll(id: string, options: PollOptions = {}): Promise<PollResult> {
+    const { store, veo, settings } = this.deps;
+    const schedule = options.schedule ?? true;
+    const record = await store.get(id);
+    if (!record) {
+      log.warn('Poll for an unknown operation ignored', { operationId: id });
+      return 'unknown';
+    }
+    if (isTerminal(record.status)) return 'terminal';
+    const now = this.now();
+    if (
+      options.scheduledFor &&
+      record.nextPollAt &&
+      record.nextPollAt > options.scheduledFor &&
+      record.nextPollAt > now.toISOString()
+    ) {
+      // A newer poll is already arranged: this message is a duplicate or late; dropping it keeps one poll chain.
+      return 'pending';
+    }
+    const elapsed = (now.getTime() - Date.parse(record.createdAt)) / 1000;
+
+    if (elapsed > settings.operationDeadlineSeconds) {
+      await this.finish(id, 'EXPIRED', {
+        error: {
+          code: 'DEADLINE_EXCEEDED',
+          message: `Veo did not finish within ${settings.operationDeadlineSeconds} seconds; the operation was abandoned.`,
+          retryable: true,
+        },
+      });
+      return 'finished';
+    }
+    if (!record.veoOperationName) {
+      // QUEUED: the submit is in flight in another request, or that request died before recording Veo's answer.
+      await this.reschedule(id, settings.poll.intervalSeconds, false, schedule);
+      return 'pending';
+    }
+
+    let outcome: PollOutcome;
+    try {
+      outcome = await veo.poll(record.veoOperationName);
+    } catch (err) {
+      const error = toOperationError(err);
+      if (!error.retryable) {
+        await this.finish(id, 'FAILED', { error });
+        return 'finished';
+      }
+      log.warn('Veo poll failed; retrying with backoff', { operationId: id, ...error });
+      await this.reschedule(id, retryDelaySeconds(settings.poll, record.pollErrors + 1), true, schedule);
+      return 'pending';
+    }
+
+    if (!outcome.done) {
+      await this.reschedule(id, nextPollDelaySeconds(settings.poll, elapsed, record.pollCount + 1), false, schedule);
+      return 'pending';
+    }
+    if ('error' in outcome) {
+      await this.finish(id, 'FAILED', { error: { ...outcome.error, retryable: false } });
+      return 'finished';
+    }
+    const rai = { raiFilteredCount: outcome.raiFilteredCount, raiReasons: outcome.raiReasons };
+    if (outcome.videos.length === 0) {
+      await this.finish(id, 'FILTERED', {
+        ...rai,
+        error: {
+          code: 'FILTERED',
+          message:
+            outcome.raiReasons.length > 0
+              ? `Veo's safety filters removed every video: ${outcome.raiReasons.join(' ')}`
+              : "Veo returned no video (filtered by Veo's safety filters).",
+          retryable: false,
+        },
+      });
+      return 'finished';
+    }
+    let outputs: OperationOutput[];
+    try {
+      outputs = await this.saveOutputs(record, outcome.videos);
+    } catch (err) {
+      log.warn('Saving outputs failed; retrying', { operationId: id, ...errorFields(err) });
+      await this.reschedule(id, retryDelaySeconds(settings.poll, record.pollErrors + 1), true, schedule);
+      return 'pending';
+    }
+    await this.finish(id, 'SUCCEEDED', { ...rai, outputs });
+    return 'finished';
+  }
+
+  /** Enqueues a poll for every live operation whose next poll is overdue: recovers lost messages. */
+  async sweep(limit = 100): Promise<number> {
+    const due = await this.deps.store.findDue(this.now(), limit);
+    for (const record of due) await this.schedulePoll(record.id, 0);
+    return due.length;
+  }
+
+  private async saveOutputs(
+    record: OperationRecord,
+    videos: Extract<PollOutcome, { videos: unknown }>['videos'],
+  ): Promise<OperationOutput[]> {
+    const { blobs, veo } = this.deps;
+    const outputs: OperationOutput[] = [];
+    for (const [index, video] of videos.entries()) {
+      if (video.kind === 'stored') {
+        const stat = await blobs.stat(video.uri);
+        if (!stat) throw new AppError('UPSTREAM', `Veo reported ${video.uri} but it does not exist`, true);
+        outputs.push(stat);
+        continue;
+      }
+      const body = await veo.open(video);
+      outputs.push(await blobs.put(`${record.outputPrefix}video-${index}.mp4`, body, video.mimeType));
+    }
+    return outputs;
+  }
+
+  private async finish(
+    id: string,
+    status: 'SUCCEEDED' | 'FAILED' | 'FILTERED' | 'EXPIRED',
+    patch: Partial<OperationRecord>,
+  ): Promise<void> {
+    const stored = await this.deps.store.update(id, (current) =>
+      isTerminal(current.status)
+        ? undefined
+        : transition(current, status, { ...patch, pollCount: current.pollCount + 1 }, this.now()),
+    );
+    log.info('Operation finished', { operationId: id, status: stored?.status });
+  }
+
+  /** Records a poll that did not finish the operation; with `schedule`, arranges (and records) the next one. */
+  private async reschedule(id: string, delaySeconds: number, failedPoll: boolean, schedule: boolean): Promise<void> {
+    const nextPollAt = new Date(this.now().getTime() + delaySeconds * 1000).toISOString();
+    const updated = await this.deps.store.update(id, (current) =>
+      isTerminal(current.status)
+        ? undefined
+        : {
+            ...current,
+            pollCount: current.pollCount + (current.veoOperationName ? 1 : 0),
+            pollErrors: failedPoll ? current.pollErrors + 1 : 0,
+            // A caller polling in its own loop leaves the queue's schedule alone, so that chain stays valid.
+            nextPollAt: schedule ? nextPollAt : current.nextPollAt,
+            updatedAt: this.now().toISOString(),
+          },
+    );
+    if (schedule && updated && !isTerminal(updated.status)) {
+      await this.schedulePoll(id, delaySeconds, nextPollAt);
+    }
+  }
+
+  private async schedulePoll(id: string, delaySeconds: number, scheduledFor?: string): Promise<void> {
+    try {
+      await this.deps.queue.enqueue({ operationId: id, scheduledFor }, delaySeconds);
+    } catch (err) {
+      // The record carries nextPollAt: the sweep picks the operation up even if this message is lost.
+      log.error('Could not enqueue a poll; the sweep will recover it', { operationId: id, ...errorFields(err) });
+    }
+  }
+}
+
+function toOperationError(err: unknown): { code: string; message: string; retryable: boolean } {
+  if (err instanceof AppError) return { code: err.code, message: err.message, retryable: err.retryable };
+  return { code: 'UPSTREAM', message: err instanceof Error ? err.message : String(err), retryable: true };
+}

@@ -1,0 +1,201 @@
+// VideoGenerator over the real @google/genai SDK, for both wire APIs (Gemini API key; Vertex AI with ADC).
+// Maps our normalized request to the SDK's, parses done operations (videos, RAI filtering, errors) and maps HTTP
+// failures to AppErrors with an honest `retryable`. The SDK is loaded on first use and retries nothing.
+import { Readable } from 'node:stream';
+import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } from '@google/genai';
+import type { Config, VeoApi } from '../config/index.js';
+import { AppError } from '../errors.js';
+import type { GeneratedVideo, ImageInput, PollOutcome, VideoGenerator } from '../operations/ports.js';
+import type { VideoRequest } from '../operations/record.js';
+
+type Sdk = typeof import('@google/genai');
+
+export interface VeoAdapterOptions {
+  veo: Config['veo'];
+  /** Effective endpoint (VEO_BASE_URL or the embedded simulator); undefined means Google's own. */
+  baseUrl?: string;
+}
+
+export class VeoAdapter implements VideoGenerator {
+  readonly api: VeoApi;
+  private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
+
+  constructor(private readonly options: VeoAdapterOptions) {
+    this.api = options.veo.api;
+  }
+
+  async submit(
+    request: VideoRequest,
+    image: ImageInput | undefined,
+    outputUri: string | undefined,
+  ): Promise<{ operationName: string; simulated: boolean }> {
+    const { ai } = await this.load();
+    const params: GenerateVideosParameters = {
+      model: request.model,
+      source: {
+        prompt: request.prompt,
+        image: image && {
+          mimeType: image.reference.mimeType,
+          ...(image.base64 ? { imageBytes: image.base64 } : { gcsUri: image.reference.uri }),
+        },
+      },
+      config: {
+        numberOfVideos: request.numberOfVideos,
+        aspectRatio: request.aspectRatio,
+        durationSeconds: request.durationSeconds,
+        resolution: request.resolution,
+        negativePrompt: request.negativePrompt,
+        personGeneration: request.personGeneration as never,
+        seed: request.seed,
+        generateAudio: request.generateAudio,
+        enhancePrompt: request.enhancePrompt,
+        outputGcsUri: this.api === 'vertex' ? outputUri : undefined,
+      },
+    };
+    const operation = await this.call('submit', () => ai.models.generateVideos(params));
+    if (!operation.name) throw new AppError('UPSTREAM', 'Veo accepted the request but returned no operation name', false);
+    return { operationName: operation.name, simulated: isSimulated(operation) };
+  }
+
+  async poll(operationName: string): Promise<PollOutcome> {
+    const { sdk, ai } = await this.load();
+    // The SDK needs its own operation class; a plain { name } object is rejected.
+    const handle = new sdk.GenerateVideosOperation();
+    handle.name = operationName;
+    const operation = await this.call('poll', () => ai.operations.getVideosOperation({ operation: handle }));
+    return parseOperation(operation);
+  }
+
+  async open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable> {
+    if (video.kind === 'inline') return Readable.from([Buffer.from(video.base64, 'base64')]);
+    // Gemini API files: stream the download URL Veo returned (it redirects to storage), authenticated like the SDK.
+    const headers: Record<string, string> = {};
+    if (this.options.veo.useGoogleCredentials && this.options.veo.apiKey) {
+      headers['x-goog-api-key'] = this.options.veo.apiKey;
+    } else if (!this.options.veo.useGoogleCredentials) {
+      headers['x-goog-api-key'] = 'simulator';
+    }
+    let response: Response;
+    try {
+      response = await fetch(video.url, { headers, signal: AbortSignal.timeout(this.options.veo.timeoutMs * 4) });
+    } catch (err) {
+      throw new AppError('UPSTREAM', `Downloading the generated video failed: ${(err as Error).message}`, true);
+    }
+    if (!response.ok || !response.body) {
+      throw new AppError('UPSTREAM', `Downloading the generated video answered HTTP ${response.status}`, true);
+    }
+    return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  }
+
+  private load(): Promise<{ sdk: Sdk; ai: GoogleGenAI }> {
+    this.client ??= import('@google/genai').then((sdk) => ({ sdk, ai: this.createClient(sdk) }));
+    return this.client;
+  }
+
+  private createClient(sdk: Sdk): GoogleGenAI {
+    const { veo, baseUrl } = this.options;
+    const httpOptions = { baseUrl, timeout: veo.timeoutMs };
+    if (veo.api === 'gemini') {
+      // A simulator needs no key; a placeholder keeps the SDK's header logic unchanged.
+      const apiKey = veo.useGoogleCredentials ? veo.apiKey : 'simulator';
+      return new sdk.GoogleGenAI({ vertexai: false, apiKey, httpOptions });
+    }
+    return new sdk.GoogleGenAI({
+      vertexai: true,
+      project: veo.project,
+      location: veo.location,
+      httpOptions,
+      ...(veo.useGoogleCredentials
+        ? {}
+        : {
+            googleAuthOptions: {
+              authClient: {
+                getRequestHeaders: async () => new Headers({ Authorization: 'Bearer simulator' }),
+              } as never,
+            },
+          }),
+    });
+  }
+
+  private async call<T>(what: 'submit' | 'poll', fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toAppError(what, err);
+    }
+  }
+}
+
+function isSimulated(operation: GenerateVideosOperation): boolean {
+  return (operation.metadata as Record<string, unknown> | undefined)?.['simulator'] === true;
+}
+
+/** Turns a done (or not) operation into what the domain needs. Never an empty success. */
+export function parseOperation(operation: GenerateVideosOperation): PollOutcome {
+  if (!operation.done) {
+    const progress = (operation.metadata as Record<string, unknown> | undefined)?.['progressPercent'];
+    return { done: false, progressPercent: typeof progress === 'number' ? progress : undefined };
+  }
+  if (operation.error) {
+    const error = operation.error as { code?: number; message?: string };
+    return {
+      done: true,
+      error: {
+        code: rpcCodeName(error.code),
+        message: `Veo reported an error: ${error.message ?? 'no message'}`,
+      },
+    };
+  }
+  const response = operation.response;
+  const videos: GeneratedVideo[] = [];
+  for (const generated of response?.generatedVideos ?? []) {
+    const video = generated.video;
+    const mimeType = video?.mimeType ?? 'video/mp4';
+    if (video?.uri?.startsWith('gs://')) videos.push({ kind: 'stored', uri: video.uri, mimeType });
+    else if (video?.uri) videos.push({ kind: 'download', url: video.uri, mimeType });
+    else if (video?.videoBytes) videos.push({ kind: 'inline', base64: video.videoBytes, mimeType });
+  }
+  return {
+    done: true,
+    videos,
+    raiFilteredCount: response?.raiMediaFilteredCount ?? 0,
+    raiReasons: response?.raiMediaFilteredReasons ?? [],
+  };
+}
+
+const RPC_CODES: Record<number, string> = {
+  1: 'CANCELLED',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+};
+const rpcCodeName = (code: number | undefined): string => (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
+
+/** Maps SDK failures to AppErrors. A submit whose outcome is unknown is not retryable: it may have been billed. */
+export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
+  const status = (err as { status?: unknown }).status;
+  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+  if (typeof status === 'number') {
+    if (status === 429) {
+      return new AppError('RESOURCE_EXHAUSTED', `Veo is rate limiting requests (HTTP 429): ${detail}`, true);
+    }
+    if (status >= 500) {
+      // On submit, a 5xx may still have started a job: never retry blindly.
+      return new AppError('UPSTREAM', `Veo failed with HTTP ${status}: ${detail}`, what === 'poll');
+    }
+    if (status === 401 || status === 403) {
+      return new AppError('PERMISSION_DENIED', `Veo refused the credentials (HTTP ${status}): ${detail}`, false);
+    }
+    if (status === 404) return new AppError('NOT_FOUND', `Veo does not know this ${what === 'poll' ? 'operation' : 'model'} (HTTP 404): ${detail}`, false);
+    return new AppError('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, false);
+  }
+  const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+  const message = timedOut ? `Veo did not answer in time: ${detail}` : `Veo could not be reached or answered malformed data: ${detail}`;
+  // Network errors, timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
+  return new AppError(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, what === 'poll');
+}

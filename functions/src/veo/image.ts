@@ -1,0 +1,176 @@
+// Input images for image-to-video: from gs://, https://, a data: URL or raw base64. Bytes are size-capped and their
+// type is read from magic bytes (file-type), never trusted from a name or header. Private addresses are never fetched.
+import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { fileTypeFromBuffer } from 'file-type';
+import type { VeoApi } from '../config/index.js';
+import { AppError, invalidArgument } from '../errors.js';
+import type { ImageInput } from '../operations/ports.js';
+
+export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+const FETCH_TIMEOUT_MS = 10_000;
+
+export interface ImageOptions {
+  api: VeoApi;
+  maxBytes: number;
+}
+
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['::ffff:0:0', 96],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+const ALLOWED_SOURCES =
+  'Give a gs:// URI (vertex backend), an https:// URL, a data:image/...;base64 URL, or raw base64 with image_mime_type.';
+
+/** Turns the caller's image argument into bytes or a URI Veo can read; throws INVALID_ARGUMENT on anything else. */
+export async function resolveImage(
+  image: string,
+  declaredMimeType: string | undefined,
+  options: ImageOptions,
+): Promise<ImageInput> {
+  const value = image.trim();
+  if (declaredMimeType !== undefined && !(IMAGE_MIME_TYPES as readonly string[]).includes(declaredMimeType)) {
+    throw invalidArgument('image_mime_type', declaredMimeType, `Allowed: ${IMAGE_MIME_TYPES.join(', ')}.`);
+  }
+  if (value.startsWith('gs://')) return gcsImage(value, declaredMimeType, options.api);
+  if (/^https:\/\//i.test(value)) {
+    const bytes = await fetchImage(value, options.maxBytes);
+    return inlineImage(bytes, declaredMimeType, 'https', value);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw invalidArgument('image', value, `Only https:// and gs:// URLs are fetched. ${ALLOWED_SOURCES}`);
+  }
+  if (value.startsWith('data:')) {
+    const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(value);
+    if (!match || !match[2]) throw invalidArgument('image', value, `A data: URL must be base64 encoded. ${ALLOWED_SOURCES}`);
+    return inlineImage(decodeBase64(match[3]!, options.maxBytes), declaredMimeType ?? (match[1] || undefined), 'inline');
+  }
+  return inlineImage(decodeBase64(value, options.maxBytes), declaredMimeType, 'inline');
+}
+
+function gcsImage(uri: string, declaredMimeType: string | undefined, api: VeoApi): ImageInput {
+  if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/.+/.test(uri)) {
+    throw invalidArgument('image', uri, 'A gs:// URI must name a bucket and an object: gs://BUCKET/OBJECT.');
+  }
+  if (api !== 'vertex') {
+    throw invalidArgument('image', uri, `gs:// images are read by Veo itself only on the vertex backend. ${ALLOWED_SOURCES}`);
+  }
+  const byExtension = /\.png$/i.test(uri)
+    ? 'image/png'
+    : /\.jpe?g$/i.test(uri)
+      ? 'image/jpeg'
+      : /\.webp$/i.test(uri)
+        ? 'image/webp'
+        : undefined;
+  const mimeType = declaredMimeType ?? byExtension;
+  if (!mimeType) {
+    throw invalidArgument('image_mime_type', undefined, `Required for ${uri}: allowed ${IMAGE_MIME_TYPES.join(', ')}.`);
+  }
+  return { reference: { source: 'gcs', uri, mimeType } };
+}
+
+function decodeBase64(text: string, maxBytes: number): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length === 0 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    throw invalidArgument('image', text, `It is not a URL and not valid base64. ${ALLOWED_SOURCES}`);
+  }
+  if (Math.floor((compact.length * 3) / 4) > maxBytes + 2) {
+    throw tooLarge(Math.floor((compact.length * 3) / 4), maxBytes);
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
+  return bytes;
+}
+
+const tooLarge = (size: number, maxBytes: number): AppError =>
+  invalidArgument('image', `${size} bytes`, `Images may be at most ${maxBytes} bytes (MAX_IMAGE_BYTES).`);
+
+async function inlineImage(
+  bytes: Buffer,
+  declaredMimeType: string | undefined,
+  source: 'https' | 'inline',
+  uri?: string,
+): Promise<ImageInput> {
+  const sniffed = (await fileTypeFromBuffer(bytes))?.mime;
+  if (!sniffed || !(IMAGE_MIME_TYPES as readonly string[]).includes(sniffed)) {
+    throw invalidArgument(
+      'image',
+      uri ?? `${bytes.length} bytes`,
+      `The bytes are ${sniffed ?? 'not a recognised image'}; allowed: ${IMAGE_MIME_TYPES.join(', ')}.`,
+    );
+  }
+  if (declaredMimeType && declaredMimeType !== sniffed) {
+    throw invalidArgument('image_mime_type', declaredMimeType, `The image bytes are ${sniffed}; omit image_mime_type or pass ${sniffed}.`);
+  }
+  return {
+    reference: {
+      source,
+      uri,
+      mimeType: sniffed,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    },
+    base64: bytes.toString('base64'),
+  };
+}
+
+async function fetchImage(url: string, maxBytes: number): Promise<Buffer> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument('image', url, `It is not a valid URL. ${ALLOWED_SOURCES}`);
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    throw invalidArgument('image', url, `The host ${host} could not be resolved.`);
+  }
+  const privateAddress = addresses.find((a) => blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4'));
+  if (privateAddress) {
+    throw invalidArgument('image', url, `It resolves to ${privateAddress}, a private or local address, which is never fetched.`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (err) {
+    throw invalidArgument('image', url, `It could not be fetched (${(err as Error).message}); the URL must be reachable over https.`);
+  }
+  if (!response.ok || !response.body) {
+    throw invalidArgument('image', url, `Fetching it answered HTTP ${response.status}; the URL must return the image.`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw tooLarge(declared, maxBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(total, maxBytes);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
