@@ -39,7 +39,7 @@ const EnvSchema = z.object({
   VEO_BASE_URL: httpUrl.optional(),
   VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
-  VEO_OPERATION_DEADLINE_SECONDS: int(60, 86400).default(1800),
+  VEO_OPERATION_DEADLINE_SECONDS: int(1, 86400).default(1800),
   SIMULATOR_API: oneOf(['gemini', 'vertex']).default('gemini'),
   SIMULATOR_DELAY_SECONDS: z.coerce
     .number({ error: () => 'must be a number of seconds between 0 and 3600' })

@@ -1,6 +1,7 @@
 // The domain service: start an operation (idempotently), follow it with polls, finish it with outputs.
 // Every source of a poll (queue message, sweep, a waiting tool call) is only a hint: each poll re-reads the record
 // and applies an idempotent transition, so duplicates, late and out-of-order deliveries are harmless.
+import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { newOperationId } from './ids.js';
@@ -55,6 +56,8 @@ export interface PollOptions {
 const DAY_MS = 86_400_000;
 
 export class Operations {
+  /** Emits 'finished' (operationId, status) when this instance moves an operation to a final state. */
+  readonly events = new EventEmitter();
   private readonly now: () => Date;
 
   constructor(private readonly deps: OperationsDeps) {
@@ -282,6 +285,7 @@ export class Operations {
         : transition(current, status, { ...patch, pollCount: current.pollCount + 1 }, this.now()),
     );
     log.info('Operation finished', { operationId: id, status: stored?.status });
+    if (stored?.status === status) this.events.emit('finished', id, status);
   }
 
   /** Records a poll that did not finish the operation; with `schedule`, arranges (and records) the next one. */

@@ -186,7 +186,8 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
     }
     if (status >= 500) {
       // On submit, a 5xx may still have started a job: never retry blindly.
-      return new AppError('UPSTREAM', `Veo failed with HTTP ${status}: ${detail}`, what === 'poll');
+      const unknown = what === 'submit' ? ' — it may still have started the generation; not retried automatically' : '';
+      return new AppError('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, what === 'poll');
     }
     if (status === 401 || status === 403) {
       return new AppError('PERMISSION_DENIED', `Veo refused the credentials (HTTP ${status}): ${detail}`, false);
@@ -195,7 +196,10 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
     return new AppError('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, false);
   }
   const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-  const message = timedOut ? `Veo did not answer in time: ${detail}` : `Veo could not be reached or answered malformed data: ${detail}`;
+  const unknownOutcome = what === 'submit' ? ' — Veo may still have started (and will bill) the generation' : '';
+  const message = timedOut
+    ? `Veo did not answer in time${unknownOutcome}: ${detail}`
+    : `Veo could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
   // Network errors, timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
   return new AppError(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, what === 'poll');
 }

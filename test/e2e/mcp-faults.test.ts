@@ -1,0 +1,120 @@
+// Every fault the simulator injects leads to the documented status and message, on both wire protocols.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { finished, startTestServer, type TestServer } from '../helpers/server.js';
+
+const textOf = (result: CallToolResult): string =>
+  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+for (const api of ['gemini', 'vertex'] as const) {
+  describe(`Veo faults on the ${api} wire protocol`, () => {
+    let server: TestServer;
+    let client: Client;
+
+    before(async () => {
+      // A 1-second Veo timeout against the simulator's 1.5-second "slow" responses; a 6-second deadline.
+      server = await startTestServer({
+        env: { SIMULATOR_API: api, VEO_TIMEOUT_SECONDS: '1', VEO_OPERATION_DEADLINE_SECONDS: '6' },
+      });
+      client = await server.connect();
+    });
+    after(() => server.close());
+
+    async function generate(prompt: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
+      return (await client.callTool({
+        name: 'generate_video',
+        arguments: { prompt, duration_seconds: 4, ...extra },
+      })) as CallToolResult;
+    }
+
+    async function followToEnd(prompt: string, extra: Record<string, unknown> = {}) {
+      const started = await generate(prompt, extra);
+      assert.equal(started.isError, undefined, textOf(started));
+      const id = (started.structuredContent as { operation_id: string }).operation_id;
+      await finished(server, id);
+      const result = (await client.callTool({ name: 'get_video_operation', arguments: { operation_id: id } })) as CallToolResult;
+      return { id, result, view: result.structuredContent as Record<string, any> };
+    }
+
+    async function failedSubmit(prompt: string, code: RegExp) {
+      const before = server.simulator.stats.submits;
+      const result = await generate(prompt);
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), code);
+      assert.match(textOf(result), /recorded as FAILED/);
+      assert.equal(server.simulator.stats.submits, before, 'Veo accepted nothing');
+      const listed = (await client.callTool({
+        name: 'list_video_operations',
+        arguments: { status: 'FAILED', limit: 1 },
+      })) as CallToolResult;
+      const [latest] = (listed.structuredContent as { operations: Array<{ status: string; prompt: string }> }).operations;
+      assert.equal(latest!.prompt, prompt);
+      return textOf(result);
+    }
+
+    test('Veo 429 on submit: RESOURCE_EXHAUSTED, marked temporary, operation FAILED, nothing retried', async () => {
+      const text = await failedSubmit('A fox [sim:submit-429]', /^RESOURCE_EXHAUSTED: .*429/);
+      assert.match(text, /temporary/);
+    });
+
+    test('Veo 500 on submit: UPSTREAM, not retried (a retry could bill twice)', async () => {
+      const text = await failedSubmit('A fox [sim:submit-500]', /^UPSTREAM: .*HTTP 500/);
+      assert.doesNotMatch(text, /temporary/);
+    });
+
+    test('malformed submit response: UPSTREAM error naming the malformed answer', async () => {
+      await failedSubmit('A fox [sim:submit-malformed]', /^UPSTREAM: .*malformed/);
+    });
+
+    test('slow submit beyond VEO_TIMEOUT_SECONDS: DEADLINE_EXCEEDED', async () => {
+      const result = await generate('A fox [sim:submit-slow]');
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /^DEADLINE_EXCEEDED: .*Veo did not answer in time.*may still have started/);
+    });
+
+    for (const fault of ['poll-429', 'poll-500', 'poll-malformed', 'poll-slow']) {
+      test(`${fault} while polling is retried with backoff and the operation still SUCCEEDS`, async () => {
+        const polls = server.simulator.stats.polls;
+        const { view } = await followToEnd(`A fox [sim:${fault}]`);
+        assert.equal(view.status, 'SUCCEEDED');
+        assert.equal(view.videos.length, 1);
+        assert.ok(server.simulator.stats.polls - polls >= 2, 'the failed poll was followed by another');
+      });
+    }
+
+    test('RAI filtering of every video: status FILTERED with the count and reasons, never an empty success', async () => {
+      const { view, result } = await followToEnd('A fox [sim:rai]');
+      assert.equal(view.status, 'FILTERED');
+      assert.equal(view.rai_filtered_count, 1);
+      assert.match(view.rai_reasons[0], /safety filter/);
+      assert.equal(view.videos.length, 0);
+      assert.equal(result.content.filter((c) => c.type === 'resource_link').length, 0);
+      assert.match(textOf(result), /FILTERED/);
+    });
+
+    test('operation error from Veo: FAILED with Veo\'s message', async () => {
+      const { view } = await followToEnd('A fox [sim:error]');
+      assert.equal(view.status, 'FAILED');
+      assert.equal(view.error.code, 'INTERNAL');
+      assert.match(view.error.message, /Simulated generation failure/);
+    });
+
+    test('an operation that never finishes ends EXPIRED after the deadline with a clear message', async () => {
+      const { view } = await followToEnd('A fox [sim:never]');
+      assert.equal(view.status, 'EXPIRED');
+      assert.match(view.error.message, /did not finish within 6 seconds/);
+    });
+
+    if (api === 'vertex') {
+      test('partial RAI filtering keeps the surviving videos and reports the filtered count', async () => {
+        const { view, result } = await followToEnd('Two foxes [sim:rai-partial]', { number_of_videos: 2 });
+        assert.equal(view.status, 'SUCCEEDED');
+        assert.equal(view.videos.length, 1);
+        assert.equal(view.rai_filtered_count, 1);
+        assert.equal(result.content.filter((c) => c.type === 'resource_link').length, 1);
+      });
+    }
+  });
+}

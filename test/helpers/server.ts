@@ -1,0 +1,120 @@
+// Test harness: serves the `mcp` function through the real functions-framework on a free port, with its own
+// runtime built from an explicit environment, and connects a real MCP client over Streamable HTTP.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadConfig } from '../../functions/src/config/index.js';
+import { createMcpHttpHandler, installJsonRpcBodyErrorsOnServer } from '../../functions/src/mcp/http.js';
+import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
+import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulator/server.js';
+
+let counter = 0;
+
+export interface TestServer {
+  url: string;
+  mcpUrl: string;
+  runtime: Runtime;
+  simulator: VeoSimulator;
+  connect(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  simulator?: SimulatorOptions;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const simulator = new VeoSimulator({ delaySeconds: 0.2, slowMs: 1500, ...options.simulator });
+  const simulatorUrl = await simulator.listen(0);
+  const blobDir = await mkdtemp(path.join(tmpdir(), 'veo-blobs-'));
+
+  let runtime: Runtime | undefined;
+  let resolveRuntime!: (r: Runtime) => void;
+  const runtimeReady = new Promise<Runtime>((resolve) => (resolveRuntime = resolve));
+  const name = `mcp-test-${++counter}`;
+  http(name, createMcpHttpHandler(() => runtimeReady));
+  const server: Server = getTestServer(name);
+  installJsonRpcBodyErrorsOnServer(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const config = loadConfig({
+    VEO_BACKEND: 'simulator',
+    VEO_BASE_URL: simulatorUrl,
+    LOCAL_BLOB_DIR: blobDir,
+    PUBLIC_BASE_URL: url,
+    POLL_INITIAL_DELAY_SECONDS: '1',
+    POLL_INTERVAL_SECONDS: '1',
+    POLL_MAX_INTERVAL_SECONDS: '2',
+    LOG_LEVEL: 'error',
+    ...options.env,
+  });
+  runtime = await createRuntime(config);
+  resolveRuntime(runtime);
+
+  const clients: Client[] = [];
+  return {
+    url,
+    mcpUrl: `${url}/mcp`,
+    runtime,
+    simulator,
+    async connect() {
+      const client = new Client({ name: 'veo-mcp-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await runtime?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await simulator.close();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs a raw body to the MCP endpoint, as a misbehaving client would. */
+export async function rawPost(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body,
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json };
+}
+
+/** Resolves with the final status once the server's poller finishes the operation (an event, not a sleep). */
+export async function finished(server: TestServer, operationId: string): Promise<string> {
+  const { operations } = server.runtime;
+  const done = new Promise<string>((resolve) => {
+    const listener = (id: string, status: string) => {
+      if (id !== operationId) return;
+      operations.events.off('finished', listener);
+      resolve(status);
+    };
+    operations.events.on('finished', listener);
+  });
+  const record = await operations.get('local', operationId);
+  if (!['QUEUED', 'RUNNING'].includes(record.status)) return record.status;
+  return done;
+}
