@@ -96,9 +96,9 @@ function decodeBase64(text: string, maxBytes: number): Buffer {
   if (compact.length === 0 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
     throw invalidArgument('image', text, `It is not a URL and not valid base64. ${ALLOWED_SOURCES}`);
   }
-  if (Math.floor((compact.length * 3) / 4) > maxBytes + 2) {
-    throw tooLarge(Math.floor((compact.length * 3) / 4), maxBytes);
-  }
+  // Refuse before decoding: the decoded size is known from the text length.
+  const decodedSize = Math.floor((compact.length * 3) / 4) - (compact.match(/=+$/)?.[0].length ?? 0);
+  if (decodedSize > maxBytes) throw tooLarge(decodedSize, maxBytes);
   const bytes = Buffer.from(compact, 'base64');
   if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
   return bytes;
