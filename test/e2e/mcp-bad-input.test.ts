@@ -27,28 +27,116 @@ describe('bad input changes nothing and says what is allowed', () => {
   }
 
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['unknown model', { prompt: 'x', model: 'veo-9' }, /Invalid model: "veo-9"\. Allowed models on the gemini backend: .*veo-3\.0-generate-001/],
-    ['unsupported duration', { prompt: 'x', model: 'veo-3.0-generate-001', duration_seconds: 5 }, /Invalid duration_seconds: 5\. .* allows 4, 6, 8 seconds/],
-    ['unsupported resolution', { prompt: 'x', resolution: '4k' }, /Invalid resolution: "4k"\. .* allows "720p", "1080p"/],
-    ['1080p at the wrong duration on Veo 3.1', { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '1080p', duration_seconds: 4 }, /Invalid duration_seconds: 4\. .*1080p only at 8 seconds/],
-    ['unsupported aspect ratio', { prompt: 'x', aspect_ratio: '4:3' }, /Invalid aspect_ratio: "4:3"\. .* allows "16:9", "9:16"/],
-    ['too many videos', { prompt: 'x', number_of_videos: 3 }, /Invalid number_of_videos: 3\. .* allows 1 to 1/],
-    ['empty prompt without an image', { prompt: '   ' }, /Invalid prompt: "   "\. A prompt is required unless an image is given/],
-    ['prompt too long', { prompt: 'a'.repeat(4001) }, /Invalid prompt: "4001 characters"\. At most 4000 characters/],
-    ['seed on the Gemini API', { prompt: 'x', seed: 7 }, /Invalid seed: 7\. Seeds are supported only on the vertex backend/],
-    ['audio off where Veo always generates it', { prompt: 'x', generate_audio: false }, /Invalid generate_audio: false\. .* always generates audio/],
-    ['person generation value', { prompt: 'x', person_generation: 'everyone' }, /Invalid person_generation: "everyone"\. .*"dont_allow", "allow_adult", "allow_all"/],
-    ['image too large', { prompt: 'x', image: Buffer.alloc(4096, 1).toString('base64'), image_mime_type: 'image/png' }, /Invalid image: "4096 bytes"\. Images may be at most 2048 bytes \(MAX_IMAGE_BYTES\)/],
-    ['image that is not an image', { prompt: 'x', image: Buffer.from('hello, I am text').toString('base64') }, /Invalid image: .*not a recognised image; allowed: image\/png, image\/jpeg, image\/webp/],
-    ['image declared as another type', { prompt: 'x', image: PNG.toString('base64'), image_mime_type: 'image/jpeg' }, /Invalid image_mime_type: "image\/jpeg"\. The image bytes are image\/png/],
-    ['non-https image URL', { prompt: 'x', image: 'http://example.com/cat.png' }, /Invalid image: "http:\/\/example\.com\/cat\.png"\. Only https:\/\/ and gs:\/\/ URLs are fetched/],
-    ['image URL on a private address', { prompt: 'x', image: 'https://127.0.0.1:9/cat.png' }, /Invalid image: .*resolves to 127\.0\.0\.1, a private or local address/],
-    ['gs:// image on the Gemini API', { prompt: 'x', image: 'gs://bucket/cat.png' }, /Invalid image: "gs:\/\/bucket\/cat\.png"\. gs:\/\/ images are read by Veo itself only on the vertex backend/],
-    ['image that is neither URL nor base64', { prompt: 'x', image: 'not base64 at all!' }, /Invalid image: .*not a URL and not valid base64/],
-    ['bad image_mime_type', { prompt: 'x', image: PNG.toString('base64'), image_mime_type: 'image/gif' }, /Invalid image_mime_type "image\/gif": allowed image\/png, image\/jpeg, image\/webp/],
-    ['wait_seconds out of range', { prompt: 'x', wait_seconds: 9999 }, /wait_seconds must be between 0 and 600/],
-    ['malformed idempotency key', { prompt: 'x', idempotency_key: 'has spaces' }, /idempotency_key may use letters, digits/],
-    ['duration that is not a whole number', { prompt: 'x', duration_seconds: 4.5 }, /duration_seconds must be a whole number/],
+    [
+      'unknown model',
+      { prompt: 'x', model: 'veo-9' },
+      /Invalid model: "veo-9"\. Allowed models on the gemini backend: .*veo-3\.0-generate-001/,
+    ],
+    [
+      'unsupported duration',
+      { prompt: 'x', model: 'veo-3.0-generate-001', duration_seconds: 5 },
+      /Invalid duration_seconds: 5\. .* allows 4, 6, 8 seconds/,
+    ],
+    [
+      'unsupported resolution',
+      { prompt: 'x', resolution: '4k' },
+      /Invalid resolution: "4k"\. .* allows "720p", "1080p"/,
+    ],
+    [
+      '1080p at the wrong duration on Veo 3.1',
+      { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '1080p', duration_seconds: 4 },
+      /Invalid duration_seconds: 4\. .*1080p only at 8 seconds/,
+    ],
+    [
+      'unsupported aspect ratio',
+      { prompt: 'x', aspect_ratio: '4:3' },
+      /Invalid aspect_ratio: "4:3"\. .* allows "16:9", "9:16"/,
+    ],
+    [
+      'too many videos',
+      { prompt: 'x', number_of_videos: 3 },
+      /Invalid number_of_videos: 3\. .* allows 1 to 1/,
+    ],
+    [
+      'empty prompt without an image',
+      { prompt: '   ' },
+      /Invalid prompt: " {3}"\. A prompt is required unless an image is given/,
+    ],
+    [
+      'prompt too long',
+      { prompt: 'a'.repeat(4001) },
+      /Invalid prompt: "4001 characters"\. At most 4000 characters/,
+    ],
+    [
+      'seed on the Gemini API',
+      { prompt: 'x', seed: 7 },
+      /Invalid seed: 7\. Seeds are supported only on the vertex backend/,
+    ],
+    [
+      'audio off where Veo always generates it',
+      { prompt: 'x', generate_audio: false },
+      /Invalid generate_audio: false\. .* always generates audio/,
+    ],
+    [
+      'person generation value',
+      { prompt: 'x', person_generation: 'everyone' },
+      /Invalid person_generation: "everyone"\. .*"dont_allow", "allow_adult", "allow_all"/,
+    ],
+    [
+      'image too large',
+      { prompt: 'x', image: Buffer.alloc(4096, 1).toString('base64'), image_mime_type: 'image/png' },
+      /Invalid image: "4096 bytes"\. Images may be at most 2048 bytes \(MAX_IMAGE_BYTES\)/,
+    ],
+    [
+      'image that is not an image',
+      { prompt: 'x', image: Buffer.from('hello, I am text').toString('base64') },
+      /Invalid image: .*not a recognised image; allowed: image\/png, image\/jpeg, image\/webp/,
+    ],
+    [
+      'image declared as another type',
+      { prompt: 'x', image: PNG.toString('base64'), image_mime_type: 'image/jpeg' },
+      /Invalid image_mime_type: "image\/jpeg"\. The image bytes are image\/png/,
+    ],
+    [
+      'non-https image URL',
+      { prompt: 'x', image: 'http://example.com/cat.png' },
+      /Invalid image: "http:\/\/example\.com\/cat\.png"\. Only https:\/\/ and gs:\/\/ URLs are fetched/,
+    ],
+    [
+      'image URL on a private address',
+      { prompt: 'x', image: 'https://127.0.0.1:9/cat.png' },
+      /Invalid image: .*resolves to 127\.0\.0\.1, a private or local address/,
+    ],
+    [
+      'gs:// image on the Gemini API',
+      { prompt: 'x', image: 'gs://bucket/cat.png' },
+      /Invalid image: "gs:\/\/bucket\/cat\.png"\. gs:\/\/ images are read by Veo itself only on the vertex backend/,
+    ],
+    [
+      'image that is neither URL nor base64',
+      { prompt: 'x', image: 'not base64 at all!' },
+      /Invalid image: .*not a URL and not valid base64/,
+    ],
+    [
+      'bad image_mime_type',
+      { prompt: 'x', image: PNG.toString('base64'), image_mime_type: 'image/gif' },
+      /Invalid image_mime_type "image\/gif": allowed image\/png, image\/jpeg, image\/webp/,
+    ],
+    [
+      'wait_seconds out of range',
+      { prompt: 'x', wait_seconds: 9999 },
+      /wait_seconds must be between 0 and 600/,
+    ],
+    [
+      'malformed idempotency key',
+      { prompt: 'x', idempotency_key: 'has spaces' },
+      /idempotency_key may use letters, digits/,
+    ],
+    [
+      'duration that is not a whole number',
+      { prompt: 'x', duration_seconds: 4.5 },
+      /duration_seconds must be a whole number/,
+    ],
   ];
 
   for (const [name, args, message] of cases) {
@@ -88,7 +176,12 @@ describe('bad input changes nothing and says what is allowed', () => {
       arguments: { prompt: 'A blue kite', duration_seconds: 4, idempotency_key: 'kite-1' },
     })) as CallToolResult;
     assert.equal(different.isError, true);
-    assert.match(textOf(different), new RegExp(`ALREADY_EXISTS: Invalid idempotency_key: "kite-1" was already used for operation ${id} with different arguments`));
+    assert.match(
+      textOf(different),
+      new RegExp(
+        `ALREADY_EXISTS: Invalid idempotency_key: "kite-1" was already used for operation ${id} with different arguments`,
+      ),
+    );
     assert.equal(server.simulator.stats.submits, submits, 'neither repeat reached Veo');
   });
 
@@ -98,14 +191,23 @@ describe('bad input changes nothing and says what is allowed', () => {
       arguments: { operation_id: 'nope' },
     })) as CallToolResult;
     assert.equal(result.isError, true);
-    assert.match(textOf(result), /NOT_FOUND: Invalid operation_id: "nope" does not name one of your operations/);
+    assert.match(
+      textOf(result),
+      /NOT_FOUND: Invalid operation_id: "nope" does not name one of your operations/,
+    );
   });
 
   test('list_video_operations rejects an unknown status and a forged cursor', async () => {
-    const status = (await client.callTool({ name: 'list_video_operations', arguments: { status: 'DONE' } })) as CallToolResult;
+    const status = (await client.callTool({
+      name: 'list_video_operations',
+      arguments: { status: 'DONE' },
+    })) as CallToolResult;
     assert.equal(status.isError, true);
     assert.match(textOf(status), /Invalid status "DONE": allowed QUEUED, RUNNING, SUCCEEDED/);
-    const cursor = (await client.callTool({ name: 'list_video_operations', arguments: { cursor: 'abc' } })) as CallToolResult;
+    const cursor = (await client.callTool({
+      name: 'list_video_operations',
+      arguments: { cursor: 'abc' },
+    })) as CallToolResult;
     assert.equal(cursor.isError, true);
     assert.match(textOf(cursor), /Invalid cursor: "abc"/);
   });
@@ -137,7 +239,10 @@ describe('bad input changes nothing and says what is allowed', () => {
     });
     const response = await rawPost(server.mcpUrl, body);
     assert.equal(response.status, 413);
-    assert.match((response.json as { error: { message: string } }).error.message, /exceeds the 65536-byte limit \(MAX_REQUEST_BYTES\)/);
+    assert.match(
+      (response.json as { error: { message: string } }).error.message,
+      /exceeds the 65536-byte limit \(MAX_REQUEST_BYTES\)/,
+    );
   });
 
   test('GET and DELETE on the endpoint answer 405 (stateless: no streams, no sessions)', async () => {
@@ -155,7 +260,10 @@ describe('bad input changes nothing and says what is allowed', () => {
       { origin: 'https://evil.example' },
     );
     assert.equal(response.status, 403);
-    assert.match((response.json as { error: { message: string } }).error.message, /Origin https:\/\/evil\.example is not allowed/);
+    assert.match(
+      (response.json as { error: { message: string } }).error.message,
+      /Origin https:\/\/evil\.example is not allowed/,
+    );
   });
 
   test('an unknown path is 404 naming the endpoint', async () => {

@@ -34,7 +34,11 @@ for (const api of ['gemini', 'vertex'] as const) {
       assert.equal(started.isError, undefined, textOf(started));
       const id = (started.structuredContent as { operation_id: string }).operation_id;
       await finished(server, id);
-      const result = (await client.callTool({ name: 'get_video_operation', arguments: { operation_id: id } })) as CallToolResult;
+      const result = (await client.callTool({
+        name: 'get_video_operation',
+        arguments: { operation_id: id },
+      })) as CallToolResult;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions below read arbitrary view fields
       return { id, result, view: result.structuredContent as Record<string, any> };
     }
 
@@ -49,7 +53,8 @@ for (const api of ['gemini', 'vertex'] as const) {
         name: 'list_video_operations',
         arguments: { status: 'FAILED', limit: 1 },
       })) as CallToolResult;
-      const [latest] = (listed.structuredContent as { operations: Array<{ status: string; prompt: string }> }).operations;
+      const [latest] = (listed.structuredContent as { operations: Array<{ status: string; prompt: string }> })
+        .operations;
       assert.equal(latest!.prompt, prompt);
       return textOf(result);
     }
@@ -71,7 +76,10 @@ for (const api of ['gemini', 'vertex'] as const) {
     test('slow submit beyond VEO_TIMEOUT_SECONDS: DEADLINE_EXCEEDED', async () => {
       const result = await generate('A fox [sim:submit-slow]');
       assert.equal(result.isError, true);
-      assert.match(textOf(result), /^DEADLINE_EXCEEDED: .*Veo did not answer in time.*may still have started/);
+      assert.match(
+        textOf(result),
+        /^DEADLINE_EXCEEDED: .*Veo did not answer in time.*may still have started/,
+      );
     });
 
     for (const fault of ['poll-429', 'poll-500', 'poll-malformed', 'poll-slow']) {
@@ -94,7 +102,7 @@ for (const api of ['gemini', 'vertex'] as const) {
       assert.match(textOf(result), /FILTERED/);
     });
 
-    test('operation error from Veo: FAILED with Veo\'s message', async () => {
+    test("operation error from Veo: FAILED with Veo's message", async () => {
       const { view } = await followToEnd('A fox [sim:error]');
       assert.equal(view.status, 'FAILED');
       assert.equal(view.error.code, 'INTERNAL');

@@ -34,10 +34,12 @@ for (const api of ['gemini', 'vertex'] as const) {
     test('tools/list offers the four tools with schemas and honest annotations', async () => {
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((t) => [t.name, t]));
-      assert.deepEqual(
-        [...byName.keys()].sort(),
-        ['generate_video', 'get_video_operation', 'list_video_models', 'list_video_operations'],
-      );
+      assert.deepEqual([...byName.keys()].sort(), [
+        'generate_video',
+        'get_video_operation',
+        'list_video_models',
+        'list_video_operations',
+      ]);
       for (const tool of tools) {
         assert.ok(tool.outputSchema, `${tool.name} has an outputSchema`);
         assert.ok(tool.description && tool.description.length > 40, `${tool.name} is described`);
@@ -45,8 +47,12 @@ for (const api of ['gemini', 'vertex'] as const) {
       assert.equal(byName.get('generate_video')!.annotations?.readOnlyHint, false);
       assert.equal(byName.get('generate_video')!.annotations?.openWorldHint, true);
       assert.equal(byName.get('get_video_operation')!.annotations?.readOnlyHint, true);
-      const props = byName.get('generate_video')!.inputSchema.properties as Record<string, { description?: string }>;
-      for (const [field, schema] of Object.entries(props)) assert.ok(schema.description, `${field} is described`);
+      const props = byName.get('generate_video')!.inputSchema.properties as Record<
+        string,
+        { description?: string }
+      >;
+      for (const [field, schema] of Object.entries(props))
+        assert.ok(schema.description, `${field} is described`);
     });
 
     test('generate_video returns the operation at once, and get_video_operation links a playable MP4', async () => {

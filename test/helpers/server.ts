@@ -35,11 +35,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const simulatorUrl = await simulator.listen(0);
   const blobDir = await mkdtemp(path.join(tmpdir(), 'veo-blobs-'));
 
-  let runtime: Runtime | undefined;
   let resolveRuntime!: (r: Runtime) => void;
   const runtimeReady = new Promise<Runtime>((resolve) => (resolveRuntime = resolve));
   const name = `mcp-test-${++counter}`;
-  http(name, createMcpHttpHandler(() => runtimeReady));
+  http(
+    name,
+    createMcpHttpHandler(() => runtimeReady),
+  );
   const server: Server = getTestServer(name);
   installJsonRpcBodyErrorsOnServer(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,7 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'error',
     ...options.env,
   });
-  runtime = await createRuntime(config);
+  const runtime = await createRuntime(config);
   resolveRuntime(runtime);
 
   const clients: Client[] = [];
@@ -73,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
-      await runtime?.close();
+      await runtime.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await simulator.close();
@@ -90,7 +92,11 @@ export async function rawPost(
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
     body,
   });
   const text = await response.text();

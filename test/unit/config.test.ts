@@ -33,26 +33,41 @@ describe('config', () => {
   });
 
   test('a bad value fails naming the variable and the allowed values', () => {
-    assert.throws(() => loadConfig({ VEO_BACKEND: 'openai' }), (err: Error) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /VEO_BACKEND="openai": must be one of: vertex, gemini, simulator/);
-      return true;
-    });
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT="eighty": must be an integer between 1 and 65535/);
+    assert.throws(
+      () => loadConfig({ VEO_BACKEND: 'openai' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /VEO_BACKEND="openai": must be one of: vertex, gemini, simulator/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }),
+      /PORT="eighty": must be an integer between 1 and 65535/,
+    );
     assert.throws(() => loadConfig({ STORE: 'redis' }), /STORE="redis": must be one of: memory/);
   });
 
   test('secrets are never echoed in configuration errors', () => {
-    assert.throws(() => loadConfig({ LOCAL_BLOB_SIGNING_KEY: 'short-secret' }), (err: Error) => {
-      assert.match(err.message, /LOCAL_BLOB_SIGNING_KEY=<redacted>: must be at least 32 characters/);
-      assert.doesNotMatch(err.message, /short-secret/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ LOCAL_BLOB_SIGNING_KEY: 'short-secret' }),
+      (err: Error) => {
+        assert.match(err.message, /LOCAL_BLOB_SIGNING_KEY=<redacted>: must be at least 32 characters/);
+        assert.doesNotMatch(err.message, /short-secret/);
+        return true;
+      },
+    );
   });
 
   test('vertex without a project and gemini without a key fail with what is required', () => {
-    assert.throws(() => loadConfig({ VEO_BACKEND: 'vertex' }), /GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex/);
-    assert.throws(() => loadConfig({ VEO_BACKEND: 'gemini' }), /GEMINI_API_KEY: required when VEO_BACKEND=gemini/);
+    assert.throws(
+      () => loadConfig({ VEO_BACKEND: 'vertex' }),
+      /GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex/,
+    );
+    assert.throws(
+      () => loadConfig({ VEO_BACKEND: 'gemini' }),
+      /GEMINI_API_KEY: required when VEO_BACKEND=gemini/,
+    );
   });
 
   test('every variable is documented in .env.example and the README configuration table', () => {
@@ -60,7 +75,7 @@ describe('config', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const name of CONFIG_VARIABLES.filter((n) => n !== 'K_SERVICE')) {
       assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} in .env.example`);
-      assert.match(readme, new RegExp(`\\| \`${name}\` \\|`), `${name} in README`);
+      assert.match(readme, new RegExp(`\\| \`${name}\` +\\|`), `${name} in README`);
     }
   });
 });

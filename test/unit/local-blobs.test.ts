@@ -50,7 +50,10 @@ describe('local blob store', () => {
     assert.equal((await fetch(otherKey)).status, 403);
     const longer = url.replace(/expires=(\d+)/, (_m, e: string) => `expires=${Number(e) + 1000}`);
     assert.equal((await fetch(longer)).status, 403);
-    const forged = url.replace(/signature=([0-9a-f])/, (_m, c: string) => `signature=${c === '0' ? '1' : '0'}`);
+    const forged = url.replace(
+      /signature=([0-9a-f])/,
+      (_m, c: string) => `signature=${c === '0' ? '1' : '0'}`,
+    );
     assert.equal((await fetch(forged)).status, 403);
   });
 
@@ -65,11 +68,21 @@ describe('local blob store', () => {
   test('path traversal is impossible, signed or not', async () => {
     await assert.rejects(store.put('../outside.mp4', Buffer.from('x'), 'video/mp4'), /Invalid blob key/);
     await assert.rejects(store.put('videos/../../x.mp4', Buffer.from('x'), 'video/mp4'), /Invalid blob key/);
-    await assert.rejects(store.signedUrl('local:../../etc/passwd', 60).then((s) => fetch(s.url)).then((r) => {
-      if (r.status === 403) throw new Error('refused');
-    }), /refused/);
+    await assert.rejects(
+      store
+        .signedUrl('local:../../etc/passwd', 60)
+        .then((s) => fetch(s.url))
+        .then((r) => {
+          if (r.status === 403) throw new Error('refused');
+        }),
+      /refused/,
+    );
     const base = (await store.signedUrl('local:videos/op1/video-0.mp4', 60)).url.split('/blobs/')[0];
-    for (const attempt of ['/blobs/..%2F..%2Fetc%2Fpasswd', '/blobs/%2Fetc%2Fpasswd', '/blobs/videos/..%2F..%2F..%2Fetc%2Fpasswd']) {
+    for (const attempt of [
+      '/blobs/..%2F..%2Fetc%2Fpasswd',
+      '/blobs/%2Fetc%2Fpasswd',
+      '/blobs/videos/..%2F..%2F..%2Fetc%2Fpasswd',
+    ]) {
       assert.equal((await fetch(`${base}${attempt}?expires=9999999999&signature=00`)).status, 403, attempt);
     }
     assert.equal(await store.stat('local:../x'), undefined);

@@ -40,7 +40,12 @@ describe('operations service', () => {
       blobs: new LocalBlobStore({ dir, publicBaseUrl: 'http://127.0.0.1:1' }),
       queue,
       veo: new VeoAdapter({ veo: config.veo, baseUrl }),
-      settings: { poll: config.poll, operationDeadlineSeconds: 600, retentionDays: 1, outputPrefix: 'videos' },
+      settings: {
+        poll: config.poll,
+        operationDeadlineSeconds: 600,
+        retentionDays: 1,
+        outputPrefix: 'videos',
+      },
     });
   });
   after(async () => {
@@ -48,13 +53,16 @@ describe('operations service', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const request = (prompt: string) => checkRequest({ prompt, duration_seconds: 4 }, 'gemini', 'veo-3.0-fast-generate-001', false);
+  const request = (prompt: string) =>
+    checkRequest({ prompt, duration_seconds: 4 }, 'gemini', 'veo-3.0-fast-generate-001', false);
 
   test('the same idempotency key started concurrently starts exactly one Veo job', async () => {
     const before = simulator.stats.submits;
     const { request: req, estimatedCostUsd } = request('concurrent');
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => ops.start({ principal: 'p', request: req, idempotencyKey: 'same', estimatedCostUsd })),
+      Array.from({ length: 5 }, () =>
+        ops.start({ principal: 'p', request: req, idempotencyKey: 'same', estimatedCostUsd }),
+      ),
     );
     assert.equal(new Set(results.map((r) => r.record.id)).size, 1);
     assert.equal(results.filter((r) => r.started).length, 1);
@@ -73,7 +81,10 @@ describe('operations service', () => {
     const { request: req, estimatedCostUsd } = request('duplicates');
     const { record } = await ops.start({ principal: 'p', request: req, estimatedCostUsd });
     const first = queue.messages.find((m) => m.operationId === record.id)!;
-    const results = await Promise.all([ops.poll(first.operationId, first), ops.poll(first.operationId, first)]);
+    const results = await Promise.all([
+      ops.poll(first.operationId, first),
+      ops.poll(first.operationId, first),
+    ]);
     assert.ok(results.includes('finished'), `results ${results}`);
     const done = await ops.get('p', record.id);
     assert.equal(done.status, 'SUCCEEDED');
@@ -109,11 +120,20 @@ describe('operations service', () => {
       ids.push((await ops.start({ principal, request: req, estimatedCostUsd })).record.id);
     }
     const first = await ops.list({ principal, limit: 2 });
-    assert.deepEqual(first.records.map((r) => r.id), [ids[4], ids[3]]);
+    assert.deepEqual(
+      first.records.map((r) => r.id),
+      [ids[4], ids[3]],
+    );
     const second = await ops.list({ principal, limit: 2, cursor: first.nextCursor });
-    assert.deepEqual(second.records.map((r) => r.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      second.records.map((r) => r.id),
+      [ids[2], ids[1]],
+    );
     const third = await ops.list({ principal, limit: 2, cursor: second.nextCursor });
-    assert.deepEqual(third.records.map((r) => r.id), [ids[0]]);
+    assert.deepEqual(
+      third.records.map((r) => r.id),
+      [ids[0]],
+    );
     assert.equal(third.nextCursor, undefined);
     assert.equal((await ops.list({ principal, limit: 10, status: 'SUCCEEDED' })).records.length, 0);
   });

@@ -41,14 +41,19 @@ describe('Veo simulator wire protocol', () => {
       project: 'demo',
       location: 'us-central1',
       httpOptions: { baseUrl },
-      googleAuthOptions: { authClient: { getRequestHeaders: async () => new Headers({ Authorization: 'Bearer t' }) } as never },
+      googleAuthOptions: {
+        authClient: { getRequestHeaders: async () => new Headers({ Authorization: 'Bearer t' }) } as never,
+      },
     });
     const started = await ai.models.generateVideos({
       model: 'veo-3.0-generate-001',
       source: { prompt: 'a dog' },
       config: { durationSeconds: 6, numberOfVideos: 2 },
     });
-    assert.match(started.name!, /^projects\/demo\/locations\/us-central1\/publishers\/google\/models\/veo-3\.0-generate-001\/operations\/[0-9a-f-]{36}$/);
+    assert.match(
+      started.name!,
+      /^projects\/demo\/locations\/us-central1\/publishers\/google\/models\/veo-3\.0-generate-001\/operations\/[0-9a-f-]{36}$/,
+    );
     const handle = new GenerateVideosOperation();
     handle.name = started.name;
     const done = await ai.operations.getVideosOperation({ operation: handle });
@@ -66,7 +71,7 @@ describe('Veo simulator wire protocol', () => {
     assert.equal(((await response.json()) as { error: { status: string } }).error.status, 'UNAUTHENTICATED');
   });
 
-  test('an impossible request is a 400 in Google\'s error shape and counts no submit', async () => {
+  test("an impossible request is a 400 in Google's error shape and counts no submit", async () => {
     const before = simulator.stats.submits;
     const response = await fetch(`${baseUrl}/v1beta/models/veo-3.0-generate-001:predictLongRunning`, {
       method: 'POST',
@@ -74,7 +79,10 @@ describe('Veo simulator wire protocol', () => {
       body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { durationSeconds: 30 } }),
     });
     assert.equal(response.status, 400);
-    assert.match(((await response.json()) as { error: { message: string } }).error.message, /Unsupported duration 30/);
+    assert.match(
+      ((await response.json()) as { error: { message: string } }).error.message,
+      /Unsupported duration 30/,
+    );
     assert.equal(simulator.stats.submits, before);
   });
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newOperationId, OPERATION_ID_PATTERN } from '../../functions/src/operations/ids.js';
-import { OPERATION_STATUSES, TERMINAL_STATUSES, type OperationRecord } from '../../functions/src/operations/record.js';
+import {
+  OPERATION_STATUSES,
+  TERMINAL_STATUSES,
+  type OperationRecord,
+} from '../../functions/src/operations/record.js';
 import { canTransition, transition } from '../../functions/src/operations/state.js';
 
 const record = (status: OperationRecord['status']): OperationRecord => ({

@@ -10,7 +10,10 @@ export function principalOf(req: IncomingMessage, config: Pick<Config, 'onCloud'
   const token = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]+$/.exec(req.headers.authorization ?? '');
   if (token) {
     try {
-      const claims = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8')) as { email?: string; sub?: string };
+      const claims = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8')) as {
+        email?: string;
+        sub?: string;
+      };
       if (claims.email) return `user:${claims.email}`;
       if (claims.sub) return `sub:${claims.sub}`;
     } catch {

@@ -119,7 +119,8 @@ export class LocalBlobStore implements BlobStore {
 
   /** The file for a key, or undefined when the key could escape the blob directory. */
   private fileFor(key: string): string | undefined {
-    if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '.' || part === '..')) return undefined;
+    if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '.' || part === '..'))
+      return undefined;
     const file = path.resolve(this.root, key);
     return file.startsWith(this.root + path.sep) ? file : undefined;
   }

@@ -59,7 +59,10 @@ const EnvSchema = z.object({
   POLL_MAX_INTERVAL_SECONDS: int(1, 3600).optional(),
   OUTPUT_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be path segments of letters, digits, _ and - separated by /')
+    .regex(
+      /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+      'must be path segments of letters, digits, _ and - separated by /',
+    )
     .default('videos'),
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
@@ -178,7 +181,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poll: {
       initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS ?? (backend === 'simulator' ? 2 : 10),
       intervalSeconds: pollInterval,
-      maxIntervalSeconds: Math.max(e.POLL_MAX_INTERVAL_SECONDS ?? (backend === 'simulator' ? 10 : 30), pollInterval),
+      maxIntervalSeconds: Math.max(
+        e.POLL_MAX_INTERVAL_SECONDS ?? (backend === 'simulator' ? 10 : 30),
+        pollInterval,
+      ),
     },
     outputPrefix: e.OUTPUT_PREFIX,
     maxWaitSeconds: e.MAX_WAIT_SECONDS,

@@ -37,7 +37,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     const origin = req.headers.origin;
     if (origin !== undefined) {
       if (!originAllowed(origin, runtime)) {
-        jsonRpcError(res, 403, INVALID_REQUEST, `Origin ${origin} is not allowed. Add it to ALLOWED_ORIGINS.`);
+        jsonRpcError(
+          res,
+          403,
+          INVALID_REQUEST,
+          `Origin ${origin} is not allowed. Add it to ALLOWED_ORIGINS.`,
+        );
         return;
       }
       res.setHeader('Access-Control-Allow-Origin', origin);
@@ -52,12 +57,22 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      jsonRpcError(res, 405, INVALID_REQUEST, `Method ${req.method} not allowed: this stateless endpoint accepts POST only.`);
+      jsonRpcError(
+        res,
+        405,
+        INVALID_REQUEST,
+        `Method ${req.method} not allowed: this stateless endpoint accepts POST only.`,
+      );
       return;
     }
     const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
     if (size > runtime.config.maxRequestBytes) {
-      jsonRpcError(res, 413, INVALID_REQUEST, `Request body of ${size} bytes exceeds the ${runtime.config.maxRequestBytes}-byte limit (MAX_REQUEST_BYTES).`);
+      jsonRpcError(
+        res,
+        413,
+        INVALID_REQUEST,
+        `Request body of ${size} bytes exceeds the ${runtime.config.maxRequestBytes}-byte limit (MAX_REQUEST_BYTES).`,
+      );
       return;
     }
     const body = parseBody(req);
@@ -88,7 +103,11 @@ function parseBody(req: Request): unknown {
     // An empty JSON body parses to {}: treat it as missing so the transport reports it properly.
     return req.rawBody?.length ? req.body : undefined;
   }
-  const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : typeof req.body === 'string' ? req.body : '';
+  const text = Buffer.isBuffer(req.body)
+    ? req.body.toString('utf8')
+    : typeof req.body === 'string'
+      ? req.body
+      : '';
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -109,7 +128,9 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
-type ExpressLike = { use: (handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void) => void };
+type ExpressLike = {
+  use: (handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void) => void;
+};
 const patchedApps = new WeakSet<object>();
 
 /**
@@ -124,7 +145,12 @@ export function installJsonRpcBodyErrors(req: Request | { app?: unknown }): void
   app.use((err, _req, res, next) => {
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') {
-      return jsonRpcError(res, 400, PARSE_ERROR, `Parse error: body is not valid JSON (${(err as Error).message})`);
+      return jsonRpcError(
+        res,
+        400,
+        PARSE_ERROR,
+        `Parse error: body is not valid JSON (${(err as Error).message})`,
+      );
     }
     if (type === 'entity.too.large') return jsonRpcError(res, 413, INVALID_REQUEST, 'Request body too large');
     next(err);

@@ -26,7 +26,9 @@ export const OperationViewSchema = z.object({
   duration_seconds: z.number(),
   resolution: z.string().optional(),
   number_of_videos: z.number(),
-  estimated_cost_usd: z.number().describe('List-price estimate for this request; simulator runs cost nothing.'),
+  estimated_cost_usd: z
+    .number()
+    .describe('List-price estimate for this request; simulator runs cost nothing.'),
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().optional(),
@@ -46,7 +48,13 @@ export async function viewOperation(runtime: Runtime, record: OperationRecord): 
   const videos = await Promise.all(
     record.outputs.map(async (output) => {
       const signed = await runtime.blobs.signedUrl(output.uri, ttl);
-      return { url: signed.url, expires_at: signed.expiresAt, uri: output.uri, mime_type: output.mimeType, bytes: output.bytes };
+      return {
+        url: signed.url,
+        expires_at: signed.expiresAt,
+        uri: output.uri,
+        mime_type: output.mimeType,
+        bytes: output.bytes,
+      };
     }),
   );
   const done = record.status !== 'QUEUED' && record.status !== 'RUNNING';
@@ -85,7 +93,9 @@ function nextStep(record: OperationRecord, videoCount: number): string {
     case 'EXPIRED':
       return 'Veo did not finish in time. Start a new generation.';
     default:
-      return record.error?.retryable ? 'The failure may be temporary: try again with a new idempotency_key.' : 'Fix the cause above before trying again.';
+      return record.error?.retryable
+        ? 'The failure may be temporary: try again with a new idempotency_key.'
+        : 'Fix the cause above before trying again.';
   }
 }
 
@@ -98,7 +108,9 @@ export function operationResult(view: OperationView, lead: string): CallToolResu
     `model: ${view.model} on ${view.backend}; ${view.duration_seconds}s ${view.aspect_ratio}${view.resolution ? ` ${view.resolution}` : ''}`,
   ];
   if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
-  view.videos.forEach((video, index) => lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`));
+  view.videos.forEach((video, index) =>
+    lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`),
+  );
   lines.push(`next: ${view.next_step}`);
   return {
     content: [

@@ -5,8 +5,7 @@ import type { VeoApi } from '../config/index.js';
 import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest } from './record.js';
 
 export type CreateResult =
-  | { created: true; record: OperationRecord }
-  | { created: false; record: OperationRecord };
+  { created: true; record: OperationRecord } | { created: false; record: OperationRecord };
 
 export interface ListQuery {
   principal: string;

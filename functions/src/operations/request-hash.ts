@@ -16,4 +16,6 @@ function canonical(value: unknown): unknown {
 }
 
 export const hashRequest = (request: VideoRequest): string =>
-  createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify(canonical(request)))
+    .digest('hex');

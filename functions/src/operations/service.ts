@@ -214,7 +214,12 @@ export class Operations {
     }
 
     if (!outcome.done) {
-      await this.reschedule(id, nextPollDelaySeconds(settings.poll, elapsed, record.pollCount + 1), false, schedule);
+      await this.reschedule(
+        id,
+        nextPollDelaySeconds(settings.poll, elapsed, record.pollCount + 1),
+        false,
+        schedule,
+      );
       return 'pending';
     }
     if ('error' in outcome) {
@@ -289,7 +294,12 @@ export class Operations {
   }
 
   /** Records a poll that did not finish the operation; with `schedule`, arranges (and records) the next one. */
-  private async reschedule(id: string, delaySeconds: number, failedPoll: boolean, schedule: boolean): Promise<void> {
+  private async reschedule(
+    id: string,
+    delaySeconds: number,
+    failedPoll: boolean,
+    schedule: boolean,
+  ): Promise<void> {
     const nextPollAt = new Date(this.now().getTime() + delaySeconds * 1000).toISOString();
     const updated = await this.deps.store.update(id, (current) =>
       isTerminal(current.status)
@@ -313,7 +323,10 @@ export class Operations {
       await this.deps.queue.enqueue({ operationId: id, scheduledFor }, delaySeconds);
     } catch (err) {
       // The record carries nextPollAt: the sweep picks the operation up even if this message is lost.
-      log.error('Could not enqueue a poll; the sweep will recover it', { operationId: id, ...errorFields(err) });
+      log.error('Could not enqueue a poll; the sweep will recover it', {
+        operationId: id,
+        ...errorFields(err),
+      });
     }
   }
 }

@@ -165,7 +165,12 @@ export class VeoSimulator {
     const storageUri = typeof parameters['storageUri'] === 'string' ? parameters['storageUri'] : undefined;
     if (storageUri && !this.options.writeObject) {
       this.stats.rejected++;
-      return sendError(res, 400, 'INVALID_ARGUMENT', 'This simulator has no GCS writer: storageUri unsupported');
+      return sendError(
+        res,
+        400,
+        'INVALID_ARGUMENT',
+        'This simulator has no GCS writer: storageUri unsupported',
+      );
     }
     this.stats.submits++;
     const delayMatch = /\[sim:delay=(\d+(?:\.\d+)?)\]/.exec(prompt);
@@ -205,7 +210,8 @@ export class VeoSimulator {
         error: { code: 13, message: 'Simulated generation failure: the model could not produce a video.' },
       });
     }
-    const filtered = op.fault === 'rai' ? op.sampleCount : op.fault === 'rai-partial' ? Math.min(1, op.sampleCount - 1) : 0;
+    const filtered =
+      op.fault === 'rai' ? op.sampleCount : op.fault === 'rai-partial' ? Math.min(1, op.sampleCount - 1) : 0;
     const reasons =
       filtered > 0
         ? [
@@ -219,7 +225,9 @@ export class VeoSimulator {
         ? {
             '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
             generateVideoResponse: {
-              generatedSamples: Array.from({ length: count }, () => ({ video: { uri: this.newFile(op, base) } })),
+              generatedSamples: Array.from({ length: count }, () => ({
+                video: { uri: this.newFile(op, base) },
+              })),
               raiMediaFilteredCount: filtered || undefined,
               raiMediaFilteredReasons: reasons,
             },
@@ -242,7 +250,10 @@ export class VeoSimulator {
   private async vertexVideos(op: SimOperation, count: number) {
     const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
     if (!op.storageUri) {
-      return Array.from({ length: count }, () => ({ bytesBase64Encoded: bytes.toString('base64'), mimeType: 'video/mp4' }));
+      return Array.from({ length: count }, () => ({
+        bytesBase64Encoded: bytes.toString('base64'),
+        mimeType: 'video/mp4',
+      }));
     }
     if (!op.written) {
       // Like Veo: {storageUri}{numeric id}/sample_{n}.mp4, written once per operation.
@@ -307,7 +318,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -53,7 +53,8 @@ export class VeoAdapter implements VideoGenerator {
       },
     };
     const operation = await this.call('submit', () => ai.models.generateVideos(params));
-    if (!operation.name) throw new AppError('UPSTREAM', 'Veo accepted the request but returned no operation name', false);
+    if (!operation.name)
+      throw new AppError('UPSTREAM', 'Veo accepted the request but returned no operation name', false);
     return { operationName: operation.name, simulated: isSimulated(operation) };
   }
 
@@ -77,12 +78,23 @@ export class VeoAdapter implements VideoGenerator {
     }
     let response: Response;
     try {
-      response = await fetch(video.url, { headers, signal: AbortSignal.timeout(this.options.veo.timeoutMs * 4) });
+      response = await fetch(video.url, {
+        headers,
+        signal: AbortSignal.timeout(this.options.veo.timeoutMs * 4),
+      });
     } catch (err) {
-      throw new AppError('UPSTREAM', `Downloading the generated video failed: ${(err as Error).message}`, true);
+      throw new AppError(
+        'UPSTREAM',
+        `Downloading the generated video failed: ${(err as Error).message}`,
+        true,
+      );
     }
     if (!response.ok || !response.body) {
-      throw new AppError('UPSTREAM', `Downloading the generated video answered HTTP ${response.status}`, true);
+      throw new AppError(
+        'UPSTREAM',
+        `Downloading the generated video answered HTTP ${response.status}`,
+        true,
+      );
     }
     return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
   }
@@ -174,7 +186,8 @@ const RPC_CODES: Record<number, string> = {
   13: 'INTERNAL',
   14: 'UNAVAILABLE',
 };
-const rpcCodeName = (code: number | undefined): string => (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
+const rpcCodeName = (code: number | undefined): string =>
+  (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
 
 /** Maps SDK failures to AppErrors. A submit whose outcome is unknown is not retryable: it may have been billed. */
 export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
@@ -186,17 +199,28 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
     }
     if (status >= 500) {
       // On submit, a 5xx may still have started a job: never retry blindly.
-      const unknown = what === 'submit' ? ' — it may still have started the generation; not retried automatically' : '';
+      const unknown =
+        what === 'submit' ? ' — it may still have started the generation; not retried automatically' : '';
       return new AppError('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, what === 'poll');
     }
     if (status === 401 || status === 403) {
-      return new AppError('PERMISSION_DENIED', `Veo refused the credentials (HTTP ${status}): ${detail}`, false);
+      return new AppError(
+        'PERMISSION_DENIED',
+        `Veo refused the credentials (HTTP ${status}): ${detail}`,
+        false,
+      );
     }
-    if (status === 404) return new AppError('NOT_FOUND', `Veo does not know this ${what === 'poll' ? 'operation' : 'model'} (HTTP 404): ${detail}`, false);
+    if (status === 404)
+      return new AppError(
+        'NOT_FOUND',
+        `Veo does not know this ${what === 'poll' ? 'operation' : 'model'} (HTTP 404): ${detail}`,
+        false,
+      );
     return new AppError('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, false);
   }
   const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-  const unknownOutcome = what === 'submit' ? ' — Veo may still have started (and will bill) the generation' : '';
+  const unknownOutcome =
+    what === 'submit' ? ' — Veo may still have started (and will bill) the generation' : '';
   const message = timedOut
     ? `Veo did not answer in time${unknownOutcome}: ${detail}`
     : `Veo could not be reached or answered malformed data${unknownOutcome}: ${detail}`;

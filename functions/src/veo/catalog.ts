@@ -59,12 +59,24 @@ const veo3 = (
 });
 
 export const MODELS: readonly ModelInfo[] = [
-  veo3('veo-3.1-generate-preview', 'Veo 3.1', 'preview', { audio: 0.4, silent: 0.2 }, {
-    resolutionNeedsDuration: { '1080p': 8 },
-  }),
-  veo3('veo-3.1-fast-generate-preview', 'Veo 3.1 Fast', 'preview', { audio: 0.15, silent: 0.1 }, {
-    resolutionNeedsDuration: { '1080p': 8 },
-  }),
+  veo3(
+    'veo-3.1-generate-preview',
+    'Veo 3.1',
+    'preview',
+    { audio: 0.4, silent: 0.2 },
+    {
+      resolutionNeedsDuration: { '1080p': 8 },
+    },
+  ),
+  veo3(
+    'veo-3.1-fast-generate-preview',
+    'Veo 3.1 Fast',
+    'preview',
+    { audio: 0.15, silent: 0.1 },
+    {
+      resolutionNeedsDuration: { '1080p': 8 },
+    },
+  ),
   veo3('veo-3.0-generate-001', 'Veo 3', 'GA', { audio: 0.4, silent: 0.2 }),
   veo3('veo-3.0-fast-generate-001', 'Veo 3 Fast', 'GA', { audio: 0.15, silent: 0.1 }),
   {
@@ -136,7 +148,8 @@ export function checkRequest(
   const available = MODELS.filter((m) => m.backends[api]).map((m) => m.id);
   if (!model) reject('model', modelId, `Allowed models on the ${api} backend: ${list(available)}.`);
   const limits = model.backends[api];
-  if (!limits) reject('model', modelId, `${modelId} is not offered on the ${api} backend. Allowed: ${list(available)}.`);
+  if (!limits)
+    reject('model', modelId, `${modelId} is not offered on the ${api} backend. Allowed: ${list(available)}.`);
 
   const prompt = args.prompt?.trim() ?? '';
   if (!prompt && !hasImage) {
@@ -145,7 +158,8 @@ export function checkRequest(
   if (prompt.length > MAX_PROMPT_CHARS) {
     reject('prompt', `${prompt.length} characters`, `At most ${MAX_PROMPT_CHARS} characters are allowed.`);
   }
-  if (hasImage && !model.imageToVideo) reject('image', '(given)', `${modelId} does not accept an input image.`);
+  if (hasImage && !model.imageToVideo)
+    reject('image', '(given)', `${modelId} does not accept an input image.`);
 
   const aspectRatio = args.aspect_ratio ?? '16:9';
   if (!model.aspectRatios.includes(aspectRatio)) {
@@ -153,7 +167,11 @@ export function checkRequest(
   }
   const durationSeconds = args.duration_seconds ?? model.defaultDuration;
   if (!limits.durations.includes(durationSeconds)) {
-    reject('duration_seconds', durationSeconds, `${modelId} on ${api} allows ${list(limits.durations)} seconds.`);
+    reject(
+      'duration_seconds',
+      durationSeconds,
+      `${modelId} on ${api} allows ${list(limits.durations)} seconds.`,
+    );
   }
   const resolution = args.resolution ?? limits.resolutions[0]!;
   if (!limits.resolutions.includes(resolution)) {
@@ -172,14 +190,23 @@ export function checkRequest(
     reject('number_of_videos', numberOfVideos, `${modelId} on ${api} allows 1 to ${limits.maxVideos}.`);
   }
   if (args.person_generation !== undefined && !limits.personGeneration.includes(args.person_generation)) {
-    reject('person_generation', args.person_generation, `${modelId} on ${api} allows ${list(limits.personGeneration)}.`);
+    reject(
+      'person_generation',
+      args.person_generation,
+      `${modelId} on ${api} allows ${list(limits.personGeneration)}.`,
+    );
   }
   if (args.seed !== undefined && !limits.seed) {
     reject('seed', args.seed, `Seeds are supported only on the vertex backend; omit seed on ${api}.`);
   }
   let audio: boolean;
   if (limits.audio === 'none') {
-    if (args.generate_audio) reject('generate_audio', true, `${modelId} generates no audio; omit generate_audio or set it to false.`);
+    if (args.generate_audio)
+      reject(
+        'generate_audio',
+        true,
+        `${modelId} generates no audio; omit generate_audio or set it to false.`,
+      );
     audio = false;
   } else if (limits.audio === 'always') {
     if (args.generate_audio === false) {
@@ -203,7 +230,9 @@ export function checkRequest(
     generateAudio: limits.audio === 'optional' ? audio : undefined,
     enhancePrompt: args.enhance_prompt,
   };
-  const perSecond = audio ? (model.pricePerSecondUsd.audio ?? model.pricePerSecondUsd.silent) : model.pricePerSecondUsd.silent;
+  const perSecond = audio
+    ? (model.pricePerSecondUsd.audio ?? model.pricePerSecondUsd.silent)
+    : model.pricePerSecondUsd.silent;
   const estimatedCostUsd = Math.round(perSecond * durationSeconds * numberOfVideos * 100) / 100;
   return { request, estimatedCostUsd, audio };
 }

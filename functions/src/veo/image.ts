@@ -64,8 +64,13 @@ export async function resolveImage(
   }
   if (value.startsWith('data:')) {
     const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(value);
-    if (!match || !match[2]) throw invalidArgument('image', value, `A data: URL must be base64 encoded. ${ALLOWED_SOURCES}`);
-    return inlineImage(decodeBase64(match[3]!, options.maxBytes), declaredMimeType ?? (match[1] || undefined), 'inline');
+    if (!match || !match[2])
+      throw invalidArgument('image', value, `A data: URL must be base64 encoded. ${ALLOWED_SOURCES}`);
+    return inlineImage(
+      decodeBase64(match[3]!, options.maxBytes),
+      declaredMimeType ?? (match[1] || undefined),
+      'inline',
+    );
   }
   return inlineImage(decodeBase64(value, options.maxBytes), declaredMimeType, 'inline');
 }
@@ -75,7 +80,11 @@ function gcsImage(uri: string, declaredMimeType: string | undefined, api: VeoApi
     throw invalidArgument('image', uri, 'A gs:// URI must name a bucket and an object: gs://BUCKET/OBJECT.');
   }
   if (api !== 'vertex') {
-    throw invalidArgument('image', uri, `gs:// images are read by Veo itself only on the vertex backend. ${ALLOWED_SOURCES}`);
+    throw invalidArgument(
+      'image',
+      uri,
+      `gs:// images are read by Veo itself only on the vertex backend. ${ALLOWED_SOURCES}`,
+    );
   }
   const byExtension = /\.png$/i.test(uri)
     ? 'image/png'
@@ -86,7 +95,11 @@ function gcsImage(uri: string, declaredMimeType: string | undefined, api: VeoApi
         : undefined;
   const mimeType = declaredMimeType ?? byExtension;
   if (!mimeType) {
-    throw invalidArgument('image_mime_type', undefined, `Required for ${uri}: allowed ${IMAGE_MIME_TYPES.join(', ')}.`);
+    throw invalidArgument(
+      'image_mime_type',
+      undefined,
+      `Required for ${uri}: allowed ${IMAGE_MIME_TYPES.join(', ')}.`,
+    );
   }
   return { reference: { source: 'gcs', uri, mimeType } };
 }
@@ -122,7 +135,11 @@ async function inlineImage(
     );
   }
   if (declaredMimeType && declaredMimeType !== sniffed) {
-    throw invalidArgument('image_mime_type', declaredMimeType, `The image bytes are ${sniffed}; omit image_mime_type or pass ${sniffed}.`);
+    throw invalidArgument(
+      'image_mime_type',
+      declaredMimeType,
+      `The image bytes are ${sniffed}; omit image_mime_type or pass ${sniffed}.`,
+    );
   }
   return {
     reference: {
@@ -152,16 +169,28 @@ async function fetchImage(url: string, maxBytes: number): Promise<Buffer> {
   }
   const privateAddress = addresses.find((a) => blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4'));
   if (privateAddress) {
-    throw invalidArgument('image', url, `It resolves to ${privateAddress}, a private or local address, which is never fetched.`);
+    throw invalidArgument(
+      'image',
+      url,
+      `It resolves to ${privateAddress}, a private or local address, which is never fetched.`,
+    );
   }
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (err) {
-    throw invalidArgument('image', url, `It could not be fetched (${(err as Error).message}); the URL must be reachable over https.`);
+    throw invalidArgument(
+      'image',
+      url,
+      `It could not be fetched (${(err as Error).message}); the URL must be reachable over https.`,
+    );
   }
   if (!response.ok || !response.body) {
-    throw invalidArgument('image', url, `Fetching it answered HTTP ${response.status}; the URL must return the image.`);
+    throw invalidArgument(
+      'image',
+      url,
+      `Fetching it answered HTTP ${response.status}; the URL must return the image.`,
+    );
   }
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw tooLarge(declared, maxBytes);

@@ -23,7 +23,10 @@ export interface PrepareOptions {
   maxImageBytes: number;
 }
 
-export async function prepareRequest(args: GenerateVideoArgs, options: PrepareOptions): Promise<PreparedRequest> {
+export async function prepareRequest(
+  args: GenerateVideoArgs,
+  options: PrepareOptions,
+): Promise<PreparedRequest> {
   const hasImage = args.image !== undefined && args.image.trim() !== '';
   const { request, estimatedCostUsd } = checkRequest(args, options.api, options.defaultModel, hasImage);
   if (!hasImage) return { request, estimatedCostUsd };

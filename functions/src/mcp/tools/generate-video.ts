@@ -18,8 +18,14 @@ const inputSchema = {
     .string()
     .max(MAX_PROMPT_CHARS * 2)
     .optional()
-    .describe(`What the video shows, up to ${MAX_PROMPT_CHARS} characters. Optional only when an image is given.`),
-  model: z.string().max(100).optional().describe('Veo model id (see list_video_models); default from the server.'),
+    .describe(
+      `What the video shows, up to ${MAX_PROMPT_CHARS} characters. Optional only when an image is given.`,
+    ),
+  model: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('Veo model id (see list_video_models); default from the server.'),
   image: z
     .string()
     .optional()
@@ -29,7 +35,8 @@ const inputSchema = {
     ),
   image_mime_type: z
     .enum(IMAGE_MIME_TYPES, {
-      error: (issue) => `Invalid image_mime_type ${JSON.stringify(issue.input)}: allowed ${IMAGE_MIME_TYPES.join(', ')}`,
+      error: (issue) =>
+        `Invalid image_mime_type ${JSON.stringify(issue.input)}: allowed ${IMAGE_MIME_TYPES.join(', ')}`,
     })
     .optional()
     .describe('MIME type of image when it cannot be read from the bytes or name.'),
@@ -39,7 +46,9 @@ const inputSchema = {
     .number()
     .int('duration_seconds must be a whole number of seconds')
     .optional()
-    .describe('Length in seconds; allowed values depend on the model (Veo 3: 4, 6, 8; Veo 2: 5-8). Default 8.'),
+    .describe(
+      'Length in seconds; allowed values depend on the model (Veo 3: 4, 6, 8; Veo 2: 5-8). Default 8.',
+    ),
   resolution: z.string().max(10).optional().describe('"720p" (default) or "1080p" where the model allows.'),
   number_of_videos: z.number().int().optional().describe('How many videos to generate (default 1).'),
   person_generation: z
@@ -54,7 +63,10 @@ const inputSchema = {
     .max(4294967295, 'seed must be between 0 and 4294967295')
     .optional()
     .describe('Seed for repeatable output (vertex backend only).'),
-  generate_audio: z.boolean().optional().describe('Generate an audio track (Veo 3 on vertex; Gemini API always does).'),
+  generate_audio: z
+    .boolean()
+    .optional()
+    .describe('Generate an audio track (Veo 3 on vertex; Gemini API always does).'),
   enhance_prompt: z.boolean().optional().describe('Let Veo rewrite the prompt for better results.'),
   idempotency_key: z
     .string()
@@ -93,7 +105,12 @@ export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, p
           .describe('True when this call matched an earlier one by idempotency_key and started nothing.'),
         waited_seconds: z.number().describe('How long this call waited for the result.'),
       },
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
     guarded('generate_video', async (args, extra): Promise<CallToolResult> => {
       const { config, operations } = runtime;

@@ -23,7 +23,10 @@ export function registerGetVideoOperationTool(server: McpServer, runtime: Runtim
     guarded('get_video_operation', async ({ operation_id }) => {
       const record = await runtime.operations.get(principal, operation_id);
       const view = await viewOperation(runtime, record);
-      return operationResult(view, view.done ? `Operation ${view.status}.` : `Operation still ${view.status}.`);
+      return operationResult(
+        view,
+        view.done ? `Operation ${view.status}.` : `Operation still ${view.status}.`,
+      );
     }),
   );
 }

@@ -18,7 +18,9 @@ const ModelSchema = z.object({
   seed: z.boolean().describe('Whether seed is supported.'),
   person_generation: z.array(z.string()),
   image_to_video: z.boolean(),
-  price_per_second_usd: z.object({ audio: z.number().optional(), silent: z.number() }).describe('List price.'),
+  price_per_second_usd: z
+    .object({ audio: z.number().optional(), silent: z.number() })
+    .describe('List price.'),
 });
 
 export function registerListVideoModelsTool(server: McpServer, runtime: Runtime): void {

@@ -16,14 +16,18 @@ const SummarySchema = z.object({
   completed_at: z.string().optional(),
 });
 
-export function registerListVideoOperationsTool(server: McpServer, runtime: Runtime, principal: string): void {
+export function registerListVideoOperationsTool(
+  server: McpServer,
+  runtime: Runtime,
+  principal: string,
+): void {
   server.registerTool(
     'list_video_operations',
     {
       title: 'List video operations',
       description:
         'Your video generations, newest first. Filter by status; page with limit and the next_cursor of the previous ' +
-        'page. Call get_video_operation for links to an operation\'s videos.',
+        "page. Call get_video_operation for links to an operation's videos.",
       inputSchema: {
         status: z
           .enum(OPERATION_STATUSES, {
@@ -43,7 +47,10 @@ export function registerListVideoOperationsTool(server: McpServer, runtime: Runt
       },
       outputSchema: {
         operations: z.array(SummarySchema),
-        next_cursor: z.string().optional().describe('Pass as cursor for the next page; absent on the last page.'),
+        next_cursor: z
+          .string()
+          .optional()
+          .describe('Pass as cursor for the next page; absent on the last page.'),
       },
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
@@ -63,7 +70,10 @@ export function registerListVideoOperationsTool(server: McpServer, runtime: Runt
         operations.length === 0
           ? `No operations${status ? ` with status ${status}` : ''}.`
           : operations
-              .map((o) => `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ${JSON.stringify(o.prompt ?? '')}`)
+              .map(
+                (o) =>
+                  `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ${JSON.stringify(o.prompt ?? '')}`,
+              )
               .join('\n') + (page.nextCursor ? `\nMore: pass cursor "${page.nextCursor}".` : '');
       return {
         content: [{ type: 'text', text }],

@@ -1,0 +1,82 @@
+// The deployment contract and the laptop entry point, as real processes: `functions-framework --target=mcp` serves
+// the compiled package.json "main"; `npm start`'s entry serves everything with the embedded simulator.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { readMp4 } from '../helpers/mp4.js';
+import { freePort, startProcess } from '../helpers/process.js';
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ name: 'process-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('server processes', () => {
+  test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
+    const port = await freePort();
+    const blobs = await mkdtemp(path.join(tmpdir(), 'ff-blobs-'));
+    const server = await startProcess(
+      process.execPath,
+      ['node_modules/@google-cloud/functions-framework/build/src/main.js', '--target=mcp', `--port=${port}`],
+      { PORT: String(port), LOCAL_BLOB_DIR: blobs, LOG_LEVEL: 'error' },
+      /Serving function/,
+    );
+    try {
+      const tools = await withClient(`http://127.0.0.1:${port}/mcp`, (c) => c.listTools());
+      assert.equal(tools.tools.length, 4);
+    } finally {
+      await server.stop();
+      await rm(blobs, { recursive: true, force: true });
+    }
+  });
+
+  test('the npm start entry prints the banner and generates a playable simulated video', async () => {
+    const port = await freePort();
+    const blobs = await mkdtemp(path.join(tmpdir(), 'start-blobs-'));
+    const server = await startProcess(
+      process.execPath,
+      ['dist/functions/src/start.js'],
+      { PORT: String(port), LOCAL_BLOB_DIR: blobs, SIMULATOR_DELAY_SECONDS: '1', LOG_LEVEL: 'error' },
+      /Inspector/,
+    );
+    try {
+      assert.match(server.output(), new RegExp(`MCP endpoint : http://127\\.0\\.0\\.1:${port}/mcp`));
+      assert.match(server.output(), /Veo backend {2}: simulator/);
+      const result = (await withClient(`http://127.0.0.1:${port}/mcp`, (client) =>
+        client.callTool({
+          name: 'generate_video',
+          arguments: { prompt: 'A paper boat', duration_seconds: 8, wait_seconds: 30 },
+        }),
+      )) as CallToolResult;
+      const view = result.structuredContent as {
+        status: string;
+        backend: string;
+        videos: Array<{ url: string }>;
+      };
+      assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
+      assert.equal(view.backend, 'simulator');
+      const bytes = Buffer.from(await (await fetch(view.videos[0]!.url)).arrayBuffer());
+      assert.equal(readMp4(bytes).durationSeconds, 8);
+    } finally {
+      await server.stop();
+      await rm(blobs, { recursive: true, force: true });
+    }
+  });
+
+  test('a bad setting stops startup with a message naming the variable', async () => {
+    await assert.rejects(
+      startProcess(process.execPath, ['dist/functions/src/start.js'], { VEO_BACKEND: 'sora' }, /never/),
+      /VEO_BACKEND="sora": must be one of: vertex, gemini, simulator/,
+    );
+  });
+});
