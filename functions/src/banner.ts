@@ -13,7 +13,7 @@ export function printBanner(runtime: Runtime): void {
     '  Veo MCP Cloud',
     `  MCP endpoint : ${url}   (Streamable HTTP, stateless)`,
     `  Veo backend  : ${backend}`,
-    `  Store        : ${config.store}   Blobs: ${config.blobs.kind} (${config.blobs.dir})   Queue: ${config.queue}`,
+    `  Store        : ${config.store.kind}   Blobs: ${config.blobs.kind} (${config.blobs.kind === 'gcs' ? `gs://${config.blobs.bucket}` : config.blobs.dir})   Queue: ${config.queue.kind}`,
     '',
     '  Connect:',
     `    Claude Code : claude mcp add --transport http veo ${url}`,

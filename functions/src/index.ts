@@ -1,9 +1,11 @@
-// Entry point for functions-framework (package.json "main"): registers the `mcp` HTTP function.
+// Entry point for functions-framework (package.json "main"): registers the `mcp` HTTP function and the
+// Pub/Sub-triggered `poller` CloudEvent function. Each instance builds its adapters once, on first use.
 // Configuration is parsed at import, so a bad setting stops the instance at startup with a message naming it.
-import { http } from '@google-cloud/functions-framework';
+import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { printBanner } from './banner.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { createMcpHttpHandler } from './mcp/http.js';
+import { createPollerHandler, type PubSubMessageData } from './poller/handler.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 let config: Config;
@@ -21,6 +23,11 @@ let runtime: Promise<Runtime> | undefined;
 const getRuntime = (): Promise<Runtime> => (runtime ??= createRuntime(config));
 
 // On a laptop, start the embedded simulator now and say how to connect; on the platform, start on first request.
-if (!config.onCloud) void getRuntime().then(printBanner);
+// The banner is for the MCP endpoint: a poller process (QUEUE=pubsub) stays quiet.
+if (!config.onCloud && config.queue.kind === 'inprocess') void getRuntime().then(printBanner);
 
 http('mcp', createMcpHttpHandler(getRuntime));
+const poll = createPollerHandler(getRuntime);
+cloudEvent<PubSubMessageData>('poller', async (event: CloudEvent<PubSubMessageData>) => {
+  await poll(event);
+});

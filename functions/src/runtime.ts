@@ -1,5 +1,6 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
-// Heavy clients are created lazily by their adapters; nothing here does network I/O except an embedded simulator.
+// Google clients are imported only when their adapter is selected, and created once per instance.
+import type { BlobStore, OperationStore, PollQueue } from './operations/ports.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { errorFields, log, setLogLevel } from './log.js';
@@ -12,7 +13,11 @@ import { VeoAdapter } from './veo/adapter.js';
 export interface Runtime {
   config: Config;
   operations: Operations;
-  blobs: LocalBlobStore;
+  store: OperationStore;
+  blobs: BlobStore;
+  queue: PollQueue;
+  /** Serves signed local blob links; undefined when blobs live in GCS. */
+  localBlobs?: LocalBlobStore;
   /** What results call the backend: "simulator" when the Veo endpoint is a simulator, else the wire API. */
   backendLabel: 'simulator' | 'gemini' | 'vertex';
   /** The Veo endpoint in use (undefined: Google's default for the API). */
@@ -22,21 +27,18 @@ export interface Runtime {
 
 export async function createRuntime(config: Config): Promise<Runtime> {
   setLogLevel(config.logLevel);
-  let simulator: VeoSimulator | undefined;
+  const closers: Array<() => Promise<void> | void> = [];
   let veoBaseUrl = config.veo.baseUrl;
   if (config.veo.backend === 'simulator' && !veoBaseUrl) {
-    simulator = new VeoSimulator({ delaySeconds: config.simulator.delaySeconds });
+    const simulator = new VeoSimulator({ delaySeconds: config.simulator.delaySeconds });
     veoBaseUrl = await simulator.listen(0);
+    closers.push(() => simulator.close());
   }
 
-  const store = new MemoryOperationStore();
-  const blobs = new LocalBlobStore({
-    dir: config.blobs.dir,
-    publicBaseUrl: config.publicBaseUrl,
-    signingKey: config.blobs.signingKey,
-  });
-  const queue = new InProcessPollQueue();
-  const veo = new VeoAdapter({ veo: config.veo, baseUrl: veoBaseUrl });
+  const store = await createStore(config, closers);
+  const { blobs, localBlobs } = await createBlobs(config);
+  const queue = await createQueue(config, closers);
+  const veo = new VeoAdapter({ veo: config.veo, baseUrl: veoBaseUrl, completionTopic: config.queue.completionTopic });
   const operations = new Operations({
     store,
     blobs,
@@ -47,27 +49,76 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       operationDeadlineSeconds: config.veo.operationDeadlineSeconds,
       retentionDays: config.retentionDays,
       outputPrefix: config.outputPrefix,
+      submitGraceSeconds: Math.ceil(config.veo.timeoutMs / 1000) + 30,
+      sweepGraceSeconds: config.queue.sweepGraceSeconds,
     },
   });
-  // In-process poller: the same handler the Pub/Sub `poller` function runs in the cloud.
-  queue.subscribe(async (message) => {
-    try {
-      await operations.poll(message.operationId, { scheduledFor: message.scheduledFor });
-    } catch (err) {
-      log.error('Poll failed', { operationId: message.operationId, ...errorFields(err) });
-      throw err;
-    }
-  });
+  if (queue instanceof InProcessPollQueue) {
+    // In-process poller: the same domain call the Pub/Sub `poller` function makes in the cloud.
+    queue.subscribe(async (message) => {
+      try {
+        await operations.poll(message.operationId, { scheduledFor: message.scheduledFor });
+      } catch (err) {
+        log.error('Poll failed', { operationId: message.operationId, ...errorFields(err) });
+        throw err;
+      }
+    });
+  }
 
   return {
     config,
     operations,
+    store,
     blobs,
+    queue,
+    localBlobs,
     backendLabel: config.veo.backend === 'simulator' ? 'simulator' : config.veo.api,
     veoBaseUrl,
     async close() {
-      queue.close();
-      await simulator?.close();
+      for (const close of closers.reverse()) await close();
     },
   };
+}
+
+async function createStore(config: Config, closers: Array<() => Promise<void> | void>): Promise<OperationStore> {
+  if (config.store.kind === 'memory') return new MemoryOperationStore();
+  const sdk = await import('@google-cloud/firestore');
+  const { FirestoreOperationStore } = await import('./store/firestore.js');
+  const db = new sdk.Firestore({
+    projectId: config.veo.project,
+    databaseId: config.store.database,
+    ignoreUndefinedProperties: true,
+  });
+  closers.push(() => db.terminate());
+  return new FirestoreOperationStore(sdk, db, {
+    collection: config.store.collection,
+    idempotencyCollection: config.store.idempotencyCollection,
+  });
+}
+
+async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlobs?: LocalBlobStore }> {
+  if (config.blobs.kind === 'local') {
+    const localBlobs = new LocalBlobStore({
+      dir: config.blobs.dir,
+      publicBaseUrl: config.publicBaseUrl,
+      signingKey: config.blobs.signingKey,
+    });
+    return { blobs: localBlobs, localBlobs };
+  }
+  const { Storage } = await import('@google-cloud/storage');
+  const { GcsBlobStore } = await import('./blobs/gcs.js');
+  return { blobs: new GcsBlobStore(new Storage({ projectId: config.veo.project }), config.blobs.bucket!) };
+}
+
+async function createQueue(config: Config, closers: Array<() => Promise<void> | void>): Promise<PollQueue> {
+  if (config.queue.kind === 'inprocess') {
+    const queue = new InProcessPollQueue();
+    closers.push(() => queue.close());
+    return queue;
+  }
+  const { PubSub } = await import('@google-cloud/pubsub');
+  const { PubSubPollQueue } = await import('./queue/pubsub.js');
+  const pubsub = new PubSub({ projectId: config.veo.project });
+  closers.push(() => pubsub.close());
+  return new PubSubPollQueue(pubsub, config.queue.pollTopic);
 }

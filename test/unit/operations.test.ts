@@ -45,6 +45,8 @@ describe('operations service', () => {
         operationDeadlineSeconds: 600,
         retentionDays: 1,
         outputPrefix: 'videos',
+        submitGraceSeconds: 60,
+        sweepGraceSeconds: 0,
       },
     });
   });

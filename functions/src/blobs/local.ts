@@ -2,7 +2,7 @@
 // links — the same contract as GCS V4 signed URLs. Tampered or expired links get 403; keys cannot leave the directory.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -66,6 +66,18 @@ export class LocalBlobStore implements BlobStore {
 
   outputUriFor(): string | undefined {
     return undefined; // Veo cannot write here: the poller copies outputs in.
+  }
+
+  async listOutputs(prefix: string): Promise<OperationOutput[]> {
+    const dir = this.fileFor(prefix.replace(/\/+$/, ''));
+    if (!dir) return [];
+    const names = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+    const outputs: OperationOutput[] = [];
+    for (const name of names.filter((n) => n.endsWith('.mp4')).sort()) {
+      const found = await this.stat(`${URI_SCHEME}${prefix.replace(/\/+$/, '')}/${name.split(path.sep).join('/')}`);
+      if (found) outputs.push(found);
+    }
+    return outputs;
   }
 
   /** Serves GET/HEAD /blobs/{key}?expires&signature. Answers 403 for a bad or expired signature. */

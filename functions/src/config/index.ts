@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   GOOGLE_CLOUD_LOCATION: z.string().min(1).default('us-central1'),
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
   VEO_BASE_URL: httpUrl.optional(),
+  VEO_AUTH: oneOf(['google', 'none']).optional(),
   VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: int(1, 86400).default(1800),
@@ -46,9 +47,26 @@ const EnvSchema = z.object({
     .min(0, 'must be a number of seconds between 0 and 3600')
     .max(3600, 'must be a number of seconds between 0 and 3600')
     .default(4),
-  STORE: oneOf(['memory']).default('memory'),
-  BLOBS: oneOf(['local']).default('local'),
-  QUEUE: oneOf(['inprocess']).default('inprocess'),
+  STORE: oneOf(['memory', 'firestore']).default('memory'),
+  FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
+  FIRESTORE_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id').default('operations'),
+  FIRESTORE_IDEMPOTENCY_COLLECTION: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id')
+    .default('idempotency_keys'),
+  FIRESTORE_EMULATOR_HOST: z.string().optional(),
+  BLOBS: oneOf(['local', 'gcs']).default('local'),
+  OUTPUT_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a bucket name (no gs:// prefix)')
+    .optional(),
+  STORAGE_EMULATOR_HOST: z.string().optional(),
+  QUEUE: oneOf(['inprocess', 'pubsub']).default('inprocess'),
+  POLL_TOPIC: z.string().regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id').default('veo-poll'),
+  VEO_COMPLETION_TOPIC: z.string().optional(),
+  PUBSUB_EMULATOR_HOST: z.string().optional(),
+  POLL_HANDLER_MAX_WAIT_SECONDS: int(0, 300).default(30),
+  SWEEP_GRACE_SECONDS: int(0, 3600).default(60),
   LOCAL_BLOB_DIR: z.string().min(1).default('.blobs'),
   LOCAL_BLOB_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SIGNED_URL_TTL_SECONDS: int(60, 604800).default(3600),
@@ -92,9 +110,24 @@ export interface Config {
     operationDeadlineSeconds: number;
   };
   simulator: { delaySeconds: number };
-  store: 'memory';
-  blobs: { kind: 'local'; dir: string; signingKey?: string; signedUrlTtlSeconds: number };
-  queue: 'inprocess';
+  store: { kind: 'memory' | 'firestore'; database: string; collection: string; idempotencyCollection: string };
+  blobs: {
+    kind: 'local' | 'gcs';
+    dir: string;
+    signingKey?: string;
+    signedUrlTtlSeconds: number;
+    bucket?: string;
+  };
+  queue: {
+    kind: 'inprocess' | 'pubsub';
+    pollTopic: string;
+    /** Full topic name Vertex publishes its completion notice to (pubsubTopic), when set. */
+    completionTopic?: string;
+    /** How long the poller holds a message that arrived before its time, instead of a delayed delivery. */
+    handlerMaxWaitSeconds: number;
+    /** How overdue a poll must be before the sweep assumes its message was lost. */
+    sweepGraceSeconds: number;
+  };
   publicBaseUrl: string;
   allowedOrigins: string[];
   poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
@@ -138,16 +171,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex (the project that calls Vertex AI)',
     );
   }
-  if (backend === 'gemini' && !apiKey && !e.VEO_BASE_URL) {
+  if (backend === 'gemini' && !apiKey && (e.VEO_AUTH === 'google' || !e.VEO_BASE_URL)) {
     throw new ConfigError(
       'Invalid configuration:\n  GEMINI_API_KEY: required when VEO_BACKEND=gemini (unless VEO_BASE_URL points at a simulator)',
     );
   }
+  const needs = (name: string, when: string) => {
+    throw new ConfigError(`Invalid configuration:\n  ${name}: required when ${when}`);
+  };
+  if (e.BLOBS === 'gcs' && !e.OUTPUT_BUCKET) needs('OUTPUT_BUCKET', 'BLOBS=gcs (the bucket Veo writes videos to)');
+  if ((e.STORE === 'firestore' || e.QUEUE === 'pubsub') && !e.GOOGLE_CLOUD_PROJECT) {
+    needs('GOOGLE_CLOUD_PROJECT', 'STORE=firestore or QUEUE=pubsub');
+  }
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
-  // A custom endpoint without credentials is a simulator: never send Google credentials to it.
+  // Google credentials go to Google's endpoints only, unless VEO_AUTH=google says a custom endpoint needs them.
   const useGoogleCredentials =
-    backend !== 'simulator' &&
-    !(e.VEO_BASE_URL && (backend === 'gemini' ? !apiKey : !e.GOOGLE_APPLICATION_CREDENTIALS));
+    backend !== 'simulator' && (e.VEO_AUTH ? e.VEO_AUTH === 'google' : !e.VEO_BASE_URL);
 
   return {
     port: e.PORT,
@@ -164,14 +203,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       operationDeadlineSeconds: e.VEO_OPERATION_DEADLINE_SECONDS,
     },
     simulator: { delaySeconds: e.SIMULATOR_DELAY_SECONDS },
-    store: e.STORE,
+    store: {
+      kind: e.STORE,
+      database: e.FIRESTORE_DATABASE,
+      collection: e.FIRESTORE_COLLECTION,
+      idempotencyCollection: e.FIRESTORE_IDEMPOTENCY_COLLECTION,
+    },
     blobs: {
       kind: e.BLOBS,
+      bucket: e.OUTPUT_BUCKET,
       dir: e.LOCAL_BLOB_DIR,
       signingKey: e.LOCAL_BLOB_SIGNING_KEY,
       signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
     },
-    queue: e.QUEUE,
+    queue: {
+      kind: e.QUEUE,
+      pollTopic: e.POLL_TOPIC,
+      completionTopic:
+        e.VEO_COMPLETION_TOPIC ??
+        (e.QUEUE === 'pubsub' && api === 'vertex' && e.GOOGLE_CLOUD_PROJECT
+          ? `projects/${e.GOOGLE_CLOUD_PROJECT}/topics/${e.POLL_TOPIC}`
+          : undefined),
+      handlerMaxWaitSeconds: e.POLL_HANDLER_MAX_WAIT_SECONDS,
+      sweepGraceSeconds: e.SWEEP_GRACE_SECONDS,
+    },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')

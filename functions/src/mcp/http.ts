@@ -22,8 +22,8 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     const runtime = await getRuntime();
     const path = new URL(req.url ?? '/', 'http://host').pathname;
 
-    if (path.startsWith(BLOB_ROUTE) && (req.method === 'GET' || req.method === 'HEAD')) {
-      return runtime.blobs.serve(req, res);
+    if (runtime.localBlobs && path.startsWith(BLOB_ROUTE) && (req.method === 'GET' || req.method === 'HEAD')) {
+      return runtime.localBlobs.serve(req, res);
     }
     if (path === '/healthz') {
       res.status(200).json({ status: 'ok', backend: runtime.backendLabel });

@@ -28,8 +28,10 @@ export interface OperationStore {
   ): Promise<OperationRecord | undefined>;
   /** The principal's operations, newest first. */
   list(query: ListQuery): Promise<{ records: OperationRecord[]; nextCursor?: string }>;
-  /** Non-terminal operations whose next poll is due: the sweep's work list. */
-  findDue(now: Date, limit: number): Promise<OperationRecord[]>;
+  /** Non-terminal operations whose next poll was due at or before `dueBefore`: the sweep's work list. */
+  findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]>;
+  /** The operation that Veo knows by this name (for Veo's own completion notices). */
+  findByVeoOperationName(name: string): Promise<OperationRecord | undefined>;
 }
 
 export interface BlobStore {
@@ -41,6 +43,8 @@ export interface BlobStore {
   signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }>;
   /** The URI Veo should write outputs to directly (Vertex outputGcsUri), when the store supports it. */
   outputUriFor(prefix: string): string | undefined;
+  /** Videos already stored under a prefix (to reconcile an operation whose Veo answer was lost). */
+  listOutputs(prefix: string): Promise<OperationOutput[]>;
 }
 
 export interface PollMessage {
@@ -78,6 +82,8 @@ export interface VideoGenerator {
     image: ImageInput | undefined,
     outputUri: string | undefined,
   ): Promise<{ operationName: string; simulated: boolean }>;
+  /** Whether outputs written straight to storage can be found without Veo's answer (reconciliation). */
+  readonly writesToStorage: boolean;
   poll(operationName: string): Promise<PollOutcome>;
   /** Opens a generated video that has to be copied into the blob store. */
   open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable>;

@@ -25,6 +25,10 @@ export interface OperationsSettings {
   operationDeadlineSeconds: number;
   retentionDays: number;
   outputPrefix: string;
+  /** How long a submit may take; a record still without Veo's answer after this is reconciled. */
+  submitGraceSeconds: number;
+  /** How overdue a poll must be before the sweep assumes its message was lost. */
+  sweepGraceSeconds: number;
 }
 
 export interface OperationsDeps {
@@ -89,6 +93,8 @@ export class Operations {
       estimatedCostUsd: input.estimatedCostUsd,
       pollCount: 0,
       pollErrors: 0,
+      // If this instance dies before recording Veo's answer, the sweep finds the record here and reconciles it.
+      nextPollAt: new Date(now.getTime() + settings.submitGraceSeconds * 1000).toISOString(),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       expireAt: new Date(now.getTime() + settings.retentionDays * DAY_MS).toISOString(),
@@ -193,11 +199,7 @@ export class Operations {
       });
       return 'finished';
     }
-    if (!record.veoOperationName) {
-      // QUEUED: the submit is in flight in another request, or that request died before recording Veo's answer.
-      await this.reschedule(id, settings.poll.intervalSeconds, false, schedule);
-      return 'pending';
-    }
+    if (!record.veoOperationName) return this.reconcile(record, elapsed, schedule);
 
     let outcome: PollOutcome;
     try {
@@ -253,11 +255,64 @@ export class Operations {
     return 'finished';
   }
 
-  /** Enqueues a poll for every live operation whose next poll is overdue: recovers lost messages. */
+  /**
+   * Enqueues a poll for every live operation whose poll is overdue by more than the grace period: recovers lost
+   * messages. The message carries the missed schedule, so if the lost message turns up after all, one of the two
+   * is dropped as stale and a single poll chain remains.
+   */
   async sweep(limit = 100): Promise<number> {
-    const due = await this.deps.store.findDue(this.now(), limit);
-    for (const record of due) await this.schedulePoll(record.id, 0);
+    const dueBefore = new Date(this.now().getTime() - this.deps.settings.sweepGraceSeconds * 1000);
+    const due = await this.deps.store.findDue(dueBefore, limit);
+    for (const record of due) await this.schedulePoll(record.id, 0, record.nextPollAt);
     return due.length;
+  }
+
+  /** Veo's own completion notice (Vertex pubsubTopic) for the operation it knows by `veoOperationName`. */
+  async pollByVeoOperationName(veoOperationName: string): Promise<PollResult> {
+    const record = await this.deps.store.findByVeoOperationName(veoOperationName);
+    if (!record) {
+      log.warn('Completion notice for an unknown Veo operation ignored', { veoOperationName });
+      return 'unknown';
+    }
+    return this.poll(record.id);
+  }
+
+  /**
+   * A QUEUED record without Veo's operation name: the submit is still in flight, or the instance that sent it died
+   * after Veo accepted. Where Veo writes straight to storage, its outputs show up under the operation's prefix and
+   * finish the operation; otherwise, once the submit can no longer be in flight, the operation is failed honestly.
+   */
+  private async reconcile(record: OperationRecord, elapsed: number, schedule: boolean): Promise<PollResult> {
+    const { settings, blobs, veo } = this.deps;
+    if (elapsed < settings.submitGraceSeconds) {
+      await this.reschedule(record.id, settings.poll.intervalSeconds, false, schedule);
+      return 'pending';
+    }
+    if (veo.writesToStorage && blobs.outputUriFor(record.outputPrefix)) {
+      const outputs = await blobs.listOutputs(record.outputPrefix);
+      if (outputs.length > 0) {
+        const stored = await this.deps.store.update(record.id, (current) =>
+          current.status !== 'QUEUED'
+            ? undefined
+            : transition(transition(current, 'RUNNING', {}, this.now()), 'SUCCEEDED', { outputs }, this.now()),
+        );
+        log.warn('Reconciled an operation whose Veo answer was lost, from its outputs', { operationId: record.id });
+        if (stored?.status === 'SUCCEEDED') this.events.emit('finished', record.id, 'SUCCEEDED');
+        return 'finished';
+      }
+      await this.reschedule(record.id, nextPollDelaySeconds(settings.poll, elapsed, 1), false, schedule);
+      return 'pending';
+    }
+    await this.finish(record.id, 'FAILED', {
+      error: {
+        code: 'UNKNOWN_SUBMISSION',
+        message:
+          "The server stopped before recording Veo's answer to this submission. Veo may have generated (and billed) " +
+          'the video, but it cannot be followed on this backend. Start a new generation if you still need it.',
+        retryable: true,
+      },
+    });
+    return 'finished';
   }
 
   private async saveOutputs(

@@ -1,6 +1,8 @@
-// `npm run simulator -- --port N [--delay SECONDS] [--host H]`: a standalone Veo simulator that several processes
-// can share through VEO_BASE_URL.
+// `npm run simulator -- --port N [--delay SECONDS] [--host H] [--gcs] [--pubsub]`: a standalone Veo simulator that
+// several processes can share through VEO_BASE_URL. --gcs writes Vertex outputs to outputGcsUri and --pubsub
+// publishes Vertex completion notices, through the Google client libraries (emulators via *_EMULATOR_HOST).
 import { parseArgs } from 'node:util';
+import { gcsWriter, pubsubNotifier } from './gcp-hooks.js';
 import { VeoSimulator } from './server.js';
 
 const { values } = parseArgs({
@@ -8,6 +10,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     delay: { type: 'string', default: '4' },
+    gcs: { type: 'boolean', default: false },
+    pubsub: { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
@@ -20,7 +24,11 @@ if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
   console.error(`--delay ${values.delay}: must be a number of seconds >= 0`);
   process.exit(2);
 }
-const simulator = new VeoSimulator({ delaySeconds });
+const simulator = new VeoSimulator({
+  delaySeconds,
+  writeObject: values.gcs ? await gcsWriter() : undefined,
+  notify: values.pubsub ? await pubsubNotifier() : undefined,
+});
 const url = await simulator.listen(port, values.host);
 console.log(`Veo simulator (Gemini API and Vertex AI wire protocols) listening on ${url}`);
 console.log(`Point the server at it: VEO_BASE_URL=${url} VEO_BACKEND=simulator SIMULATOR_API=gemini|vertex`);

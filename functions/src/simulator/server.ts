@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   slowMs?: number;
   /** Writes an object to gs:// for Vertex requests with storageUri (as Veo does); without it such requests fail. */
   writeObject?: (gcsUri: string, bytes: Buffer, contentType: string) => Promise<void>;
+  /** Publishes Vertex's completion notice to the request's pubsubTopic when the operation is done. */
+  notify?: (topic: string, notice: { name: string; done: true }) => Promise<void>;
 }
 
 export interface SimulatorStats {
@@ -40,6 +42,7 @@ export interface SimulatorStats {
   polls: number;
   downloads: number;
   rejected: number;
+  notices: number;
 }
 
 interface SimOperation {
@@ -52,7 +55,8 @@ interface SimOperation {
   durationSeconds: number;
   sampleCount: number;
   storageUri?: string;
-  written?: string[];
+  /** Vertex with storageUri: the objects Veo writes when the operation completes. */
+  written?: Promise<string[]>;
 }
 
 const GEMINI_SUBMIT = /^\/v1(?:beta|alpha)?\/models\/([\w.-]+):predictLongRunning$/;
@@ -62,10 +66,11 @@ const VERTEX_MODEL =
   /^\/v1(?:beta1)?\/projects\/([\w.-]+)\/locations\/([\w-]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
 
 export class VeoSimulator {
-  readonly stats: SimulatorStats = { submits: 0, polls: 0, downloads: 0, rejected: 0 };
+  readonly stats: SimulatorStats = { submits: 0, polls: 0, downloads: 0, rejected: 0, notices: 0 };
   private readonly operations = new Map<string, SimOperation>();
   private readonly files = new Map<string, { aspectRatio: string; durationSeconds: number }>();
   private readonly server: Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delaySeconds: number;
   private readonly slowMs: number;
 
@@ -91,6 +96,7 @@ export class VeoSimulator {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -188,7 +194,31 @@ export class VeoSimulator {
       sampleCount,
       storageUri,
     });
+    const topic = typeof parameters['pubsubTopic'] === 'string' ? parameters['pubsubTopic'] : undefined;
+    if (api === 'vertex' && fault !== 'never' && (storageUri || (topic && this.options.notify))) {
+      this.completeLater(this.operations.get(name)!, topic, delay);
+    }
     return sendJson(res, 200, { name, metadata: { simulator: true } });
+  }
+
+  /** Like Vertex at completion: write the videos to storageUri, then one notice on pubsubTopic. */
+  private completeLater(op: SimOperation, topic: string | undefined, delaySeconds: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void (async () => {
+        try {
+          if (op.storageUri && op.fault !== 'error') await this.writeOutputs(op);
+          if (topic && this.options.notify) {
+            this.stats.notices++;
+            await this.options.notify(topic, { name: op.name, done: true });
+          }
+        } catch (err) {
+          console.error(`Simulator could not complete ${op.name}: ${(err as Error).message}`);
+        }
+      })();
+    }, delaySeconds * 1000);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   private async fetch(name: string, base: string, res: ServerResponse) {
@@ -210,8 +240,7 @@ export class VeoSimulator {
         error: { code: 13, message: 'Simulated generation failure: the model could not produce a video.' },
       });
     }
-    const filtered =
-      op.fault === 'rai' ? op.sampleCount : op.fault === 'rai-partial' ? Math.min(1, op.sampleCount - 1) : 0;
+    const filtered = this.filteredCount(op);
     const reasons =
       filtered > 0
         ? [
@@ -248,24 +277,37 @@ export class VeoSimulator {
   }
 
   private async vertexVideos(op: SimOperation, count: number) {
-    const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
-    if (!op.storageUri) {
-      return Array.from({ length: count }, () => ({
-        bytesBase64Encoded: bytes.toString('base64'),
-        mimeType: 'video/mp4',
-      }));
+    if (op.storageUri) {
+      const written = await this.writeOutputs(op);
+      return written.slice(0, count).map((gcsUri) => ({ gcsUri, mimeType: 'video/mp4' }));
     }
-    if (!op.written) {
-      // Like Veo: {storageUri}{numeric id}/sample_{n}.mp4, written once per operation.
-      const prefix = `${op.storageUri.replace(/\/?$/, '/')}${Date.now()}`;
-      op.written = [];
-      for (let n = 0; n < count; n++) {
+    const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
+    return Array.from({ length: count }, () => ({
+      bytesBase64Encoded: bytes.toString('base64'),
+      mimeType: 'video/mp4',
+    }));
+  }
+
+  /** Like Veo: {storageUri}{numeric id}/sample_{n}.mp4 for each surviving video, written once per operation. */
+  private writeOutputs(op: SimOperation): Promise<string[]> {
+    op.written ??= (async () => {
+      const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
+      const prefix = `${op.storageUri!.replace(/\/?$/, '/')}${Date.now()}`;
+      const uris: string[] = [];
+      for (let n = 0; n < op.sampleCount - this.filteredCount(op); n++) {
         const uri = `${prefix}/sample_${n}.mp4`;
         await this.options.writeObject!(uri, bytes, 'video/mp4');
-        op.written.push(uri);
+        uris.push(uri);
       }
-    }
-    return op.written.map((gcsUri) => ({ gcsUri, mimeType: 'video/mp4' }));
+      return uris;
+    })();
+    return op.written;
+  }
+
+  private filteredCount(op: SimOperation): number {
+    if (op.fault === 'rai') return op.sampleCount;
+    if (op.fault === 'rai-partial') return Math.min(1, op.sampleCount - 1);
+    return 0;
   }
 
   private async download(id: string, res: ServerResponse) {

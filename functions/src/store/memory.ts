@@ -47,8 +47,13 @@ export class MemoryOperationStore implements OperationStore {
     return { records: page.map((r) => structuredClone(r)), nextCursor };
   }
 
-  async findDue(now: Date, limit: number): Promise<OperationRecord[]> {
-    const at = now.toISOString();
+  async findByVeoOperationName(name: string): Promise<OperationRecord | undefined> {
+    const found = [...this.records.values()].find((r) => r.veoOperationName === name);
+    return found && structuredClone(found);
+  }
+
+  async findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]> {
+    const at = dueBefore.toISOString();
     return [...this.records.values()]
       .filter((r) => !isTerminal(r.status) && r.nextPollAt !== undefined && r.nextPollAt <= at)
       .slice(0, limit)

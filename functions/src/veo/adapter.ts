@@ -14,14 +14,18 @@ export interface VeoAdapterOptions {
   veo: Config['veo'];
   /** Effective endpoint (VEO_BASE_URL or the embedded simulator); undefined means Google's own. */
   baseUrl?: string;
+  /** Vertex only: the Pub/Sub topic Veo notifies when an operation completes. */
+  completionTopic?: string;
 }
 
 export class VeoAdapter implements VideoGenerator {
   readonly api: VeoApi;
+  readonly writesToStorage: boolean;
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
 
   constructor(private readonly options: VeoAdapterOptions) {
     this.api = options.veo.api;
+    this.writesToStorage = options.veo.api === 'vertex';
   }
 
   async submit(
@@ -50,6 +54,7 @@ export class VeoAdapter implements VideoGenerator {
         generateAudio: request.generateAudio,
         enhancePrompt: request.enhancePrompt,
         outputGcsUri: this.api === 'vertex' ? outputUri : undefined,
+        pubsubTopic: this.api === 'vertex' ? this.options.completionTopic : undefined,
       },
     };
     const operation = await this.call('submit', () => ai.models.generateVideos(params));

@@ -1,0 +1,75 @@
+// GCS BlobStore: outputs live at gs://OUTPUT_BUCKET/{prefix}/{operationId}/. Vertex writes them there itself
+// (outputGcsUri); Gemini API outputs are streamed in by the poller, never held whole in memory. Links are V4 signed
+// GET URLs — signed with the service-account key when there is one, else through IAM signBlob (needs
+// roles/iam.serviceAccountTokenCreator on the function's own service account). With STORAGE_EMULATOR_HOST set, the
+// client library sends objects and signs URLs for the emulator.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Bucket, Storage } from '@google-cloud/storage';
+import { AppError } from '../errors.js';
+import type { BlobStore } from '../operations/ports.js';
+import type { OperationOutput } from '../operations/record.js';
+
+/** GCS caps V4 signed URLs at 7 days. */
+export const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
+
+export class GcsBlobStore implements BlobStore {
+  private readonly bucket: Bucket;
+
+  constructor(
+    storage: Storage,
+    private readonly bucketName: string,
+  ) {
+    this.bucket = storage.bucket(bucketName);
+  }
+
+  async put(key: string, body: Readable | Buffer, mimeType: string): Promise<OperationOutput> {
+    const file = this.bucket.file(key);
+    const stream = file.createWriteStream({ resumable: false, contentType: mimeType, validation: 'crc32c' });
+    await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, stream);
+    return (await this.stat(`gs://${this.bucketName}/${key}`))!;
+  }
+
+  async stat(uri: string): Promise<OperationOutput | undefined> {
+    const { bucket, name } = parseGsUri(uri);
+    try {
+      const [metadata] = await this.bucket.storage.bucket(bucket).file(name).getMetadata();
+      return { uri, mimeType: metadata.contentType ?? 'video/mp4', bytes: Number(metadata.size ?? 0) };
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {
+    const { bucket, name } = parseGsUri(uri);
+    const expires = Date.now() + Math.min(ttlSeconds, MAX_SIGNED_URL_SECONDS) * 1000;
+    const [url] = await this.bucket.storage
+      .bucket(bucket)
+      .file(name)
+      .getSignedUrl({ version: 'v4', action: 'read', expires });
+    return { url, expiresAt: new Date(Math.floor(expires / 1000) * 1000).toISOString() };
+  }
+
+  outputUriFor(prefix: string): string {
+    return `gs://${this.bucketName}/${prefix}`;
+  }
+
+  async listOutputs(prefix: string): Promise<OperationOutput[]> {
+    const [files] = await this.bucket.getFiles({ prefix });
+    return files
+      .filter((f) => f.name.endsWith('.mp4'))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((f) => ({
+        uri: `gs://${this.bucketName}/${f.name}`,
+        mimeType: f.metadata.contentType ?? 'video/mp4',
+        bytes: Number(f.metadata.size ?? 0),
+      }));
+  }
+}
+
+export function parseGsUri(uri: string): { bucket: string; name: string } {
+  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new AppError('INTERNAL', `Not a gs:// object URI: ${uri}`);
+  return { bucket: match[1]!, name: match[2]! };
+}

@@ -1,0 +1,89 @@
+// The `poller` function (CloudEvent, Pub/Sub-triggered). Messages on the poll topic are hints, never commands:
+//   {operationId, scheduledFor?, notBefore?}  a scheduled poll (held until notBefore, bounded)
+//   attribute type=sweep                      find operations whose poll messages were lost
+//   Veo's own completion notice (Vertex)      the operation JSON, matched by its name
+// Malformed, unknown or stale messages are logged and acknowledged. Only what a retry can fix (the store being
+// unavailable) is rethrown, so Pub/Sub redelivers it; a permanent Veo failure is recorded on the operation instead.
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { errorFields, log } from '../log.js';
+import { OPERATION_ID_PATTERN } from '../operations/ids.js';
+import { POLL_MESSAGE_TYPE, SWEEP_MESSAGE_TYPE } from '../queue/pubsub.js';
+import type { Runtime } from '../runtime.js';
+
+export interface PubSubMessageData {
+  message?: { data?: string; attributes?: Record<string, string>; messageId?: string };
+  subscription?: string;
+}
+
+export type PollerOutcome = 'polled' | 'swept' | 'ignored' | 'republished';
+
+export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
+  return async (event: CloudEvent<PubSubMessageData>): Promise<PollerOutcome> => {
+    const runtime = await getRuntime();
+    const message = event.data?.message;
+    const attributes = message?.attributes ?? {};
+    const messageId = message?.messageId;
+    let payload: Record<string, unknown> | undefined;
+    try {
+      const text = message?.data ? Buffer.from(message.data, 'base64').toString('utf8') : '';
+      payload = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      payload = undefined;
+    }
+    if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+      payload = undefined;
+    }
+
+    try {
+      if (attributes['type'] === SWEEP_MESSAGE_TYPE || payload?.['type'] === SWEEP_MESSAGE_TYPE) {
+        const count = await runtime.operations.sweep();
+        log.info('Sweep enqueued overdue polls', { count, messageId });
+        return 'swept';
+      }
+      if (payload && typeof payload['operationId'] === 'string') {
+        if (attributes['type'] !== undefined && attributes['type'] !== POLL_MESSAGE_TYPE) {
+          log.warn('Poll message with unexpected type attribute acknowledged', { messageId, type: attributes['type'] });
+          return 'ignored';
+        }
+        return await handlePoll(runtime, payload, messageId);
+      }
+      const veoName = typeof payload?.['name'] === 'string' ? payload['name'] : undefined;
+      if (veoName && veoName.includes('/operations/')) {
+        await runtime.operations.pollByVeoOperationName(veoName);
+        return 'polled';
+      }
+    } catch (err) {
+      log.error('Poll failed; Pub/Sub will redeliver', { messageId, ...errorFields(err) });
+      throw err;
+    }
+    log.warn('Malformed poll message acknowledged without action', { messageId, attributes });
+    return 'ignored';
+  };
+}
+
+async function handlePoll(
+  runtime: Runtime,
+  payload: Record<string, unknown>,
+  messageId: string | undefined,
+): Promise<PollerOutcome> {
+  const operationId = payload['operationId'] as string;
+  if (!OPERATION_ID_PATTERN.test(operationId)) {
+    log.warn('Poll message with an invalid operation id acknowledged', { messageId, operationId: operationId.slice(0, 64) });
+    return 'ignored';
+  }
+  const scheduledFor = typeof payload['scheduledFor'] === 'string' ? payload['scheduledFor'] : undefined;
+  const notBefore = typeof payload['notBefore'] === 'string' ? Date.parse(payload['notBefore']) : NaN;
+  const early = Number.isNaN(notBefore) ? 0 : notBefore - Date.now();
+  const maxWaitMs = runtime.config.queue.handlerMaxWaitSeconds * 1000;
+  if (early > maxWaitMs) {
+    // Too early to hold all the way: hold as long as allowed, then hand it back to the queue for the rest.
+    await delay(maxWaitMs);
+    await runtime.queue.enqueue({ operationId, scheduledFor }, Math.max(0, (notBefore - Date.now()) / 1000));
+    return 'republished';
+  }
+  if (early > 0) await delay(early);
+  await runtime.operations.poll(operationId, { scheduledFor });
+  return 'polled';
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
