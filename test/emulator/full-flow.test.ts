@@ -58,7 +58,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       const pubsub = new PubSub({ projectId: emulators.projectId });
       const [createdTopic] = await pubsub.createTopic(topic);
       await createdTopic.createSubscription(`${topic}-push`, {
-        pushEndpoint: `http://127.0.0.1:${pollerPort}/`,
+        pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
         ackDeadlineSeconds: 60,
       });
 

@@ -5,6 +5,7 @@
 // It returns real, playable test-pattern MP4s (marked SIMULATED) after a delay, and injects faults on request:
 // a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +67,8 @@ const VERTEX_MODEL =
   /^\/v1(?:beta1)?\/projects\/([\w.-]+)\/locations\/([\w-]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
 
 export class VeoSimulator {
+  /** Emits 'completed' (operation name) when a Vertex operation with outputs in storage has written them. */
+  readonly events = new EventEmitter();
   readonly stats: SimulatorStats = { submits: 0, polls: 0, downloads: 0, rejected: 0, notices: 0 };
   private readonly operations = new Map<string, SimOperation>();
   private readonly files = new Map<string, { aspectRatio: string; durationSeconds: number }>();
@@ -212,6 +215,7 @@ export class VeoSimulator {
             this.stats.notices++;
             await this.options.notify(topic, { name: op.name, done: true });
           }
+          this.events.emit('completed', op.name);
         } catch (err) {
           console.error(`Simulator could not complete ${op.name}: ${(err as Error).message}`);
         }
