@@ -22,6 +22,15 @@ try {
 let runtime: Promise<Runtime> | undefined;
 const getRuntime = (): Promise<Runtime> => (runtime ??= createRuntime(config));
 
+/** Closes this instance's clients (Firestore, Pub/Sub, the embedded simulator); safe to call more than once. */
+export async function shutdown(): Promise<void> {
+  const current = runtime;
+  runtime = undefined;
+  if (current) await (await current).close();
+}
+// The platform sends SIGTERM before stopping an instance: flush and close clients while it waits.
+process.once('SIGTERM', () => void shutdown());
+
 // On a laptop, start the embedded simulator now and say how to connect; on the platform, start on first request.
 // The banner is for the MCP endpoint: a poller process (QUEUE=pubsub) stays quiet.
 if (!config.onCloud && config.queue.kind === 'inprocess') void getRuntime().then(printBanner);

@@ -38,7 +38,11 @@ export async function createRuntime(config: Config): Promise<Runtime> {
   const store = await createStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
   const queue = await createQueue(config, closers);
-  const veo = new VeoAdapter({ veo: config.veo, baseUrl: veoBaseUrl, completionTopic: config.queue.completionTopic });
+  const veo = new VeoAdapter({
+    veo: config.veo,
+    baseUrl: veoBaseUrl,
+    completionTopic: config.queue.completionTopic,
+  });
   const operations = new Operations({
     store,
     blobs,
@@ -80,7 +84,10 @@ export async function createRuntime(config: Config): Promise<Runtime> {
   };
 }
 
-async function createStore(config: Config, closers: Array<() => Promise<void> | void>): Promise<OperationStore> {
+async function createStore(
+  config: Config,
+  closers: Array<() => Promise<void> | void>,
+): Promise<OperationStore> {
   if (config.store.kind === 'memory') return new MemoryOperationStore();
   const sdk = await import('@google-cloud/firestore');
   const { FirestoreOperationStore } = await import('./store/firestore.js');

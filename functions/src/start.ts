@@ -2,7 +2,7 @@
 // functions-framework, with the in-process poller, local blob links and (without credentials) the Veo simulator.
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadConfig } from './config/index.js';
-import './index.js';
+import { shutdown } from './index.js';
 import { installJsonRpcBodyErrorsOnServer } from './mcp/http.js';
 
 const { port } = loadConfig();
@@ -16,6 +16,6 @@ server.on('error', (err) => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.closeAllConnections();
-    server.close(() => process.exit(0));
+    server.close(() => void shutdown().then(() => process.exit(0)));
   });
 }

@@ -44,7 +44,10 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     await emulators?.stop();
   });
 
-  async function cloudRuntime(backend: 'gemini' | 'vertex', env: Record<string, string> = {}): Promise<Runtime> {
+  async function cloudRuntime(
+    backend: 'gemini' | 'vertex',
+    env: Record<string, string> = {},
+  ): Promise<Runtime> {
     const topic = `poll-${backend}-${++suite}`;
     await pubsub.createTopic(topic);
     const runtime = await createRuntime(
@@ -67,7 +70,8 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     return runtime;
   }
 
-  const request = (prompt: string) => checkRequest({ prompt, duration_seconds: 4 }, 'gemini', 'veo-3.0-fast-generate-001', false);
+  const request = (prompt: string) =>
+    checkRequest({ prompt, duration_seconds: 4 }, 'gemini', 'veo-3.0-fast-generate-001', false);
 
   test('concurrent calls with one idempotency key start exactly one Veo job (Firestore transaction)', async () => {
     const runtime = await cloudRuntime('gemini');
@@ -88,16 +92,24 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { request: req, estimatedCostUsd } = request(`page ${i}`);
-      ids.push((await runtime.operations.start({ principal: 'lister', request: req, estimatedCostUsd })).record.id);
+      ids.push(
+        (await runtime.operations.start({ principal: 'lister', request: req, estimatedCostUsd })).record.id,
+      );
     }
     const db = new Firestore({ projectId: emulators.projectId });
     const snap = await db.collection(`ops_${suite}`).doc(ids[0]!).get();
     assert.ok(snap.get('expireAt') instanceof Timestamp);
     await db.terminate();
     const first = await runtime.operations.list({ principal: 'lister', limit: 2 });
-    assert.deepEqual(first.records.map((r) => r.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      first.records.map((r) => r.id),
+      [ids[2], ids[1]],
+    );
     const second = await runtime.operations.list({ principal: 'lister', limit: 2, cursor: first.nextCursor });
-    assert.deepEqual(second.records.map((r) => r.id), [ids[0]]);
+    assert.deepEqual(
+      second.records.map((r) => r.id),
+      [ids[0]],
+    );
     assert.equal(second.nextCursor, undefined);
     const running = await runtime.operations.list({ principal: 'lister', limit: 10, status: 'RUNNING' });
     assert.equal(running.records.length, 3);
@@ -106,8 +118,16 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   test('GCS: streamed upload, metadata, signed URL capped at 7 days, listing', async () => {
     const runtime = await cloudRuntime('gemini');
     const payload = Buffer.alloc(3 * 1024 * 1024, 9);
-    const stored = await runtime.blobs.put('videos/streamed/video-0.mp4', Readable.from([payload.subarray(0, 1e6), payload.subarray(1e6)]), 'video/mp4');
-    assert.deepEqual(stored, { uri: `gs://${BUCKET}/videos/streamed/video-0.mp4`, mimeType: 'video/mp4', bytes: payload.length });
+    const stored = await runtime.blobs.put(
+      'videos/streamed/video-0.mp4',
+      Readable.from([payload.subarray(0, 1e6), payload.subarray(1e6)]),
+      'video/mp4',
+    );
+    assert.deepEqual(stored, {
+      uri: `gs://${BUCKET}/videos/streamed/video-0.mp4`,
+      mimeType: 'video/mp4',
+      bytes: payload.length,
+    });
     const { url } = await runtime.blobs.signedUrl(stored.uri, 30 * 24 * 3600);
     assert.match(url, /X-Goog-Expires=604800&/);
     const body = Buffer.from(await (await fetch(url)).arrayBuffer());
@@ -140,7 +160,11 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          message: { data: Buffer.from(text).toString('base64'), attributes, messageId: String(Math.random()) },
+          message: {
+            data: Buffer.from(text).toString('base64'),
+            attributes,
+            messageId: String(Math.random()),
+          },
           subscription: `projects/${emulators.projectId}/subscriptions/poll`,
         }),
       });
@@ -159,7 +183,12 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     });
 
     test("Veo's completion notice polls the matching operation and finishes it", async () => {
-      const { request: req, estimatedCostUsd } = checkRequest({ prompt: 'notice', duration_seconds: 4 }, 'vertex', 'veo-3.0-fast-generate-001', false);
+      const { request: req, estimatedCostUsd } = checkRequest(
+        { prompt: 'notice', duration_seconds: 4 },
+        'vertex',
+        'veo-3.0-fast-generate-001',
+        false,
+      );
       const { record } = await runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
       const completed = new Promise<void>((resolve) =>
         simulator.events.on('completed', (name: string) => name === record.veoOperationName && resolve()),
@@ -173,14 +202,27 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       await done;
       const final = await runtime.operations.get('p', record.id);
       assert.equal(final.status, 'SUCCEEDED');
-      assert.match(final.outputs[0]!.uri, new RegExp(`^gs://${BUCKET}/videos/${record.id}/\\d+/sample_0\\.mp4$`));
+      assert.match(
+        final.outputs[0]!.uri,
+        new RegExp(`^gs://${BUCKET}/videos/${record.id}/\\d+/sample_0\\.mp4$`),
+      );
     });
 
     test('a sweep message re-enqueues operations whose poll message was lost', async () => {
-      const { request: req, estimatedCostUsd } = checkRequest({ prompt: 'lost [sim:delay=60]', duration_seconds: 4 }, 'vertex', 'veo-3.0-fast-generate-001', false);
+      const { request: req, estimatedCostUsd } = checkRequest(
+        { prompt: 'lost [sim:delay=60]', duration_seconds: 4 },
+        'vertex',
+        'veo-3.0-fast-generate-001',
+        false,
+      );
       const { record } = await runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
-      await runtime.store.update(record.id, (r) => ({ ...r, nextPollAt: new Date(Date.now() - 3600_000).toISOString() }));
-      const subscription = (await pubsub.topic(runtime.config.queue.pollTopic).createSubscription(`sweep-watch-${suite}`))[0];
+      await runtime.store.update(record.id, (r) => ({
+        ...r,
+        nextPollAt: new Date(Date.now() - 3600_000).toISOString(),
+      }));
+      const subscription = (
+        await pubsub.topic(runtime.config.queue.pollTopic).createSubscription(`sweep-watch-${suite}`)
+      )[0];
       const republished = new Promise<Record<string, string>>((resolve) =>
         subscription.on('message', (message) => {
           message.ack();
@@ -196,7 +238,12 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   for (const backend of ['vertex', 'gemini'] as const) {
     test(`${backend}: a crash between "Veo accepted" and "record updated" does not lose the operation`, async () => {
       const runtime = await cloudRuntime(backend);
-      const { request: req, estimatedCostUsd } = checkRequest({ prompt: 'crash', duration_seconds: 4 }, backend, 'veo-3.0-fast-generate-001', false);
+      const { request: req, estimatedCostUsd } = checkRequest(
+        { prompt: 'crash', duration_seconds: 4 },
+        backend,
+        'veo-3.0-fast-generate-001',
+        false,
+      );
       // What start() leaves behind when the instance dies right after Veo accepted: the QUEUED record written
       // first, Veo's job running, and no operation name recorded. Its submit is long past (2 minutes ago).
       const id = newOperationId();
@@ -235,8 +282,14 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         const accepted = await veo.submit(req, undefined, runtime.blobs.outputUriFor(record.outputPrefix));
         await written; // Veo finishes and writes its outputs; nobody is following it.
       }
-      const due = await runtime.store.findDue(new Date(Date.now() - runtime.config.queue.sweepGraceSeconds * 1000), 100);
-      assert.ok(due.some((r) => r.id === id), 'the sweep finds the orphaned record');
+      const due = await runtime.store.findDue(
+        new Date(Date.now() - runtime.config.queue.sweepGraceSeconds * 1000),
+        100,
+      );
+      assert.ok(
+        due.some((r) => r.id === id),
+        'the sweep finds the orphaned record',
+      );
       assert.equal(await runtime.operations.poll(id), 'finished');
       const final = await runtime.operations.get('p', id);
       if (backend === 'vertex') {

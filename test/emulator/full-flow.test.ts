@@ -73,13 +73,23 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
           [['--target=poller', '--signature-type=cloudevent'], pollerPort],
         ] as const) {
           processes.push(
-            await startProcess(process.execPath, [FF_MAIN, ...args, `--port=${port}`], { ...env, PORT: String(port) }, /Serving function/),
+            await startProcess(
+              process.execPath,
+              [FF_MAIN, ...args, `--port=${port}`],
+              { ...env, PORT: String(port) },
+              /Serving function/,
+            ),
           );
         }
         await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${mcpA}/mcp`)));
         const started = (await client.callTool({
           name: 'generate_video',
-          arguments: { prompt: 'A kite over dunes', aspect_ratio: '9:16', duration_seconds: 6, idempotency_key: `flow-${backend}` },
+          arguments: {
+            prompt: 'A kite over dunes',
+            aspect_ratio: '9:16',
+            duration_seconds: 6,
+            idempotency_key: `flow-${backend}`,
+          },
         })) as CallToolResult;
         assert.equal(started.isError, undefined, JSON.stringify(started.content));
         const id = (started.structuredContent as { operation_id: string }).operation_id;
@@ -88,15 +98,30 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
         assert.equal(status, 'SUCCEEDED');
 
         await otherClient.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${mcpB}/mcp`)));
-        const result = (await otherClient.callTool({ name: 'get_video_operation', arguments: { operation_id: id } })) as CallToolResult;
-        const view = result.structuredContent as { status: string; videos: Array<{ url: string; uri: string; bytes: number }> };
+        const result = (await otherClient.callTool({
+          name: 'get_video_operation',
+          arguments: { operation_id: id },
+        })) as CallToolResult;
+        const view = result.structuredContent as {
+          status: string;
+          videos: Array<{ url: string; uri: string; bytes: number }>;
+        };
         assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
         const [video] = view.videos;
         assert.match(video!.uri, new RegExp(`^gs://${BUCKET}/videos/${id}/`));
-        if (backend === 'vertex') assert.match(video!.uri, /\/sample_0\.mp4$/, 'Veo wrote it to outputGcsUri itself');
+        if (backend === 'vertex')
+          assert.match(video!.uri, /\/sample_0\.mp4$/, 'Veo wrote it to outputGcsUri itself');
         else assert.match(video!.uri, /\/video-0\.mp4$/, 'the poller streamed it into the same layout');
-        assert.match(video!.url, new RegExp(`^${emulators.env.STORAGE_EMULATOR_HOST}/${BUCKET}/videos/${id}/.*X-Goog-Algorithm=GOOG4-RSA-SHA256.*X-Goog-Signature=[0-9a-f]+`));
-        const link = result.content.find((c) => c.type === 'resource_link') as { uri: string; mimeType: string };
+        assert.match(
+          video!.url,
+          new RegExp(
+            `^${emulators.env.STORAGE_EMULATOR_HOST}/${BUCKET}/videos/${id}/.*X-Goog-Algorithm=GOOG4-RSA-SHA256.*X-Goog-Signature=[0-9a-f]+`,
+          ),
+        );
+        const link = result.content.find((c) => c.type === 'resource_link') as {
+          uri: string;
+          mimeType: string;
+        };
         assert.equal(link.uri, video!.url);
         const download = await fetch(video!.url);
         assert.equal(download.status, 200);

@@ -15,7 +15,9 @@ export const PROJECT_ID = 'demo-veo-mcp';
 
 /** Why emulator tests are skipped (SKIP_EMULATOR_TESTS=1), or undefined to run them. */
 export const emulatorSkip: string | undefined =
-  process.env.SKIP_EMULATOR_TESTS === '1' ? 'SKIP_EMULATOR_TESTS=1: emulator tests skipped on request' : undefined;
+  process.env.SKIP_EMULATOR_TESTS === '1'
+    ? 'SKIP_EMULATOR_TESTS=1: emulator tests skipped on request'
+    : undefined;
 
 export interface Emulators {
   projectId: string;
@@ -53,7 +55,9 @@ async function startJavaEmulator(args: string[], ready: RegExp, name: string): P
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) =>
-      reject(new Error(`The ${name} emulator exited (${code}) before it was ready. ${INSTALL_HINT}\n${output}`)),
+      reject(
+        new Error(`The ${name} emulator exited (${code}) before it was ready. ${INSTALL_HINT}\n${output}`),
+      ),
     );
   });
   return child;
@@ -118,7 +122,14 @@ export async function startEmulators(): Promise<Emulators> {
       'Firestore',
     ),
     startJavaEmulator(
-      ['beta', 'emulators', 'pubsub', 'start', `--host-port=127.0.0.1:${pubsubPort}`, `--project=${PROJECT_ID}`],
+      [
+        'beta',
+        'emulators',
+        'pubsub',
+        'start',
+        `--host-port=127.0.0.1:${pubsubPort}`,
+        `--project=${PROJECT_ID}`,
+      ],
       /Server started, listening/,
       'Pub/Sub',
     ),

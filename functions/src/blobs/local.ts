@@ -74,7 +74,9 @@ export class LocalBlobStore implements BlobStore {
     const names = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
     const outputs: OperationOutput[] = [];
     for (const name of names.filter((n) => n.endsWith('.mp4')).sort()) {
-      const found = await this.stat(`${URI_SCHEME}${prefix.replace(/\/+$/, '')}/${name.split(path.sep).join('/')}`);
+      const found = await this.stat(
+        `${URI_SCHEME}${prefix.replace(/\/+$/, '')}/${name.split(path.sep).join('/')}`,
+      );
       if (found) outputs.push(found);
     }
     return outputs;

@@ -49,7 +49,10 @@ const EnvSchema = z.object({
     .default(4),
   STORE: oneOf(['memory', 'firestore']).default('memory'),
   FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
-  FIRESTORE_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id').default('operations'),
+  FIRESTORE_COLLECTION: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id')
+    .default('operations'),
   FIRESTORE_IDEMPOTENCY_COLLECTION: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id')
@@ -62,7 +65,10 @@ const EnvSchema = z.object({
     .optional(),
   STORAGE_EMULATOR_HOST: z.string().optional(),
   QUEUE: oneOf(['inprocess', 'pubsub']).default('inprocess'),
-  POLL_TOPIC: z.string().regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id').default('veo-poll'),
+  POLL_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id')
+    .default('veo-poll'),
   VEO_COMPLETION_TOPIC: z.string().optional(),
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   POLL_HANDLER_MAX_WAIT_SECONDS: int(0, 300).default(30),
@@ -110,7 +116,12 @@ export interface Config {
     operationDeadlineSeconds: number;
   };
   simulator: { delaySeconds: number };
-  store: { kind: 'memory' | 'firestore'; database: string; collection: string; idempotencyCollection: string };
+  store: {
+    kind: 'memory' | 'firestore';
+    database: string;
+    collection: string;
+    idempotencyCollection: string;
+  };
   blobs: {
     kind: 'local' | 'gcs';
     dir: string;
@@ -179,7 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const needs = (name: string, when: string) => {
     throw new ConfigError(`Invalid configuration:\n  ${name}: required when ${when}`);
   };
-  if (e.BLOBS === 'gcs' && !e.OUTPUT_BUCKET) needs('OUTPUT_BUCKET', 'BLOBS=gcs (the bucket Veo writes videos to)');
+  if (e.BLOBS === 'gcs' && !e.OUTPUT_BUCKET)
+    needs('OUTPUT_BUCKET', 'BLOBS=gcs (the bucket Veo writes videos to)');
   if ((e.STORE === 'firestore' || e.QUEUE === 'pubsub') && !e.GOOGLE_CLOUD_PROJECT) {
     needs('GOOGLE_CLOUD_PROJECT', 'STORE=firestore or QUEUE=pubsub');
   }

@@ -22,7 +22,11 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     const runtime = await getRuntime();
     const path = new URL(req.url ?? '/', 'http://host').pathname;
 
-    if (runtime.localBlobs && path.startsWith(BLOB_ROUTE) && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (
+      runtime.localBlobs &&
+      path.startsWith(BLOB_ROUTE) &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
       return runtime.localBlobs.serve(req, res);
     }
     if (path === '/healthz') {

@@ -294,9 +294,16 @@ export class Operations {
         const stored = await this.deps.store.update(record.id, (current) =>
           current.status !== 'QUEUED'
             ? undefined
-            : transition(transition(current, 'RUNNING', {}, this.now()), 'SUCCEEDED', { outputs }, this.now()),
+            : transition(
+                transition(current, 'RUNNING', {}, this.now()),
+                'SUCCEEDED',
+                { outputs },
+                this.now(),
+              ),
         );
-        log.warn('Reconciled an operation whose Veo answer was lost, from its outputs', { operationId: record.id });
+        log.warn('Reconciled an operation whose Veo answer was lost, from its outputs', {
+          operationId: record.id,
+        });
         if (stored?.status === 'SUCCEEDED') this.events.emit('finished', record.id, 'SUCCEEDED');
         return 'finished';
       }

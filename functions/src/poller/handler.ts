@@ -30,7 +30,10 @@ export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
     } catch {
       payload = undefined;
     }
-    if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+    if (
+      payload !== undefined &&
+      (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    ) {
       payload = undefined;
     }
 
@@ -42,7 +45,10 @@ export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
       }
       if (payload && typeof payload['operationId'] === 'string') {
         if (attributes['type'] !== undefined && attributes['type'] !== POLL_MESSAGE_TYPE) {
-          log.warn('Poll message with unexpected type attribute acknowledged', { messageId, type: attributes['type'] });
+          log.warn('Poll message with unexpected type attribute acknowledged', {
+            messageId,
+            type: attributes['type'],
+          });
           return 'ignored';
         }
         return await handlePoll(runtime, payload, messageId);
@@ -68,7 +74,10 @@ async function handlePoll(
 ): Promise<PollerOutcome> {
   const operationId = payload['operationId'] as string;
   if (!OPERATION_ID_PATTERN.test(operationId)) {
-    log.warn('Poll message with an invalid operation id acknowledged', { messageId, operationId: operationId.slice(0, 64) });
+    log.warn('Poll message with an invalid operation id acknowledged', {
+      messageId,
+      operationId: operationId.slice(0, 64),
+    });
     return 'ignored';
   }
   const scheduledFor = typeof payload['scheduledFor'] === 'string' ? payload['scheduledFor'] : undefined;

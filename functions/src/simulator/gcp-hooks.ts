@@ -13,7 +13,9 @@ export async function gcsWriter(projectId?: string): Promise<NonNullable<Simulat
   };
 }
 
-export async function pubsubNotifier(): Promise<NonNullable<SimulatorOptions['notify']> & { close(): Promise<void> }> {
+export async function pubsubNotifier(): Promise<
+  NonNullable<SimulatorOptions['notify']> & { close(): Promise<void> }
+> {
   const { PubSub } = await import('@google-cloud/pubsub');
   const clients = new Map<string, InstanceType<typeof PubSub>>();
   const notify = async (topic: string, notice: { name: string; done: true }) => {

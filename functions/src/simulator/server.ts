@@ -98,6 +98,11 @@ export class VeoSimulator {
     return `http://${host}:${address.port}`;
   }
 
+  /** When the named operation is (or was) done, in epoch milliseconds. */
+  doneAt(name: string): number | undefined {
+    return this.operations.get(name)?.doneAt;
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();

@@ -1,0 +1,159 @@
+// Measures the cloud shape on the emulators: for simulated generations of a given length, how many Veo polls,
+// Firestore reads/writes and poller invocations each video costs, and how long after Veo finished the operation
+// reached SUCCEEDED. Default poll timing (10 s initial, 10 s steady, 30 s max); Vertex also gets Veo's completion
+// notice on the poll topic. Usage: npm run bench:flow -- [--seconds 60] [--videos 3]
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { PubSub } from '@google-cloud/pubsub';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig } from '../../functions/src/config/index.js';
+import { createMcpHttpHandler } from '../../functions/src/mcp/http.js';
+import { createPollerHandler, type PubSubMessageData } from '../../functions/src/poller/handler.js';
+import { createRuntime } from '../../functions/src/runtime.js';
+import { gcsWriter, pubsubNotifier } from '../../functions/src/simulator/gcp-hooks.js';
+import { VeoSimulator } from '../../functions/src/simulator/server.js';
+import type { FirestoreOperationStore } from '../../functions/src/store/firestore.js';
+import { startEmulators } from '../helpers/emulators.js';
+
+export interface FlowMetrics {
+  backend: 'gemini' | 'vertex';
+  generationSeconds: number;
+  videos: number;
+  veoPollsPerVideo: number;
+  firestoreReadsPerVideo: number;
+  firestoreWritesPerVideo: number;
+  pollerInvocationsPerVideo: number;
+  completionDelayMs: { p50: number; p95: number; max: number };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+export async function measureCloudFlow(generationSeconds: number, videos: number): Promise<FlowMetrics[]> {
+  const emulators = await startEmulators();
+  const notifier = await pubsubNotifier();
+  const pubsub = new PubSub({ projectId: emulators.projectId });
+  const results: FlowMetrics[] = [];
+  try {
+    for (const backend of ['gemini', 'vertex'] as const) {
+      const simulator = new VeoSimulator({
+        delaySeconds: generationSeconds,
+        writeObject: await gcsWriter(),
+        notify: notifier,
+      });
+      const simulatorUrl = await simulator.listen(0);
+      const topic = `bench-poll-${backend}`;
+      const runtime = await createRuntime(
+        loadConfig({
+          ...emulators.env,
+          STORE: 'firestore',
+          QUEUE: 'pubsub',
+          BLOBS: 'gcs',
+          OUTPUT_BUCKET: 'veo-bench',
+          POLL_TOPIC: topic,
+          FIRESTORE_COLLECTION: `bench_${backend}`,
+          VEO_BACKEND: backend,
+          VEO_BASE_URL: simulatorUrl,
+          LOG_LEVEL: 'error',
+        }),
+      );
+      let invocations = 0;
+      const poll = createPollerHandler(async () => runtime);
+      cloudEvent<PubSubMessageData>(
+        `bench-poller-${backend}`,
+        async (event: CloudEvent<PubSubMessageData>) => {
+          invocations++;
+          await poll(event);
+        },
+      );
+      http(
+        `bench-mcp-${backend}`,
+        createMcpHttpHandler(async () => runtime),
+      );
+      const pollerServer = getTestServer(`bench-poller-${backend}`).listen(0, '127.0.0.1');
+      const mcpServer = getTestServer(`bench-mcp-${backend}`).listen(0, '127.0.0.1');
+      await Promise.all([pollerServer, mcpServer].map((s) => new Promise((r) => s.once('listening', r))));
+      const [created] = await pubsub.createTopic(topic);
+      const pollerPort = (pollerServer.address() as AddressInfo).port;
+      await created.createSubscription(`${topic}-push`, {
+        pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
+        ackDeadlineSeconds: 120,
+      });
+
+      const client = new Client({ name: 'bench', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(
+          new URL(`http://127.0.0.1:${(mcpServer.address() as AddressInfo).port}/mcp`),
+        ),
+      );
+      const store = runtime.store as FirestoreOperationStore;
+      const before = { ...store.stats };
+      const finished = new Map<string, number>();
+      const allDone = new Promise<void>((resolve) =>
+        runtime.operations.events.on('finished', (id: string) => {
+          finished.set(id, Date.now());
+          if (finished.size === videos) resolve();
+        }),
+      );
+      const ids: string[] = [];
+      for (let i = 0; i < videos; i++) {
+        const result = (await client.callTool({
+          name: 'generate_video',
+          arguments: {
+            prompt: `bench video ${i}`,
+            duration_seconds: 4,
+            idempotency_key: `bench-${backend}-${i}`,
+          },
+        })) as CallToolResult;
+        ids.push((result.structuredContent as { operation_id: string }).operation_id);
+      }
+      await allDone;
+      const delays: number[] = [];
+      for (const id of ids) {
+        const record = await runtime.store.get(id);
+        delays.push(finished.get(id)! - simulator.doneAt(record!.veoOperationName!)!);
+      }
+      results.push({
+        backend,
+        generationSeconds,
+        videos,
+        veoPollsPerVideo: simulator.stats.polls / videos,
+        firestoreReadsPerVideo: (store.stats.reads - before.reads) / videos,
+        firestoreWritesPerVideo: (store.stats.writes - before.writes) / videos,
+        pollerInvocationsPerVideo: invocations / videos,
+        completionDelayMs: {
+          p50: percentile(delays, 50),
+          p95: percentile(delays, 95),
+          max: Math.max(...delays),
+        },
+      });
+      await client.close();
+      await runtime.close();
+      await simulator.close();
+      pollerServer.closeAllConnections();
+      mcpServer.closeAllConnections();
+      pollerServer.close();
+      mcpServer.close();
+    }
+  } finally {
+    await notifier.close();
+    await pubsub.close();
+    await emulators.stop();
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string', default: '60' }, videos: { type: 'string', default: '3' } },
+  });
+  const metrics = await measureCloudFlow(Number(values.seconds), Number(values.videos));
+  console.log(JSON.stringify(metrics, null, 2));
+  process.exit(0);
+}
