@@ -21,7 +21,7 @@ export interface TestServer {
   mcpUrl: string;
   runtime: Runtime;
   simulator: VeoSimulator;
-  connect(): Promise<Client>;
+  connect(headers?: Record<string, string>): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -67,9 +67,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     mcpUrl: `${url}/mcp`,
     runtime,
     simulator,
-    async connect() {
+    async connect(headers?: Record<string, string>) {
       const client = new Client({ name: 'veo-mcp-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }));
       clients.push(client);
       return client;
     },

@@ -78,6 +78,14 @@ const EnvSchema = z.object({
   SIGNED_URL_TTL_SECONDS: int(60, 604800).default(3600),
   PUBLIC_BASE_URL: httpUrl.optional(),
   ALLOWED_ORIGINS: z.string().optional(),
+  AUTH_MODE: oneOf(['iam', 'api_key']).default('iam'),
+  API_KEY_HASHES: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}(\s*,\s*[0-9a-f]{64})*$/,
+      'must be comma-separated SHA-256 hex digests of the accepted API keys',
+    )
+    .optional(),
   POLL_INITIAL_DELAY_SECONDS: int(1, 600).optional(),
   POLL_INTERVAL_SECONDS: int(1, 600).optional(),
   POLL_MAX_INTERVAL_SECONDS: int(1, 3600).optional(),
@@ -141,6 +149,8 @@ export interface Config {
   };
   publicBaseUrl: string;
   allowedOrigins: string[];
+  /** iam: Cloud Run checks Google ID tokens (IAM invoker); api_key: callers present a key whose hash is listed. */
+  auth: { mode: 'iam' | 'api_key'; apiKeyHashes: string[] };
   poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
   /** Object-name prefix for outputs: {prefix}/{operationId}/. */
   outputPrefix: string;
@@ -195,6 +205,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.STORE === 'firestore' || e.QUEUE === 'pubsub') && !e.GOOGLE_CLOUD_PROJECT) {
     needs('GOOGLE_CLOUD_PROJECT', 'STORE=firestore or QUEUE=pubsub');
   }
+  if (e.AUTH_MODE === 'api_key' && !e.API_KEY_HASHES) {
+    needs(
+      'API_KEY_HASHES',
+      'AUTH_MODE=api_key (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum)',
+    );
+  }
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
   // Google credentials go to Google's endpoints only, unless VEO_AUTH=google says a custom endpoint needs them.
   const useGoogleCredentials =
@@ -240,6 +256,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepGraceSeconds: e.SWEEP_GRACE_SECONDS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`,
+    auth: {
+      mode: e.AUTH_MODE,
+      apiKeyHashes: (e.API_KEY_HASHES ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    },
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

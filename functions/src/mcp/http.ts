@@ -85,7 +85,15 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       return;
     }
 
-    const server = createMcpServer(runtime, principalOf(req, runtime.config));
+    let principal: string;
+    try {
+      principal = principalOf(req, runtime.config);
+    } catch (err) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="veo-mcp"');
+      jsonRpcError(res, 401, INVALID_REQUEST, (err as Error).message);
+      return;
+    }
+    const server = createMcpServer(runtime, principal);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
