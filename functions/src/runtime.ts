@@ -6,7 +6,6 @@ import type { Config } from './config/index.js';
 import { errorFields, log, setLogLevel } from './log.js';
 import { Operations } from './operations/service.js';
 import { InProcessPollQueue } from './queue/inprocess.js';
-import { VeoSimulator } from './simulator/server.js';
 import { MemoryOperationStore } from './store/memory.js';
 import { VeoAdapter } from './veo/adapter.js';
 
@@ -30,6 +29,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
   const closers: Array<() => Promise<void> | void> = [];
   let veoBaseUrl = config.veo.baseUrl;
   if (config.veo.backend === 'simulator' && !veoBaseUrl) {
+    const { VeoSimulator } = await import('./simulator/server.js');
     const simulator = new VeoSimulator({ delaySeconds: config.simulator.delaySeconds });
     veoBaseUrl = await simulator.listen(0);
     closers.push(() => simulator.close());

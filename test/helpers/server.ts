@@ -69,7 +69,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     simulator,
     async connect(headers?: Record<string, string>) {
       const client = new Client({ name: 'veo-mcp-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }),
+      );
       clients.push(client);
       return client;
     },

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { fileTypeFromBuffer } from 'file-type';
 import type { VeoApi } from '../config/index.js';
 import { AppError, invalidArgument } from '../errors.js';
 import type { ImageInput } from '../operations/ports.js';
@@ -126,6 +125,8 @@ async function inlineImage(
   source: 'https' | 'inline',
   uri?: string,
 ): Promise<ImageInput> {
+  // Loaded on first use: most requests carry no image, and cold starts should not pay for the sniffer.
+  const { fileTypeFromBuffer } = await import('file-type');
   const sniffed = (await fileTypeFromBuffer(bytes))?.mime;
   if (!sniffed || !(IMAGE_MIME_TYPES as readonly string[]).includes(sniffed)) {
     throw invalidArgument(

@@ -13,7 +13,7 @@ import { guarded } from '../tool-errors.js';
 
 const TICK_MS = 1000;
 
-const inputSchema = {
+const inputSchema = z.object({
   prompt: z
     .string()
     .max(MAX_PROMPT_CHARS * 2)
@@ -85,7 +85,14 @@ const inputSchema = {
     .max(600, 'wait_seconds must be between 0 and 600')
     .optional()
     .describe('Wait up to this long for the result before returning (capped by the server; default 0).'),
-};
+});
+
+const outputSchema = OperationViewSchema.extend({
+  idempotent_replay: z
+    .boolean()
+    .describe('True when this call matched an earlier one by idempotency_key and started nothing.'),
+  waited_seconds: z.number().describe('How long this call waited for the result.'),
+});
 
 export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, principal: string): void {
   server.registerTool(
@@ -98,13 +105,7 @@ export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, p
         'Veo bills per second of video: pass an idempotency_key so a retried call never pays twice. ' +
         'See list_video_models for what each model accepts.',
       inputSchema,
-      outputSchema: {
-        ...OperationViewSchema.shape,
-        idempotent_replay: z
-          .boolean()
-          .describe('True when this call matched an earlier one by idempotency_key and started nothing.'),
-        waited_seconds: z.number().describe('How long this call waited for the result.'),
-      },
+      outputSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,

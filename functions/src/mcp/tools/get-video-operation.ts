@@ -5,6 +5,10 @@ import type { Runtime } from '../../runtime.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 
+const inputSchema = z.object({
+  operation_id: z.string().min(1).max(64).describe('The operation_id returned by generate_video.'),
+});
+
 export function registerGetVideoOperationTool(server: McpServer, runtime: Runtime, principal: string): void {
   server.registerTool(
     'get_video_operation',
@@ -14,10 +18,8 @@ export function registerGetVideoOperationTool(server: McpServer, runtime: Runtim
         'Status of a video generation started with generate_video. When SUCCEEDED, returns one resource_link per ' +
         'video with a signed download URL (also listed in the text and in structuredContent.videos). ' +
         'FILTERED means Veo safety filters removed the output; FAILED and EXPIRED carry an error.',
-      inputSchema: {
-        operation_id: z.string().min(1).max(64).describe('The operation_id returned by generate_video.'),
-      },
-      outputSchema: OperationViewSchema.shape,
+      inputSchema,
+      outputSchema: OperationViewSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('get_video_operation', async ({ operation_id }) => {

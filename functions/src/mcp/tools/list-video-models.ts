@@ -23,6 +23,13 @@ const ModelSchema = z.object({
     .describe('List price.'),
 });
 
+const outputSchema = z.object({
+  backend: z.enum(['simulator', 'gemini', 'vertex']).describe('Where generations run.'),
+  api: z.enum(['gemini', 'vertex']).describe('The Veo wire API whose limits apply.'),
+  default_model: z.string(),
+  models: z.array(ModelSchema),
+});
+
 export function registerListVideoModelsTool(server: McpServer, runtime: Runtime): void {
   server.registerTool(
     'list_video_models',
@@ -31,13 +38,8 @@ export function registerListVideoModelsTool(server: McpServer, runtime: Runtime)
       description:
         'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions, ' +
         'number of videos, audio, seed, person generation, and the list price per second.',
-      inputSchema: {},
-      outputSchema: {
-        backend: z.enum(['simulator', 'gemini', 'vertex']).describe('Where generations run.'),
-        api: z.enum(['gemini', 'vertex']).describe('The Veo wire API whose limits apply.'),
-        default_model: z.string(),
-        models: z.array(ModelSchema),
-      },
+      inputSchema: z.object({}),
+      outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('list_video_models', async () => {

@@ -16,6 +16,29 @@ const SummarySchema = z.object({
   completed_at: z.string().optional(),
 });
 
+const inputSchema = z.object({
+  status: z
+    .enum(OPERATION_STATUSES, {
+      error: (issue) =>
+        `Invalid status ${JSON.stringify(issue.input)}: allowed ${OPERATION_STATUSES.join(', ')}`,
+    })
+    .optional()
+    .describe('Only operations in this status.'),
+  limit: z
+    .number()
+    .int()
+    .min(1, 'limit must be between 1 and 100')
+    .max(100, 'limit must be between 1 and 100')
+    .optional()
+    .describe('Page size, 1-100 (default 20).'),
+  cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
+});
+
+const outputSchema = z.object({
+  operations: z.array(SummarySchema),
+  next_cursor: z.string().optional().describe('Pass as cursor for the next page; absent on the last page.'),
+});
+
 export function registerListVideoOperationsTool(
   server: McpServer,
   runtime: Runtime,
@@ -28,30 +51,8 @@ export function registerListVideoOperationsTool(
       description:
         'Your video generations, newest first. Filter by status; page with limit and the next_cursor of the previous ' +
         "page. Call get_video_operation for links to an operation's videos.",
-      inputSchema: {
-        status: z
-          .enum(OPERATION_STATUSES, {
-            error: (issue) =>
-              `Invalid status ${JSON.stringify(issue.input)}: allowed ${OPERATION_STATUSES.join(', ')}`,
-          })
-          .optional()
-          .describe('Only operations in this status.'),
-        limit: z
-          .number()
-          .int()
-          .min(1, 'limit must be between 1 and 100')
-          .max(100, 'limit must be between 1 and 100')
-          .optional()
-          .describe('Page size, 1-100 (default 20).'),
-        cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
-      },
-      outputSchema: {
-        operations: z.array(SummarySchema),
-        next_cursor: z
-          .string()
-          .optional()
-          .describe('Pass as cursor for the next page; absent on the last page.'),
-      },
+      inputSchema,
+      outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('list_video_operations', async ({ status, limit, cursor }) => {

@@ -1,0 +1,379 @@
+// `npm run bench`: Veo MCP Cloud measured side by side with a floor — the smallest stateless MCP server on
+// functions-framework (test/bench/floor) — in one run on this machine, reported as medians, spreads and ratios.
+// Cold start, warm throughput and latency (autocannon), RSS, the cloud flow on the emulators, and deployed size.
+// Options: --runs N (cold starts per server, default 10), --duration S (seconds per load test, default 5),
+// --quick (skip the 5-minute generation), --no-emulators.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { VeoSimulator } from '../../functions/src/simulator/server.js';
+import { freePort } from '../helpers/process.js';
+import { measureCloudFlow, type FlowMetrics } from './cloud-flow.js';
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+const FF_MAIN = path.join(ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-06-18',
+};
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+});
+const rpc = (method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
+    quick: { type: 'boolean', default: false },
+    'no-emulators': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(options.runs);
+const DURATION = Number(options.duration);
+
+interface ServerSpec {
+  name: 'veo' | 'floor';
+  args: (port: number) => string[];
+  env: Record<string, string>;
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+
+async function start(spec: ServerSpec): Promise<Running & { coldStartMs: number }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, spec.args(port), {
+    cwd: ROOT,
+    env: { ...process.env, ...spec.env, PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}/mcp`;
+  // Poll for the first successful initialize: this is the cold start as a client sees it.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url, { method: 'POST', headers: HEADERS, body: INITIALIZE });
+      await response.arrayBuffer();
+      if (response.ok) return { child, url, coldStartMs: performance.now() - t0 };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+async function stop(running: Running): Promise<void> {
+  if (running.child.exitCode !== null) return;
+  running.child.kill('SIGKILL');
+  await once(running.child, 'exit');
+}
+
+function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]);
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: HEADERS,
+    body,
+    connections,
+    duration: DURATION,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function call(url: string, body: string): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: HEADERS, body });
+  const text = await response.text();
+  const data = text.split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data ? data.slice(6) : text);
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += dirSize(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+/** What Terraform uploads (the repository minus tests and dev files) and what npm installs for production. */
+function deployedSize(): { sourceBytes: number; sourceGzipBytes: number; productionDependencyBytes: number } {
+  const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(
+      (f) =>
+        f &&
+        !f.startsWith('test/') &&
+        !f.startsWith('.ci/') &&
+        statSync(path.join(ROOT, f), { throwIfNoEntry: false }),
+    );
+  let sourceBytes = 0;
+  let sourceGzipBytes = 0;
+  for (const file of files) {
+    const bytes = readFileSync(path.join(ROOT, file));
+    sourceBytes += bytes.length;
+    sourceGzipBytes += gzipSync(bytes).length;
+  }
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((p) => p && p !== ROOT);
+  const unique = [...new Set(listed)].sort();
+  const roots = unique.filter((p, i) => !unique.slice(0, i).some((q) => p.startsWith(q + path.sep)));
+  const productionDependencyBytes = roots.reduce((sum, dir) => sum + dirSize(dir), 0);
+  return { sourceBytes, sourceGzipBytes, productionDependencyBytes };
+}
+
+async function main() {
+  const simulator = new VeoSimulator({ delaySeconds: 2 });
+  const simulatorUrl = await simulator.listen(0);
+  const blobDir = mkdtempSync(path.join(os.tmpdir(), 'bench-blobs-'));
+  // The product as deployed (K_SERVICE set: lazy start, cloud defaults), but with memory store and local blobs,
+  // against a shared simulator so no embedded one starts.
+  const veo: ServerSpec = {
+    name: 'veo',
+    args: (port) => [FF_MAIN, '--target=mcp', `--port=${port}`],
+    env: {
+      K_SERVICE: 'bench',
+      VEO_BACKEND: 'simulator',
+      VEO_BASE_URL: simulatorUrl,
+      LOCAL_BLOB_DIR: blobDir,
+      LOG_LEVEL: 'error',
+    },
+  };
+  const floor: ServerSpec = {
+    name: 'floor',
+    args: (port) => [FF_MAIN, '--target=floor', '--source=test/bench/floor', `--port=${port}`],
+    env: {},
+  };
+
+  // Cold starts, alternating so drift affects both alike.
+  const cold: Record<string, number[]> = { veo: [], floor: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const spec of [floor, veo]) {
+      const running = await start(spec);
+      cold[spec.name]!.push(running.coldStartMs);
+      await stop(running);
+    }
+  }
+
+  const servers = { veo: await start(veo), floor: await start(floor) };
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleRss = {
+    veo: rssKb(servers.veo.child.pid!, 'VmRSS'),
+    floor: rssKb(servers.floor.child.pid!, 'VmRSS'),
+  };
+
+  const started = (await call(
+    servers.veo.url,
+    rpc('tools/call', {
+      name: 'generate_video',
+      arguments: { prompt: 'bench', duration_seconds: 4, wait_seconds: 10 },
+    }),
+  )) as { result: { structuredContent: { operation_id: string; status: string } } };
+  const operationId = started.result.structuredContent.operation_id;
+  const echo = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
+  const scenarios: Array<{ name: string; veo: string; floor: string; target: number }> = [
+    { name: 'tools/list', veo: rpc('tools/list'), floor: rpc('tools/list'), target: 0.9 },
+    {
+      name: 'get_video_operation',
+      veo: rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: operationId } }),
+      floor: echo,
+      target: 0.8,
+    },
+    {
+      name: 'generate_video',
+      veo: rpc('tools/call', { name: 'generate_video', arguments: { prompt: 'load', duration_seconds: 4 } }),
+      floor: echo,
+      target: 0,
+    },
+  ];
+  const throughput: Array<{
+    scenario: string;
+    connections: number;
+    veo: LoadResult;
+    floor: LoadResult;
+    target: number;
+  }> = [];
+  for (const scenario of scenarios) {
+    for (const connections of [10, 100]) {
+      const floorResult = await load(servers.floor.url, scenario.floor, connections);
+      const veoResult = await load(servers.veo.url, scenario.veo, connections);
+      throughput.push({
+        scenario: scenario.name,
+        connections,
+        veo: veoResult,
+        floor: floorResult,
+        target: scenario.target,
+      });
+    }
+  }
+  const peakRss = {
+    veo: rssKb(servers.veo.child.pid!, 'VmHWM'),
+    floor: rssKb(servers.floor.child.pid!, 'VmHWM'),
+  };
+  await stop(servers.veo);
+  await stop(servers.floor);
+  await simulator.close();
+
+  let flows: FlowMetrics[] = [];
+  if (!options['no-emulators']) {
+    flows = await measureCloudFlow(60, 3);
+    if (!options.quick) flows = flows.concat(await measureCloudFlow(300, 3));
+  }
+  const size = deployedSize();
+
+  // Report.
+  const rows: string[][] = [];
+  const status = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const coldRatio = median(cold.veo!) / median(cold.floor!);
+  rows.push([
+    'cold start: spawn → first initialize (ms)',
+    `${median(cold.veo!).toFixed(0)} (${spread(cold.veo!)})`,
+    `${median(cold.floor!).toFixed(0)} (${spread(cold.floor!)})`,
+    `${coldRatio.toFixed(2)}×`,
+    '≤ 1.0×',
+    status(coldRatio <= 1.0),
+  ]);
+  for (const t of throughput) {
+    const ratio = t.veo.rps / t.floor.rps;
+    rows.push([
+      `${t.scenario} @${t.connections}: req/s (p50/p99 ms)`,
+      `${t.veo.rps.toFixed(0)} (${t.veo.p50}/${t.veo.p99})${t.veo.non2xx + t.veo.errors ? ` ${t.veo.non2xx + t.veo.errors} failed` : ''}`,
+      `${t.floor.rps.toFixed(0)} (${t.floor.p50}/${t.floor.p99})`,
+      `${ratio.toFixed(2)}×`,
+      t.target ? `≥ ${t.target}×` : 'measured',
+      t.target ? status(ratio >= t.target) : '',
+    ]);
+  }
+  const idleRatio = idleRss.veo / idleRss.floor;
+  rows.push([
+    'RSS idle (MB)',
+    (idleRss.veo / 1024).toFixed(1),
+    (idleRss.floor / 1024).toFixed(1),
+    `${idleRatio.toFixed(2)}×`,
+    '≤ 1.2×',
+    status(idleRatio <= 1.2),
+  ]);
+  rows.push([
+    'RSS peak under load (MB)',
+    (peakRss.veo / 1024).toFixed(1),
+    (peakRss.floor / 1024).toFixed(1),
+    `${(peakRss.veo / peakRss.floor).toFixed(2)}×`,
+    'measured',
+    '',
+  ]);
+  for (const f of flows) {
+    const label = `${f.backend} ${f.generationSeconds}s generation`;
+    const pollsPer10s = f.veoPollsPerVideo / (f.generationSeconds / 10);
+    rows.push([
+      `${label}: Veo polls / video`,
+      f.veoPollsPerVideo.toFixed(1),
+      '',
+      `${pollsPer10s.toFixed(2)} per 10 s`,
+      '≤ 1 per 10 s',
+      status(pollsPer10s <= 1),
+    ]);
+    rows.push([
+      `${label}: Firestore reads / writes per video`,
+      `${f.firestoreReadsPerVideo.toFixed(1)} / ${f.firestoreWritesPerVideo.toFixed(1)}`,
+      '',
+      '',
+      'measured',
+      '',
+    ]);
+    rows.push([
+      `${label}: poller invocations / video`,
+      f.pollerInvocationsPerVideo.toFixed(1),
+      '',
+      '',
+      'measured',
+      '',
+    ]);
+    const limit = f.backend === 'vertex' ? 2000 : 10_000;
+    rows.push([
+      `${label}: Veo done → SUCCEEDED p50/p95 (ms)`,
+      `${f.completionDelayMs.p50.toFixed(0)} / ${f.completionDelayMs.p95.toFixed(0)}`,
+      '',
+      '',
+      f.backend === 'vertex' ? '≤ 2 s (completion notice)' : '≤ 1 poll interval (10 s)',
+      status(f.completionDelayMs.p95 <= limit),
+    ]);
+  }
+  rows.push([
+    'deployed size: source (gzip) / production node_modules',
+    `${(size.sourceBytes / 1e6).toFixed(2)} MB (${(size.sourceGzipBytes / 1e6).toFixed(2)} MB) / ${(size.productionDependencyBytes / 1e6).toFixed(1)} MB`,
+    '',
+    '',
+    'measured',
+    '',
+  ]);
+
+  const header = ['metric', 'veo-mcp-cloud', 'floor', 'ratio', 'target', 'status'];
+  const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`\nVeo MCP Cloud benchmark — ${new Date().toISOString()} — ${machine}\n`);
+  console.log(table);
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  const json = {
+    when: new Date().toISOString(),
+    machine,
+    runs: RUNS,
+    durationSeconds: DURATION,
+    cold,
+    idleRss,
+    peakRss,
+    throughput,
+    flows,
+    size,
+  };
+  writeFileSync(path.join(ROOT, 'bench-results', 'latest.json'), JSON.stringify(json, null, 2));
+  console.log('\nJSON: bench-results/latest.json');
+}
+
+await main();
+process.exit(0);

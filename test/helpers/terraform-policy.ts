@@ -1,0 +1,256 @@
+// Offline policy checks over the Terraform module: .tf files are parsed to JSON with @cdktf/hcl2json (no providers,
+// no `terraform init`), and each check returns the violations it finds as "ADDRESS: problem" lines, so a test can
+// assert both that the real module is clean and that a deliberately broken fixture is caught.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+// Loaded untyped on purpose: the package's typings pull in the DOM lib (`/// <reference lib="dom" />`), whose
+// ReadableStream clashes with Node's in functions/src and breaks `npm run typecheck`.
+const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as {
+  parse(filename: string, contents: string): Promise<Record<string, unknown>>;
+};
+
+type Body = Record<string, unknown>;
+
+export interface Block {
+  /** Terraform address: `TYPE.NAME` for resources, `data.TYPE.NAME` for data sources. */
+  address: string;
+  type: string;
+  name: string;
+  body: Body;
+}
+
+export interface TerraformModule {
+  resources: Block[];
+  data: Block[];
+  variables: Map<string, Body>;
+  locals: Map<string, unknown>;
+}
+
+/** Parses the given .tf files (or every .tf file of a directory) into one module. */
+export async function loadModule(...paths: string[]): Promise<TerraformModule> {
+  const files = paths.flatMap((p) =>
+    p.endsWith('.tf')
+      ? [p]
+      : readdirSync(p)
+          .filter((f) => f.endsWith('.tf'))
+          .sort()
+          .map((f) => path.join(p, f)),
+  );
+  const module: TerraformModule = { resources: [], data: [], variables: new Map(), locals: new Map() };
+  for (const file of files) {
+    const json = await parse(path.basename(file), readFileSync(file, 'utf8'));
+    module.resources.push(...blocksOf(json.resource, ''));
+    module.data.push(...blocksOf(json.data, 'data.'));
+    for (const [name, bodies] of Object.entries((json.variable ?? {}) as Record<string, Body[]>)) {
+      module.variables.set(name, bodies[0]!);
+    }
+    for (const locals of (json.locals ?? []) as Body[]) {
+      for (const [name, value] of Object.entries(locals)) module.locals.set(name, value);
+    }
+  }
+  return module;
+}
+
+/** Parses a .tfvars file (HCL attributes only) into plain values. */
+export async function loadTfvars(file: string): Promise<Record<string, unknown>> {
+  return parse(`${path.basename(file)}.tfvars`, readFileSync(file, 'utf8'));
+}
+
+function blocksOf(section: unknown, prefix: string): Block[] {
+  const blocks: Block[] = [];
+  for (const [type, byName] of Object.entries((section ?? {}) as Record<string, Record<string, Body[]>>)) {
+    for (const [name, bodies] of Object.entries(byName)) {
+      blocks.push({ address: `${prefix}${type}.${name}`, type, name, body: bodies[0]! });
+    }
+  }
+  return blocks;
+}
+
+/** Every string anywhere in a parsed value (attribute values, nested blocks, expressions). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** The first nested block of that name (hcl2json represents blocks as arrays of bodies). */
+function nested(body: Body | undefined, name: string): Body | undefined {
+  const value = body?.[name];
+  return Array.isArray(value) ? (value[0] as Body | undefined) : undefined;
+}
+
+// Blocks and locals are scanned; variable descriptions and outputs are prose and values, not grants.
+function scannedBlocks(module: TerraformModule): { address: string; value: unknown; gate: string }[] {
+  return [
+    ...[...module.resources, ...module.data].map((b) => ({
+      address: b.address,
+      value: b.body,
+      gate: `${String(b.body.count ?? '')} ${String(b.body.for_each ?? '')}`,
+    })),
+    ...[...module.locals].map(([name, value]) => ({ address: `local.${name}`, value, gate: '' })),
+  ];
+}
+
+const PRIMITIVE_ROLE = /\broles\/(owner|editor|viewer)(?![\w.])/g;
+
+/** Basic roles grant thousands of permissions across every service: never granted by this module. */
+export function primitiveRoleViolations(module: TerraformModule): string[] {
+  return scannedBlocks(module).flatMap(({ address, value }) =>
+    [...new Set(stringsIn(value).flatMap((s) => [...s.matchAll(PRIMITIVE_ROLE)].map((m) => m[0])))].map(
+      (role) => `${address}: primitive role ${role}`,
+    ),
+  );
+}
+
+const PUBLIC_MEMBER = /\b(allUsers|allAuthenticatedUsers)\b/g;
+
+/** allUsers / allAuthenticatedUsers only in a resource whose count or for_each depends on var.allow_unauthenticated. */
+export function publicMemberViolations(module: TerraformModule): string[] {
+  return scannedBlocks(module).flatMap(({ address, value, gate }) => {
+    const members = [
+      ...new Set(stringsIn(value).flatMap((s) => [...s.matchAll(PUBLIC_MEMBER)].map((m) => m[0]))),
+    ];
+    if (members.length === 0 || gate.includes('var.allow_unauthenticated')) return [];
+    return members.map((member) => `${address}: ${member} is not gated by var.allow_unauthenticated`);
+  });
+}
+
+const FUNCTION_TYPE = 'google_cloudfunctions2_function';
+
+export function functions(module: TerraformModule): Block[] {
+  return module.resources.filter((r) => r.type === FUNCTION_TYPE);
+}
+
+/** Each function runs as its own service account, never the default compute account or a shared one. */
+export function sharedServiceAccountViolations(module: TerraformModule): string[] {
+  const byAccount = new Map<string, string[]>();
+  const violations: string[] = [];
+  for (const fn of functions(module)) {
+    const account = nested(fn.body, 'service_config')?.service_account_email;
+    if (typeof account !== 'string') {
+      violations.push(`${fn.address}: no service_account_email (would run as the default compute account)`);
+      continue;
+    }
+    byAccount.set(account, [...(byAccount.get(account) ?? []), fn.address]);
+  }
+  for (const [account, users] of byAccount) {
+    if (users.length > 1) violations.push(`${users.join(', ')}: share the service account ${account}`);
+  }
+  return violations;
+}
+
+/** A message that can never be processed must end up somewhere instead of being redelivered forever. */
+export function deadLetterViolations(module: TerraformModule): string[] {
+  return module.resources
+    .filter((r) => r.type === 'google_pubsub_subscription' && !nested(r.body, 'dead_letter_policy'))
+    .map((r) => `${r.address}: no dead_letter_policy`);
+}
+
+/** Buckets are reached through IAM and signed URLs only: uniform access, public access prevention enforced. */
+export function bucketViolations(module: TerraformModule): string[] {
+  return module.resources
+    .filter((r) => r.type === 'google_storage_bucket')
+    .flatMap((r) => [
+      ...(r.body.public_access_prevention === 'enforced'
+        ? []
+        : [`${r.address}: public_access_prevention is not "enforced"`]),
+      ...(r.body.uniform_bucket_level_access === true
+        ? []
+        : [`${r.address}: uniform_bucket_level_access is not true`]),
+    ]);
+}
+
+/** Every input says what it is and what it holds. */
+export function variableViolations(module: TerraformModule): string[] {
+  return [...module.variables].flatMap(([name, body]) => [
+    ...(body.type === undefined ? [`var.${name}: no type`] : []),
+    ...(typeof body.description === 'string' && body.description.trim()
+      ? []
+      : [`var.${name}: no description`]),
+  ]);
+}
+
+export interface FunctionEnvironment {
+  /** Plain environment variables, values as written in the module (literals or `${...}` expressions). */
+  plain: Record<string, string>;
+  /** Names of the environment variables mounted from Secret Manager. */
+  secrets: string[];
+}
+
+/**
+ * A function's environment, read statically: `environment_variables` must be a literal map or a merge of locals
+ * that are literal maps, so that the names Terraform sets can be checked without evaluating the module. Secret
+ * variables are the keys of static `secret_environment_variables` blocks and, for the dynamic block, the entries of
+ * `local.secrets` whose `functions` list names this function.
+ */
+export function functionEnvironment(module: TerraformModule, fn: Block): FunctionEnvironment {
+  const config = nested(fn.body, 'service_config');
+  const expression = config?.environment_variables;
+  let plain: Record<string, string> = {};
+  if (typeof expression === 'string') {
+    const locals = [...expression.matchAll(/\blocal\.(\w+)/g)].map((m) => m[1]!);
+    if (!/^\$\{merge\(/.test(expression) || locals.length === 0) {
+      throw new Error(`${fn.address}: environment_variables is not a merge of locals: ${expression}`);
+    }
+    for (const name of locals) {
+      const value = module.locals.get(name);
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        throw new Error(`${fn.address}: local.${name} is not a literal map`);
+      }
+      plain = { ...plain, ...(value as Record<string, string>) };
+    }
+  } else if (expression && typeof expression === 'object') {
+    plain = expression as Record<string, string>;
+  }
+
+  const staticSecrets = ((config?.secret_environment_variables ?? []) as Body[]).map((s) => String(s.key));
+  // hcl2json keeps `dynamic` blocks as one object keyed by block name.
+  const hasDynamicSecrets = Boolean((config?.dynamic as Body | undefined)?.secret_environment_variables);
+  const declared = (module.locals.get('secrets') ?? {}) as Record<string, { functions?: string[] }>;
+  const dynamicSecrets = hasDynamicSecrets
+    ? Object.entries(declared)
+        .filter(([, secret]) => secret.functions?.includes(fn.name))
+        .map(([name]) => name)
+    : [];
+  return { plain, secrets: [...staticSecrets, ...dynamicSecrets] };
+}
+
+/**
+ * Replaces `${...}` expressions with plausible values: `var.X` by the variable's value in `values` or its default;
+ * `var.X == "v" ? "a" : "b"` and `join(",", var.X)` evaluated the same way; anything else (resource attributes) by
+ * `placeholders[NAME]`. An expression none of these covers throws, so nothing is silently skipped.
+ */
+export function resolveEnvironment(
+  module: TerraformModule,
+  env: Record<string, string>,
+  values: Record<string, unknown>,
+  placeholders: Record<string, string>,
+): Record<string, string> {
+  const variable = (name: string): unknown => {
+    if (name in values) return values[name];
+    const body = module.variables.get(name);
+    if (body && 'default' in body) return body.default;
+    throw new Error(`var.${name} has no default and no value was given`);
+  };
+  const evaluate = (name: string, expression: string): string => {
+    let m: RegExpExecArray | null;
+    if ((m = /^var\.(\w+)$/.exec(expression))) return String(variable(m[1]!));
+    if ((m = /^var\.(\w+) == "([^"]*)" \? "([^"]*)" : "([^"]*)"$/.exec(expression))) {
+      return variable(m[1]!) === m[2] ? m[3]! : m[4]!;
+    }
+    if ((m = /^join\("([^"]*)", var\.(\w+)\)$/.exec(expression))) {
+      return (variable(m[2]!) as unknown[]).join(m[1]!);
+    }
+    if (name in placeholders) return placeholders[name]!;
+    throw new Error(`${name}: no placeholder for the expression ${expression}`);
+  };
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      value.replace(/\$\{(.*?)\}/g, (_, expression: string) => evaluate(name, expression)),
+    ]),
+  );
+}
