@@ -26,6 +26,7 @@ export interface TerraformModule {
   data: Block[];
   variables: Map<string, Body>;
   locals: Map<string, unknown>;
+  outputs: string[];
 }
 
 /** Parses the given .tf files (or every .tf file of a directory) into one module. */
@@ -38,7 +39,13 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
           .sort()
           .map((f) => path.join(p, f)),
   );
-  const module: TerraformModule = { resources: [], data: [], variables: new Map(), locals: new Map() };
+  const module: TerraformModule = {
+    resources: [],
+    data: [],
+    variables: new Map(),
+    locals: new Map(),
+    outputs: [],
+  };
   for (const file of files) {
     const json = await parse(path.basename(file), readFileSync(file, 'utf8'));
     module.resources.push(...blocksOf(json.resource, ''));
@@ -46,6 +53,7 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
     for (const [name, bodies] of Object.entries((json.variable ?? {}) as Record<string, Body[]>)) {
       module.variables.set(name, bodies[0]!);
     }
+    module.outputs.push(...Object.keys((json.output ?? {}) as Body));
     for (const locals of (json.locals ?? []) as Body[]) {
       for (const [name, value] of Object.entries(locals)) module.locals.set(name, value);
     }
@@ -55,7 +63,7 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
 
 /** Parses a .tfvars file (HCL attributes only) into plain values. */
 export async function loadTfvars(file: string): Promise<Record<string, unknown>> {
-  return parse(`${path.basename(file)}.tfvars`, readFileSync(file, 'utf8'));
+  return parse(path.basename(file), readFileSync(file, 'utf8'));
 }
 
 function blocksOf(section: unknown, prefix: string): Block[] {
@@ -250,7 +258,7 @@ export function resolveEnvironment(
   return Object.fromEntries(
     Object.entries(env).map(([name, value]) => [
       name,
-      value.replace(/\$\{(.*?)\}/g, (_, expression: string) => evaluate(name, expression)),
+      String(value).replace(/\$\{(.*?)\}/g, (_, expression: string) => evaluate(name, expression)),
     ]),
   );
 }

@@ -1,0 +1,144 @@
+# The two Cloud Run functions (2nd gen), built from the repository archive in storage.tf. Their environment selects
+# the cloud adapters of functions/src/config (Firestore, GCS, Pub/Sub); secrets come from secrets.tf.
+
+locals {
+  common_environment = {
+    STORE                     = "firestore"
+    BLOBS                     = "gcs"
+    QUEUE                     = "pubsub"
+    GOOGLE_CLOUD_PROJECT      = var.project_id
+    GOOGLE_CLOUD_LOCATION     = var.vertex_location
+    VEO_BACKEND               = var.veo_backend
+    GOOGLE_GENAI_USE_VERTEXAI = var.veo_backend == "vertex" ? "true" : "false"
+    FIRESTORE_DATABASE        = local.firestore_database
+    OUTPUT_BUCKET             = google_storage_bucket.outputs.name
+    OUTPUT_PREFIX             = var.output_prefix
+    POLL_TOPIC                = google_pubsub_topic.this["poll"].name
+    SIGNED_URL_TTL_SECONDS    = var.signed_url_ttl_seconds
+    OPERATION_RETENTION_DAYS  = var.operation_retention_days
+    LOG_LEVEL                 = var.log_level
+  }
+
+  mcp_environment = {
+    MAX_WAIT_SECONDS = var.max_wait_seconds
+    AUTH_MODE        = var.auth_mode
+    ALLOWED_ORIGINS  = join(",", var.allowed_origins)
+  }
+
+  poller_environment = {
+    POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
+  }
+
+  source = {
+    bucket = google_storage_bucket.sources.name
+    object = google_storage_bucket_object.source.name
+  }
+}
+
+resource "google_cloudfunctions2_function" "mcp" {
+  project     = var.project_id
+  location    = var.region
+  name        = "${var.name_prefix}-mcp"
+  description = "Veo MCP endpoint (Streamable HTTP)"
+  labels      = local.labels
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = "mcp"
+    service_account = google_service_account.builder.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.function["mcp"].email
+    available_memory                 = var.mcp_function.memory
+    available_cpu                    = var.mcp_function.cpu
+    timeout_seconds                  = var.mcp_function.timeout_seconds
+    max_instance_request_concurrency = var.mcp_function.concurrency
+    min_instance_count               = var.mcp_function.min_instances
+    max_instance_count               = var.mcp_function.max_instances
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    environment_variables            = merge(local.common_environment, local.mcp_environment)
+
+    dynamic "secret_environment_variables" {
+      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "mcp") }
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.this[secret_environment_variables.key].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  # The deployment checks that the runtime account can read its secrets and build as the builder account.
+  depends_on = [
+    google_project_iam_member.builder,
+    google_secret_manager_secret_iam_member.function_reads_secret,
+  ]
+}
+
+resource "google_cloudfunctions2_function" "poller" {
+  project     = var.project_id
+  location    = var.region
+  name        = "${var.name_prefix}-poller"
+  description = "Follows Veo operations to completion (poll topic)"
+  labels      = local.labels
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = "poller"
+    service_account = google_service_account.builder.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.function["poller"].email
+    available_memory                 = var.poller_function.memory
+    available_cpu                    = var.poller_function.cpu
+    timeout_seconds                  = var.poller_function.timeout_seconds
+    max_instance_request_concurrency = var.poller_function.concurrency
+    min_instance_count               = var.poller_function.min_instances
+    max_instance_count               = var.poller_function.max_instances
+    # Only Eventarc (Pub/Sub push from this project) calls the poller.
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+    environment_variables          = merge(local.common_environment, local.poller_environment)
+
+    dynamic "secret_environment_variables" {
+      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "poller") }
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.this[secret_environment_variables.key].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.this["poll"].id
+    service_account_email = google_service_account.poll_trigger.email
+    # The handler rethrows only failures a retry can fix (store errors); malformed messages are acknowledged.
+    retry_policy = "RETRY_POLICY_RETRY"
+  }
+
+  depends_on = [
+    google_project_iam_member.builder,
+    google_secret_manager_secret_iam_member.function_reads_secret,
+    google_service_account_iam_member.pubsub_agent_tokens_for_trigger,
+  ]
+}

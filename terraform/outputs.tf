@@ -1,0 +1,69 @@
+output "mcp_url" {
+  description = "MCP endpoint (Streamable HTTP) to give to MCP clients."
+  value       = "${google_cloudfunctions2_function.mcp.url}/mcp"
+}
+
+output "mcp_function_url" {
+  description = "Base URL of the mcp function (POST / serves MCP as well)."
+  value       = google_cloudfunctions2_function.mcp.url
+}
+
+output "poll_topic" {
+  description = "Topic id of poll and sweep messages (POLL_TOPIC); Veo on Vertex publishes completion notices here."
+  value       = google_pubsub_topic.this["poll"].name
+}
+
+output "requests_topic" {
+  description = "Topic id pipelines publish generation requests to."
+  value       = google_pubsub_topic.this["requests"].name
+}
+
+output "completions_topic" {
+  description = "Topic id of terminal-state events for pipelines."
+  value       = google_pubsub_topic.this["completions"].name
+}
+
+output "completions_subscription" {
+  description = "Pull subscription on the completions topic (with dead-lettering)."
+  value       = google_pubsub_subscription.this["completions"].name
+}
+
+output "dead_letter_topic" {
+  description = "Topic id messages go to after max_delivery_attempts; attach a subscription to inspect or replay them."
+  value       = google_pubsub_topic.this["dead_letter"].name
+}
+
+output "output_bucket" {
+  description = "Bucket the generated videos are written to (OUTPUT_BUCKET)."
+  value       = google_storage_bucket.outputs.name
+}
+
+output "source_bucket" {
+  description = "Bucket holding the functions' source archives."
+  value       = google_storage_bucket.sources.name
+}
+
+output "source_object" {
+  description = "Source archive deployed, named by its content hash."
+  value       = google_storage_bucket_object.source.name
+}
+
+output "firestore_database" {
+  description = "Firestore database id (FIRESTORE_DATABASE)."
+  value       = local.firestore_database
+}
+
+output "service_accounts" {
+  description = "Service account emails: one per function, the poll trigger's and the builder's."
+  value = {
+    mcp          = google_service_account.function["mcp"].email
+    poller       = google_service_account.function["poller"].email
+    poll_trigger = google_service_account.poll_trigger.email
+    builder      = google_service_account.builder.email
+  }
+}
+
+output "secrets" {
+  description = "Secret Manager secret ids the functions read, by environment variable; add their versions out of band."
+  value       = { for name, secret in google_secret_manager_secret.this : name => secret.secret_id }
+}

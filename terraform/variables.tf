@@ -1,0 +1,302 @@
+# --- Project and naming --------------------------------------------------------------------------------------------
+
+variable "project_id" {
+  type        = string
+  description = "Project to deploy into."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a project id (6-30 lowercase letters, digits and hyphens), not a number or name."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the functions, the Eventarc trigger, the Cloud Scheduler job and (by default) the buckets and Firestore."
+  default     = "us-central1"
+}
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every resource name (functions, service accounts, topics, buckets, secrets); lets several deployments share a project."
+  default     = "veo"
+
+  validation {
+    # 3-15 characters keeps the longest service account id (PREFIX-poll-trigger) within IAM's 30.
+    condition     = can(regex("^[a-z][a-z0-9-]{1,13}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-15 lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels added to every resource that takes labels (app = \"veo-mcp\" is always set)."
+  default     = {}
+}
+
+# --- Veo -----------------------------------------------------------------------------------------------------------
+
+variable "veo_backend" {
+  type        = string
+  description = "Veo API the functions call: \"vertex\" (Vertex AI, the functions' service accounts) or \"gemini\" (Gemini Developer API, key in Secret Manager)."
+  default     = "vertex"
+
+  validation {
+    condition     = contains(["vertex", "gemini"], var.veo_backend)
+    error_message = "veo_backend must be \"vertex\" or \"gemini\"."
+  }
+}
+
+variable "vertex_location" {
+  type        = string
+  description = "Vertex AI region Veo is called in (GOOGLE_CLOUD_LOCATION); Veo is not offered in every region."
+  default     = "us-central1"
+}
+
+# --- Access --------------------------------------------------------------------------------------------------------
+
+variable "auth_mode" {
+  type        = string
+  description = "How the mcp function authenticates callers (AUTH_MODE): \"iam\" (Google ID tokens checked by Cloud Run, see mcp_invokers) or \"api_key\" (keys checked by the code against API_KEY_HASHES in Secret Manager)."
+  default     = "iam"
+
+  validation {
+    condition     = contains(["iam", "api_key"], var.auth_mode)
+    error_message = "auth_mode must be \"iam\" or \"api_key\"."
+  }
+}
+
+variable "mcp_invokers" {
+  type        = list(string)
+  description = "IAM members allowed to call the mcp function (roles/run.invoker), e.g. \"user:alice@example.com\", \"group:agents@example.com\", \"serviceAccount:agent@PROJECT.iam.gserviceaccount.com\"."
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.mcp_invokers : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+", member))])
+    error_message = "mcp_invokers must be IAM members (user:, group:, serviceAccount:, domain:, principal:, principalSet:); use allow_unauthenticated for public access."
+  }
+}
+
+variable "allow_unauthenticated" {
+  type        = bool
+  description = "Let anyone reach the mcp function (allUsers invoker). Only with auth_mode = \"api_key\", where the code rejects requests without a valid key."
+  default     = false
+
+  validation {
+    condition     = !var.allow_unauthenticated || var.auth_mode == "api_key"
+    error_message = "allow_unauthenticated = true requires auth_mode = \"api_key\": otherwise the endpoint would be open to anyone."
+  }
+}
+
+variable "allowed_origins" {
+  type        = list(string)
+  description = "Browser origins allowed to call the mcp function (ALLOWED_ORIGINS) and to fetch videos from the output bucket (CORS). Empty: no browser access."
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.allowed_origins : origin == "*" || can(regex("^https?://[^/,]+$", origin))])
+    error_message = "allowed_origins must be \"*\" or origins such as \"https://app.example.com\" (scheme and host, no path)."
+  }
+}
+
+# --- Functions -----------------------------------------------------------------------------------------------------
+
+variable "mcp_function" {
+  type = object({
+    memory          = optional(string, "512Mi")
+    cpu             = optional(string, "1")
+    timeout_seconds = optional(number, 60)
+    concurrency     = optional(number, 20)
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+  })
+  description = "Resources of the mcp (HTTP) function: memory, CPUs, request timeout, concurrent requests per instance, min/max instances."
+  default     = {}
+
+  validation {
+    condition     = var.mcp_function.timeout_seconds >= 1 && var.mcp_function.timeout_seconds <= 3600
+    error_message = "mcp_function.timeout_seconds must be between 1 and 3600 (HTTP functions)."
+  }
+  validation {
+    condition     = var.mcp_function.concurrency >= 1 && var.mcp_function.concurrency <= 1000 && (var.mcp_function.concurrency == 1 || tonumber(var.mcp_function.cpu) >= 1)
+    error_message = "mcp_function.concurrency must be between 1 and 1000, and above 1 only with cpu of at least 1."
+  }
+  validation {
+    condition     = var.mcp_function.min_instances >= 0 && var.mcp_function.max_instances >= max(1, var.mcp_function.min_instances)
+    error_message = "mcp_function needs 0 <= min_instances <= max_instances and max_instances >= 1."
+  }
+}
+
+variable "poller_function" {
+  type = object({
+    memory          = optional(string, "512Mi")
+    cpu             = optional(string, "1")
+    timeout_seconds = optional(number, 300)
+    concurrency     = optional(number, 20)
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+  })
+  description = "Resources of the poller (Pub/Sub) function: memory, CPUs, event timeout, concurrent events per instance, min/max instances."
+  default     = {}
+
+  validation {
+    condition     = var.poller_function.timeout_seconds >= 1 && var.poller_function.timeout_seconds <= 540
+    error_message = "poller_function.timeout_seconds must be between 1 and 540 (event-driven functions)."
+  }
+  validation {
+    condition     = var.poller_function.concurrency >= 1 && var.poller_function.concurrency <= 1000 && (var.poller_function.concurrency == 1 || tonumber(var.poller_function.cpu) >= 1)
+    error_message = "poller_function.concurrency must be between 1 and 1000, and above 1 only with cpu of at least 1."
+  }
+  validation {
+    condition     = var.poller_function.min_instances >= 0 && var.poller_function.max_instances >= max(1, var.poller_function.min_instances)
+    error_message = "poller_function needs 0 <= min_instances <= max_instances and max_instances >= 1."
+  }
+}
+
+variable "max_wait_seconds" {
+  type        = number
+  description = "Longest generate_video may wait for a result within one request (MAX_WAIT_SECONDS); must end before the mcp function's timeout."
+  default     = 50
+
+  validation {
+    condition     = var.max_wait_seconds >= 0 && var.max_wait_seconds < var.mcp_function.timeout_seconds
+    error_message = "max_wait_seconds must be at least 0 and below mcp_function.timeout_seconds."
+  }
+}
+
+variable "poll_handler_max_wait_seconds" {
+  type        = number
+  description = "Longest the poller holds an early poll message (POLL_HANDLER_MAX_WAIT_SECONDS); must end well before the poller's timeout."
+  default     = 30
+
+  validation {
+    condition     = var.poll_handler_max_wait_seconds >= 0 && var.poll_handler_max_wait_seconds < var.poller_function.timeout_seconds
+    error_message = "poll_handler_max_wait_seconds must be at least 0 and below poller_function.timeout_seconds."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "Lowest severity the functions log (LOG_LEVEL)."
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be one of debug, info, warn, error."
+  }
+}
+
+# --- Storage -------------------------------------------------------------------------------------------------------
+
+variable "output_bucket_name" {
+  type        = string
+  description = "Bucket for generated videos; null means PROJECT-PREFIX-outputs."
+  default     = null
+}
+
+variable "bucket_location" {
+  type        = string
+  description = "Location of the buckets; null means the region."
+  default     = null
+}
+
+variable "output_prefix" {
+  type        = string
+  description = "Object-name prefix of generated videos (OUTPUT_PREFIX): they are stored at PREFIX/OPERATION_ID/."
+  default     = "videos"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$", var.output_prefix))
+    error_message = "output_prefix must be path segments of letters, digits, _ and - separated by /."
+  }
+}
+
+variable "output_retention_days" {
+  type        = number
+  description = "Days after which generated videos are deleted from the output bucket (lifecycle rule)."
+  default     = 30
+
+  validation {
+    condition     = var.output_retention_days >= 1 && var.output_retention_days <= 3650 && floor(var.output_retention_days) == var.output_retention_days
+    error_message = "output_retention_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+variable "signed_url_ttl_seconds" {
+  type        = number
+  description = "Lifetime of the signed download links (SIGNED_URL_TTL_SECONDS); GCS caps V4 signed URLs at 7 days."
+  default     = 3600
+
+  validation {
+    condition     = var.signed_url_ttl_seconds >= 60 && var.signed_url_ttl_seconds <= 604800
+    error_message = "signed_url_ttl_seconds must be between 60 and 604800."
+  }
+}
+
+variable "force_destroy" {
+  type        = bool
+  description = "Let terraform destroy delete the output bucket with the videos in it."
+  default     = false
+}
+
+# --- Firestore -----------------------------------------------------------------------------------------------------
+
+variable "create_firestore_database" {
+  type        = bool
+  description = "Create the Firestore database; false when it already exists in the project (the indexes and TTL policies are created either way)."
+  default     = true
+}
+
+variable "firestore_database" {
+  type        = string
+  description = "Firestore database id (FIRESTORE_DATABASE)."
+  default     = "(default)"
+}
+
+variable "firestore_location" {
+  type        = string
+  description = "Firestore location (a region such as us-central1 or a multi-region such as nam5); null means the region. Cannot change after creation."
+  default     = null
+}
+
+variable "firestore_delete_protection" {
+  type        = bool
+  description = "Enable Firestore delete protection on the database the module creates."
+  default     = true
+}
+
+variable "operation_retention_days" {
+  type        = number
+  description = "Days operation records and idempotency keys are kept before Firestore's TTL deletes them (OPERATION_RETENTION_DAYS)."
+  default     = 30
+
+  validation {
+    condition     = var.operation_retention_days >= 1 && var.operation_retention_days <= 3650 && floor(var.operation_retention_days) == var.operation_retention_days
+    error_message = "operation_retention_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+# --- Pub/Sub and the sweep -----------------------------------------------------------------------------------------
+
+variable "max_delivery_attempts" {
+  type        = number
+  description = "Deliveries of a message on a module-created subscription before it goes to the dead-letter topic."
+  default     = 10
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "sweep_interval_minutes" {
+  type        = number
+  description = "Minutes between sweeps for operations whose poll message was lost (Cloud Scheduler)."
+  default     = 2
+
+  validation {
+    # Divisors of 60, so that "*/N" fires at even intervals across the hour.
+    condition     = contains([1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30], var.sweep_interval_minutes)
+    error_message = "sweep_interval_minutes must divide 60: one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30."
+  }
+}

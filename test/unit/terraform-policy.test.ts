@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../../functions/src/config/index.js';
+import {
+  bucketViolations,
+  deadLetterViolations,
+  functionEnvironment,
+  functions,
+  loadModule,
+  loadTfvars,
+  primitiveRoleViolations,
+  publicMemberViolations,
+  resolveEnvironment,
+  sharedServiceAccountViolations,
+  variableViolations,
+  type TerraformModule,
+} from '../helpers/terraform-policy.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const terraformDir = `${root}terraform`;
+const fixture = (name: string) => loadModule(`${root}test/fixtures/terraform/${name}.tf`);
+
+// Values of resource attributes (unknown until apply) that the environment refers to.
+const RESOURCE_PLACEHOLDERS = {
+  FIRESTORE_DATABASE: '(default)',
+  OUTPUT_BUCKET: 'my-project-veo-outputs',
+  POLL_TOPIC: 'veo-poll',
+};
+
+// Secrets arrive from Secret Manager at runtime; a SHA-256 hex digest is a plausible key and a valid API_KEY_HASHES.
+const secretPlaceholder = (name: string) => createHash('sha256').update(name).digest('hex');
+
+describe('terraform module policy', () => {
+  let module: TerraformModule;
+  let tfvarsExample: Record<string, unknown>;
+
+  before(async () => {
+    module = await loadModule(terraformDir);
+    tfvarsExample = await loadTfvars(`${terraformDir}/terraform.tfvars.example`);
+  });
+
+  const functionNamed = (name: string) => {
+    const fn = functions(module).find((f) => f.name === name);
+    assert.ok(fn, `google_cloudfunctions2_function.${name} exists`);
+    return fn;
+  };
+
+  /** A function's environment as Cloud Run would see it, for the example tfvars plus `overrides`. */
+  const deployedEnvironment = (name: string, overrides: Record<string, unknown> = {}) => {
+    const { plain, secrets } = functionEnvironment(module, functionNamed(name));
+    return {
+      ...resolveEnvironment(module, plain, { ...tfvarsExample, ...overrides }, RESOURCE_PLACEHOLDERS),
+      ...Object.fromEntries(secrets.map((s) => [s, secretPlaceholder(s)])),
+    };
+  };
+
+  test(
+    'terraform fmt finds nothing to reformat',
+    {
+      skip:
+        spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0
+          ? false
+          : 'terraform is not on PATH: install Terraform to check formatting',
+    },
+    () => {
+      const result = spawnSync('terraform', ['fmt', '-check', '-recursive', 'terraform/'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      assert.equal(
+        result.status,
+        0,
+        `unformatted files (run terraform fmt -recursive terraform/):\n${result.stdout}`,
+      );
+    },
+  );
+
+  test('every function runs as its own service account', () => {
+    assert.equal(functions(module).length, 2);
+    assert.deepEqual(sharedServiceAccountViolations(module), []);
+  });
+
+  test('no IAM grant uses a primitive role', () => {
+    assert.deepEqual(primitiveRoleViolations(module), []);
+  });
+
+  test('allUsers is granted only behind var.allow_unauthenticated', () => {
+    assert.deepEqual(publicMemberViolations(module), []);
+    const publicGrants = module.resources.filter((r) => JSON.stringify(r.body).includes('allUsers'));
+    assert.deepEqual(
+      publicGrants.map((r) => r.address),
+      ['google_cloud_run_v2_service_iam_member.mcp_public'],
+    );
+  });
+
+  test('every Pub/Sub subscription has a dead-letter policy', () => {
+    assert.ok(module.resources.some((r) => r.type === 'google_pubsub_subscription'));
+    assert.deepEqual(deadLetterViolations(module), []);
+  });
+
+  test('the buckets enforce public access prevention and uniform access', () => {
+    const outputs = module.resources.find((r) => r.address === 'google_storage_bucket.outputs');
+    assert.equal(outputs?.body.public_access_prevention, 'enforced');
+    assert.equal(outputs?.body.uniform_bucket_level_access, true);
+    assert.deepEqual(bucketViolations(module), []);
+  });
+
+  test('every variable has a type and a description', () => {
+    assert.ok(module.variables.size > 0);
+    assert.deepEqual(variableViolations(module), []);
+  });
+
+  test('the module README documents every variable and output', () => {
+    const readme = readFileSync(`${terraformDir}/README.md`, 'utf8');
+    for (const name of [...module.variables.keys(), ...module.outputs]) {
+      assert.match(readme, new RegExp(`^\\| \`${name}\` +\\|`, 'm'), `${name} in terraform/README.md`);
+    }
+  });
+
+  test('every environment variable the functions get is one the config reads', () => {
+    for (const fn of functions(module)) {
+      const { plain, secrets } = functionEnvironment(module, fn);
+      const unknown = [...Object.keys(plain), ...secrets].filter((name) => !CONFIG_VARIABLES.includes(name));
+      assert.deepEqual(unknown, [], `${fn.address} sets variables functions/src/config does not declare`);
+    }
+  });
+
+  test('with the default variables both functions load a config that selects Firestore, GCS and Pub/Sub', () => {
+    for (const name of ['mcp', 'poller']) {
+      const config = loadConfig(deployedEnvironment(name));
+      assert.equal(config.store.kind, 'firestore', name);
+      assert.equal(config.blobs.kind, 'gcs', name);
+      assert.equal(config.queue.kind, 'pubsub', name);
+      assert.equal(config.veo.backend, 'vertex', name);
+      assert.equal(config.queue.completionTopic, 'projects/my-project/topics/veo-poll', name);
+    }
+  });
+
+  test('the Gemini key and the API key hashes come only from Secret Manager', () => {
+    const mcp = functionEnvironment(module, functionNamed('mcp'));
+    const poller = functionEnvironment(module, functionNamed('poller'));
+    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'GEMINI_API_KEY']);
+    assert.deepEqual(poller.secrets, ['GEMINI_API_KEY']);
+    for (const { plain } of [mcp, poller]) {
+      assert.deepEqual(
+        Object.keys(plain).filter((name) => /KEY/.test(name)),
+        [],
+      );
+    }
+  });
+
+  test('the Gemini backend with API-key auth loads with its secrets mounted', () => {
+    const env = deployedEnvironment('mcp', { veo_backend: 'gemini', auth_mode: 'api_key' });
+    assert.equal(env.GOOGLE_GENAI_USE_VERTEXAI, 'false');
+    assert.equal(env.AUTH_MODE, 'api_key');
+    const config = loadConfig(env);
+    assert.equal(config.veo.backend, 'gemini');
+    assert.equal(config.veo.apiKey, secretPlaceholder('GEMINI_API_KEY'));
+  });
+
+  test('the default waits end before the default function timeouts', () => {
+    // The functions' settings are objects with optional(number, DEFAULT) attributes.
+    const defaultTimeout = (variable: string) =>
+      Number(
+        /timeout_seconds\s*=\s*optional\(number,\s*(\d+)\)/.exec(
+          String(module.variables.get(variable)?.type),
+        )?.[1],
+      );
+    assert.ok(loadConfig(deployedEnvironment('mcp')).maxWaitSeconds < defaultTimeout('mcp_function'));
+    assert.ok(
+      loadConfig(deployedEnvironment('poller')).queue.handlerMaxWaitSeconds <
+        defaultTimeout('poller_function'),
+    );
+  });
+
+  test('the deployed entry points are exactly the function targets the code registers', () => {
+    const index = readFileSync(`${root}functions/src/index.ts`, 'utf8');
+    const registered = [...index.matchAll(/\b(?:http|cloudEvent)(?:<[^>]*>)?\(\s*'([^']+)'/g)].map(
+      (m) => m[1],
+    );
+    const deployed = functions(module).map(
+      (fn) => (fn.body.build_config as { entry_point?: string }[] | undefined)?.[0]?.entry_point,
+    );
+    assert.deepEqual(deployed.sort(), registered.sort());
+  });
+});
+
+describe('cloudbuild.yaml', () => {
+  const cloudbuild = parseYaml(readFileSync(`${root}cloudbuild.yaml`, 'utf8')) as {
+    steps: { id?: string; waitFor?: string[]; entrypoint?: string; args?: string[] }[];
+  };
+  const scripts = Object.keys(
+    (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts,
+  );
+
+  test('every step has an id and says what it waits for', () => {
+    assert.ok(cloudbuild.steps.length > 0);
+    for (const [index, step] of cloudbuild.steps.entries()) {
+      assert.ok(step.id, `step ${index} has an id`);
+      assert.ok(Array.isArray(step.waitFor), `step ${step.id} has waitFor`);
+    }
+  });
+
+  test('every npm script a step runs exists in package.json', () => {
+    // npm's own commands (ci, install) are not scripts; `npm test` and `npm start` run the scripts of those names.
+    const builtins = new Set(['ci', 'install', 'exec', 'pack']);
+    const commands = cloudbuild.steps.map((step) => [step.entrypoint ?? '', ...(step.args ?? [])].join(' '));
+    const called = commands.flatMap((command) =>
+      [...command.matchAll(/\bnpm\s+(?:run(?:-script)?\s+)?([\w:-]+)/g)].map((m) => m[1]!),
+    );
+    assert.ok(called.includes('test') && called.includes('lint'));
+    assert.deepEqual(
+      called.filter((name) => !builtins.has(name) && !scripts.includes(name)),
+      [],
+    );
+  });
+});
+
+describe('policy checks catch a broken module', () => {
+  test('a primitive role is reported, in a resource and in a local', async () => {
+    assert.deepEqual(primitiveRoleViolations(await fixture('primitive-role')), [
+      'google_project_iam_member.editor: primitive role roles/editor',
+      'local.deployer_roles: primitive role roles/editor',
+    ]);
+  });
+
+  test('an allUsers grant without the allow_unauthenticated gate is reported', async () => {
+    assert.deepEqual(publicMemberViolations(await fixture('public-member')), [
+      'google_cloud_run_v2_service_iam_member.public: allUsers is not gated by var.allow_unauthenticated',
+    ]);
+  });
+
+  test('a subscription without a dead-letter policy is reported', async () => {
+    assert.deepEqual(deadLetterViolations(await fixture('subscription-without-dead-letter')), [
+      'google_pubsub_subscription.orphan: no dead_letter_policy',
+    ]);
+  });
+
+  test('a variable without a description or a type is reported', async () => {
+    assert.deepEqual(variableViolations(await fixture('variable-without-description')), [
+      'var.labels: no type',
+      'var.region: no description',
+    ]);
+  });
+
+  test('a bucket without public access prevention is reported', async () => {
+    assert.deepEqual(bucketViolations(await fixture('public-bucket')), [
+      'google_storage_bucket.outputs: public_access_prevention is not "enforced"',
+    ]);
+  });
+
+  test('two functions sharing a service account are reported', async () => {
+    assert.deepEqual(sharedServiceAccountViolations(await fixture('shared-service-account')), [
+      'google_cloudfunctions2_function.mcp, google_cloudfunctions2_function.poller: share the service account ' +
+        '${google_service_account.shared.email}',
+    ]);
+  });
+});
