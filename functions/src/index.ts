@@ -1,11 +1,12 @@
 // Entry point for functions-framework (package.json "main"): registers the `mcp` HTTP function and the
-// Pub/Sub-triggered `poller` CloudEvent function. Each instance builds its adapters once, on first use.
+// Pub/Sub-triggered `poller` and `requests` CloudEvent functions. Each instance builds its adapters once, on first use.
 // Configuration is parsed at import, so a bad setting stops the instance at startup with a message naming it.
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { printBanner } from './banner.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { createMcpHttpHandler } from './mcp/http.js';
 import { createPollerHandler, type PubSubMessageData } from './poller/handler.js';
+import { createRequestsHandler } from './requests/handler.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
 let config: Config;
@@ -39,4 +40,8 @@ http('mcp', createMcpHttpHandler(getRuntime));
 const poll = createPollerHandler(getRuntime);
 cloudEvent<PubSubMessageData>('poller', async (event: CloudEvent<PubSubMessageData>) => {
   await poll(event);
+});
+const request = createRequestsHandler(getRuntime);
+cloudEvent<PubSubMessageData>('requests', async (event: CloudEvent<PubSubMessageData>) => {
+  await request(event);
 });

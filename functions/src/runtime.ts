@@ -1,11 +1,18 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
 // Google clients are imported only when their adapter is selected, and created once per instance.
-import type { BlobStore, OperationStore, PollQueue } from './operations/ports.js';
+import type {
+  BlobStore,
+  CompletionEvent,
+  CompletionSink,
+  OperationStore,
+  PollQueue,
+} from './operations/ports.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { errorFields, log, setLogLevel } from './log.js';
 import { Operations } from './operations/service.js';
-import { InProcessPollQueue } from './queue/inprocess.js';
+import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.js';
+import { deliverWebhook } from './queue/webhook.js';
 import { MemoryOperationStore } from './store/memory.js';
 import { VeoAdapter } from './veo/adapter.js';
 
@@ -15,6 +22,7 @@ export interface Runtime {
   store: OperationStore;
   blobs: BlobStore;
   queue: PollQueue;
+  completions: CompletionSink;
   /** Serves signed local blob links; undefined when blobs live in GCS. */
   localBlobs?: LocalBlobStore;
   /** What results call the backend: "simulator" when the Veo endpoint is a simulator, else the wire API. */
@@ -37,7 +45,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
 
   const store = await createStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
-  const queue = await createQueue(config, closers);
+  const { queue, completions } = await createQueue(config, closers);
   const veo = new VeoAdapter({
     veo: config.veo,
     baseUrl: veoBaseUrl,
@@ -48,6 +56,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     blobs,
     queue,
     veo,
+    completions,
     settings: {
       poll: config.poll,
       operationDeadlineSeconds: config.veo.operationDeadlineSeconds,
@@ -55,6 +64,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       outputPrefix: config.outputPrefix,
       submitGraceSeconds: Math.ceil(config.veo.timeoutMs / 1000) + 30,
       sweepGraceSeconds: config.queue.sweepGraceSeconds,
+      signedUrlTtlSeconds: config.blobs.signedUrlTtlSeconds,
     },
   });
   if (queue instanceof InProcessPollQueue) {
@@ -75,6 +85,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     store,
     blobs,
     queue,
+    completions,
     localBlobs,
     backendLabel: config.veo.backend === 'simulator' ? 'simulator' : config.veo.api,
     veoBaseUrl,
@@ -117,15 +128,30 @@ async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlo
   return { blobs: new GcsBlobStore(new Storage({ projectId: config.veo.project }), config.blobs.bucket!) };
 }
 
-async function createQueue(config: Config, closers: Array<() => Promise<void> | void>): Promise<PollQueue> {
+/** Webhooks are signed with WEBHOOK_SIGNING_SECRET; off the platform, loopback receivers are allowed for testing. */
+function webhookDelivery(
+  config: Config,
+): ((url: string, event: CompletionEvent) => Promise<unknown>) | undefined {
+  const secret = config.pipelines.webhookSecret;
+  if (!secret) return undefined;
+  return (url, event) => deliverWebhook(url, event, { secret, allowPrivateAddresses: !config.onCloud });
+}
+
+async function createQueue(
+  config: Config,
+  closers: Array<() => Promise<void> | void>,
+): Promise<{ queue: PollQueue; completions: CompletionSink }> {
   if (config.queue.kind === 'inprocess') {
     const queue = new InProcessPollQueue();
     closers.push(() => queue.close());
-    return queue;
+    return { queue, completions: new InProcessCompletionSink(webhookDelivery(config)) };
   }
   const { PubSub } = await import('@google-cloud/pubsub');
-  const { PubSubPollQueue } = await import('./queue/pubsub.js');
+  const { PubSubCompletionSink, PubSubPollQueue } = await import('./queue/pubsub.js');
   const pubsub = new PubSub({ projectId: config.veo.project });
   closers.push(() => pubsub.close());
-  return new PubSubPollQueue(pubsub, config.queue.pollTopic);
+  return {
+    queue: new PubSubPollQueue(pubsub, config.queue.pollTopic),
+    completions: new PubSubCompletionSink(pubsub, config.pipelines.completionsTopic, webhookDelivery(config)),
+  };
 }

@@ -81,7 +81,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
       await Promise.all([pollerServer, mcpServer].map((s) => new Promise((r) => s.once('listening', r))));
       const [created] = await pubsub.createTopic(topic);
       const pollerPort = (pollerServer.address() as AddressInfo).port;
-      await created.createSubscription(`${topic}-push`, {
+      const [subscription] = await created.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
         ackDeadlineSeconds: 120,
       });
@@ -134,6 +134,8 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
         },
       });
       await client.close();
+      // Stop deliveries before closing the clients the poller uses.
+      await subscription.delete();
       await runtime.close();
       await simulator.close();
       pollerServer.closeAllConnections();

@@ -1,7 +1,9 @@
 // The deployment contract and the laptop entry point, as real processes: `functions-framework --target=mcp` serves
 // the compiled package.json "main"; `npm start`'s entry serves everything with the embedded simulator.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -70,6 +72,59 @@ describe('server processes', () => {
     } finally {
       await server.stop();
       await rm(blobs, { recursive: true, force: true });
+    }
+  });
+
+  test('the veo-mcp CLI submits, waits, gets and downloads through the MCP endpoint', async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
+    const server = await startProcess(
+      process.execPath,
+      ['dist/functions/src/start.js'],
+      { PORT: String(port), LOCAL_BLOB_DIR: dir, SIMULATOR_DELAY_SECONDS: '1', LOG_LEVEL: 'error' },
+      /Inspector/,
+    );
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [
+        'dist/functions/src/cli/veo-mcp.js',
+        ...args,
+        '--url',
+        `http://127.0.0.1:${port}/mcp`,
+      ]);
+    try {
+      const submitted = await cli(
+        'submit',
+        '--prompt',
+        'A paper plane',
+        '--duration',
+        '4',
+        '--request-id',
+        'cli-1',
+        '--wait',
+      );
+      const id = /started (\S+) \(request cli-1\)/.exec(submitted.stdout)?.[1];
+      assert.ok(id, submitted.stdout);
+      assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
+      assert.match(submitted.stdout, /video 1: http:\/\/127\.0\.0\.1:\d+\/blobs\//);
+      const again = await cli(
+        'submit',
+        '--prompt',
+        'A paper plane',
+        '--duration',
+        '4',
+        '--request-id',
+        'cli-1',
+      );
+      assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
+      const got = await cli('get', id!, '--download', path.join(dir, 'out'));
+      const saved = /saved (\S+)/.exec(got.stdout)![1]!;
+      assert.equal(readMp4(await readFile(saved)).durationSeconds, 4);
+      const watched = await cli('watch', id!);
+      assert.match(watched.stdout, /SUCCEEDED/);
+      await assert.rejects(cli('get'), /get needs an OPERATION_ID/);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -23,10 +23,23 @@ export class GcsBlobStore implements BlobStore {
     this.bucket = storage.bucket(bucketName);
   }
 
+  /**
+   * Streams `body` to a new object. Writes are create-only (ifGenerationMatch: 0): a repeated poll finds the video
+   * it already stored and keeps it, so the functions need no permission to overwrite or delete objects.
+   */
   async put(key: string, body: Readable | Buffer, mimeType: string): Promise<OperationOutput> {
     const file = this.bucket.file(key);
-    const stream = file.createWriteStream({ resumable: false, contentType: mimeType, validation: 'crc32c' });
-    await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, stream);
+    const stream = file.createWriteStream({
+      resumable: false,
+      contentType: mimeType,
+      validation: 'crc32c',
+      preconditionOpts: { ifGenerationMatch: 0 },
+    });
+    try {
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, stream);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 412) throw err;
+    }
     return (await this.stat(`gs://${this.bucketName}/${key}`))!;
   }
 

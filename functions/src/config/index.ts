@@ -72,6 +72,24 @@ const EnvSchema = z.object({
   VEO_COMPLETION_TOPIC: z.string().optional(),
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   POLL_HANDLER_MAX_WAIT_SECONDS: int(0, 300).default(30),
+  REQUESTS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id')
+    .default('veo-requests'),
+  COMPLETIONS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id')
+    .default('veo-completions'),
+  PIPELINE_PRINCIPAL: z.string().min(1).max(200).default('pipeline'),
+  PIPELINE_PRINCIPALS: z
+    .string()
+    .regex(
+      /^[\w.~+%-]+=[^,=]+(,[\w.~+%-]+=[^,=]+)*$/,
+      'must be SUBSCRIPTION=PRINCIPAL pairs separated by commas',
+    )
+    .optional(),
+  MAX_REQUEST_MESSAGE_BYTES: int(1024, 10_000_000).default(8 * 1024 * 1024),
+  WEBHOOK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SWEEP_GRACE_SECONDS: int(0, 3600).default(60),
   LOCAL_BLOB_DIR: z.string().min(1).default('.blobs'),
   LOCAL_BLOB_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -152,6 +170,16 @@ export interface Config {
   /** iam: Cloud Run checks Google ID tokens (IAM invoker); api_key: callers present a key whose hash is listed. */
   auth: { mode: 'iam' | 'api_key'; apiKeyHashes: string[] };
   poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
+  /** Event-driven pipelines: the requests topic in, completion events (and signed webhooks) out. */
+  pipelines: {
+    requestsTopic: string;
+    completionsTopic: string;
+    defaultPrincipal: string;
+    /** Principal per requests subscription id. */
+    principals: Record<string, string>;
+    maxMessageBytes: number;
+    webhookSecret?: string;
+  };
   /** Object-name prefix for outputs: {prefix}/{operationId}/. */
   outputPrefix: string;
   maxWaitSeconds: number;
@@ -175,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const value = name.includes('KEY') ? '<redacted>' : JSON.stringify(cleaned[name]);
+      const value = /KEY|SECRET/.test(name) ? '<redacted>' : JSON.stringify(cleaned[name]);
       return `${name}=${value}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -277,6 +305,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     outputPrefix: e.OUTPUT_PREFIX,
+    pipelines: {
+      requestsTopic: e.REQUESTS_TOPIC,
+      completionsTopic: e.COMPLETIONS_TOPIC,
+      defaultPrincipal: e.PIPELINE_PRINCIPAL,
+      principals: Object.fromEntries(
+        (e.PIPELINE_PRINCIPALS ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+      ),
+      maxMessageBytes: e.MAX_REQUEST_MESSAGE_BYTES,
+      webhookSecret: e.WEBHOOK_SIGNING_SECRET,
+    },
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
     maxImageBytes: e.MAX_IMAGE_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,

@@ -88,3 +88,26 @@ export interface VideoGenerator {
   /** Opens a generated video that has to be copied into the blob store. */
   open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable>;
 }
+
+/** The event a pipeline receives when an operation ends (or its request is rejected before one exists). */
+export interface CompletionEvent {
+  /** Stable per operation (or rejected message): consumers deduplicate on it. */
+  event_id: string;
+  type: 'operation.completed' | 'request.rejected';
+  operation_id?: string;
+  request_id?: string;
+  status: OperationRecord['status'] | 'REJECTED';
+  backend?: string;
+  model?: string;
+  videos: Array<{ uri: string; url: string; expires_at: string; mime_type: string; bytes: number }>;
+  error?: { code: string; message: string; retryable: boolean };
+  rai_filtered_count?: number;
+  rai_reasons?: string[];
+  correlation: Record<string, string>;
+  completed_at: string;
+}
+
+export interface CompletionSink {
+  /** Publishes the event (and delivers it to the webhook, when one is given). Throws when a retry can help. */
+  publish(event: CompletionEvent, options?: { webhookUrl?: string }): Promise<void>;
+}

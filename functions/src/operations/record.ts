@@ -90,4 +90,12 @@ export interface OperationRecord {
   completedAt?: string;
   /** When the record may be deleted (Firestore TTL). */
   expireAt: string;
+  /** Pipelines: the caller's attributes, echoed on the completion event. */
+  correlation?: Record<string, string>;
+  /** Pipelines: HTTPS endpoint that receives the signed completion event. */
+  webhookUrl?: string;
+  /** Completion event bookkeeping: a lease so one instance publishes, and when the event went out. */
+  announceToken?: string;
+  announceLeaseUntil?: string;
+  completionPublishedAt?: string;
 }

@@ -1,6 +1,7 @@
 // The domain service: start an operation (idempotently), follow it with polls, finish it with outputs.
 // Every source of a poll (queue message, sweep, a waiting tool call) is only a hint: each poll re-reads the record
 // and applies an idempotent transition, so duplicates, late and out-of-order deliveries are harmless.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -11,6 +12,8 @@ import { hashRequest } from './request-hash.js';
 import { transition } from './state.js';
 import type {
   BlobStore,
+  CompletionEvent,
+  CompletionSink,
   ImageInput,
   ListQuery,
   OperationStore,
@@ -29,6 +32,8 @@ export interface OperationsSettings {
   submitGraceSeconds: number;
   /** How overdue a poll must be before the sweep assumes its message was lost. */
   sweepGraceSeconds: number;
+  /** Lifetime of the signed URLs in completion events. */
+  signedUrlTtlSeconds: number;
 }
 
 export interface OperationsDeps {
@@ -36,6 +41,8 @@ export interface OperationsDeps {
   blobs: BlobStore;
   queue: PollQueue;
   veo: VideoGenerator;
+  /** Where completion events go (Pub/Sub topic, in-process listeners, webhooks). */
+  completions: CompletionSink;
   settings: OperationsSettings;
   now?: () => Date;
 }
@@ -46,6 +53,8 @@ export interface StartInput {
   image?: ImageInput;
   idempotencyKey?: string;
   estimatedCostUsd: number;
+  correlation?: Record<string, string>;
+  webhookUrl?: string;
 }
 
 export type PollResult = 'unknown' | 'terminal' | 'pending' | 'finished';
@@ -91,6 +100,8 @@ export class Operations {
       outputPrefix: prefix,
       outputs: [],
       estimatedCostUsd: input.estimatedCostUsd,
+      correlation: input.correlation,
+      webhookUrl: input.webhookUrl,
       pollCount: 0,
       pollErrors: 0,
       // If this instance dies before recording Veo's answer, the sweep finds the record here and reconciles it.
@@ -121,6 +132,7 @@ export class Operations {
         isTerminal(current.status) ? undefined : transition(current, 'FAILED', { error }, this.now()),
       );
       log.warn('Veo rejected the generation request', { operationId: id, ...error });
+      await this.announce(id);
       throw new AppError(
         err instanceof AppError ? err.code : 'UPSTREAM',
         `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
@@ -176,7 +188,11 @@ export class Operations {
       log.warn('Poll for an unknown operation ignored', { operationId: id });
       return 'unknown';
     }
-    if (isTerminal(record.status)) return 'terminal';
+    if (isTerminal(record.status)) {
+      // A redelivered poll after a failed publish: the completion event still has to go out.
+      if (!record.completionPublishedAt) await this.announce(id);
+      return 'terminal';
+    }
     const now = this.now();
     if (
       options.scheduledFor &&
@@ -353,6 +369,68 @@ export class Operations {
     );
     log.info('Operation finished', { operationId: id, status: stored?.status });
     if (stored?.status === status) this.events.emit('finished', id, status);
+    await this.announce(id);
+  }
+
+  /**
+   * Publishes the operation's completion event once. A lease taken in a transaction lets exactly one instance
+   * publish even when pollers race; if publishing fails, the error propagates so the poll is redelivered and the
+   * next delivery publishes. Only a crash between publishing and recording it can repeat the event (same event_id).
+   */
+  async announce(id: string): Promise<void> {
+    const token = randomUUID();
+    const now = this.now();
+    const leased = await this.deps.store.update(id, (current) =>
+      !isTerminal(current.status) ||
+      current.completionPublishedAt ||
+      (current.announceLeaseUntil && current.announceLeaseUntil > now.toISOString())
+        ? undefined
+        : {
+            ...current,
+            announceToken: token,
+            announceLeaseUntil: new Date(now.getTime() + 60_000).toISOString(),
+          },
+    );
+    if (!leased || leased.announceToken !== token) return;
+    await this.deps.completions.publish(await this.completionEvent(leased), {
+      webhookUrl: leased.webhookUrl,
+    });
+    await this.deps.store.update(id, (current) =>
+      current.announceToken === token
+        ? { ...current, completionPublishedAt: this.now().toISOString() }
+        : undefined,
+    );
+  }
+
+  private async completionEvent(record: OperationRecord): Promise<CompletionEvent> {
+    const ttl = this.deps.settings.signedUrlTtlSeconds;
+    const videos = await Promise.all(
+      record.outputs.map(async (output) => {
+        const signed = await this.deps.blobs.signedUrl(output.uri, ttl);
+        return {
+          uri: output.uri,
+          url: signed.url,
+          expires_at: signed.expiresAt,
+          mime_type: output.mimeType,
+          bytes: output.bytes,
+        };
+      }),
+    );
+    return {
+      event_id: record.id,
+      type: 'operation.completed',
+      operation_id: record.id,
+      request_id: record.idempotencyKey,
+      status: record.status,
+      backend: record.simulated ? 'simulator' : record.backend,
+      model: record.model,
+      videos,
+      error: record.error,
+      rai_filtered_count: record.raiFilteredCount || undefined,
+      rai_reasons: record.raiReasons?.length ? record.raiReasons : undefined,
+      correlation: record.correlation ?? {},
+      completed_at: record.completedAt ?? record.updatedAt,
+    };
   }
 
   /** Records a poll that did not finish the operation; with `schedule`, arranges (and records) the next one. */

@@ -1,7 +1,8 @@
 // In-process PollQueue for `npm start` and tests: delayed delivery with timers, to a handler in the same process.
 // Like Pub/Sub, a handler that throws gets the message again later (with backoff); nothing survives a restart.
+import { EventEmitter } from 'node:events';
 import { errorFields, log } from '../log.js';
-import type { PollMessage, PollQueue } from '../operations/ports.js';
+import type { CompletionEvent, CompletionSink, PollMessage, PollQueue } from '../operations/ports.js';
 
 export type PollHandler = (message: PollMessage) => Promise<void>;
 
@@ -46,5 +47,17 @@ export class InProcessPollQueue implements PollQueue {
       log.warn('Poll handler failed; redelivering', { ...message, attempt, delay, ...errorFields(err) });
       this.deliverLater(message, delay, attempt + 1);
     }
+  }
+}
+
+/** In-process completion events: listeners in the same process (the CLI and tests), plus webhooks. */
+export class InProcessCompletionSink implements CompletionSink {
+  readonly events = new EventEmitter();
+
+  constructor(private readonly webhook?: (url: string, event: CompletionEvent) => Promise<unknown>) {}
+
+  async publish(event: CompletionEvent, options: { webhookUrl?: string } = {}): Promise<void> {
+    this.events.emit('completion', event);
+    if (options.webhookUrl && this.webhook) await this.webhook(options.webhookUrl, event);
   }
 }

@@ -1,7 +1,7 @@
 // Pub/Sub PollQueue: a poll is a message on POLL_TOPIC. Pub/Sub has no delayed delivery, so the message carries
 // `notBefore` and the poller holds an early message until then (bounded), which keeps one invocation per poll.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import type { PollMessage, PollQueue } from '../operations/ports.js';
+import type { CompletionEvent, CompletionSink, PollMessage, PollQueue } from '../operations/ports.js';
 
 export const POLL_MESSAGE_TYPE = 'poll';
 export const SWEEP_MESSAGE_TYPE = 'sweep';
@@ -19,5 +19,39 @@ export class PubSubPollQueue implements PollQueue {
       json: { ...message, notBefore },
       attributes: { type: POLL_MESSAGE_TYPE, operationId: message.operationId },
     });
+  }
+}
+
+const RESERVED_ATTRIBUTES = new Set(['event_id', 'type', 'status', 'operation_id', 'request_id']);
+
+/**
+ * Completion events on COMPLETIONS_TOPIC: the event as JSON data; status, ids and the caller's correlation
+ * attributes also as message attributes, so subscriptions can filter on them.
+ */
+export class PubSubCompletionSink implements CompletionSink {
+  private readonly topic: Topic;
+
+  constructor(
+    pubsub: PubSub,
+    topicName: string,
+    private readonly webhook?: (url: string, event: CompletionEvent) => Promise<unknown>,
+  ) {
+    this.topic = pubsub.topic(topicName, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
+  }
+
+  async publish(event: CompletionEvent, options: { webhookUrl?: string } = {}): Promise<void> {
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(event.correlation)) {
+      if (!RESERVED_ATTRIBUTES.has(key)) attributes[key] = value;
+    }
+    Object.assign(attributes, {
+      event_id: event.event_id,
+      type: event.type,
+      status: event.status,
+      ...(event.operation_id ? { operation_id: event.operation_id } : {}),
+      ...(event.request_id ? { request_id: event.request_id } : {}),
+    });
+    await this.topic.publishMessage({ json: event, attributes });
+    if (options.webhookUrl && this.webhook) await this.webhook(options.webhookUrl, event);
   }
 }

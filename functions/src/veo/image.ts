@@ -1,10 +1,9 @@
 // Input images for image-to-video: from gs://, https://, a data: URL or raw base64. Bytes are size-capped and their
 // type is read from magic bytes (file-type), never trusted from a name or header. Private addresses are never fetched.
 import { createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import type { VeoApi } from '../config/index.js';
 import { AppError, invalidArgument } from '../errors.js';
+import { nonPublicReason } from '../net/public-url.js';
 import type { ImageInput } from '../operations/ports.js';
 
 export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
@@ -13,31 +12,6 @@ const FETCH_TIMEOUT_MS = 10_000;
 export interface ImageOptions {
   api: VeoApi;
   maxBytes: number;
-}
-
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['::ffff:0:0', 96],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
 }
 
 const ALLOWED_SOURCES =
@@ -161,21 +135,8 @@ async function fetchImage(url: string, maxBytes: number): Promise<Buffer> {
   } catch {
     throw invalidArgument('image', url, `It is not a valid URL. ${ALLOWED_SOURCES}`);
   }
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
-  try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  } catch {
-    throw invalidArgument('image', url, `The host ${host} could not be resolved.`);
-  }
-  const privateAddress = addresses.find((a) => blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4'));
-  if (privateAddress) {
-    throw invalidArgument(
-      'image',
-      url,
-      `It resolves to ${privateAddress}, a private or local address, which is never fetched.`,
-    );
-  }
+  const refused = await nonPublicReason(parsed);
+  if (refused) throw invalidArgument('image', url, refused);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });

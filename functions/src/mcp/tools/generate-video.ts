@@ -5,69 +5,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isTerminal, type OperationRecord } from '../../operations/record.js';
 import type { Runtime } from '../../runtime.js';
-import { MAX_PROMPT_CHARS } from '../../veo/catalog.js';
-import { IMAGE_MIME_TYPES } from '../../veo/image.js';
-import { prepareRequest } from '../../veo/request.js';
+import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 
 const TICK_MS = 1000;
 
-const inputSchema = z.object({
-  prompt: z
-    .string()
-    .max(MAX_PROMPT_CHARS * 2)
-    .optional()
-    .describe(
-      `What the video shows, up to ${MAX_PROMPT_CHARS} characters. Optional only when an image is given.`,
-    ),
-  model: z
-    .string()
-    .max(100)
-    .optional()
-    .describe('Veo model id (see list_video_models); default from the server.'),
-  image: z
-    .string()
-    .optional()
-    .describe(
-      'Starting frame for image-to-video: gs://BUCKET/OBJECT (vertex backend), an https:// URL, a ' +
-        'data:image/png;base64,... URL, or raw base64 (then set image_mime_type). PNG, JPEG or WebP.',
-    ),
-  image_mime_type: z
-    .enum(IMAGE_MIME_TYPES, {
-      error: (issue) =>
-        `Invalid image_mime_type ${JSON.stringify(issue.input)}: allowed ${IMAGE_MIME_TYPES.join(', ')}`,
-    })
-    .optional()
-    .describe('MIME type of image when it cannot be read from the bytes or name.'),
-  negative_prompt: z.string().max(MAX_PROMPT_CHARS).optional().describe('What the video should not show.'),
-  aspect_ratio: z.string().max(10).optional().describe('"16:9" (default) or "9:16".'),
-  duration_seconds: z
-    .number()
-    .int('duration_seconds must be a whole number of seconds')
-    .optional()
-    .describe(
-      'Length in seconds; allowed values depend on the model (Veo 3: 4, 6, 8; Veo 2: 5-8). Default 8.',
-    ),
-  resolution: z.string().max(10).optional().describe('"720p" (default) or "1080p" where the model allows.'),
-  number_of_videos: z.number().int().optional().describe('How many videos to generate (default 1).'),
-  person_generation: z
-    .string()
-    .max(20)
-    .optional()
-    .describe('"dont_allow", "allow_adult" or "allow_all" (allowed values depend on model and backend).'),
-  seed: z
-    .number()
-    .int()
-    .min(0, 'seed must be between 0 and 4294967295')
-    .max(4294967295, 'seed must be between 0 and 4294967295')
-    .optional()
-    .describe('Seed for repeatable output (vertex backend only).'),
-  generate_audio: z
-    .boolean()
-    .optional()
-    .describe('Generate an audio track (Veo 3 on vertex; Gemini API always does).'),
-  enhance_prompt: z.boolean().optional().describe('Let Veo rewrite the prompt for better results.'),
+const inputSchema = GenerateVideoArgsSchema.extend({
   idempotency_key: z
     .string()
     .min(1)

@@ -1,0 +1,107 @@
+// The pipeline contract and webhooks: the committed JSON Schema is generated from the zod contract; webhook events
+// carry a verifiable HMAC-SHA256 signature and never go to private addresses.
+import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import type { CompletionEvent } from '../../functions/src/operations/ports.js';
+import { deliverWebhook, SIGNATURE_HEADER } from '../../functions/src/queue/webhook.js';
+import { RequestMessageSchema, requestMessageJsonSchema } from '../../functions/src/requests/message.js';
+
+const SECRET = 'webhook-secret-for-tests-0123456789abcdef';
+const event: CompletionEvent = {
+  event_id: 'op1',
+  type: 'operation.completed',
+  operation_id: 'op1',
+  request_id: 'r1',
+  status: 'SUCCEEDED',
+  videos: [],
+  correlation: { sku: 'A' },
+  completed_at: '2026-01-01T00:00:00.000Z',
+};
+
+/** The verification snippet from the README, verbatim in spirit: recompute and compare in constant time. */
+function verify(secret: string, header: string, body: string, toleranceSeconds = 300): boolean {
+  const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=') as [string, string]));
+  const timestamp = Number(parts['t']);
+  if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest();
+  const given = Buffer.from(parts['v1'] ?? '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+describe('pipeline contract', () => {
+  test('request-message.schema.json is exactly what the zod contract generates', () => {
+    const committed = JSON.parse(
+      readFileSync(
+        new URL('../../functions/src/requests/request-message.schema.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    assert.deepEqual(
+      committed,
+      JSON.parse(JSON.stringify(requestMessageJsonSchema())),
+      'run npm run schemas',
+    );
+  });
+
+  test('request_id is required and unknown fields are refused', () => {
+    assert.equal(RequestMessageSchema.safeParse({ prompt: 'x' }).success, false);
+    assert.equal(
+      RequestMessageSchema.safeParse({ request_id: 'a', prompt: 'x', colour: 'red' }).success,
+      false,
+    );
+    assert.equal(RequestMessageSchema.safeParse({ request_id: 'a', prompt: 'x' }).success, true);
+  });
+
+  test('correlation may not shadow the event attributes', () => {
+    const parsed = RequestMessageSchema.safeParse({
+      request_id: 'a',
+      prompt: 'x',
+      correlation: { status: 'ok' },
+    });
+    assert.equal(parsed.success, false);
+    assert.match(JSON.stringify(parsed.error?.issues), /correlation keys may not be/);
+  });
+});
+
+describe('webhooks', () => {
+  test('a delivered event verifies with the shared secret, and not with another', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(received.length === 1 ? 503 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      assert.equal(await deliverWebhook(url, event, { secret: SECRET, allowPrivateAddresses: true }), true);
+      assert.equal(received.length, 2, 'a 503 is retried');
+      const last = received[1]!;
+      const header = last.headers[SIGNATURE_HEADER.toLowerCase()] as string;
+      assert.deepEqual(JSON.parse(last.body), event);
+      assert.equal(verify(SECRET, header, last.body), true);
+      assert.equal(verify('another-secret-0123456789abcdef0123', header, last.body), false);
+      assert.equal(verify(SECRET, header, last.body.replace('SUCCEEDED', 'FAILED')), false);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('webhooks to private, loopback or metadata addresses, or plain http, are never sent', async () => {
+    for (const url of [
+      'https://127.0.0.1/hook',
+      'https://169.254.169.254/computeMetadata',
+      'https://10.0.0.8/x',
+      'http://example.com/hook',
+    ]) {
+      assert.equal(await deliverWebhook(url, event, { secret: SECRET }), false, url);
+    }
+  });
+});
