@@ -9,6 +9,7 @@ import { loadConfig } from '../../functions/src/config/index.js';
 import type { PollMessage, PollQueue } from '../../functions/src/operations/ports.js';
 import { Operations } from '../../functions/src/operations/service.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
+import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { MemoryOperationStore } from '../../functions/src/store/memory.js';
 import { checkRequest } from '../../functions/src/veo/catalog.js';
 import { VeoAdapter } from '../../functions/src/veo/adapter.js';
@@ -27,6 +28,18 @@ describe('operations service', () => {
   let ops: Operations;
   let queue: RecordingQueue;
   let store: MemoryOperationStore;
+  const completions = new InProcessCompletionSink();
+  const published: string[] = [];
+  let failNextPublish = false;
+  completions.events.on('completion', (event: { event_id: string }) => published.push(event.event_id));
+  const publish = completions.publish.bind(completions);
+  completions.publish = async (event, options) => {
+    if (failNextPublish) {
+      failNextPublish = false;
+      throw new Error('completions topic unavailable');
+    }
+    await publish(event, options);
+  };
 
   before(async () => {
     simulator = new VeoSimulator({ delaySeconds: 0 });
@@ -40,6 +53,7 @@ describe('operations service', () => {
       blobs: new LocalBlobStore({ dir, publicBaseUrl: 'http://127.0.0.1:1' }),
       queue,
       veo: new VeoAdapter({ veo: config.veo, baseUrl }),
+      completions,
       settings: {
         poll: config.poll,
         operationDeadlineSeconds: 600,
@@ -47,6 +61,7 @@ describe('operations service', () => {
         outputPrefix: 'videos',
         submitGraceSeconds: 60,
         sweepGraceSeconds: 0,
+        signedUrlTtlSeconds: 60,
       },
     });
   });
@@ -147,5 +162,19 @@ describe('operations service', () => {
     const before = queue.messages.length;
     assert.ok((await ops.sweep()) >= 1);
     assert.ok(queue.messages.slice(before).some((m) => m.operationId === record.id));
+  });
+
+  test('a failed completion publish is retried by the redelivered poll, and the event goes out exactly once', async () => {
+    const { request: req, estimatedCostUsd } = request('publish retry');
+    const { record } = await ops.start({ principal: 'p', request: req, estimatedCostUsd });
+    const message = queue.messages.filter((m) => m.operationId === record.id).at(-1)!;
+    failNextPublish = true;
+    await assert.rejects(ops.poll(record.id, message), /completions topic unavailable/);
+    assert.equal((await ops.get('p', record.id)).status, 'SUCCEEDED');
+    assert.equal(published.filter((id) => id === record.id).length, 0);
+    assert.equal(await ops.poll(record.id, message), 'terminal', 'the redelivered message');
+    assert.equal(await ops.poll(record.id, message), 'terminal', 'and another duplicate');
+    assert.equal(published.filter((id) => id === record.id).length, 1);
+    assert.ok((await ops.get('p', record.id)).completionPublishedAt);
   });
 });

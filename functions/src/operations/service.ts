@@ -392,9 +392,17 @@ export class Operations {
           },
     );
     if (!leased || leased.announceToken !== token) return;
-    await this.deps.completions.publish(await this.completionEvent(leased), {
-      webhookUrl: leased.webhookUrl,
-    });
+    try {
+      await this.deps.completions.publish(await this.completionEvent(leased), {
+        webhookUrl: leased.webhookUrl,
+      });
+    } catch (err) {
+      // Give the lease back so the redelivered poll can publish at once.
+      await this.deps.store.update(id, (current) =>
+        current.announceToken === token ? { ...current, announceLeaseUntil: undefined } : undefined,
+      );
+      throw err;
+    }
     await this.deps.store.update(id, (current) =>
       current.announceToken === token
         ? { ...current, completionPublishedAt: this.now().toISOString() }
