@@ -1,5 +1,6 @@
-# The two Cloud Run functions (2nd gen), built from the repository archive in storage.tf. Their environment selects
-# the cloud adapters of functions/src/config (Firestore, GCS, Pub/Sub); secrets come from secrets.tf.
+# The three Cloud Run functions (2nd gen), built from the repository archive in storage.tf: mcp (HTTP), poller (poll
+# topic) and requests (requests topic). Their environment selects the cloud adapters of functions/src/config
+# (Firestore, GCS, Pub/Sub); secrets come from secrets.tf.
 
 locals {
   common_environment = {
@@ -14,6 +15,8 @@ locals {
     OUTPUT_BUCKET             = google_storage_bucket.outputs.name
     OUTPUT_PREFIX             = var.output_prefix
     POLL_TOPIC                = google_pubsub_topic.this["poll"].name
+    REQUESTS_TOPIC            = google_pubsub_topic.this["requests"].name
+    COMPLETIONS_TOPIC         = google_pubsub_topic.this["completions"].name
     SIGNED_URL_TTL_SECONDS    = var.signed_url_ttl_seconds
     OPERATION_RETENTION_DAYS  = var.operation_retention_days
     LOG_LEVEL                 = var.log_level
@@ -27,6 +30,16 @@ locals {
 
   poller_environment = {
     POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
+  }
+
+  requests_environment = {
+    PIPELINE_PRINCIPAL        = var.pipeline_principal
+    MAX_REQUEST_MESSAGE_BYTES = var.max_request_message_bytes
+  }
+
+  # Merged in only when the map has entries: "TOPIC_OR_SUBSCRIPTION=PRINCIPAL,..." (keys in lexical order).
+  requests_principals_environment = {
+    PIPELINE_PRINCIPALS = join(",", formatlist("%s=%s", keys(var.pipeline_principals), values(var.pipeline_principals)))
   }
 
   source = {
@@ -140,5 +153,69 @@ resource "google_cloudfunctions2_function" "poller" {
     google_project_iam_member.builder,
     google_secret_manager_secret_iam_member.function_reads_secret,
     google_service_account_iam_member.pubsub_agent_tokens_for_trigger,
+  ]
+}
+
+resource "google_cloudfunctions2_function" "requests" {
+  project     = var.project_id
+  location    = var.region
+  name        = "${var.name_prefix}-requests"
+  description = "Starts generations that pipelines request (requests topic)"
+  labels      = local.labels
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = "requests"
+    service_account = google_service_account.builder.id
+    source {
+      storage_source {
+        bucket = local.source.bucket
+        object = local.source.object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.function["requests"].email
+    available_memory                 = var.requests_function.memory
+    available_cpu                    = var.requests_function.cpu
+    timeout_seconds                  = var.requests_function.timeout_seconds
+    max_instance_request_concurrency = var.requests_function.concurrency
+    min_instance_count               = var.requests_function.min_instances
+    max_instance_count               = var.requests_function.max_instances
+    # Only Eventarc (Pub/Sub push from this project) calls the requests function.
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+    environment_variables = merge(
+      local.common_environment,
+      local.requests_environment,
+      length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
+    )
+
+    dynamic "secret_environment_variables" {
+      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "requests") }
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.this[secret_environment_variables.key].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.this["requests"].id
+    service_account_email = google_service_account.requests_trigger.email
+    # Invalid messages are acknowledged and answered with a request.rejected completion event; the handler rethrows
+    # only failures a retry can fix (store or Pub/Sub errors), and request_id makes redeliveries start one job.
+    retry_policy = "RETRY_POLICY_RETRY"
+  }
+
+  depends_on = [
+    google_project_iam_member.builder,
+    google_secret_manager_secret_iam_member.function_reads_secret,
+    google_service_account_iam_member.pubsub_agent_tokens_for_requests_trigger,
   ]
 }

@@ -3,10 +3,11 @@
 # service) and project-wide only where the service has no finer resource.
 
 locals {
-  # One runtime service account per function: a compromise of one does not carry the other's grants.
+  # One runtime service account per function: a compromise of one does not carry the others' grants.
   functions = {
-    mcp    = "Veo MCP endpoint (mcp function)"
-    poller = "Veo operation poller (poller function)"
+    mcp      = "Veo MCP endpoint (mcp function)"
+    poller   = "Veo operation poller (poller function)"
+    requests = "Veo pipeline requests (requests function)"
   }
 
   # Firestore has no per-collection IAM; Vertex AI has none per model. Both are project-wide by necessity.
@@ -15,14 +16,22 @@ locals {
     var.veo_backend == "vertex" ? ["roles/aiplatform.user"] : [],
   )
 
-  # Both functions poll Veo and store outputs (mcp while a caller waits), so both read and create objects.
+  # mcp and poller poll Veo and store outputs (mcp while a caller waits), so both read and create objects. The
+  # requests function only starts operations: it never reads or writes an object (Vertex writes the outputs as its
+  # service agent, and reads a gs:// input image itself), so it gets no bucket role.
+  bucket_functions      = ["mcp", "poller"]
   function_bucket_roles = ["roles/storage.objectCreator", "roles/storage.objectViewer"]
 
-  # mcp publishes the first poll of an operation, poller the following ones; poller announces terminal states.
+  # mcp and requests publish the first poll of an operation, poller the following ones. Every function publishes
+  # completion events: poller for terminal states, mcp for those its waiting calls reach and for Veo refusals,
+  # requests for Veo refusals and rejected messages.
   function_topic_publishers = {
-    mcp-poll           = { function = "mcp", topic = "poll" }
-    poller-poll        = { function = "poller", topic = "poll" }
-    poller-completions = { function = "poller", topic = "completions" }
+    mcp-poll             = { function = "mcp", topic = "poll" }
+    mcp-completions      = { function = "mcp", topic = "completions" }
+    poller-poll          = { function = "poller", topic = "poll" }
+    poller-completions   = { function = "poller", topic = "completions" }
+    requests-poll        = { function = "requests", topic = "poll" }
+    requests-completions = { function = "requests", topic = "completions" }
   }
 }
 
@@ -41,6 +50,16 @@ resource "google_service_account" "poll_trigger" {
   project      = var.project_id
   account_id   = "${var.name_prefix}-poll-trigger"
   display_name = "Veo poll topic to poller (Eventarc trigger)"
+
+  depends_on = [google_project_service.this]
+}
+
+# Eventarc delivers generation requests to the requests function as this identity; it may invoke that function and
+# nothing else. ("req", not "requests": PREFIX-requests-trigger would exceed IAM's 30 characters.)
+resource "google_service_account" "requests_trigger" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-req-trigger"
+  display_name = "Veo requests topic to requests function (Eventarc trigger)"
 
   depends_on = [google_project_service.this]
 }
@@ -81,10 +100,18 @@ resource "google_service_account_iam_member" "function_signs_as_itself" {
   member             = google_service_account.function[each.key].member
 }
 
-# Pub/Sub mints the OIDC tokens of the trigger's push requests; projects whose Pub/Sub agent predates April 2021 lack
-# this grant at project level. Scoped to the trigger's account only.
+# Pub/Sub mints the OIDC tokens of the triggers' push requests; projects whose Pub/Sub agent predates April 2021 lack
+# this grant at project level. Scoped to each trigger's account only.
 resource "google_service_account_iam_member" "pubsub_agent_tokens_for_trigger" {
   service_account_id = google_service_account.poll_trigger.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+
+  depends_on = [google_project_service_identity.pubsub]
+}
+
+resource "google_service_account_iam_member" "pubsub_agent_tokens_for_requests_trigger" {
+  service_account_id = google_service_account.requests_trigger.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 
@@ -95,7 +122,7 @@ resource "google_service_account_iam_member" "pubsub_agent_tokens_for_trigger" {
 
 resource "google_storage_bucket_iam_member" "function_outputs" {
   for_each = {
-    for pair in setproduct(keys(local.functions), local.function_bucket_roles) :
+    for pair in setproduct(local.bucket_functions, local.function_bucket_roles) :
     "${pair[0]}-${pair[1]}" => { function = pair[0], role = pair[1] }
   }
 
@@ -177,6 +204,14 @@ resource "google_cloud_run_v2_service_iam_member" "poll_trigger_invokes_poller" 
   name     = google_cloudfunctions2_function.poller.name
   role     = "roles/run.invoker"
   member   = google_service_account.poll_trigger.member
+}
+
+resource "google_cloud_run_v2_service_iam_member" "requests_trigger_invokes_requests" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.requests.name
+  role     = "roles/run.invoker"
+  member   = google_service_account.requests_trigger.member
 }
 
 resource "google_cloud_run_v2_service_iam_member" "mcp_invokers" {

@@ -8,18 +8,28 @@ output "mcp_function_url" {
   value       = google_cloudfunctions2_function.mcp.url
 }
 
+output "requests_function" {
+  description = "Name of the requests function (Cloud Run service) that starts the generations pipelines request."
+  value       = google_cloudfunctions2_function.requests.name
+}
+
+output "requests_function_url" {
+  description = "URL of the requests function; internal ingress only, invoked by its Eventarc trigger."
+  value       = google_cloudfunctions2_function.requests.url
+}
+
 output "poll_topic" {
   description = "Topic id of poll and sweep messages (POLL_TOPIC); Veo on Vertex publishes completion notices here."
   value       = google_pubsub_topic.this["poll"].name
 }
 
 output "requests_topic" {
-  description = "Topic id pipelines publish generation requests to."
+  description = "Topic id pipelines publish generation requests to (REQUESTS_TOPIC); the requests function consumes it."
   value       = google_pubsub_topic.this["requests"].name
 }
 
 output "completions_topic" {
-  description = "Topic id of terminal-state events for pipelines."
+  description = "Topic id of completion events for pipelines (COMPLETIONS_TOPIC)."
   value       = google_pubsub_topic.this["completions"].name
 }
 
@@ -54,12 +64,14 @@ output "firestore_database" {
 }
 
 output "service_accounts" {
-  description = "Service account emails: one per function, the poll trigger's and the builder's."
+  description = "Service account emails: one per function, the two Eventarc triggers' and the builder's."
   value = {
-    mcp          = google_service_account.function["mcp"].email
-    poller       = google_service_account.function["poller"].email
-    poll_trigger = google_service_account.poll_trigger.email
-    builder      = google_service_account.builder.email
+    mcp              = google_service_account.function["mcp"].email
+    poller           = google_service_account.function["poller"].email
+    requests         = google_service_account.function["requests"].email
+    poll_trigger     = google_service_account.poll_trigger.email
+    requests_trigger = google_service_account.requests_trigger.email
+    builder          = google_service_account.builder.email
   }
 }
 

@@ -1,6 +1,6 @@
 # Topics: poll (poll and sweep messages, and Veo's completion notices, for the poller), requests (generation requests
-# from pipelines, for the requests function once the code registers one), completions (terminal-state events for
-# pipelines) and the dead-letter topic of every subscription the module creates.
+# from pipelines, for the requests function), completions (completion events for pipelines) and the dead-letter topic
+# of every subscription the module creates.
 
 locals {
   topics = {
@@ -10,9 +10,9 @@ locals {
     dead_letter = "${var.name_prefix}-dead-letter"
   }
 
-  # The poller's subscription to the poll topic belongs to its Eventarc trigger (functions.tf). The dead-letter topic
-  # gets no subscription here: operators attach one to inspect or replay, and the topic's own retention lets a new
-  # subscription seek back to messages that arrived before it.
+  # The subscriptions of the poller (poll topic) and of the requests function (requests topic) belong to their
+  # Eventarc triggers (functions.tf). The dead-letter topic gets no subscription here: operators attach one to inspect
+  # or replay, and the topic's own retention lets a new subscription seek back to messages that arrived before it.
   subscriptions = {
     completions = "completions"
   }

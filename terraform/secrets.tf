@@ -7,12 +7,19 @@ locals {
     GEMINI_API_KEY = {
       secret_id = "${var.name_prefix}-gemini-api-key"
       enabled   = var.veo_backend == "gemini"
-      functions = ["mcp", "poller"]
+      functions = ["mcp", "poller", "requests"]
     }
     API_KEY_HASHES = {
       secret_id = "${var.name_prefix}-api-key-hashes"
       enabled   = var.auth_mode == "api_key"
       functions = ["mcp"]
+    }
+    # Signs webhook deliveries of completion events. Every function that can publish a completion event delivers
+    # the webhook of its operation; without the secret, requests asking for a webhook are rejected.
+    WEBHOOK_SIGNING_SECRET = {
+      secret_id = "${var.name_prefix}-webhook-signing-secret"
+      enabled   = var.enable_webhooks
+      functions = ["mcp", "poller", "requests"]
     }
   }
 

@@ -153,6 +153,32 @@ variable "poller_function" {
   }
 }
 
+variable "requests_function" {
+  type = object({
+    memory          = optional(string, "1Gi")
+    cpu             = optional(string, "1")
+    timeout_seconds = optional(number, 120)
+    concurrency     = optional(number, 10)
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+  })
+  description = "Resources of the requests (Pub/Sub) function: memory, CPUs, event timeout, concurrent events per instance, min/max instances. Each event may hold a message of up to max_request_message_bytes and an input image, hence more memory per event than the others."
+  default     = {}
+
+  validation {
+    condition     = var.requests_function.timeout_seconds >= 1 && var.requests_function.timeout_seconds <= 540
+    error_message = "requests_function.timeout_seconds must be between 1 and 540 (event-driven functions)."
+  }
+  validation {
+    condition     = var.requests_function.concurrency >= 1 && var.requests_function.concurrency <= 1000 && (var.requests_function.concurrency == 1 || tonumber(var.requests_function.cpu) >= 1)
+    error_message = "requests_function.concurrency must be between 1 and 1000, and above 1 only with cpu of at least 1."
+  }
+  validation {
+    condition     = var.requests_function.min_instances >= 0 && var.requests_function.max_instances >= max(1, var.requests_function.min_instances)
+    error_message = "requests_function needs 0 <= min_instances <= max_instances and max_instances >= 1."
+  }
+}
+
 variable "max_wait_seconds" {
   type        = number
   description = "Longest generate_video may wait for a result within one request (MAX_WAIT_SECONDS); must end before the mcp function's timeout."
@@ -184,6 +210,51 @@ variable "log_level" {
     condition     = contains(["debug", "info", "warn", "error"], var.log_level)
     error_message = "log_level must be one of debug, info, warn, error."
   }
+}
+
+# --- Pipelines and webhooks ----------------------------------------------------------------------------------------
+
+variable "pipeline_principal" {
+  type        = string
+  description = "Principal that generation requests from the requests topic are recorded under (PIPELINE_PRINCIPAL), unless pipeline_principals names another for their topic or subscription."
+  default     = "pipeline"
+
+  validation {
+    condition     = length(var.pipeline_principal) >= 1 && length(var.pipeline_principal) <= 200
+    error_message = "pipeline_principal must be 1-200 characters."
+  }
+}
+
+variable "pipeline_principals" {
+  type        = map(string)
+  description = "Principal per Pub/Sub topic or subscription id that requests arrive on (PIPELINE_PRINCIPALS), e.g. { \"veo-requests\" = \"render-farm\" }; others get pipeline_principal."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for id in keys(var.pipeline_principals) : can(regex("^[A-Za-z][A-Za-z0-9_.~+%-]{2,254}$", id))])
+    error_message = "pipeline_principals keys must be Pub/Sub topic or subscription ids (not full resource names)."
+  }
+  validation {
+    condition     = alltrue([for principal in values(var.pipeline_principals) : can(regex("^[^,=\\s]([^,=]{0,198}[^,=\\s])?$", principal))])
+    error_message = "pipeline_principals values must be 1-200 characters without commas, \"=\" or surrounding spaces."
+  }
+}
+
+variable "max_request_message_bytes" {
+  type        = number
+  description = "Largest generation request the requests function accepts, in bytes of message data (MAX_REQUEST_MESSAGE_BYTES); larger ones are rejected with a request.rejected event."
+  default     = 8388608
+
+  validation {
+    condition     = var.max_request_message_bytes >= 1024 && var.max_request_message_bytes <= 10000000 && floor(var.max_request_message_bytes) == var.max_request_message_bytes
+    error_message = "max_request_message_bytes must be a whole number between 1024 and 10000000 (Pub/Sub's message limit)."
+  }
+}
+
+variable "enable_webhooks" {
+  type        = bool
+  description = "Create the WEBHOOK_SIGNING_SECRET secret and mount it into the functions, which then deliver completion events to the webhook_url of a request (HMAC-signed). Add the secret's version out of band (README)."
+  default     = false
 }
 
 # --- Storage -------------------------------------------------------------------------------------------------------

@@ -190,7 +190,8 @@ export interface FunctionEnvironment {
 
 /**
  * A function's environment, read statically: `environment_variables` must be a literal map or a merge of locals
- * that are literal maps, so that the names Terraform sets can be checked without evaluating the module. Secret
+ * that are literal maps, so that the names Terraform sets can be checked without evaluating the module. A local
+ * merged under a condition (`COND ? local.X : {}`) counts as set: these are the names Terraform may set. Secret
  * variables are the keys of static `secret_environment_variables` blocks and, for the dynamic block, the entries of
  * `local.secrets` whose `functions` list names this function.
  */
@@ -228,8 +229,10 @@ export function functionEnvironment(module: TerraformModule, fn: Block): Functio
 
 /**
  * Replaces `${...}` expressions with plausible values: `var.X` by the variable's value in `values` or its default;
- * `var.X == "v" ? "a" : "b"` and `join(",", var.X)` evaluated the same way; anything else (resource attributes) by
- * `placeholders[NAME]`. An expression none of these covers throws, so nothing is silently skipped.
+ * `var.X == "v" ? "a" : "b"`, `join(",", var.X)` and `join(",", formatlist("%s=%s", keys(var.X), values(var.X)))`
+ * (a map as "k=v" pairs in key order, as Terraform's keys() sorts them) evaluated the same way; anything else
+ * (resource attributes) by `placeholders[NAME]`. An expression none of these covers throws, so nothing is silently
+ * skipped.
  */
 export function resolveEnvironment(
   module: TerraformModule,
@@ -251,6 +254,17 @@ export function resolveEnvironment(
     }
     if ((m = /^join\("([^"]*)", var\.(\w+)\)$/.exec(expression))) {
       return (variable(m[2]!) as unknown[]).join(m[1]!);
+    }
+    if (
+      (m = /^join\("([^"]*)", formatlist\("%s=%s", keys\(var\.(\w+)\), values\(var\.\2\)\)\)$/.exec(
+        expression,
+      ))
+    ) {
+      const map = variable(m[2]!) as Record<string, unknown>;
+      return Object.keys(map)
+        .sort()
+        .map((key) => `${key}=${String(map[key])}`)
+        .join(m[1]!);
     }
     if (name in placeholders) return placeholders[name]!;
     throw new Error(`${name}: no placeholder for the expression ${expression}`);

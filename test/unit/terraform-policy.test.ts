@@ -30,6 +30,8 @@ const RESOURCE_PLACEHOLDERS = {
   FIRESTORE_DATABASE: '(default)',
   OUTPUT_BUCKET: 'my-project-veo-outputs',
   POLL_TOPIC: 'veo-poll',
+  REQUESTS_TOPIC: 'veo-requests',
+  COMPLETIONS_TOPIC: 'veo-completions',
 };
 
 // Secrets arrive from Secret Manager at runtime; a SHA-256 hex digest is a plausible key and a valid API_KEY_HASHES.
@@ -81,7 +83,7 @@ describe('terraform module policy', () => {
   );
 
   test('every function runs as its own service account', () => {
-    assert.equal(functions(module).length, 2);
+    assert.equal(functions(module).length, 3);
     assert.deepEqual(sharedServiceAccountViolations(module), []);
   });
 
@@ -130,25 +132,69 @@ describe('terraform module policy', () => {
     }
   });
 
-  test('with the default variables both functions load a config that selects Firestore, GCS and Pub/Sub', () => {
-    for (const name of ['mcp', 'poller']) {
+  test('with the default variables every function loads a config that selects Firestore, GCS and Pub/Sub', () => {
+    for (const name of ['mcp', 'poller', 'requests']) {
       const config = loadConfig(deployedEnvironment(name));
       assert.equal(config.store.kind, 'firestore', name);
       assert.equal(config.blobs.kind, 'gcs', name);
       assert.equal(config.queue.kind, 'pubsub', name);
       assert.equal(config.veo.backend, 'vertex', name);
       assert.equal(config.queue.completionTopic, 'projects/my-project/topics/veo-poll', name);
+      assert.equal(config.pipelines.requestsTopic, 'veo-requests', name);
+      assert.equal(config.pipelines.completionsTopic, 'veo-completions', name);
     }
+    const { pipelines } = loadConfig(deployedEnvironment('requests'));
+    assert.equal(pipelines.defaultPrincipal, 'pipeline');
+    assert.deepEqual(pipelines.principals, {});
+    assert.equal(pipelines.maxMessageBytes, 8 * 1024 * 1024);
   });
 
-  test('the Gemini key and the API key hashes come only from Secret Manager', () => {
+  test('pipeline_principals reaches the requests function as PIPELINE_PRINCIPALS, only when not empty', () => {
+    const env = deployedEnvironment('requests', {
+      pipeline_principals: { 'veo-requests': 'render-farm', 'batch-sub': 'nightly batch' },
+    });
+    assert.equal(env.PIPELINE_PRINCIPALS, 'batch-sub=nightly batch,veo-requests=render-farm');
+    assert.deepEqual(loadConfig(env).pipelines.principals, {
+      'batch-sub': 'nightly batch',
+      'veo-requests': 'render-farm',
+    });
+    // With an empty map the variable is left out, not set to "".
+    const expression = String(
+      (functionNamed('requests').body.service_config as { environment_variables?: unknown }[])[0]
+        ?.environment_variables,
+    );
+    assert.match(
+      expression,
+      /length\(var\.pipeline_principals\) > 0 \? local\.requests_principals_environment : \{\}/,
+    );
+  });
+
+  test('the requests function reads no bucket and publishes only to the poll and completions topics', () => {
+    assert.deepEqual(module.locals.get('bucket_functions'), ['mcp', 'poller']);
+    const publishers = module.locals.get('function_topic_publishers') as Record<
+      string,
+      { function: string; topic: string }
+    >;
+    const topicsOf = (fn: string) =>
+      Object.values(publishers)
+        .filter((p) => p.function === fn)
+        .map((p) => p.topic)
+        .sort();
+    assert.deepEqual(topicsOf('requests'), ['completions', 'poll']);
+    // Every function can publish a completion event (Veo refusals, terminal states, rejected requests).
+    for (const fn of ['mcp', 'poller']) assert.ok(topicsOf(fn).includes('completions'), fn);
+  });
+
+  test('the Gemini key, the API key hashes and the webhook secret come only from Secret Manager', () => {
     const mcp = functionEnvironment(module, functionNamed('mcp'));
     const poller = functionEnvironment(module, functionNamed('poller'));
-    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'GEMINI_API_KEY']);
-    assert.deepEqual(poller.secrets, ['GEMINI_API_KEY']);
-    for (const { plain } of [mcp, poller]) {
+    const requests = functionEnvironment(module, functionNamed('requests'));
+    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(poller.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(requests.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    for (const { plain } of [mcp, poller, requests]) {
       assert.deepEqual(
-        Object.keys(plain).filter((name) => /KEY/.test(name)),
+        Object.keys(plain).filter((name) => /KEY|SECRET/.test(name)),
         [],
       );
     }
@@ -175,6 +221,10 @@ describe('terraform module policy', () => {
     assert.ok(
       loadConfig(deployedEnvironment('poller')).queue.handlerMaxWaitSeconds <
         defaultTimeout('poller_function'),
+    );
+    // The requests function calls Veo once per message; the call must end before the event does.
+    assert.ok(
+      loadConfig(deployedEnvironment('requests')).veo.timeoutMs / 1000 < defaultTimeout('requests_function'),
     );
   });
 
