@@ -27,6 +27,8 @@ export interface FlowMetrics {
   firestoreReadsPerVideo: number;
   firestoreWritesPerVideo: number;
   pollerInvocationsPerVideo: number;
+  /** Completion notices Veo (the simulator) published per video (vertex only). */
+  noticesPerVideo: number;
   completionDelayMs: { p50: number; p95: number; max: number };
 }
 
@@ -57,6 +59,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
           BLOBS: 'gcs',
           OUTPUT_BUCKET: 'veo-bench',
           POLL_TOPIC: topic,
+          COMPLETIONS_TOPIC: `${topic}-done`,
           FIRESTORE_COLLECTION: `bench_${backend}`,
           VEO_BACKEND: backend,
           VEO_BASE_URL: simulatorUrl,
@@ -80,6 +83,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
       const mcpServer = getTestServer(`bench-mcp-${backend}`).listen(0, '127.0.0.1');
       await Promise.all([pollerServer, mcpServer].map((s) => new Promise((r) => s.once('listening', r))));
       const [created] = await pubsub.createTopic(topic);
+      await pubsub.createTopic(`${topic}-done`);
       const pollerPort = (pollerServer.address() as AddressInfo).port;
       const [subscription] = await created.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
@@ -127,6 +131,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
         firestoreReadsPerVideo: (store.stats.reads - before.reads) / videos,
         firestoreWritesPerVideo: (store.stats.writes - before.writes) / videos,
         pollerInvocationsPerVideo: invocations / videos,
+        noticesPerVideo: simulator.stats.notices / videos,
         completionDelayMs: {
           p50: percentile(delays, 50),
           p95: percentile(delays, 95),

@@ -50,6 +50,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   ): Promise<Runtime> {
     const topic = `poll-${backend}-${++suite}`;
     await pubsub.createTopic(topic);
+    await pubsub.createTopic(`done-${suite}`);
     const runtime = await createRuntime(
       loadConfig({
         ...emulators.env,
@@ -58,6 +59,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         BLOBS: 'gcs',
         OUTPUT_BUCKET: BUCKET,
         POLL_TOPIC: topic,
+        COMPLETIONS_TOPIC: `done-${suite}`,
         FIRESTORE_COLLECTION: `ops_${suite}`,
         VEO_BACKEND: backend,
         VEO_BASE_URL: simulatorUrl,

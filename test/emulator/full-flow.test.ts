@@ -47,6 +47,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
         BLOBS: 'gcs',
         OUTPUT_BUCKET: BUCKET,
         POLL_TOPIC: topic,
+        COMPLETIONS_TOPIC: `${topic}-done`,
         FIRESTORE_COLLECTION: `operations_${backend}`,
         VEO_BACKEND: backend,
         VEO_BASE_URL: simulatorUrl,
@@ -57,6 +58,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       };
       const pubsub = new PubSub({ projectId: emulators.projectId });
       const [createdTopic] = await pubsub.createTopic(topic);
+      await pubsub.createTopic(`${topic}-done`);
       await createdTopic.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
         ackDeadlineSeconds: 60,

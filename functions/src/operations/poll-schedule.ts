@@ -1,20 +1,16 @@
-// When to poll Veo next. Veo takes tens of seconds to minutes: poll at a steady interval while a result is likely
-// soon, then back off, so completion is noticed within one interval while polls per video stay few.
+// When to poll Veo next. A steady interval keeps the promise "completion is noticed within one interval" while a
+// 10-second interval costs at most one Veo poll per 10 seconds of generation; errors back off to a ceiling.
+// (Vertex's own completion notice ends most operations sooner than the next scheduled poll.)
 
 export interface PollTiming {
   initialDelaySeconds: number;
   intervalSeconds: number;
+  /** Ceiling for the backoff after failed polls. */
   maxIntervalSeconds: number;
 }
 
-/** Seconds after which the steady interval starts growing. */
-const STEADY_SECONDS = 120;
-
-export function nextPollDelaySeconds(timing: PollTiming, elapsedSeconds: number, pollCount: number): number {
-  if (pollCount === 0) return timing.initialDelaySeconds;
-  if (elapsedSeconds <= STEADY_SECONDS) return timing.intervalSeconds;
-  const growth = 1 + (elapsedSeconds - STEADY_SECONDS) / STEADY_SECONDS;
-  return Math.min(timing.maxIntervalSeconds, Math.round(timing.intervalSeconds * growth));
+export function nextPollDelaySeconds(timing: PollTiming, pollCount: number): number {
+  return pollCount === 0 ? timing.initialDelaySeconds : timing.intervalSeconds;
 }
 
 /** Backoff after a failed poll (Veo 429/5xx, network): doubles per consecutive error, capped. */

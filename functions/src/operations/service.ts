@@ -140,7 +140,7 @@ export class Operations {
       );
     }
 
-    const firstDelay = nextPollDelaySeconds(settings.poll, 0, 0);
+    const firstDelay = nextPollDelaySeconds(settings.poll, 0);
     const running = await store.update(id, (current) =>
       isTerminal(current.status)
         ? undefined
@@ -232,12 +232,7 @@ export class Operations {
     }
 
     if (!outcome.done) {
-      await this.reschedule(
-        id,
-        nextPollDelaySeconds(settings.poll, elapsed, record.pollCount + 1),
-        false,
-        schedule,
-      );
+      await this.reschedule(id, nextPollDelaySeconds(settings.poll, record.pollCount + 1), false, schedule);
       return 'pending';
     }
     if ('error' in outcome) {
@@ -323,7 +318,7 @@ export class Operations {
         if (stored?.status === 'SUCCEEDED') this.events.emit('finished', record.id, 'SUCCEEDED');
         return 'finished';
       }
-      await this.reschedule(record.id, nextPollDelaySeconds(settings.poll, elapsed, 1), false, schedule);
+      await this.reschedule(record.id, nextPollDelaySeconds(settings.poll, 1), false, schedule);
       return 'pending';
     }
     await this.finish(record.id, 'FAILED', {
