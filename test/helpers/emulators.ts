@@ -1,7 +1,7 @@
 // Real emulators for the Google Cloud backends, started on free ports and stopped afterwards:
 // the official Firestore and Pub/Sub emulators from the Google Cloud CLI, and GCS through the Firebase Storage
 // emulator's HTTP server (firebase-tools) run in-process. SKIP_EMULATOR_TESTS=1 skips these tests explicitly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from './process.js';
+import { freePort, startProcess, type RunningProcess } from './process.js';
 
 export const PROJECT_ID = 'demo-veo-mcp';
 
@@ -43,39 +43,14 @@ function checkPrerequisites(): void {
   }
 }
 
-async function startJavaEmulator(args: string[], ready: RegExp, name: string): Promise<ChildProcess> {
-  // detached: the gcloud wrapper starts java as a child; the whole process group is stopped together.
-  const child = spawn('gcloud', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) =>
-      reject(
-        new Error(`The ${name} emulator exited (${code}) before it was ready. ${INSTALL_HINT}\n${output}`),
-      ),
-    );
-  });
-  return child;
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = once(child, 'exit');
-  process.kill(-child.pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
+async function startJavaEmulator(args: string[], ready: RegExp, name: string): Promise<RunningProcess> {
+  try {
+    return await startProcess('gcloud', args, {}, ready, { detached: true });
+  } catch (err) {
+    throw new Error(`The ${name} emulator did not start. ${INSTALL_HINT}\n${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 /** The Firebase Storage emulator's GCS JSON API server, without its Java rules runtime. */
@@ -149,7 +124,7 @@ export async function startEmulators(): Promise<Emulators> {
     async stop() {
       storage.closeAllConnections();
       await new Promise<void>((resolve) => storage.close(() => resolve()));
-      await Promise.all([stopGroup(firestore), stopGroup(pubsub)]);
+      await Promise.all([firestore.stop(), pubsub.stop()]);
     },
   };
 }

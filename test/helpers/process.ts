@@ -19,17 +19,22 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns `command` and resolves once its output matches `ready`; rejects if it exits first. */
+/**
+ * Spawns `command` and resolves once its output matches `ready`; rejects if it exits first.
+ * `detached` puts it in its own process group, stopped as a whole (wrappers such as gcloud start children).
+ */
 export async function startProcess(
   command: string,
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
+  options: { detached?: boolean } = {},
 ): Promise<RunningProcess> {
   const child = spawn(command, args, {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -47,9 +52,20 @@ export async function startProcess(
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      if (child.exitCode !== null || child.pid === undefined) return;
+      const exited = once(child, 'exit');
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          if (options.detached) process.kill(-child.pid!, name);
+          else child.kill(name);
+        } catch {
+          // Already gone.
+        }
+      };
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

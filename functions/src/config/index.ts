@@ -175,7 +175,7 @@ export interface Config {
     requestsTopic: string;
     completionsTopic: string;
     defaultPrincipal: string;
-    /** Principal per requests subscription id. */
+    /** Principal per requests topic or subscription id. */
     principals: Record<string, string>;
     maxMessageBytes: number;
     webhookSecret?: string;
