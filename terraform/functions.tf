@@ -1,6 +1,6 @@
 # The three Cloud Run functions (2nd gen), built from the repository archive in storage.tf: mcp (HTTP), poller (poll
-# topic) and requests (requests topic). Their environment selects the cloud adapters of functions/src/config
-# (Firestore, GCS, Pub/Sub); secrets come from secrets.tf.
+# topic, and Veo's completion notices pushed from the notices topic) and requests (requests topic). Their environment
+# selects the cloud adapters of functions/src/config (Firestore, GCS, Pub/Sub); secrets come from secrets.tf.
 
 locals {
   common_environment = {
@@ -30,6 +30,13 @@ locals {
 
   poller_environment = {
     POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
+  }
+
+  # Merged in only with veo_backend = "vertex": the full name (projects/P/topics/T) of the topic Veo publishes its
+  # completion notices to (pubsub.tf), set explicitly rather than left to the code's default. The splat keeps the local
+  # valid, and a string, when the topic is not created (join gives "" then, and the map is not merged).
+  vertex_environment = {
+    VEO_COMPLETION_TOPIC = join("", google_pubsub_topic.notices[*].id)
   }
 
   requests_environment = {
@@ -77,7 +84,11 @@ resource "google_cloudfunctions2_function" "mcp" {
     max_instance_count               = var.mcp_function.max_instances
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true
-    environment_variables            = merge(local.common_environment, local.mcp_environment)
+    environment_variables = merge(
+      local.common_environment,
+      local.mcp_environment,
+      var.veo_backend == "vertex" ? local.vertex_environment : {},
+    )
 
     dynamic "secret_environment_variables" {
       for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "mcp") }
@@ -101,7 +112,7 @@ resource "google_cloudfunctions2_function" "poller" {
   project     = var.project_id
   location    = var.region
   name        = "${var.name_prefix}-poller"
-  description = "Follows Veo operations to completion (poll topic)"
+  description = "Follows Veo operations to completion (poll topic, Veo completion notices)"
   labels      = local.labels
 
   build_config {
@@ -124,10 +135,14 @@ resource "google_cloudfunctions2_function" "poller" {
     max_instance_request_concurrency = var.poller_function.concurrency
     min_instance_count               = var.poller_function.min_instances
     max_instance_count               = var.poller_function.max_instances
-    # Only Eventarc (Pub/Sub push from this project) calls the poller.
+    # Only Pub/Sub pushes from this project call the poller: its Eventarc trigger and the notices subscription.
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
-    environment_variables          = merge(local.common_environment, local.poller_environment)
+    environment_variables = merge(
+      local.common_environment,
+      local.poller_environment,
+      var.veo_backend == "vertex" ? local.vertex_environment : {},
+    )
 
     dynamic "secret_environment_variables" {
       for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "poller") }
@@ -190,6 +205,7 @@ resource "google_cloudfunctions2_function" "requests" {
       local.common_environment,
       local.requests_environment,
       length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
+      var.veo_backend == "vertex" ? local.vertex_environment : {},
     )
 
     dynamic "secret_environment_variables" {

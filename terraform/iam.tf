@@ -45,11 +45,12 @@ resource "google_service_account" "function" {
   depends_on = [google_project_service.this]
 }
 
-# Eventarc delivers poll messages to the poller as this identity; it may invoke the poller and nothing else.
+# Eventarc delivers poll messages to the poller as this identity, and the notices push subscription (pubsub.tf) Veo's
+# completion notices; it may invoke the poller and nothing else.
 resource "google_service_account" "poll_trigger" {
   project      = var.project_id
   account_id   = "${var.name_prefix}-poll-trigger"
-  display_name = "Veo poll topic to poller (Eventarc trigger)"
+  display_name = "Veo poll and notices topics to poller (Pub/Sub push)"
 
   depends_on = [google_project_service.this]
 }
@@ -100,8 +101,9 @@ resource "google_service_account_iam_member" "function_signs_as_itself" {
   member             = google_service_account.function[each.key].member
 }
 
-# Pub/Sub mints the OIDC tokens of the triggers' push requests; projects whose Pub/Sub agent predates April 2021 lack
-# this grant at project level. Scoped to each trigger's account only.
+# Pub/Sub mints the OIDC tokens of the triggers' push requests (and of the notices push subscription, which pushes as
+# the poll trigger's account); projects whose Pub/Sub agent predates April 2021 lack this grant at project level.
+# Scoped to each trigger's account only.
 resource "google_service_account_iam_member" "pubsub_agent_tokens_for_trigger" {
   service_account_id = google_service_account.poll_trigger.name
   role               = "roles/iam.serviceAccountTokenCreator"
@@ -152,11 +154,12 @@ resource "google_pubsub_topic_iam_member" "function_publishers" {
   member = google_service_account.function[each.value.function].member
 }
 
-# Veo on Vertex publishes its completion notice to the poll topic (the code passes it as pubsubTopic).
+# Veo on Vertex publishes its completion notice to the notices topic (the code passes it as pubsubTopic), and to no
+# other topic.
 resource "google_pubsub_topic_iam_member" "vertex_completion_notices" {
   count = var.veo_backend == "vertex" ? 1 : 0
 
-  topic  = google_pubsub_topic.this["poll"].id
+  topic  = google_pubsub_topic.notices[0].id
   role   = "roles/pubsub.publisher"
   member = local.vertex_service_agent
 
@@ -183,6 +186,16 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_forwards_dead_let
   depends_on = [google_project_service_identity.pubsub]
 }
 
+resource "google_pubsub_subscription_iam_member" "pubsub_agent_forwards_notice_dead_letters" {
+  count = var.veo_backend == "vertex" ? 1 : 0
+
+  subscription = google_pubsub_subscription.notices[0].id
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_service_agent
+
+  depends_on = [google_project_service_identity.pubsub]
+}
+
 # --- Secrets -------------------------------------------------------------------------------------------------------
 
 # Each function reads only the secrets mounted into it.
@@ -198,6 +211,7 @@ resource "google_secret_manager_secret_iam_member" "function_reads_secret" {
 
 # --- Invokers ------------------------------------------------------------------------------------------------------
 
+# The poll trigger and the notices push subscription both push as this account.
 resource "google_cloud_run_v2_service_iam_member" "poll_trigger_invokes_poller" {
   project  = var.project_id
   location = var.region

@@ -19,8 +19,18 @@ output "requests_function_url" {
 }
 
 output "poll_topic" {
-  description = "Topic id of poll and sweep messages (POLL_TOPIC); Veo on Vertex publishes completion notices here."
+  description = "Topic id of poll and sweep messages (POLL_TOPIC)."
   value       = google_pubsub_topic.this["poll"].name
+}
+
+output "notices_topic" {
+  description = "Full name (projects/P/topics/T) of the topic Veo on Vertex publishes completion notices to (VEO_COMPLETION_TOPIC), pushed to the poller; null with veo_backend = \"gemini\"."
+  value       = one(google_pubsub_topic.notices[*].id)
+}
+
+output "notices_subscription" {
+  description = "Push subscription delivering Veo's completion notices to the poller (with dead-lettering); null with veo_backend = \"gemini\"."
+  value       = one(google_pubsub_subscription.notices[*].name)
 }
 
 output "requests_topic" {
@@ -64,7 +74,7 @@ output "firestore_database" {
 }
 
 output "service_accounts" {
-  description = "Service account emails: one per function, the two Eventarc triggers' and the builder's."
+  description = "Service account emails: one per function, the two Eventarc triggers' (poll_trigger also pushes Veo's notices) and the builder's."
   value = {
     mcp              = google_service_account.function["mcp"].email
     poller           = google_service_account.function["poller"].email

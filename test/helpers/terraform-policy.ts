@@ -184,14 +184,44 @@ export function variableViolations(module: TerraformModule): string[] {
 export interface FunctionEnvironment {
   /** Plain environment variables, values as written in the module (literals or `${...}` expressions). */
   plain: Record<string, string>;
+  /** For the plain variables merged in only under a condition (`COND ? local.X : {}`), that condition, by name. */
+  conditions: Record<string, string>;
   /** Names of the environment variables mounted from Secret Manager. */
   secrets: string[];
 }
 
+/** The arguments of a call, split at the commas outside brackets and strings (a trailing comma is allowed). */
+function callArguments(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (quoted && c === '\\') {
+      current += c + (args[++i] ?? '');
+      continue;
+    }
+    if (quoted) quoted = c !== '"';
+    else if (c === '"') quoted = true;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  parts.push(current.trim());
+  return parts.filter(Boolean);
+}
+
 /**
- * A function's environment, read statically: `environment_variables` must be a literal map or a merge of locals
- * that are literal maps, so that the names Terraform sets can be checked without evaluating the module. A local
- * merged under a condition (`COND ? local.X : {}`) counts as set: these are the names Terraform may set. Secret
+ * A function's environment, read statically: `environment_variables` must be a literal map or a merge whose
+ * arguments are locals that are literal maps, each either merged always (`local.X`) or under a condition
+ * (`COND ? local.X : {}`), so that the names Terraform sets can be checked without evaluating the module. `plain`
+ * holds every name Terraform may set; `conditions` says which depend on what (see evaluateCondition). Secret
  * variables are the keys of static `secret_environment_variables` blocks and, for the dynamic block, the entries of
  * `local.secrets` whose `functions` list names this function.
  */
@@ -199,15 +229,23 @@ export function functionEnvironment(module: TerraformModule, fn: Block): Functio
   const config = nested(fn.body, 'service_config');
   const expression = config?.environment_variables;
   let plain: Record<string, string> = {};
+  const conditions: Record<string, string> = {};
   if (typeof expression === 'string') {
-    const locals = [...expression.matchAll(/\blocal\.(\w+)/g)].map((m) => m[1]!);
-    if (!/^\$\{merge\(/.test(expression) || locals.length === 0) {
+    const call = /^\$\{merge\(([\s\S]*)\)\}$/.exec(expression);
+    if (!call)
       throw new Error(`${fn.address}: environment_variables is not a merge of locals: ${expression}`);
-    }
-    for (const name of locals) {
-      const value = module.locals.get(name);
+    for (const argument of callArguments(call[1]!)) {
+      const m = /^(?:([\s\S]+?)\s*\?\s*)?local\.(\w+)(\s*:\s*\{\s*\})?$/.exec(argument);
+      if (!m || Boolean(m[1]) !== Boolean(m[3])) {
+        throw new Error(`${fn.address}: merge argument is not local.X or COND ? local.X : {}: ${argument}`);
+      }
+      const value = module.locals.get(m[2]!);
       if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        throw new Error(`${fn.address}: local.${name} is not a literal map`);
+        throw new Error(`${fn.address}: local.${m[2]} is not a literal map`);
+      }
+      for (const name of Object.keys(value)) {
+        if (m[1]) conditions[name] = m[1];
+        else delete conditions[name];
       }
       plain = { ...plain, ...(value as Record<string, string>) };
     }
@@ -224,7 +262,35 @@ export function functionEnvironment(module: TerraformModule, fn: Block): Functio
         .filter(([, secret]) => secret.functions?.includes(fn.name))
         .map(([name]) => name)
     : [];
-  return { plain, secrets: [...staticSecrets, ...dynamicSecrets] };
+  return { plain, conditions, secrets: [...staticSecrets, ...dynamicSecrets] };
+}
+
+/** A variable's value in `values`, or its default; throws when it has neither. */
+function variableValue(module: TerraformModule, values: Record<string, unknown>, name: string): unknown {
+  if (name in values) return values[name];
+  const body = module.variables.get(name);
+  if (body && 'default' in body) return body.default;
+  throw new Error(`var.${name} has no default and no value was given`);
+}
+
+/**
+ * Evaluates the condition a local is merged under, for the given variable values (defaults otherwise):
+ * `var.X == "v"`, `var.X != "v"` and `length(var.X) > 0`. Any other condition throws, so none is silently assumed.
+ */
+export function evaluateCondition(
+  module: TerraformModule,
+  condition: string,
+  values: Record<string, unknown>,
+): boolean {
+  let m: RegExpExecArray | null;
+  if ((m = /^var\.(\w+) (==|!=) "([^"]*)"$/.exec(condition))) {
+    return (variableValue(module, values, m[1]!) === m[3]) === (m[2] === '==');
+  }
+  if ((m = /^length\(var\.(\w+)\) > 0$/.exec(condition))) {
+    const value = variableValue(module, values, m[1]!);
+    return Object.keys(value ?? {}).length > 0;
+  }
+  throw new Error(`no evaluation for the condition ${condition}`);
 }
 
 /**
@@ -240,12 +306,7 @@ export function resolveEnvironment(
   values: Record<string, unknown>,
   placeholders: Record<string, string>,
 ): Record<string, string> {
-  const variable = (name: string): unknown => {
-    if (name in values) return values[name];
-    const body = module.variables.get(name);
-    if (body && 'default' in body) return body.default;
-    throw new Error(`var.${name} has no default and no value was given`);
-  };
+  const variable = (name: string): unknown => variableValue(module, values, name);
   const evaluate = (name: string, expression: string): string => {
     let m: RegExpExecArray | null;
     if ((m = /^var\.(\w+)$/.exec(expression))) return String(variable(m[1]!));

@@ -9,6 +9,7 @@ import { CONFIG_VARIABLES, loadConfig } from '../../functions/src/config/index.j
 import {
   bucketViolations,
   deadLetterViolations,
+  evaluateCondition,
   functionEnvironment,
   functions,
   loadModule,
@@ -32,6 +33,7 @@ const RESOURCE_PLACEHOLDERS = {
   POLL_TOPIC: 'veo-poll',
   REQUESTS_TOPIC: 'veo-requests',
   COMPLETIONS_TOPIC: 'veo-completions',
+  VEO_COMPLETION_TOPIC: 'projects/my-project/topics/veo-poll-notices',
 };
 
 // Secrets arrive from Secret Manager at runtime; a SHA-256 hex digest is a plausible key and a valid API_KEY_HASHES.
@@ -54,11 +56,24 @@ describe('terraform module policy', () => {
 
   /** A function's environment as Cloud Run would see it, for the example tfvars plus `overrides`. */
   const deployedEnvironment = (name: string, overrides: Record<string, unknown> = {}) => {
-    const { plain, secrets } = functionEnvironment(module, functionNamed(name));
+    const { plain, conditions, secrets } = functionEnvironment(module, functionNamed(name));
+    const values = { ...tfvarsExample, ...overrides };
+    const merged = Object.fromEntries(
+      Object.entries(plain).filter(
+        ([variable]) =>
+          conditions[variable] === undefined || evaluateCondition(module, conditions[variable], values),
+      ),
+    );
     return {
-      ...resolveEnvironment(module, plain, { ...tfvarsExample, ...overrides }, RESOURCE_PLACEHOLDERS),
+      ...resolveEnvironment(module, merged, values, RESOURCE_PLACEHOLDERS),
       ...Object.fromEntries(secrets.map((s) => [s, secretPlaceholder(s)])),
     };
+  };
+
+  const resourceNamed = (address: string) => {
+    const resource = module.resources.find((r) => r.address === address);
+    assert.ok(resource, `${address} exists`);
+    return resource;
   };
 
   test(
@@ -139,7 +154,7 @@ describe('terraform module policy', () => {
       assert.equal(config.blobs.kind, 'gcs', name);
       assert.equal(config.queue.kind, 'pubsub', name);
       assert.equal(config.veo.backend, 'vertex', name);
-      assert.equal(config.queue.completionTopic, 'projects/my-project/topics/veo-poll', name);
+      assert.equal(config.queue.completionTopic, 'projects/my-project/topics/veo-poll-notices', name);
       assert.equal(config.pipelines.requestsTopic, 'veo-requests', name);
       assert.equal(config.pipelines.completionsTopic, 'veo-completions', name);
     }
@@ -159,6 +174,7 @@ describe('terraform module policy', () => {
       'veo-requests': 'render-farm',
     });
     // With an empty map the variable is left out, not set to "".
+    assert.equal(deployedEnvironment('requests').PIPELINE_PRINCIPALS, undefined);
     const expression = String(
       (functionNamed('requests').body.service_config as { environment_variables?: unknown }[])[0]
         ?.environment_variables,
@@ -207,6 +223,97 @@ describe('terraform module policy', () => {
     const config = loadConfig(env);
     assert.equal(config.veo.backend, 'gemini');
     assert.equal(config.veo.apiKey, secretPlaceholder('GEMINI_API_KEY'));
+    // No notices topic without Vertex, and no VEO_COMPLETION_TOPIC naming one.
+    assert.equal(env.VEO_COMPLETION_TOPIC, undefined);
+    assert.equal(config.queue.completionTopic, undefined);
+  });
+
+  test("Veo's completion notices have their own topic, set explicitly and matching the code's default", () => {
+    const vertexOnly = /var\.veo_backend == "vertex" \? 1 : 0/;
+    const topic = resourceNamed('google_pubsub_topic.notices');
+    assert.match(String(topic.body.count), vertexOnly);
+    // POLL_TOPIC-notices, POLL_TOPIC being the module's poll topic: what the code falls back to.
+    assert.equal(topic.body.name, '${local.topics.poll}-notices');
+    assert.equal((module.locals.get('topics') as Record<string, string>).poll, '${var.name_prefix}-poll');
+    for (const name of ['mcp', 'poller', 'requests']) {
+      const { plain, conditions } = functionEnvironment(module, functionNamed(name));
+      assert.equal(plain.POLL_TOPIC, '${google_pubsub_topic.this["poll"].name}', name);
+      assert.match(
+        plain.VEO_COMPLETION_TOPIC ?? '',
+        /^\$\{join\("", google_pubsub_topic\.notices\[\*\]\.id\)\}$/,
+        name,
+      );
+      assert.equal(conditions.VEO_COMPLETION_TOPIC, 'var.veo_backend == "vertex"', name);
+      const env = deployedEnvironment(name);
+      const { VEO_COMPLETION_TOPIC, ...withoutIt } = env;
+      assert.equal(VEO_COMPLETION_TOPIC, RESOURCE_PLACEHOLDERS.VEO_COMPLETION_TOPIC, name);
+      assert.equal(
+        loadConfig(withoutIt).queue.completionTopic,
+        VEO_COMPLETION_TOPIC,
+        `${name}: code default`,
+      );
+    }
+    // The Vertex AI service agent publishes to the notices topic only, no longer to the poll topic.
+    const vertexGrants = module.resources.filter((r) =>
+      JSON.stringify(r.body).includes('local.vertex_service_agent'),
+    );
+    const topicGrants = vertexGrants.filter((r) => r.type === 'google_pubsub_topic_iam_member');
+    assert.deepEqual(
+      topicGrants.map((r) => [r.body.topic, r.body.role]),
+      [['${google_pubsub_topic.notices[0].id}', 'roles/pubsub.publisher']],
+    );
+    assert.match(String(topicGrants[0]!.body.count), vertexOnly);
+  });
+
+  test('the notices push subscription targets the poller with an OIDC token of an account that may only invoke it', () => {
+    const subscription = resourceNamed('google_pubsub_subscription.notices');
+    assert.match(String(subscription.body.count), /var\.veo_backend == "vertex" \? 1 : 0/);
+    assert.equal(subscription.body.topic, '${google_pubsub_topic.notices[0].id}');
+    const push = (subscription.body.push_config as Record<string, unknown>[] | undefined)?.[0];
+    const poller = '${google_cloudfunctions2_function.poller.service_config[0].uri}';
+    // functions-framework takes the topic from the path of a raw push request.
+    assert.equal(
+      push?.push_endpoint,
+      `${poller}/projects/\${var.project_id}/topics/\${google_pubsub_topic.notices[0].name}`,
+    );
+    const oidc = (push?.oidc_token as Record<string, unknown>[] | undefined)?.[0];
+    assert.equal(oidc?.audience, poller);
+    const account = /^\$\{google_service_account\.(\w+)\.email\}$/.exec(
+      String(oidc?.service_account_email),
+    )?.[1];
+    assert.ok(account, 'the OIDC token is minted for a service account of the module');
+    assert.notEqual(account, 'function', 'not a function runtime account');
+    const member = `\${google_service_account.${account}.member}`;
+
+    // The account invokes the poller's Cloud Run service, and holds no other grant.
+    const grants = module.resources.filter((r) => r.type.endsWith('_iam_member') && r.body.member === member);
+    assert.deepEqual(
+      grants.map((r) => [r.type, r.body.name, r.body.role]),
+      [
+        [
+          'google_cloud_run_v2_service_iam_member',
+          '${google_cloudfunctions2_function.poller.name}',
+          'roles/run.invoker',
+        ],
+      ],
+    );
+    // Pub/Sub mints its tokens; it dead-letters from the subscription (subscriber) to the dead-letter topic.
+    const pubsubAgentGrants = module.resources
+      .filter((r) => r.type.endsWith('_iam_member') && r.body.member === '${local.pubsub_service_agent}')
+      .map((r) => [r.body.service_account_id ?? r.body.subscription ?? r.body.topic, r.body.role]);
+    assert.deepEqual(
+      [
+        [`\${google_service_account.${account}.name}`, 'roles/iam.serviceAccountTokenCreator'],
+        ['${google_pubsub_subscription.notices[0].id}', 'roles/pubsub.subscriber'],
+        ['${google_pubsub_topic.this["dead_letter"].id}', 'roles/pubsub.publisher'],
+      ].filter((grant) => !pubsubAgentGrants.some((g) => g[0] === grant[0] && g[1] === grant[1])),
+      [],
+    );
+    const deadLetter = (subscription.body.dead_letter_policy as Record<string, unknown>[])[0];
+    assert.equal(deadLetter?.dead_letter_topic, '${google_pubsub_topic.this["dead_letter"].id}');
+    assert.ok(subscription.body.retry_policy, 'retry_policy');
+    // A push waits for the poller's answer as long as the poller may run.
+    assert.match(String(subscription.body.ack_deadline_seconds), /var\.poller_function\.timeout_seconds/);
   });
 
   test('the default waits end before the default function timeouts', () => {
