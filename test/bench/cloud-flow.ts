@@ -84,9 +84,15 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
       await Promise.all([pollerServer, mcpServer].map((s) => new Promise((r) => s.once('listening', r))));
       const [created] = await pubsub.createTopic(topic);
       await pubsub.createTopic(`${topic}-done`);
+      // Vertex's completion notices arrive on their own topic and push subscription to the same poller.
+      const [notices] = await pubsub.createTopic(`${topic}-notices`);
       const pollerPort = (pollerServer.address() as AddressInfo).port;
       const [subscription] = await created.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
+        ackDeadlineSeconds: 120,
+      });
+      const [noticeSubscription] = await notices.createSubscription(`${topic}-notices-push`, {
+        pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}-notices`,
         ackDeadlineSeconds: 120,
       });
 
@@ -141,6 +147,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
       await client.close();
       // Stop deliveries before closing the clients the poller uses.
       await subscription.delete();
+      await noticeSubscription.delete();
       await runtime.close();
       await simulator.close();
       pollerServer.closeAllConnections();

@@ -23,37 +23,48 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
+/** Starts a server process on a free port with its own blob directory, runs `fn`, then stops and cleans up. */
+async function withServer(
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string>,
+  fn: (server: { port: number; dir: string; output: () => string }) => Promise<void>,
+): Promise<void> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), 'proc-'));
+  const server = await startProcess(
+    process.execPath,
+    args.map((a) => a.replace('{port}', String(port))),
+    { PORT: String(port), LOCAL_BLOB_DIR: dir, LOG_LEVEL: 'error', ...env },
+    ready,
+  );
+  try {
+    await fn({ port, dir, output: server.output });
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const FF_MCP = [
+  'node_modules/@google-cloud/functions-framework/build/src/main.js',
+  '--target=mcp',
+  '--port={port}',
+];
+const NPM_START = ['dist/functions/src/start.js'];
+
 describe('server processes', () => {
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
-    const port = await freePort();
-    const blobs = await mkdtemp(path.join(tmpdir(), 'ff-blobs-'));
-    const server = await startProcess(
-      process.execPath,
-      ['node_modules/@google-cloud/functions-framework/build/src/main.js', '--target=mcp', `--port=${port}`],
-      { PORT: String(port), LOCAL_BLOB_DIR: blobs, LOG_LEVEL: 'error' },
-      /Serving function/,
-    );
-    try {
+    await withServer(FF_MCP, /Serving function/, {}, async ({ port }) => {
       const tools = await withClient(`http://127.0.0.1:${port}/mcp`, (c) => c.listTools());
       assert.equal(tools.tools.length, 4);
-    } finally {
-      await server.stop();
-      await rm(blobs, { recursive: true, force: true });
-    }
+    });
   });
 
   test('the npm start entry prints the banner and generates a playable simulated video', async () => {
-    const port = await freePort();
-    const blobs = await mkdtemp(path.join(tmpdir(), 'start-blobs-'));
-    const server = await startProcess(
-      process.execPath,
-      ['dist/functions/src/start.js'],
-      { PORT: String(port), LOCAL_BLOB_DIR: blobs, SIMULATOR_DELAY_SECONDS: '1', LOG_LEVEL: 'error' },
-      /Inspector/,
-    );
-    try {
-      assert.match(server.output(), new RegExp(`MCP endpoint : http://127\\.0\\.0\\.1:${port}/mcp`));
-      assert.match(server.output(), /Veo backend {2}: simulator/);
+    await withServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }, async ({ port, output }) => {
+      assert.match(output(), new RegExp(`MCP endpoint : http://127\\.0\\.0\\.1:${port}/mcp`));
+      assert.match(output(), /Veo backend {2}: simulator/);
       const result = (await withClient(`http://127.0.0.1:${port}/mcp`, (client) =>
         client.callTool({
           name: 'generate_video',
@@ -69,29 +80,18 @@ describe('server processes', () => {
       assert.equal(view.backend, 'simulator');
       const bytes = Buffer.from(await (await fetch(view.videos[0]!.url)).arrayBuffer());
       assert.equal(readMp4(bytes).durationSeconds, 8);
-    } finally {
-      await server.stop();
-      await rm(blobs, { recursive: true, force: true });
-    }
+    });
   });
 
   test('the veo-mcp CLI submits, waits, gets and downloads through the MCP endpoint', async () => {
-    const port = await freePort();
-    const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
-    const server = await startProcess(
-      process.execPath,
-      ['dist/functions/src/start.js'],
-      { PORT: String(port), LOCAL_BLOB_DIR: dir, SIMULATOR_DELAY_SECONDS: '1', LOG_LEVEL: 'error' },
-      /Inspector/,
-    );
-    const cli = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [
-        'dist/functions/src/cli/veo-mcp.js',
-        ...args,
-        '--url',
-        `http://127.0.0.1:${port}/mcp`,
-      ]);
-    try {
+    await withServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }, async ({ port, dir }) => {
+      const cli = (...args: string[]) =>
+        promisify(execFile)(process.execPath, [
+          'dist/functions/src/cli/veo-mcp.js',
+          ...args,
+          '--url',
+          `http://127.0.0.1:${port}/mcp`,
+        ]);
       const submitted = await cli(
         'submit',
         '--prompt',
@@ -122,10 +122,7 @@ describe('server processes', () => {
       const watched = await cli('watch', id!);
       assert.match(watched.stdout, /SUCCEEDED/);
       await assert.rejects(cli('get'), /get needs an OPERATION_ID/);
-    } finally {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a bad setting stops startup with a message naming the variable', async () => {

@@ -59,6 +59,11 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       const pubsub = new PubSub({ projectId: emulators.projectId });
       const [createdTopic] = await pubsub.createTopic(topic);
       await pubsub.createTopic(`${topic}-done`);
+      const [notices] = await pubsub.createTopic(`${topic}-notices`);
+      await notices.createSubscription(`${topic}-notices-push`, {
+        pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}-notices`,
+        ackDeadlineSeconds: 60,
+      });
       await createdTopic.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
         ackDeadlineSeconds: 60,

@@ -158,7 +158,10 @@ export interface Config {
   queue: {
     kind: 'inprocess' | 'pubsub';
     pollTopic: string;
-    /** Full topic name Vertex publishes its completion notice to (pubsubTopic), when set. */
+    /**
+     * Full topic name Vertex publishes its completion notice to (pubsubTopic), when set. Its own topic and push
+     * subscription to the poller, so a notice never queues behind poll messages the poller is holding.
+     */
     completionTopic?: string;
     /** How long the poller holds a message that arrived before its time, instead of a delayed delivery. */
     handlerMaxWaitSeconds: number;
@@ -278,7 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       completionTopic:
         e.VEO_COMPLETION_TOPIC ??
         (e.QUEUE === 'pubsub' && api === 'vertex' && e.GOOGLE_CLOUD_PROJECT
-          ? `projects/${e.GOOGLE_CLOUD_PROJECT}/topics/${e.POLL_TOPIC}`
+          ? `projects/${e.GOOGLE_CLOUD_PROJECT}/topics/${e.POLL_TOPIC}-notices`
           : undefined),
       handlerMaxWaitSeconds: e.POLL_HANDLER_MAX_WAIT_SECONDS,
       sweepGraceSeconds: e.SWEEP_GRACE_SECONDS,
@@ -297,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     // The simulator finishes in seconds, so it is polled often; Google's Veo takes tens of seconds to minutes.
     poll: {
-      initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS ?? (backend === 'simulator' ? 2 : 10),
+      initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS ?? (backend === 'simulator' ? 2 : 20),
       intervalSeconds: pollInterval,
       maxIntervalSeconds: Math.max(
         e.POLL_MAX_INTERVAL_SECONDS ?? (backend === 'simulator' ? 10 : 30),

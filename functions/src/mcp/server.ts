@@ -33,7 +33,13 @@ async function listToolsOnce(runtime: Runtime): Promise<ListToolsResult> {
 
 export function createMcpServer(runtime: Runtime, principal: string): McpServer {
   const server = registerAll(runtime, principal);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => (toolList ??= listToolsOnce(runtime)));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => {
+    toolList ??= listToolsOnce(runtime).catch((err: unknown) => {
+      toolList = undefined; // Never cache a failure.
+      throw err;
+    });
+    return toolList;
+  });
   return server;
 }
 

@@ -72,6 +72,7 @@ export class Operations {
   /** Emits 'finished' (operationId, status) when this instance moves an operation to a final state. */
   readonly events = new EventEmitter();
   private readonly now: () => Date;
+  private readonly inFlight = new Map<string, Promise<PollResult>>();
 
   constructor(private readonly deps: OperationsDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -179,8 +180,23 @@ export class Operations {
   /**
    * One poll of one operation: re-read the record, ask Veo, apply the transition, arrange the next poll.
    * Throws only what a retry can fix (a store failure); Veo errors are handled here with backoff.
+   * Polls of the same operation on this instance run one after another (a completion notice arriving during a
+   * scheduled poll waits for it, then sees its result), so they never contend in store transactions.
    */
   async poll(id: string, options: PollOptions = {}): Promise<PollResult> {
+    const previous = this.inFlight.get(id);
+    const current = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() =>
+      this.pollOnce(id, options),
+    );
+    this.inFlight.set(id, current);
+    try {
+      return await current;
+    } finally {
+      if (this.inFlight.get(id) === current) this.inFlight.delete(id);
+    }
+  }
+
+  private async pollOnce(id: string, options: PollOptions): Promise<PollResult> {
     const { store, veo, settings } = this.deps;
     const schedule = options.schedule ?? true;
     const record = await store.get(id);
