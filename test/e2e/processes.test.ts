@@ -92,29 +92,13 @@ describe('server processes', () => {
           '--url',
           `http://127.0.0.1:${port}/mcp`,
         ]);
-      const submitted = await cli(
-        'submit',
-        '--prompt',
-        'A paper plane',
-        '--duration',
-        '4',
-        '--request-id',
-        'cli-1',
-        '--wait',
-      );
+      const submit = ['submit', '--prompt', 'A paper plane', '--duration', '4', '--request-id', 'cli-1'];
+      const submitted = await cli(...submit, '--wait');
       const id = /started (\S+) \(request cli-1\)/.exec(submitted.stdout)?.[1];
       assert.ok(id, submitted.stdout);
       assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
       assert.match(submitted.stdout, /video 1: http:\/\/127\.0\.0\.1:\d+\/blobs\//);
-      const again = await cli(
-        'submit',
-        '--prompt',
-        'A paper plane',
-        '--duration',
-        '4',
-        '--request-id',
-        'cli-1',
-      );
+      const again = await cli(...submit);
       assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
       const got = await cli('get', id!, '--download', path.join(dir, 'out'));
       const saved = /saved (\S+)/.exec(got.stdout)![1]!;
