@@ -1,6 +1,7 @@
 // Real emulators for the Google Cloud backends, started on free ports and stopped afterwards:
 // the official Firestore and Pub/Sub emulators from the Google Cloud CLI, and GCS through the Firebase Storage
-// emulator's HTTP server (firebase-tools) run in-process. SKIP_EMULATOR_TESTS=1 skips these tests explicitly.
+// emulator's HTTP server (firebase-tools, a test tool installed on first use) run in-process.
+// SKIP_EMULATOR_TESTS=1 skips these tests explicitly.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startProcess, type RunningProcess } from './process.js';
+import { ensureTestTool } from './test-tools.js';
 
 export const PROJECT_ID = 'demo-veo-mcp';
 
@@ -55,7 +57,8 @@ async function startJavaEmulator(args: string[], ready: RegExp, name: string): P
 
 /** The Firebase Storage emulator's GCS JSON API server, without its Java rules runtime. */
 async function startStorageEmulator(port: number): Promise<Server> {
-  const require = createRequire(import.meta.url);
+  const tool = await ensureTestTool('storage-emulator');
+  const require = createRequire(path.join(tool.dir, 'package.json'));
   const { StorageEmulator } = require('firebase-tools/lib/emulator/storage/index.js');
   const { createApp } = require('firebase-tools/lib/emulator/storage/server.js');
   const { EmulatorRegistry } = require('firebase-tools/lib/emulator/registry.js');
