@@ -16,6 +16,24 @@ export default tseslint.config(
     },
   },
   {
+    // MCP SDK v1 stays installed (a dependency of @google/genai, and the old-client test), but none of its objects
+    // may cross into our v2 code.
+    files: ['functions/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+              message: 'Use MCP SDK v2 packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['functions/src/config/**', 'test/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

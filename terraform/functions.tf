@@ -63,7 +63,7 @@ resource "google_cloudfunctions2_function" "mcp" {
   labels      = local.labels
 
   build_config {
-    runtime         = "nodejs22"
+    runtime         = "nodejs24"
     entry_point     = "mcp"
     service_account = google_service_account.builder.id
     source {
@@ -116,7 +116,7 @@ resource "google_cloudfunctions2_function" "poller" {
   labels      = local.labels
 
   build_config {
-    runtime         = "nodejs22"
+    runtime         = "nodejs24"
     entry_point     = "poller"
     service_account = google_service_account.builder.id
     source {
@@ -179,7 +179,7 @@ resource "google_cloudfunctions2_function" "requests" {
   labels      = local.labels
 
   build_config {
-    runtime         = "nodejs22"
+    runtime         = "nodejs24"
     entry_point     = "requests"
     service_account = google_service_account.builder.id
     source {

@@ -38,12 +38,12 @@ variable "labels" {
 
 variable "veo_backend" {
   type        = string
-  description = "Veo API the functions call: \"vertex\" (Vertex AI, the functions' service accounts) or \"gemini\" (Gemini Developer API, key in Secret Manager)."
+  description = "Veo API the functions call: \"vertex\" (Vertex AI, with the functions' service accounts). The Gemini API serves no Veo model since 2026-10-22."
   default     = "vertex"
 
   validation {
-    condition     = contains(["vertex", "gemini"], var.veo_backend)
-    error_message = "veo_backend must be \"vertex\" or \"gemini\"."
+    condition     = contains(["vertex"], var.veo_backend)
+    error_message = "veo_backend must be \"vertex\": the Gemini API serves no Veo model since 2026-10-22."
   }
 }
 

@@ -6,7 +6,7 @@ export function printBanner(runtime: Runtime): void {
   const url = `${config.publicBaseUrl}/mcp`;
   const backend =
     backendLabel === 'simulator'
-      ? `simulator (${config.veo.api} wire protocol at ${veoBaseUrl}) — test patterns, not real Veo videos, no cost`
+      ? `simulator (Vertex AI wire protocol at ${veoBaseUrl}) — test patterns, not real Veo videos, no cost`
       : `${backendLabel}${veoBaseUrl ? ` at ${veoBaseUrl}` : ''} — real Veo generations, billed per second`;
   const lines = [
     '',

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
 import { createMcpHttpHandler } from '../../functions/src/mcp/http.js';
 import { createPollerHandler, type PubSubMessageData } from '../../functions/src/poller/handler.js';
@@ -20,7 +20,7 @@ import type { FirestoreOperationStore } from '../../functions/src/store/firestor
 import { startEmulators } from '../helpers/emulators.js';
 
 export interface FlowMetrics {
-  backend: 'gemini' | 'vertex';
+  backend: 'vertex';
   generationSeconds: number;
   videos: number;
   veoPollsPerVideo: number;
@@ -43,7 +43,7 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
   const pubsub = new PubSub({ projectId: emulators.projectId });
   const results: FlowMetrics[] = [];
   try {
-    for (const backend of ['gemini', 'vertex'] as const) {
+    for (const backend of ['vertex'] as const) {
       const simulator = new VeoSimulator({
         delaySeconds: generationSeconds,
         writeObject: await gcsWriter(),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
 
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');

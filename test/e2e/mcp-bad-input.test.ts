@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PNG = readFileSync(new URL('../fixtures/image-64x36.png', import.meta.url));
@@ -30,7 +30,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'unknown model',
       { prompt: 'x', model: 'veo-9' },
-      /Invalid model: "veo-9"\. Allowed models on the gemini backend: .*veo-3\.0-generate-001/,
+      /Invalid model: "veo-9"\. Allowed models on the vertex backend: .*veo-3\.0-generate-001/,
     ],
     [
       'unsupported duration',
@@ -54,8 +54,8 @@ describe('bad input changes nothing and says what is allowed', () => {
     ],
     [
       'too many videos',
-      { prompt: 'x', number_of_videos: 3 },
-      /Invalid number_of_videos: 3\. .* allows 1 to 1/,
+      { prompt: 'x', number_of_videos: 5 },
+      /Invalid number_of_videos: 5\. .* allows 1 to 4/,
     ],
     [
       'empty prompt without an image',
@@ -68,14 +68,9 @@ describe('bad input changes nothing and says what is allowed', () => {
       /Invalid prompt: "4001 characters"\. At most 4000 characters/,
     ],
     [
-      'seed on the Gemini API',
-      { prompt: 'x', seed: 7 },
-      /Invalid seed: 7\. Seeds are supported only on the vertex backend/,
-    ],
-    [
-      'audio off where Veo always generates it',
-      { prompt: 'x', generate_audio: false },
-      /Invalid generate_audio: false\. .* always generates audio/,
+      'audio on a model without audio',
+      { prompt: 'x', model: 'veo-2.0-generate-001', generate_audio: true },
+      /Invalid generate_audio: true\. veo-2\.0-generate-001 generates no audio/,
     ],
     [
       'person generation value',
@@ -106,11 +101,6 @@ describe('bad input changes nothing and says what is allowed', () => {
       'image URL on a private address',
       { prompt: 'x', image: 'https://127.0.0.1:9/cat.png' },
       /Invalid image: .*resolves to 127\.0\.0\.1, a private or local address/,
-    ],
-    [
-      'gs:// image on the Gemini API',
-      { prompt: 'x', image: 'gs://bucket/cat.png' },
-      /Invalid image: "gs:\/\/bucket\/cat\.png"\. gs:\/\/ images are read by Veo itself only on the vertex backend/,
     ],
     [
       'image that is neither URL nor base64',
@@ -212,10 +202,17 @@ describe('bad input changes nothing and says what is allowed', () => {
     assert.match(textOf(cursor), /Invalid cursor: "abc"/);
   });
 
-  test('an unknown tool is an error result naming it', async () => {
-    const result = (await client.callTool({ name: 'make_movie', arguments: {} })) as CallToolResult;
-    assert.equal(result.isError, true);
-    assert.match(textOf(result), /Tool make_movie not found/);
+  test('an unknown tool is a JSON-RPC invalid-params error naming it, and starts nothing', async () => {
+    const before = await operationCount();
+    await assert.rejects(
+      client.callTool({ name: 'make_movie', arguments: {} }),
+      (err: Error & { code?: number }) => {
+        assert.equal(err.code, -32602);
+        assert.match(err.message, /Tool make_movie not found/);
+        return true;
+      },
+    );
+    assert.equal(await operationCount(), before);
   });
 
   test('malformed JSON gets a JSON-RPC parse error, not a 5xx', async () => {

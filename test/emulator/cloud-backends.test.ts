@@ -44,10 +44,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     await emulators?.stop();
   });
 
-  async function cloudRuntime(
-    backend: 'gemini' | 'vertex',
-    env: Record<string, string> = {},
-  ): Promise<Runtime> {
+  async function cloudRuntime(backend: 'vertex', env: Record<string, string> = {}): Promise<Runtime> {
     const topic = `poll-${backend}-${++suite}`;
     await pubsub.createTopic(topic);
     await pubsub.createTopic(`done-${suite}`);
@@ -73,10 +70,10 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   }
 
   const request = (prompt: string) =>
-    checkRequest({ prompt, duration_seconds: 4 }, 'gemini', 'veo-3.0-fast-generate-001', false);
+    checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.0-fast-generate-001', false);
 
   test('concurrent calls with one idempotency key start exactly one Veo job (Firestore transaction)', async () => {
-    const runtime = await cloudRuntime('gemini');
+    const runtime = await cloudRuntime('vertex');
     const submits = simulator.stats.submits;
     const { request: req, estimatedCostUsd } = request('one job only');
     const results = await Promise.all(
@@ -90,7 +87,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   });
 
   test('records carry expireAt as a Firestore Timestamp for TTL, and list pages newest first', async () => {
-    const runtime = await cloudRuntime('gemini');
+    const runtime = await cloudRuntime('vertex');
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { request: req, estimatedCostUsd } = request(`page ${i}`);
@@ -118,7 +115,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   });
 
   test('GCS: streamed upload, metadata, signed URL capped at 7 days, listing', async () => {
-    const runtime = await cloudRuntime('gemini');
+    const runtime = await cloudRuntime('vertex');
     const payload = Buffer.alloc(3 * 1024 * 1024, 9);
     const stored = await runtime.blobs.put(
       'videos/streamed/video-0.mp4',
@@ -237,7 +234,8 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
     });
   });
 
-  for (const backend of ['vertex', 'gemini'] as const) {
+  {
+    const backend = 'vertex' as const;
     test(`${backend}: a crash between "Veo accepted" and "record updated" does not lose the operation`, async () => {
       const runtime = await cloudRuntime(backend);
       const { request: req, estimatedCostUsd } = checkRequest(

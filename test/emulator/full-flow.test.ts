@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { gcsWriter, pubsubNotifier } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import { emulatorSkip, startEmulators, type Emulators } from '../helpers/emulators.js';
@@ -36,7 +36,8 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
     await emulators?.stop();
   });
 
-  for (const backend of ['gemini', 'vertex'] as const) {
+  {
+    const backend = 'vertex' as const;
     test(`${backend}: generate on one mcp process, poll in the poller process, fetch from another mcp process`, async () => {
       const topic = `veo-poll-${backend}`;
       const [mcpA, mcpB, pollerPort] = [await freePort(), await freePort(), await freePort()];

@@ -34,7 +34,8 @@ export async function ensureTestTool(name: string): Promise<TestTool> {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true, recursive: true });
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > LOCK_STALE_MS)
+        rmSync(lock, { force: true, recursive: true });
       await sleep(250); // Another test process is installing this tool; it removes the lock when done.
     }
   }
@@ -46,7 +47,9 @@ export async function ensureTestTool(name: string): Promise<TestTool> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (result.status !== 0) {
-      throw new Error(`Installing the test tool ${name} (npm ci in ${dir}) failed:\n${result.stderr}${result.stdout}`);
+      throw new Error(
+        `Installing the test tool ${name} (npm ci in ${dir}) failed:\n${result.stderr}${result.stdout}`,
+      );
     }
     writeFileSync(stamp, readFileSync(lockfile, 'utf8'));
     return tool;

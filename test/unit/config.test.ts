@@ -7,17 +7,37 @@ describe('config', () => {
   test('with no credentials the simulator backend is chosen, on port 8080', () => {
     const config = loadConfig({});
     assert.equal(config.veo.backend, 'simulator');
-    assert.equal(config.veo.api, 'gemini');
+    assert.equal(config.veo.api, 'vertex', 'the simulator speaks the Vertex AI wire protocol');
     assert.equal(config.port, 8080);
     assert.equal(config.publicBaseUrl, 'http://127.0.0.1:8080');
     assert.equal(config.veo.useGoogleCredentials, false);
   });
 
-  test('a Gemini API key selects the gemini backend with credentials', () => {
-    const config = loadConfig({ GEMINI_API_KEY: 'k' });
-    assert.equal(config.veo.backend, 'gemini');
-    assert.equal(config.veo.useGoogleCredentials, true);
-    assert.equal(config.poll.intervalSeconds, 10);
+  test('Veo on the Gemini API is refused at startup with the retirement and what to use instead', () => {
+    for (const env of [{ VEO_BACKEND: 'gemini' }, { GEMINI_API_KEY: 'k' }, { GOOGLE_API_KEY: 'k' }]) {
+      assert.throws(
+        () => loadConfig(env),
+        (err: Error) => {
+          assert.ok(err instanceof ConfigError);
+          assert.match(err.message, /Gemini API serves no Veo model since 2026-10-22/);
+          assert.match(err.message, /GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_PROJECT/);
+          assert.doesNotMatch(err.message, /=k\b|"k"/, 'the key is never echoed');
+          return true;
+        },
+      );
+    }
+  });
+
+  test('Vertex credentials win over a leftover API key, and an explicit simulator ignores it', () => {
+    const vertex = loadConfig({
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GENAI_USE_VERTEXAI: 'true',
+      GOOGLE_CLOUD_PROJECT: 'p',
+    });
+    assert.equal(vertex.veo.backend, 'vertex');
+    assert.equal(vertex.veo.useGoogleCredentials, true);
+    assert.equal(vertex.poll.intervalSeconds, 10);
+    assert.equal(loadConfig({ GEMINI_API_KEY: 'k', VEO_BACKEND: 'simulator' }).veo.backend, 'simulator');
   });
 
   test('GOOGLE_GENAI_USE_VERTEXAI with a project selects vertex', () => {
@@ -27,7 +47,11 @@ describe('config', () => {
   });
 
   test('a backend pointed at a custom endpoint without credentials sends none', () => {
-    const config = loadConfig({ VEO_BACKEND: 'gemini', VEO_BASE_URL: 'http://127.0.0.1:9999/' });
+    const config = loadConfig({
+      VEO_BACKEND: 'vertex',
+      GOOGLE_CLOUD_PROJECT: 'p',
+      VEO_BASE_URL: 'http://127.0.0.1:9999/',
+    });
     assert.equal(config.veo.useGoogleCredentials, false);
     assert.equal(config.veo.baseUrl, 'http://127.0.0.1:9999');
   });
@@ -59,14 +83,10 @@ describe('config', () => {
     );
   });
 
-  test('vertex without a project and gemini without a key fail with what is required', () => {
+  test('vertex without a project fails with what is required', () => {
     assert.throws(
       () => loadConfig({ VEO_BACKEND: 'vertex' }),
       /GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex/,
-    );
-    assert.throws(
-      () => loadConfig({ VEO_BACKEND: 'gemini' }),
-      /GEMINI_API_KEY: required when VEO_BACKEND=gemini/,
     );
   });
 

@@ -216,16 +216,12 @@ describe('terraform module policy', () => {
     }
   });
 
-  test('the Gemini backend with API-key auth loads with its secrets mounted', () => {
-    const env = deployedEnvironment('mcp', { veo_backend: 'gemini', auth_mode: 'api_key' });
-    assert.equal(env.GOOGLE_GENAI_USE_VERTEXAI, 'false');
+  test('API-key auth loads with its secret mounted', () => {
+    const env = deployedEnvironment('mcp', { auth_mode: 'api_key' });
     assert.equal(env.AUTH_MODE, 'api_key');
     const config = loadConfig(env);
-    assert.equal(config.veo.backend, 'gemini');
-    assert.equal(config.veo.apiKey, secretPlaceholder('GEMINI_API_KEY'));
-    // No notices topic without Vertex, and no VEO_COMPLETION_TOPIC naming one.
-    assert.equal(env.VEO_COMPLETION_TOPIC, undefined);
-    assert.equal(config.queue.completionTopic, undefined);
+    assert.equal(config.veo.backend, 'vertex');
+    assert.deepEqual(config.auth.apiKeyHashes, [secretPlaceholder('API_KEY_HASHES')]);
   });
 
   test("Veo's completion notices have their own topic, set explicitly and matching the code's default", () => {

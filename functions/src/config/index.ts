@@ -41,7 +41,6 @@ const EnvSchema = z.object({
   VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: int(1, 86400).default(1800),
-  SIMULATOR_API: oneOf(['gemini', 'vertex']).default('gemini'),
   SIMULATOR_DELAY_SECONDS: z.coerce
     .number({ error: () => 'must be a number of seconds between 0 and 3600' })
     .min(0, 'must be a number of seconds between 0 and 3600')
@@ -122,15 +121,24 @@ const EnvSchema = z.object({
   K_SERVICE: z.string().optional(),
 });
 
+/**
+ * Veo wire APIs. Records made before 2026-10-22 may say 'gemini'; since then the Gemini API serves no Veo model
+ * (Google shut the Veo 3.1 previews there on 2026-10-22) and @google/genai 3 refuses generateVideos on it, so new
+ * operations always use 'vertex'.
+ */
 export type VeoApi = 'gemini' | 'vertex';
+
+const GEMINI_VEO_RETIRED =
+  'the Gemini API serves no Veo model since 2026-10-22 (and @google/genai 3 refuses generateVideos there). ' +
+  'Use Veo on Vertex AI: GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_PROJECT (or VEO_BACKEND=vertex); ' +
+  'without credentials, VEO_BACKEND=simulator runs the built-in simulator.';
 
 export interface Config {
   port: number;
   /** Which Veo wire protocol the SDK speaks, and whether it talks to the simulator instead of Google. */
   veo: {
-    backend: 'vertex' | 'gemini' | 'simulator';
+    backend: 'vertex' | 'simulator';
     api: VeoApi;
-    apiKey?: string;
     project?: string;
     location: string;
     /** Endpoint override; for the simulator backend, undefined means "start an embedded simulator". */
@@ -213,19 +221,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const apiKey = e.GEMINI_API_KEY ?? e.GOOGLE_API_KEY;
-  const backend =
-    e.VEO_BACKEND ??
-    (e.GOOGLE_GENAI_USE_VERTEXAI && e.GOOGLE_CLOUD_PROJECT ? 'vertex' : apiKey ? 'gemini' : 'simulator');
-  const api: VeoApi = backend === 'simulator' ? e.SIMULATOR_API : backend;
+  const vertexCredentials = e.GOOGLE_GENAI_USE_VERTEXAI && e.GOOGLE_CLOUD_PROJECT;
+  if (e.VEO_BACKEND === 'gemini') {
+    throw new ConfigError(`Invalid configuration:\n  VEO_BACKEND="gemini": ${GEMINI_VEO_RETIRED}`);
+  }
+  if (!e.VEO_BACKEND && !vertexCredentials && apiKey) {
+    // An API key alone used to mean "Veo on the Gemini API": say so rather than quietly running the simulator.
+    const name = e.GEMINI_API_KEY ? 'GEMINI_API_KEY' : 'GOOGLE_API_KEY';
+    throw new ConfigError(`Invalid configuration:\n  ${name} is set, but ${GEMINI_VEO_RETIRED}`);
+  }
+  const backend = e.VEO_BACKEND ?? (vertexCredentials ? 'vertex' : 'simulator');
+  const api: VeoApi = 'vertex';
 
   if (backend === 'vertex' && !e.GOOGLE_CLOUD_PROJECT) {
     throw new ConfigError(
       'Invalid configuration:\n  GOOGLE_CLOUD_PROJECT: required when VEO_BACKEND=vertex (the project that calls Vertex AI)',
-    );
-  }
-  if (backend === 'gemini' && !apiKey && (e.VEO_AUTH === 'google' || !e.VEO_BASE_URL)) {
-    throw new ConfigError(
-      'Invalid configuration:\n  GEMINI_API_KEY: required when VEO_BACKEND=gemini (unless VEO_BASE_URL points at a simulator)',
     );
   }
   const needs = (name: string, when: string) => {
@@ -252,7 +262,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     veo: {
       backend,
       api,
-      apiKey,
       project: e.GOOGLE_CLOUD_PROJECT ?? (backend === 'simulator' ? 'simulator-project' : undefined),
       location: e.GOOGLE_CLOUD_LOCATION,
       baseUrl: e.VEO_BASE_URL,

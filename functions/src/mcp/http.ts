@@ -1,8 +1,16 @@
-// The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /, a new server and transport per request.
-// Also serves signed local blob links (/blobs/...) and /healthz. Client mistakes get 4xx JSON-RPC errors, never 5xx.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+// The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /. Our front checks (path, Host, Origin,
+// CORS, method, size, JSON, identity) run first; then the SDK's dual-era handler serves protocol 2026-07-28
+// (server/discover, per-request metadata, Mcp-Method/Mcp-Name checks) and, on the same URL, stateless 2025-era
+// clients, with a fresh server per request. Also serves signed local blob links (/blobs/...) and /healthz.
+// Client mistakes get 4xx JSON-RPC errors, never 5xx.
+import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  localhostAllowedHostnames,
+  validateHostHeader,
+} from '@modelcontextprotocol/server';
 import { principalOf } from '../auth/principal.js';
 import { BLOB_ROUTE } from '../blobs/local.js';
 import { errorFields, log } from '../log.js';
@@ -12,11 +20,22 @@ import { createMcpServer } from './server.js';
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
-const CORS_HEADERS = 'Content-Type, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-Id';
+const CORS_HEADERS =
+  'Content-Type, Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-Id';
 
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
 export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHandler {
+  // One SDK handler per instance; the factory builds a server for each request's (already verified) principal.
+  let mcp: NodeMcpRequestHandler | undefined;
+  const mcpHandler = (runtime: Runtime): NodeMcpRequestHandler =>
+    (mcp ??= toNodeHandler(
+      createMcpHandler(({ authInfo }) => createMcpServer(runtime, authInfo!.clientId), {
+        onerror: (err) => log.debug('MCP request rejected', errorFields(err)),
+      }),
+      { onerror: (err) => log.error('MCP request failed', errorFields(err)) },
+    ));
+
   return async (req, res) => {
     installJsonRpcBodyErrors(req);
     const runtime = await getRuntime();
@@ -35,6 +54,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     }
     if (path !== '/' && path !== '/mcp') {
       jsonRpcError(res, 404, INVALID_REQUEST, `Not found: ${path}. The MCP endpoint is POST /mcp.`);
+      return;
+    }
+
+    const host = hostRejected(req, runtime);
+    if (host) {
+      jsonRpcError(res, 403, INVALID_REQUEST, host);
       return;
     }
 
@@ -93,15 +118,10 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       jsonRpcError(res, 401, INVALID_REQUEST, (err as Error).message);
       return;
     }
-    const server = createMcpServer(runtime, principal);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
+    // The SDK passes req.auth through to the server factory untouched: it is our verified principal.
+    (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: principal, scopes: [] };
     try {
-      await server.connect(transport);
-      await transport.handleRequest(req as IncomingMessage, res as ServerResponse, body);
+      await mcpHandler(runtime)(req, res, body);
     } catch (err) {
       log.error('MCP request failed', errorFields(err));
       if (!res.headersSent) jsonRpcError(res, 500, INTERNAL_ERROR, 'Internal error');
@@ -126,6 +146,20 @@ function parseBody(req: Request): unknown {
   } catch (err) {
     return new Error(`body is not valid JSON (${(err as Error).message})`);
   }
+}
+
+/**
+ * DNS-rebinding guard for local binds: a page on evil.example that rebinds its name to 127.0.0.1 still sends
+ * Host: evil.example. On the platform, Google's front end routes by host, so any Host reaching us is ours.
+ */
+function hostRejected(req: Request, runtime: Runtime): string | undefined {
+  const { onCloud, publicBaseUrl } = runtime.config;
+  if (onCloud) return undefined;
+  const allowed = [...localhostAllowedHostnames(), new URL(publicBaseUrl).hostname];
+  const result = validateHostHeader(req.headers.host, allowed);
+  return result.ok
+    ? undefined
+    : `${result.message}. This local server answers Host ${allowed.join(', ')} (set PUBLIC_BASE_URL to add one).`;
 }
 
 function originAllowed(origin: string, runtime: Runtime): boolean {

@@ -1,7 +1,7 @@
 // How an operation is shown to MCP clients: one schema for structuredContent, plus content blocks — a text summary
 // and, when done, one resource_link per video with a signed URL (the text repeats the links for clients that drop them).
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { OPERATION_STATUSES, type OperationRecord } from '../operations/record.js';
 import type { Runtime } from '../runtime.js';
 
@@ -100,7 +100,10 @@ function nextStep(record: OperationRecord, videoCount: number): string {
 }
 
 /** The tool result for one operation: text for every client, links for clients that render them. */
-export function operationResult(view: OperationView, lead: string): CallToolResult {
+export function operationResult(
+  view: OperationView,
+  lead: string,
+): CallToolResult & { structuredContent: Record<string, unknown> } {
   const lines = [
     `${lead}`,
     `operation_id: ${view.operation_id}`,

@@ -1,7 +1,7 @@
 // Turns what a tool throws into an isError result: AppErrors say what was wrong and what is allowed; anything
 // unexpected is logged with detail and answered without it.
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 

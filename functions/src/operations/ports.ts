@@ -65,9 +65,7 @@ export interface ImageInput {
 
 /** A generated video as Veo reported it. */
 export type GeneratedVideo =
-  | { kind: 'stored'; uri: string; mimeType: string }
-  | { kind: 'download'; url: string; mimeType: string }
-  | { kind: 'inline'; base64: string; mimeType: string };
+  { kind: 'stored'; uri: string; mimeType: string } | { kind: 'inline'; base64: string; mimeType: string };
 
 export type PollOutcome =
   | { done: false; progressPercent?: number }

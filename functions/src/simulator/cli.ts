@@ -31,7 +31,7 @@ const simulator = new VeoSimulator({
 });
 const url = await simulator.listen(port, values.host);
 console.log(`Veo simulator (Gemini API and Vertex AI wire protocols) listening on ${url}`);
-console.log(`Point the server at it: VEO_BASE_URL=${url} VEO_BACKEND=simulator SIMULATOR_API=gemini|vertex`);
+console.log(`Point the server at it: VEO_BASE_URL=${url} VEO_BACKEND=simulator`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void simulator.close().then(() => process.exit(0)));
 }

@@ -1,10 +1,10 @@
-// The Veo simulator: a local HTTP server speaking both Veo wire protocols, so the real @google/genai SDK runs unchanged.
-//   Gemini API:  POST /v1beta/models/{model}:predictLongRunning · GET /v1beta/{operation} · GET /v1beta/files/{id}:download
-//   Vertex AI:   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:predictLongRunning
+// The Veo simulator: a local HTTP server speaking Veo's Vertex AI wire protocol, so the real @google/genai SDK runs
+// unchanged (the Gemini API serves no Veo since 2026-10-22):
+//   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:predictLongRunning
 //                POST /v1beta1/.../models/{model}:fetchPredictOperation  {operationName}
 // It returns real, playable test-pattern MP4s (marked SIMULATED) after a delay, and injects faults on request:
 // a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -41,13 +41,11 @@ export interface SimulatorOptions {
 export interface SimulatorStats {
   submits: number;
   polls: number;
-  downloads: number;
   rejected: number;
   notices: number;
 }
 
 interface SimOperation {
-  api: 'gemini' | 'vertex';
   name: string;
   doneAt: number;
   fault?: Fault;
@@ -60,18 +58,14 @@ interface SimOperation {
   written?: Promise<string[]>;
 }
 
-const GEMINI_SUBMIT = /^\/v1(?:beta|alpha)?\/models\/([\w.-]+):predictLongRunning$/;
-const GEMINI_OPERATION = /^\/v1(?:beta|alpha)?\/(models\/[\w.-]+\/operations\/[a-z0-9]+)$/;
-const GEMINI_FILE = /^\/v1(?:beta|alpha)?\/files\/([a-z0-9]+):download$/;
 const VERTEX_MODEL =
   /^\/v1(?:beta1)?\/projects\/([\w.-]+)\/locations\/([\w-]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
 
 export class VeoSimulator {
   /** Emits 'completed' (operation name) when a Vertex operation with outputs in storage has written them. */
   readonly events = new EventEmitter();
-  readonly stats: SimulatorStats = { submits: 0, polls: 0, downloads: 0, rejected: 0, notices: 0 };
+  readonly stats: SimulatorStats = { submits: 0, polls: 0, rejected: 0, notices: 0 };
   private readonly operations = new Map<string, SimOperation>();
-  private readonly files = new Map<string, { aspectRatio: string; durationSeconds: number }>();
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delaySeconds: number;
@@ -112,39 +106,25 @@ export class VeoSimulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname;
-    const base = `http://${req.headers.host}`;
     let match: RegExpExecArray | null;
 
     if (req.method === 'GET' && path === '/simulator/stats') return sendJson(res, 200, this.stats);
-    if (req.method === 'GET' && (match = GEMINI_FILE.exec(path))) {
-      if (!geminiAuthorized(req)) return unauthenticated(res);
-      return this.download(match[1]!, res);
-    }
-    if (req.method === 'POST' && (match = GEMINI_SUBMIT.exec(path))) {
-      if (!geminiAuthorized(req)) return unauthenticated(res);
-      const body = await readJson(req);
-      return this.submit('gemini', `models/${match[1]}`, body, res);
-    }
-    if (req.method === 'GET' && (match = GEMINI_OPERATION.exec(path))) {
-      if (!geminiAuthorized(req)) return unauthenticated(res);
-      return this.fetch(match[1]!, base, res);
-    }
     if (req.method === 'POST' && (match = VERTEX_MODEL.exec(path))) {
       if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return unauthenticated(res);
       const [, project, location, model, verb] = match;
       const body = await readJson(req);
       const modelName = `projects/${project}/locations/${location}/publishers/google/models/${model}`;
-      if (verb === 'predictLongRunning') return this.submit('vertex', modelName, body, res);
+      if (verb === 'predictLongRunning') return this.submit(modelName, body, res);
       const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof operationName !== 'string' || !operationName.startsWith(`${modelName}/operations/`)) {
         return sendError(res, 400, 'INVALID_ARGUMENT', 'operationName must name an operation of this model');
       }
-      return this.fetch(operationName, base, res);
+      return this.fetch(operationName, res);
     }
     return sendError(res, 404, 'NOT_FOUND', `No simulated Veo endpoint for ${req.method} ${path}`);
   }
 
-  private async submit(api: 'gemini' | 'vertex', modelName: string, body: unknown, res: ServerResponse) {
+  private async submit(modelName: string, body: unknown, res: ServerResponse) {
     const { instances, parameters = {} } = (body ?? {}) as {
       instances?: Array<{ prompt?: string; image?: unknown }>;
       parameters?: Record<string, unknown>;
@@ -169,9 +149,7 @@ export class VeoSimulator {
             ? `Unsupported duration ${durationSeconds}`
             : !(sampleCount >= 1 && sampleCount <= 4)
               ? `sampleCount must be 1-4`
-              : api === 'gemini' && parameters['storageUri'] !== undefined
-                ? 'storageUri is not supported on the Gemini API'
-                : undefined;
+              : undefined;
     if (problem) {
       this.stats.rejected++;
       return sendError(res, 400, 'INVALID_ARGUMENT', problem);
@@ -189,10 +167,9 @@ export class VeoSimulator {
     this.stats.submits++;
     const delayMatch = /\[sim:delay=(\d+(?:\.\d+)?)\]/.exec(prompt);
     const delay = delayMatch ? Number(delayMatch[1]) : this.delaySeconds;
-    const id = api === 'vertex' ? randomUUID() : randomBytes(8).toString('hex');
+    const id = randomUUID();
     const name = `${modelName}/operations/${id}`;
     this.operations.set(name, {
-      api,
       name,
       doneAt: Date.now() + delay * 1000,
       fault,
@@ -203,7 +180,7 @@ export class VeoSimulator {
       storageUri,
     });
     const topic = typeof parameters['pubsubTopic'] === 'string' ? parameters['pubsubTopic'] : undefined;
-    if (api === 'vertex' && fault !== 'never' && (storageUri || (topic && this.options.notify))) {
+    if (fault !== 'never' && (storageUri || (topic && this.options.notify))) {
       this.completeLater(this.operations.get(name)!, topic, delay);
     }
     return sendJson(res, 200, { name, metadata: { simulator: true } });
@@ -230,7 +207,7 @@ export class VeoSimulator {
     this.timers.add(timer);
   }
 
-  private async fetch(name: string, base: string, res: ServerResponse) {
+  private async fetch(name: string, res: ServerResponse) {
     const op = this.operations.get(name);
     if (!op) return sendError(res, 404, 'NOT_FOUND', `Operation ${name} not found`);
     this.stats.polls++;
@@ -258,31 +235,13 @@ export class VeoSimulator {
           ]
         : undefined;
     const count = op.sampleCount - filtered;
-    const response =
-      op.api === 'gemini'
-        ? {
-            '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
-            generateVideoResponse: {
-              generatedSamples: Array.from({ length: count }, () => ({
-                video: { uri: this.newFile(op, base) },
-              })),
-              raiMediaFilteredCount: filtered || undefined,
-              raiMediaFilteredReasons: reasons,
-            },
-          }
-        : {
-            '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse',
-            videos: await this.vertexVideos(op, count),
-            raiMediaFilteredCount: filtered || undefined,
-            raiMediaFilteredReasons: reasons,
-          };
+    const response = {
+      '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse',
+      videos: await this.vertexVideos(op, count),
+      raiMediaFilteredCount: filtered || undefined,
+      raiMediaFilteredReasons: reasons,
+    };
     return sendJson(res, 200, { name, metadata, done: true, response });
-  }
-
-  private newFile(op: SimOperation, base: string): string {
-    const id = randomBytes(8).toString('hex');
-    this.files.set(id, { aspectRatio: op.aspectRatio, durationSeconds: op.durationSeconds });
-    return `${base}/v1beta/files/${id}:download?alt=media`;
   }
 
   private async vertexVideos(op: SimOperation, count: number) {
@@ -319,15 +278,6 @@ export class VeoSimulator {
     return 0;
   }
 
-  private async download(id: string, res: ServerResponse) {
-    const file = this.files.get(id);
-    if (!file) return sendError(res, 404, 'NOT_FOUND', `File ${id} not found`);
-    this.stats.downloads++;
-    const bytes = await readFile(assetFor(file.aspectRatio, file.durationSeconds));
-    res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': bytes.length });
-    res.end(bytes);
-  }
-
   /** Answers with the fault; returns false when the fault only delays a normal answer. */
   private async injectFault(fault: Fault, res: ServerResponse): Promise<boolean> {
     if (fault.endsWith('-429')) {
@@ -347,9 +297,6 @@ export class VeoSimulator {
     return false;
   }
 }
-
-const geminiAuthorized = (req: IncomingMessage): boolean =>
-  Boolean(req.headers['x-goog-api-key']) || /^Bearer \S+/.test(req.headers.authorization ?? '');
 
 function unauthenticated(res: ServerResponse): void {
   sendError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');

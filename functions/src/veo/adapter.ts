@@ -1,4 +1,5 @@
-// VideoGenerator over the real @google/genai SDK, for both wire APIs (Gemini API key; Vertex AI with ADC).
+// VideoGenerator over the real @google/genai SDK for Veo on Vertex AI (ADC). The Gemini API serves no Veo since
+// 2026-10-22, and @google/genai 3 refuses generateVideos there.
 // Maps our normalized request to the SDK's, parses done operations (videos, RAI filtering, errors) and maps HTTP
 // failures to AppErrors with an honest `retryable`. The SDK is loaded on first use and retries nothing.
 import { Readable } from 'node:stream';
@@ -24,8 +25,8 @@ export class VeoAdapter implements VideoGenerator {
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
 
   constructor(private readonly options: VeoAdapterOptions) {
-    this.api = options.veo.api;
-    this.writesToStorage = options.veo.api === 'vertex';
+    this.api = 'vertex';
+    this.writesToStorage = true;
   }
 
   async submit(
@@ -53,8 +54,8 @@ export class VeoAdapter implements VideoGenerator {
         seed: request.seed,
         generateAudio: request.generateAudio,
         enhancePrompt: request.enhancePrompt,
-        outputGcsUri: this.api === 'vertex' ? outputUri : undefined,
-        pubsubTopic: this.api === 'vertex' ? this.options.completionTopic : undefined,
+        outputGcsUri: outputUri,
+        pubsubTopic: this.options.completionTopic,
       },
     };
     const operation = await this.call('submit', () => ai.models.generateVideos(params));
@@ -73,35 +74,8 @@ export class VeoAdapter implements VideoGenerator {
   }
 
   async open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable> {
-    if (video.kind === 'inline') return Readable.from([Buffer.from(video.base64, 'base64')]);
-    // Gemini API files: stream the download URL Veo returned (it redirects to storage), authenticated like the SDK.
-    const headers: Record<string, string> = {};
-    if (this.options.veo.useGoogleCredentials && this.options.veo.apiKey) {
-      headers['x-goog-api-key'] = this.options.veo.apiKey;
-    } else if (!this.options.veo.useGoogleCredentials) {
-      headers['x-goog-api-key'] = 'simulator';
-    }
-    let response: Response;
-    try {
-      response = await fetch(video.url, {
-        headers,
-        signal: AbortSignal.timeout(this.options.veo.timeoutMs * 4),
-      });
-    } catch (err) {
-      throw new AppError(
-        'UPSTREAM',
-        `Downloading the generated video failed: ${(err as Error).message}`,
-        true,
-      );
-    }
-    if (!response.ok || !response.body) {
-      throw new AppError(
-        'UPSTREAM',
-        `Downloading the generated video answered HTTP ${response.status}`,
-        true,
-      );
-    }
-    return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+    // Without an output bucket (local blobs), Vertex returns the video bytes in the operation.
+    return Readable.from([Buffer.from(video.base64, 'base64')]);
   }
 
   private load(): Promise<{ sdk: Sdk; ai: GoogleGenAI }> {
@@ -112,11 +86,6 @@ export class VeoAdapter implements VideoGenerator {
   private createClient(sdk: Sdk): GoogleGenAI {
     const { veo, baseUrl } = this.options;
     const httpOptions = { baseUrl, timeout: veo.timeoutMs };
-    if (veo.api === 'gemini') {
-      // A simulator needs no key; a placeholder keeps the SDK's header logic unchanged.
-      const apiKey = veo.useGoogleCredentials ? veo.apiKey : 'simulator';
-      return new sdk.GoogleGenAI({ vertexai: false, apiKey, httpOptions });
-    }
     return new sdk.GoogleGenAI({
       vertexai: true,
       project: veo.project,
@@ -169,7 +138,6 @@ export function parseOperation(operation: GenerateVideosOperation): PollOutcome 
     const video = generated.video;
     const mimeType = video?.mimeType ?? 'video/mp4';
     if (video?.uri?.startsWith('gs://')) videos.push({ kind: 'stored', uri: video.uri, mimeType });
-    else if (video?.uri) videos.push({ kind: 'download', url: video.uri, mimeType });
     else if (video?.videoBytes) videos.push({ kind: 'inline', base64: video.videoBytes, mimeType });
   }
   return {

@@ -1,8 +1,8 @@
 // generate_video: starts a Veo generation (text- or image-to-video) and returns the operation at once; optionally
 // waits a bounded time, sending progress notifications when the client asked for them with a progress token.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { isTerminal, type OperationRecord } from '../../operations/record.js';
 import type { Runtime } from '../../runtime.js';
 import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
@@ -57,7 +57,7 @@ export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, p
         openWorldHint: true,
       },
     },
-    guarded('generate_video', async (args, extra): Promise<CallToolResult> => {
+    guarded('generate_video', async (args, ctx): Promise<CallToolResult> => {
       const { config, operations } = runtime;
       const prepared = await prepareRequest(args, {
         api: config.veo.api,
@@ -77,11 +77,11 @@ export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, p
       let record = started.record;
       if (waitSeconds > 0 && !isTerminal(record.status)) {
         record = await waitForCompletion(runtime, principal, record, waitSeconds, {
-          signal: extra.signal,
+          signal: ctx.mcpReq.signal,
           progress: async (elapsed, message) => {
-            const token = extra._meta?.progressToken;
+            const token = ctx.mcpReq._meta?.progressToken;
             if (token === undefined) return;
-            await extra.sendNotification({
+            await ctx.mcpReq.notify({
               method: 'notifications/progress',
               params: { progressToken: token, progress: elapsed, total: waitSeconds, message },
             });

@@ -1,6 +1,6 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Runtime } from '../../runtime.js';
 import { MODELS } from '../../veo/catalog.js';
 import { guarded } from '../tool-errors.js';

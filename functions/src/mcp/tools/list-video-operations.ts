@@ -1,6 +1,6 @@
 // list_video_operations: the caller's own operations, newest first, optionally by status, with cursor pagination.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { OPERATION_STATUSES } from '../../operations/record.js';
 import type { Runtime } from '../../runtime.js';
 import { guarded } from '../tool-errors.js';
