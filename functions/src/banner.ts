@@ -17,7 +17,7 @@ export function printBanner(runtime: Runtime): void {
     '',
     '  Connect:',
     `    Claude Code : claude mcp add --transport http veo ${url}`,
-    `    Gemini CLI  : add {"mcpServers":{"veo":{"httpUrl":"${url}"}}} to ~/.gemini/settings.json`,
+    `    Gemini CLI  : gemini mcp add --transport http veo ${url}   (in a folder Gemini CLI trusts)`,
     `    Inspector   : npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
     '',
   ];

@@ -31,6 +31,23 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
 });
 const rpc = (method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+/** The same request on protocol 2026-07-28: per-request _meta envelope and Mcp-Method header, no handshake. */
+const MODERN_HEADERS = { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' };
+const modernRpc = (method: string) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method,
+    params: {
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    },
+  });
+/** Concurrent calls for the peak-memory measurement (the issue's "20 concurrent calls"). */
+const MEMORY_CONNECTIONS = 20;
 
 const { values: options } = parseArgs({
   options: {
@@ -103,11 +120,16 @@ interface LoadResult {
   non2xx: number;
 }
 
-async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+async function load(
+  url: string,
+  body: string,
+  connections: number,
+  headers: Record<string, string> = HEADERS,
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: HEADERS,
+    headers,
     body,
     connections,
     duration: DURATION,
@@ -136,6 +158,14 @@ function dirSize(dir: string): number {
     else if (entry.isFile()) total += statSync(full).size;
   }
   return total;
+}
+
+/** The mcp function's deployed memory (terraform/variables.tf default), in MB. */
+function deployedMemoryMb(): number {
+  const variables = readFileSync(path.join(ROOT, 'terraform/variables.tf'), 'utf8');
+  const block = variables.slice(variables.indexOf('variable "mcp_function"'));
+  const memory = /memory\s*=\s*optional\(string,\s*"(\d+)(Mi|Gi)"\)/.exec(block)!;
+  return Number(memory[1]) * (memory[2] === 'Gi' ? 1024 : 1) * 1.048576;
 }
 
 /** What Terraform uploads (the repository minus tests and dev files) and what npm installs for production. */
@@ -201,6 +231,29 @@ async function main() {
     }
   }
 
+  // Peak memory of a fresh instance under 20 concurrent tool calls (a get_video_operation with signed links on the
+  // product, the echo tool on the floor), before anything else has run in it.
+  const memoryPeak: Record<string, number> = {};
+  let memoryOperation = '';
+  for (const spec of [floor, veo]) {
+    const running = await start(spec);
+    let body = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
+    if (spec.name === 'veo') {
+      const made = (await call(
+        running.url,
+        rpc('tools/call', {
+          name: 'generate_video',
+          arguments: { prompt: 'memory', duration_seconds: 4, wait_seconds: 10 },
+        }),
+      )) as { result: { structuredContent: { operation_id: string } } };
+      memoryOperation = made.result.structuredContent.operation_id;
+      body = rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: memoryOperation } });
+    }
+    await load(running.url, body, MEMORY_CONNECTIONS);
+    memoryPeak[spec.name] = rssKb(running.child.pid!, 'VmHWM');
+    await stop(running);
+  }
+
   const servers = { veo: await start(veo), floor: await start(floor) };
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idleRss = {
@@ -217,8 +270,21 @@ async function main() {
   )) as { result: { structuredContent: { operation_id: string; status: string } } };
   const operationId = started.result.structuredContent.operation_id;
   const echo = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
-  const scenarios: Array<{ name: string; veo: string; floor: string; target: number }> = [
+  const scenarios: Array<{
+    name: string;
+    veo: string;
+    floor: string;
+    target: number;
+    headers?: Record<string, string>;
+  }> = [
     { name: 'tools/list', veo: rpc('tools/list'), floor: rpc('tools/list'), target: 0.9 },
+    {
+      name: 'tools/list (2026-07-28)',
+      veo: modernRpc('tools/list'),
+      floor: modernRpc('tools/list'),
+      target: 0.9,
+      headers: MODERN_HEADERS,
+    },
     {
       name: 'get_video_operation',
       veo: rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: operationId } }),
@@ -241,8 +307,8 @@ async function main() {
   }> = [];
   for (const scenario of scenarios) {
     for (const connections of [10, 100]) {
-      const floorResult = await load(servers.floor.url, scenario.floor, connections);
-      const veoResult = await load(servers.veo.url, scenario.veo, connections);
+      const floorResult = await load(servers.floor.url, scenario.floor, connections, scenario.headers);
+      const veoResult = await load(servers.veo.url, scenario.veo, connections, scenario.headers);
       throughput.push({
         scenario: scenario.name,
         connections,
@@ -299,8 +365,18 @@ async function main() {
     '≤ 1.2×',
     status(idleRatio <= 1.2),
   ]);
+  const deployedMb = deployedMemoryMb();
+  const memoryMargin = deployedMb / (memoryPeak.veo! / 1024);
   rows.push([
-    'RSS peak under load (MB)',
+    `RSS peak, fresh instance, ${MEMORY_CONNECTIONS} concurrent calls (MB)`,
+    (memoryPeak.veo! / 1024).toFixed(1),
+    (memoryPeak.floor! / 1024).toFixed(1),
+    `${(memoryPeak.veo! / memoryPeak.floor!).toFixed(2)}×`,
+    `deployed ${deployedMb.toFixed(0)} MB ≥ 2× peak`,
+    `${status(memoryMargin >= 2)} (${memoryMargin.toFixed(1)}×)`,
+  ]);
+  rows.push([
+    'RSS peak after all load tests, up to 100 connections (MB)',
     (peakRss.veo / 1024).toFixed(1),
     (peakRss.floor / 1024).toFixed(1),
     `${(peakRss.veo / peakRss.floor).toFixed(2)}×`,
@@ -366,6 +442,7 @@ async function main() {
     durationSeconds: DURATION,
     cold,
     idleRss,
+    memoryPeak: { connections: MEMORY_CONNECTIONS, kb: memoryPeak, deployedMb },
     peakRss,
     throughput,
     flows,

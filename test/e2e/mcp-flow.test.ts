@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { readMp4 } from '../helpers/mp4.js';
-import { finished, startTestServer, type TestServer } from '../helpers/server.js';
+import { finished, PROTOCOL_ERAS, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Structured = Record<string, unknown> & {
   operation_id: string;
@@ -20,14 +20,14 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 
 const structured = (result: CallToolResult): Structured => result.structuredContent as Structured;
 
-{
-  describe('MCP flow on the Vertex AI wire protocol', () => {
+for (const era of PROTOCOL_ERAS) {
+  describe(`MCP flow, ${era === 'modern' ? 'protocol 2026-07-28' : '2025 initialize handshake'}`, () => {
     let server: TestServer;
     let client: Client;
 
     before(async () => {
       server = await startTestServer({});
-      client = await server.connect();
+      client = await server.connect(undefined, era);
     });
     after(() => server.close());
 

@@ -21,9 +21,13 @@ export interface TestServer {
   mcpUrl: string;
   runtime: Runtime;
   simulator: VeoSimulator;
-  connect(headers?: Record<string, string>): Promise<Client>;
+  /** A v2 SDK client; `era` picks protocol 2026-07-28 (the default) or the 2025 initialize handshake. */
+  connect(headers?: Record<string, string>, era?: ProtocolEra): Promise<Client>;
   close(): Promise<void>;
 }
+
+export type ProtocolEra = 'modern' | 'legacy';
+export const PROTOCOL_ERAS: ProtocolEra[] = ['modern', 'legacy'];
 
 export interface TestServerOptions {
   env?: Record<string, string>;
@@ -67,8 +71,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     mcpUrl: `${url}/mcp`,
     runtime,
     simulator,
-    async connect(headers?: Record<string, string>) {
-      const client = new Client({ name: 'veo-mcp-test', version: '1.0.0' });
+    async connect(headers?: Record<string, string>, era: ProtocolEra = 'modern') {
+      const client = new Client(
+        { name: 'veo-mcp-test', version: '1.0.0' },
+        { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
+      );
       await client.connect(
         new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }),
       );

@@ -1,30 +1,25 @@
-// The benchmark floor: the smallest stateless MCP server on functions-framework, with one trivial tool.
-// `npm run bench` reports Veo MCP Cloud's figures as ratios to this, measured in the same run.
+// The benchmark floor: the smallest stateless MCP server on functions-framework with one trivial tool, on the same
+// SDK generation as the product (v2: one dual-era handler serving 2026-07-28 and the 2025 revisions).
+// `npm run bench` reports Veo MCP Cloud's figures as ratios to this, measured in the same run on the same Node.
 import { http } from '@google-cloud/functions-framework';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
-http('floor', async (req, res) => {
-  if (req.method !== 'POST') {
-    res.status(405).end();
-    return;
-  }
-  const server = new McpServer({ name: 'floor', version: '1.0.0' });
-  server.registerTool(
-    'echo',
-    {
-      description: 'Echoes its input.',
-      inputSchema: { text: z.string() },
-      outputSchema: { text: z.string() },
-    },
-    async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
-  );
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, req.body);
-});
+const handler = toNodeHandler(
+  createMcpHandler(() => {
+    const server = new McpServer({ name: 'floor', version: '1.0.0' });
+    server.registerTool(
+      'echo',
+      {
+        description: 'Echoes its input.',
+        inputSchema: z.object({ text: z.string() }),
+        outputSchema: z.object({ text: z.string() }),
+      },
+      async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
+    );
+    return server;
+  }),
+);
+
+http('floor', (req, res) => handler(req, res, req.body));
