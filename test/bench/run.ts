@@ -234,7 +234,6 @@ async function main() {
   // Peak memory of a fresh instance under 20 concurrent tool calls (a get_video_operation with signed links on the
   // product, the echo tool on the floor), before anything else has run in it.
   const memoryPeak: Record<string, number> = {};
-  let memoryOperation = '';
   for (const spec of [floor, veo]) {
     const running = await start(spec);
     let body = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
@@ -246,8 +245,8 @@ async function main() {
           arguments: { prompt: 'memory', duration_seconds: 4, wait_seconds: 10 },
         }),
       )) as { result: { structuredContent: { operation_id: string } } };
-      memoryOperation = made.result.structuredContent.operation_id;
-      body = rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: memoryOperation } });
+      const operationId = made.result.structuredContent.operation_id;
+      body = rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: operationId } });
     }
     await load(running.url, body, MEMORY_CONNECTIONS);
     memoryPeak[spec.name] = rssKb(running.child.pid!, 'VmHWM');
