@@ -1,0 +1,274 @@
+// The official MCP conformance suite (test/tools/conformance) against the server exactly as deployed: every server
+// scenario at every protocol revision the suite targets, plus its extension scenarios. What does not apply to this
+// server is listed with reasons in test/conformance/not-applicable.json; anything else that does not pass fails here.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
+import { ensureTestTool, type TestTool } from '../helpers/test-tools.js';
+
+const NOT_APPLICABLE_FILE = new URL('../conformance/not-applicable.json', import.meta.url).pathname;
+const EXTENSIONS = 'extensions';
+/** One test per protocol revision the suite targets (checked against its scenario list), plus its extensions. */
+const LEGS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28', EXTENSIONS];
+/** Revision whose wire the suite uses for extension scenarios (it runs them at the current draft). */
+const EXTENSION_WIRE = '2026-07-28';
+/** Checks the suite adds to every scenario; they judge our wire messages, so a whole-scenario entry never excuses them. */
+const WIRE_CHECKS = new Set(['wire-schema-valid', 'wire-schema-harness-error']);
+const RUN_TIMEOUT_MS = 45_000;
+
+interface Check {
+  id: string;
+  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';
+  errorMessage?: string;
+  details?: unknown;
+}
+
+interface NotApplicable {
+  scenario: string;
+  check?: string;
+  revisions?: string[];
+  passesVacuously?: boolean;
+  reason: string;
+}
+
+/** One scenario run at one revision (`leg` is the revision, or EXTENSIONS). */
+interface Run {
+  leg: string;
+  scenario: string;
+  checks: Check[];
+}
+
+type Verdict = 'passed' | 'not applicable' | 'failed';
+
+interface Judgement {
+  verdict: Verdict;
+  /** Why the run does not match not-applicable.json; empty when it does. */
+  problems: string[];
+  /** Check ids of a passing scenario excused by check-level entries. */
+  excused: string[];
+  warnings: string[];
+}
+
+/** Runs the conformance CLI; it exits 1 when a check fails, which is data here, not an error. */
+function conformance(tool: TestTool, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [tool.bin('conformance'), ...args],
+      { cwd: tool.dir, timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && error.code !== 1) {
+          reject(new Error(`conformance ${args.join(' ')} failed (${error.message}):\n${stderr}${stdout}`));
+        } else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** Server scenarios by revision tag ("2025-11-25", ..., "extension"), from `conformance list --server`. */
+function parseScenarioList(listing: string): Map<string, string[]> {
+  const byTag = new Map<string, string[]>();
+  for (const [, name, tags] of listing.matchAll(/^\s+- (\S+) \[([^\]]+)\]$/gm)) {
+    for (const tag of tags!.split(',')) byTag.set(tag, [...(byTag.get(tag) ?? []), name!]);
+  }
+  return byTag;
+}
+
+/** Reads the checks.json of each expected scenario from an output directory (`server-<scenario>-<timestamp>/`). */
+async function readRuns(leg: string, dir: string, scenarios: string[], output: string): Promise<Run[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return Promise.all(
+    scenarios.map(async (scenario) => {
+      const found = entries.find(
+        (e) =>
+          e.startsWith(`server-${scenario}-`) &&
+          /^\d{4}-\d\d-\d\dT[\d-]+Z$/.test(e.slice(scenario.length + 8)),
+      );
+      const file = found && path.join(dir, found, 'checks.json');
+      const checks = file
+        ? (JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) as Check[] | null)
+        : null;
+      return {
+        leg,
+        scenario,
+        checks: checks ?? [
+          {
+            id: scenario,
+            status: 'FAILURE' as const,
+            errorMessage: `the suite wrote no results for this scenario; its output ends:\n${output.slice(-2000)}`,
+          },
+        ],
+      };
+    }),
+  );
+}
+
+function describeCheck(check: Check): string {
+  const details =
+    check.details === undefined ? '' : `\n      details: ${JSON.stringify(check.details).slice(0, 1500)}`;
+  const message = (check.errorMessage ?? check.status).replaceAll('\n', '\n      ');
+  return `${check.id}: ${message}${details}`;
+}
+
+/** Compares one run with the entries of not-applicable.json that apply to it. */
+function judge(run: Run, entries: NotApplicable[]): Judgement {
+  const revision = run.leg === EXTENSIONS ? EXTENSION_WIRE : run.leg;
+  const mine = entries.filter(
+    (e) => e.scenario === run.scenario && (!e.revisions || e.revisions.includes(revision)),
+  );
+  const whole = mine.find((e) => e.check === undefined);
+  const perCheck = new Set(mine.flatMap((e) => (e.check ? [e.check] : [])));
+  const at = `${run.leg} ${run.scenario}`;
+  // The suite repeats some check ids (one per probe); like its own baselines, any failing occurrence fails the id.
+  const failing = run.checks.filter((c) => c.status === 'FAILURE');
+  const failingIds = new Set(failing.map((c) => c.id));
+  const exercised = run.checks.some((c) => c.status === 'SUCCESS' && !WIRE_CHECKS.has(c.id));
+  const warnings = run.checks
+    .filter((c) => c.status === 'WARNING')
+    .map((c) => `${at} › ${c.id}: ${c.errorMessage ?? ''}`);
+  const problems: string[] = [];
+
+  const unexcused = failing.filter(
+    (c) => !perCheck.has(c.id) && (!whole || whole.passesVacuously || WIRE_CHECKS.has(c.id)),
+  );
+  for (const c of unexcused) problems.push(`${at} fails ${describeCheck(c)}`);
+  for (const id of perCheck) {
+    if (!failingIds.has(id))
+      problems.push(`${at} › ${id} is listed as not applicable but no longer fails: remove its entry`);
+  }
+
+  if (whole) {
+    const passes = exercised && failing.length === 0;
+    if (whole.passesVacuously && !exercised) {
+      problems.push(`${at} is listed as passing vacuously but the suite no longer passes it`);
+    }
+    if (!whole.passesVacuously && passes) {
+      problems.push(`${at} is listed as not applicable but now passes: remove its entry`);
+    }
+    return { verdict: problems.length ? 'failed' : 'not applicable', problems, excused: [], warnings: [] };
+  }
+  if (!exercised && problems.length === 0) {
+    const seen = run.checks.map((c) => `${c.id} ${c.status}`).join(', ') || 'no checks';
+    problems.push(
+      `${at} exercised nothing (${seen}): list it as not applicable with the reason, or find out why`,
+    );
+  }
+  return {
+    verdict: problems.length ? 'failed' : 'passed',
+    problems,
+    excused: [...failingIds].filter((id) => perCheck.has(id)),
+    warnings,
+  };
+}
+
+describe('MCP conformance suite against the deployed function', () => {
+  let tool: TestTool;
+  let server: RunningProcess | undefined;
+  let workDir: string | undefined;
+  let suiteVersion: string;
+  let notApplicable: NotApplicable[];
+  let scenariosByTag: Map<string, string[]>;
+  const runs = new Map<string, Run[]>();
+
+  before(
+    async () => {
+      tool = await ensureTestTool('conformance');
+      const pkg = path.join(tool.dir, 'node_modules/@modelcontextprotocol/conformance/package.json');
+      suiteVersion = (JSON.parse(await readFile(pkg, 'utf8')) as { version: string }).version;
+      notApplicable = (
+        JSON.parse(await readFile(NOT_APPLICABLE_FILE, 'utf8')) as { notApplicable: NotApplicable[] }
+      ).notApplicable;
+      scenariosByTag = parseScenarioList(await conformance(tool, ['list', '--server']));
+      const revisions = [...scenariosByTag.keys()].filter((tag) => /^\d{4}-\d\d-\d\d$/.test(tag)).sort();
+      const unknown = revisions.filter((r) => !LEGS.includes(r));
+      assert.deepEqual(unknown, [], `the suite targets revisions this test has no leg for: add them to LEGS`);
+    },
+    { timeout: 300_000 }, // The first run installs the suite (npm ci).
+  );
+
+  before(
+    async () => {
+      const revisions = LEGS.filter((leg) => leg !== EXTENSIONS && scenariosByTag.has(leg));
+      workDir = await mkdtemp(path.join(tmpdir(), 'conformance-'));
+      const port = await freePort();
+      server = await startProcess(
+        process.execPath,
+        [
+          'node_modules/@google-cloud/functions-framework/build/src/main.js',
+          '--target=mcp',
+          `--port=${port}`,
+        ],
+        { PORT: String(port), LOCAL_BLOB_DIR: path.join(workDir, 'blobs'), LOG_LEVEL: 'error' },
+        /Serving function/,
+      );
+      const url = `http://127.0.0.1:${port}/mcp`;
+      const common = ['server', '--url', url, '--timeout', '20000'];
+
+      // A revision leg is one CLI run of every scenario applicable at that revision, spoken at its wire. The suite
+      // runs extension scenarios only when no revision is given (at the draft wire): one run of everything that way,
+      // of which only the extension scenarios count (the rest are covered by the revision legs).
+      const runLeg = async (name: string, scenarios: string[], args: string[]) => {
+        const out = path.join(workDir!, name);
+        return readRuns(name, out, scenarios, await conformance(tool, [...common, ...args, '-o', out]));
+      };
+      const legRuns = await Promise.all([
+        ...revisions.map((r) => runLeg(r, scenariosByTag.get(r)!, ['--suite', 'all', '--spec-version', r])),
+        runLeg(EXTENSIONS, scenariosByTag.get('extension') ?? [], ['--suite', 'all']),
+      ]);
+      for (const run of legRuns.flat()) {
+        runs.set(run.leg, [...(runs.get(run.leg) ?? []), run]);
+      }
+      assert.equal(server.child.exitCode, null, `the server exited during the runs:\n${server.output()}`);
+    },
+    { timeout: 90_000 },
+  );
+
+  after(async () => {
+    await server?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  for (const leg of LEGS) {
+    test(`${leg}: every applicable scenario passes`, (t) => {
+      const legRuns = runs.get(leg);
+      if (!legRuns) return t.skip(`the suite has no scenarios for ${leg}`);
+      const judged = legRuns.map((run) => judge(run, notApplicable));
+      const count = (verdict: Verdict) => judged.filter((j) => j.verdict === verdict).length;
+      t.diagnostic(
+        `${leg}: ${count('passed')} passed, ${count('failed')} failed, ${count('not applicable')} not applicable`,
+      );
+      for (const warning of judged.flatMap((j) => j.warnings)) t.diagnostic(`warning: ${warning}`);
+      const problems = judged.flatMap((j) => j.problems);
+      if (problems.length) assert.fail(`${problems.length} unexpected results:\n${problems.join('\n')}`);
+    });
+  }
+
+  test('summary; not-applicable.json names only scenarios the suite ran', (t) => {
+    const all = [...runs.values()].flat();
+    const judged = all.map((run) => judge(run, notApplicable));
+    const count = (verdict: Verdict) => judged.filter((j) => j.verdict === verdict).length;
+    const excused = judged.reduce((n, j) => n + j.excused.length, 0);
+    t.diagnostic(
+      `MCP conformance ${suiteVersion}, ${all.length} scenario runs (${[...runs.keys()].join(', ')}): ` +
+        `${count('passed')} passed, ${count('failed')} failed, ${count('not applicable')} not applicable ` +
+        `(+${excused} not-applicable checks inside passing scenarios)`,
+    );
+    const unknown = notApplicable.filter(
+      (e) =>
+        !all.some(
+          (run) =>
+            run.scenario === e.scenario &&
+            (!e.revisions || e.revisions.includes(run.leg === EXTENSIONS ? EXTENSION_WIRE : run.leg)),
+        ),
+    );
+    assert.deepEqual(
+      unknown.map((e) => e.scenario),
+      [],
+      'not-applicable.json names scenarios the suite did not run (renamed or removed?)',
+    );
+  });
+});
