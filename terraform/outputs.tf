@@ -24,12 +24,12 @@ output "poll_topic" {
 }
 
 output "notices_topic" {
-  description = "Full name (projects/P/topics/T) of the topic Veo on Vertex publishes completion notices to (VEO_COMPLETION_TOPIC), pushed to the poller; null with veo_backend = \"gemini\"."
+  description = "Full name (projects/P/topics/T) of the topic Veo on Vertex publishes completion notices to (VEO_COMPLETION_TOPIC), pushed to the poller."
   value       = one(google_pubsub_topic.notices[*].id)
 }
 
 output "notices_subscription" {
-  description = "Push subscription delivering Veo's completion notices to the poller (with dead-lettering); null with veo_backend = \"gemini\"."
+  description = "Push subscription delivering Veo's completion notices to the poller (with dead-lettering)."
   value       = one(google_pubsub_subscription.notices[*].name)
 }
 

@@ -4,11 +4,6 @@
 locals {
   # Keyed by the environment variable that carries the secret.
   secrets = {
-    GEMINI_API_KEY = {
-      secret_id = "${var.name_prefix}-gemini-api-key"
-      enabled   = var.veo_backend == "gemini"
-      functions = ["mcp", "poller", "requests"]
-    }
     API_KEY_HASHES = {
       secret_id = "${var.name_prefix}-api-key-hashes"
       enabled   = var.auth_mode == "api_key"

@@ -201,13 +201,13 @@ describe('terraform module policy', () => {
     for (const fn of ['mcp', 'poller']) assert.ok(topicsOf(fn).includes('completions'), fn);
   });
 
-  test('the Gemini key, the API key hashes and the webhook secret come only from Secret Manager', () => {
+  test('the API key hashes and the webhook secret come only from Secret Manager', () => {
     const mcp = functionEnvironment(module, functionNamed('mcp'));
     const poller = functionEnvironment(module, functionNamed('poller'));
     const requests = functionEnvironment(module, functionNamed('requests'));
-    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
-    assert.deepEqual(poller.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
-    assert.deepEqual(requests.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(poller.secrets.sort(), ['WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(requests.secrets.sort(), ['WEBHOOK_SIGNING_SECRET']);
     for (const { plain } of [mcp, poller, requests]) {
       assert.deepEqual(
         Object.keys(plain).filter((name) => /KEY|SECRET/.test(name)),
