@@ -30,9 +30,16 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   let mcp: NodeMcpRequestHandler | undefined;
   const mcpHandler = (runtime: Runtime): NodeMcpRequestHandler =>
     (mcp ??= toNodeHandler(
-      createMcpHandler(({ authInfo }) => createMcpServer(runtime, authInfo!.clientId), {
-        onerror: (err) => log.debug('MCP request rejected', errorFields(err)),
-      }),
+      createMcpHandler(
+        ({ authInfo }) => {
+          if (!authInfo?.clientId)
+            throw new Error('MCP request reached the server factory without a principal');
+          return createMcpServer(runtime, authInfo.clientId);
+        },
+        {
+          onerror: (err) => log.debug('MCP request rejected', errorFields(err)),
+        },
+      ),
       { onerror: (err) => log.error('MCP request failed', errorFields(err)) },
     ));
 
