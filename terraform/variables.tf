@@ -103,7 +103,7 @@ variable "allowed_origins" {
 
 variable "mcp_function" {
   type = object({
-    memory          = optional(string, "512Mi")
+    memory          = optional(string, "1Gi")
     cpu             = optional(string, "1")
     timeout_seconds = optional(number, 60)
     concurrency     = optional(number, 20)

@@ -1,5 +1,6 @@
 // `npm run bench`: Veo MCP Cloud measured side by side with a floor — the smallest stateless MCP server on
-// functions-framework (test/bench/floor) — in one run on this machine, reported as medians, spreads and ratios.
+// functions-framework (test/bench/floor, on SDK v1 as before the v2 move; test/bench/floor-v2, the same on SDK v2) —
+// in one run on this machine and Node, reported as medians, spreads and ratios.
 // Cold start, warm throughput and latency (autocannon), RSS, the cloud flow on the emulators, and deployed size.
 // Options: --runs N (cold starts per server, default 10), --duration S (seconds per load test, default 5),
 // --quick (skip the 5-minute generation), --no-emulators.
@@ -60,8 +61,10 @@ const { values: options } = parseArgs({
 const RUNS = Number(options.runs);
 const DURATION = Number(options.duration);
 
+type ServerName = 'veo' | 'floor' | 'floorV2';
+
 interface ServerSpec {
-  name: 'veo' | 'floor';
+  name: ServerName;
   args: (port: number) => string[];
   env: Record<string, string>;
 }
@@ -220,21 +223,27 @@ async function main() {
     args: (port) => [FF_MAIN, '--target=floor', '--source=test/bench/floor', `--port=${port}`],
     env: {},
   };
+  const floorV2: ServerSpec = {
+    name: 'floorV2',
+    args: (port) => [FF_MAIN, '--target=floor', '--source=test/bench/floor-v2', `--port=${port}`],
+    env: {},
+  };
+  const specs = [floor, floorV2, veo];
 
-  // Cold starts, alternating so drift affects both alike.
-  const cold: Record<string, number[]> = { veo: [], floor: [] };
+  // Cold starts, alternating so drift affects all alike.
+  const cold: Record<ServerName, number[]> = { veo: [], floor: [], floorV2: [] };
   for (let i = 0; i < RUNS; i++) {
-    for (const spec of [floor, veo]) {
+    for (const spec of specs) {
       const running = await start(spec);
-      cold[spec.name]!.push(running.coldStartMs);
+      cold[spec.name].push(running.coldStartMs);
       await stop(running);
     }
   }
 
   // Peak memory of a fresh instance under 20 concurrent tool calls (a get_video_operation with signed links on the
-  // product, the echo tool on the floor), before anything else has run in it.
-  const memoryPeak: Record<string, number> = {};
-  for (const spec of [floor, veo]) {
+  // product, the echo tool on the floors), before anything else has run in it.
+  const memoryPeak = {} as Record<ServerName, number>;
+  for (const spec of specs) {
     const running = await start(spec);
     let body = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
     if (spec.name === 'veo') {
@@ -253,11 +262,12 @@ async function main() {
     await stop(running);
   }
 
-  const servers = { veo: await start(veo), floor: await start(floor) };
+  const servers = { veo: await start(veo), floor: await start(floor), floorV2: await start(floorV2) };
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idleRss = {
     veo: rssKb(servers.veo.child.pid!, 'VmRSS'),
     floor: rssKb(servers.floor.child.pid!, 'VmRSS'),
+    floorV2: rssKb(servers.floorV2.child.pid!, 'VmRSS'),
   };
 
   const started = (await call(
@@ -269,18 +279,26 @@ async function main() {
   )) as { result: { structuredContent: { operation_id: string; status: string } } };
   const operationId = started.result.structuredContent.operation_id;
   const echo = rpc('tools/call', { name: 'echo', arguments: { text: 'hello' } });
+  // `floor` undefined: the v1 floor cannot speak that revision, and the target applies to the v2 floor.
   const scenarios: Array<{
     name: string;
     veo: string;
-    floor: string;
+    floor?: string;
+    floorV2: string;
     target: number;
     headers?: Record<string, string>;
   }> = [
-    { name: 'tools/list', veo: rpc('tools/list'), floor: rpc('tools/list'), target: 0.9 },
+    {
+      name: 'tools/list',
+      veo: rpc('tools/list'),
+      floor: rpc('tools/list'),
+      floorV2: rpc('tools/list'),
+      target: 0.9,
+    },
     {
       name: 'tools/list (2026-07-28)',
       veo: modernRpc('tools/list'),
-      floor: modernRpc('tools/list'),
+      floorV2: modernRpc('tools/list'),
       target: 0.9,
       headers: MODERN_HEADERS,
     },
@@ -288,12 +306,14 @@ async function main() {
       name: 'get_video_operation',
       veo: rpc('tools/call', { name: 'get_video_operation', arguments: { operation_id: operationId } }),
       floor: echo,
+      floorV2: echo,
       target: 0.8,
     },
     {
       name: 'generate_video',
       veo: rpc('tools/call', { name: 'generate_video', arguments: { prompt: 'load', duration_seconds: 4 } }),
       floor: echo,
+      floorV2: echo,
       target: 0,
     },
   ];
@@ -301,18 +321,23 @@ async function main() {
     scenario: string;
     connections: number;
     veo: LoadResult;
-    floor: LoadResult;
+    floor?: LoadResult;
+    floorV2: LoadResult;
     target: number;
   }> = [];
   for (const scenario of scenarios) {
     for (const connections of [10, 100]) {
-      const floorResult = await load(servers.floor.url, scenario.floor, connections, scenario.headers);
+      const floorResult = scenario.floor
+        ? await load(servers.floor.url, scenario.floor, connections, scenario.headers)
+        : undefined;
+      const floorV2Result = await load(servers.floorV2.url, scenario.floorV2, connections, scenario.headers);
       const veoResult = await load(servers.veo.url, scenario.veo, connections, scenario.headers);
       throughput.push({
         scenario: scenario.name,
         connections,
         veo: veoResult,
         floor: floorResult,
+        floorV2: floorV2Result,
         target: scenario.target,
       });
     }
@@ -320,9 +345,11 @@ async function main() {
   const peakRss = {
     veo: rssKb(servers.veo.child.pid!, 'VmHWM'),
     floor: rssKb(servers.floor.child.pid!, 'VmHWM'),
+    floorV2: rssKb(servers.floorV2.child.pid!, 'VmHWM'),
   };
   await stop(servers.veo);
   await stop(servers.floor);
+  await stop(servers.floorV2);
   await simulator.close();
 
   let flows: FlowMetrics[] = [];
@@ -332,53 +359,69 @@ async function main() {
   }
   const size = deployedSize();
 
-  // Report.
+  // Report: ratios to the v1 floor (unchanged since before the SDK v2 move) carry the targets; the v2 floor shows
+  // what SDK v2 itself costs.
   const rows: string[][] = [];
   const status = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  const coldRatio = median(cold.veo!) / median(cold.floor!);
+  const mb = (kb: number) => (kb / 1024).toFixed(1);
+  const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+  const coldRatio = median(cold.veo) / median(cold.floor);
+  const coldCell = (name: ServerName) => `${median(cold[name]).toFixed(0)} (${spread(cold[name])})`;
   rows.push([
     'cold start: spawn → first initialize (ms)',
-    `${median(cold.veo!).toFixed(0)} (${spread(cold.veo!)})`,
-    `${median(cold.floor!).toFixed(0)} (${spread(cold.floor!)})`,
-    `${coldRatio.toFixed(2)}×`,
+    coldCell('veo'),
+    coldCell('floor'),
+    x(coldRatio),
+    coldCell('floorV2'),
+    x(median(cold.veo) / median(cold.floorV2)),
     '≤ 1.0×',
     status(coldRatio <= 1.0),
   ]);
+  const loadCell = (r: LoadResult) =>
+    `${r.rps.toFixed(0)} (${r.p50}/${r.p99})${r.non2xx + r.errors ? ` ${r.non2xx + r.errors} failed` : ''}`;
   for (const t of throughput) {
-    const ratio = t.veo.rps / t.floor.rps;
+    const ratio = t.veo.rps / (t.floor ?? t.floorV2).rps;
     rows.push([
       `${t.scenario} @${t.connections}: req/s (p50/p99 ms)`,
-      `${t.veo.rps.toFixed(0)} (${t.veo.p50}/${t.veo.p99})${t.veo.non2xx + t.veo.errors ? ` ${t.veo.non2xx + t.veo.errors} failed` : ''}`,
-      `${t.floor.rps.toFixed(0)} (${t.floor.p50}/${t.floor.p99})`,
-      `${ratio.toFixed(2)}×`,
-      t.target ? `≥ ${t.target}×` : 'measured',
+      loadCell(t.veo),
+      t.floor ? loadCell(t.floor) : '—',
+      t.floor ? x(ratio) : '—',
+      loadCell(t.floorV2),
+      x(t.veo.rps / t.floorV2.rps),
+      t.target ? `≥ ${t.target}×${t.floor ? '' : ' (v2)'}` : 'measured',
       t.target ? status(ratio >= t.target) : '',
     ]);
   }
   const idleRatio = idleRss.veo / idleRss.floor;
   rows.push([
     'RSS idle (MB)',
-    (idleRss.veo / 1024).toFixed(1),
-    (idleRss.floor / 1024).toFixed(1),
-    `${idleRatio.toFixed(2)}×`,
+    mb(idleRss.veo),
+    mb(idleRss.floor),
+    x(idleRatio),
+    mb(idleRss.floorV2),
+    x(idleRss.veo / idleRss.floorV2),
     '≤ 1.2×',
     status(idleRatio <= 1.2),
   ]);
   const deployedMb = deployedMemoryMb();
-  const memoryMargin = deployedMb / (memoryPeak.veo! / 1024);
+  const memoryMargin = deployedMb / (memoryPeak.veo / 1024);
   rows.push([
     `RSS peak, fresh instance, ${MEMORY_CONNECTIONS} concurrent calls (MB)`,
-    (memoryPeak.veo! / 1024).toFixed(1),
-    (memoryPeak.floor! / 1024).toFixed(1),
-    `${(memoryPeak.veo! / memoryPeak.floor!).toFixed(2)}×`,
+    mb(memoryPeak.veo),
+    mb(memoryPeak.floor),
+    x(memoryPeak.veo / memoryPeak.floor),
+    mb(memoryPeak.floorV2),
+    x(memoryPeak.veo / memoryPeak.floorV2),
     `deployed ${deployedMb.toFixed(0)} MB ≥ 2× peak`,
     `${status(memoryMargin >= 2)} (${memoryMargin.toFixed(1)}×)`,
   ]);
   rows.push([
     'RSS peak after all load tests, up to 100 connections (MB)',
-    (peakRss.veo / 1024).toFixed(1),
-    (peakRss.floor / 1024).toFixed(1),
-    `${(peakRss.veo / peakRss.floor).toFixed(2)}×`,
+    mb(peakRss.veo),
+    mb(peakRss.floor),
+    x(peakRss.veo / peakRss.floor),
+    mb(peakRss.floorV2),
+    x(peakRss.veo / peakRss.floorV2),
     'measured',
     '',
   ]);
@@ -390,6 +433,8 @@ async function main() {
       f.veoPollsPerVideo.toFixed(1),
       '',
       `${pollsPer10s.toFixed(2)} per 10 s`,
+      '',
+      '',
       '≤ 1 per 10 s',
       status(pollsPer10s <= 1),
     ]);
@@ -398,12 +443,16 @@ async function main() {
       `${f.firestoreReadsPerVideo.toFixed(1)} / ${f.firestoreWritesPerVideo.toFixed(1)}`,
       '',
       '',
+      '',
+      '',
       'measured',
       '',
     ]);
     rows.push([
       `${label}: poller invocations / video`,
       f.pollerInvocationsPerVideo.toFixed(1),
+      '',
+      '',
       '',
       '',
       'measured',
@@ -415,6 +464,8 @@ async function main() {
       `${f.completionDelayMs.p50.toFixed(0)} / ${f.completionDelayMs.p95.toFixed(0)}`,
       '',
       '',
+      '',
+      '',
       f.backend === 'vertex' ? '≤ 2 s (completion notice)' : '≤ 1 poll interval (10 s)',
       status(f.completionDelayMs.p95 <= limit),
     ]);
@@ -424,11 +475,22 @@ async function main() {
     `${(size.sourceBytes / 1e6).toFixed(2)} MB (${(size.sourceGzipBytes / 1e6).toFixed(2)} MB) / ${(size.productionDependencyBytes / 1e6).toFixed(1)} MB`,
     '',
     '',
+    '',
+    '',
     'measured',
     '',
   ]);
 
-  const header = ['metric', 'veo-mcp-cloud', 'floor', 'ratio', 'target', 'status'];
+  const header = [
+    'metric',
+    'veo-mcp-cloud',
+    'floor (SDK v1)',
+    'ratio',
+    'floor (SDK v2)',
+    'ratio to v2',
+    'target',
+    'status',
+  ];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   console.log(`\nVeo MCP Cloud benchmark — ${new Date().toISOString()} — ${machine}\n`);

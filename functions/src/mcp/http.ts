@@ -34,7 +34,8 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
         ({ authInfo }) => {
           if (!authInfo?.clientId)
             throw new Error('MCP request reached the server factory without a principal');
-          return createMcpServer(runtime, authInfo.clientId);
+          const method = authInfo.extra?.['method'];
+          return createMcpServer(runtime, authInfo.clientId, typeof method === 'string' ? method : undefined);
         },
         {
           onerror: (err) => log.debug('MCP request rejected', errorFields(err)),
@@ -125,8 +126,15 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       jsonRpcError(res, 401, INVALID_REQUEST, (err as Error).message);
       return;
     }
-    // The SDK passes req.auth through to the server factory untouched: it is our verified principal.
-    (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: principal, scopes: [] };
+    // The SDK passes req.auth through to the server factory untouched: our verified principal, and the method, so
+    // the factory builds only what the request can use.
+    const method = (body as { method?: unknown } | undefined)?.method;
+    (req as IncomingMessage & { auth?: unknown }).auth = {
+      token: '',
+      clientId: principal,
+      scopes: [],
+      extra: { method },
+    };
     try {
       await mcpHandler(runtime)(req, res, body);
     } catch (err) {

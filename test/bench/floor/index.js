@@ -1,25 +1,31 @@
-// The benchmark floor: the smallest stateless MCP server on functions-framework with one trivial tool, on the same
-// SDK generation as the product (v2: one dual-era handler serving 2026-07-28 and the 2025 revisions).
-// `npm run bench` reports Veo MCP Cloud's figures as ratios to this, measured in the same run on the same Node.
+// The benchmark floor: the smallest stateless MCP server on functions-framework, with one trivial tool, on MCP SDK v1
+// (unchanged since before the SDK v2 move, so ratios to it compare with earlier runs). `npm run bench` reports Veo MCP
+// Cloud's figures as ratios to this, measured in the same run on the same Node; floor-v2 is the same server on SDK v2.
 import { http } from '@google-cloud/functions-framework';
-import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 
-const handler = toNodeHandler(
-  createMcpHandler(() => {
-    const server = new McpServer({ name: 'floor', version: '1.0.0' });
-    server.registerTool(
-      'echo',
-      {
-        description: 'Echoes its input.',
-        inputSchema: z.object({ text: z.string() }),
-        outputSchema: z.object({ text: z.string() }),
-      },
-      async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
-    );
-    return server;
-  }),
-);
-
-http('floor', (req, res) => handler(req, res, req.body));
+http('floor', async (req, res) => {
+  if (req.method !== 'POST') {
+    res.status(405).end();
+    return;
+  }
+  const server = new McpServer({ name: 'floor', version: '1.0.0' });
+  server.registerTool(
+    'echo',
+    {
+      description: 'Echoes its input.',
+      inputSchema: { text: z.string() },
+      outputSchema: { text: z.string() },
+    },
+    async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
+  );
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, req.body);
+});

@@ -1,7 +1,7 @@
 // generate_video: starts a Veo generation (text- or image-to-video) and returns the operation at once; optionally
 // waits a bounded time, sending progress notifications when the client asked for them with a progress token.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { isTerminal, type OperationRecord } from '../../operations/record.js';
 import type { Runtime } from '../../runtime.js';
@@ -38,8 +38,12 @@ const outputSchema = OperationViewSchema.extend({
   waited_seconds: z.number().describe('How long this call waited for the result.'),
 });
 
-export function registerGenerateVideoTool(server: McpServer, runtime: Runtime, principal: string): void {
-  server.registerTool(
+export function registerGenerateVideoTool(
+  server: McpServer,
+  runtime: Runtime,
+  principal: string,
+): RegisteredTool {
+  return server.registerTool(
     'generate_video',
     {
       title: 'Generate video',

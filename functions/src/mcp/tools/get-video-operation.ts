@@ -1,6 +1,6 @@
 // get_video_operation: status of one of the caller's operations; when done, signed links to the videos.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Runtime } from '../../runtime.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
@@ -9,8 +9,12 @@ const inputSchema = z.object({
   operation_id: z.string().min(1).max(64).describe('The operation_id returned by generate_video.'),
 });
 
-export function registerGetVideoOperationTool(server: McpServer, runtime: Runtime, principal: string): void {
-  server.registerTool(
+export function registerGetVideoOperationTool(
+  server: McpServer,
+  runtime: Runtime,
+  principal: string,
+): RegisteredTool {
+  return server.registerTool(
     'get_video_operation',
     {
       title: 'Get video operation',

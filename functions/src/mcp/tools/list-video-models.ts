@@ -1,6 +1,6 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Runtime } from '../../runtime.js';
 import { MODELS } from '../../veo/catalog.js';
 import { guarded } from '../tool-errors.js';
@@ -30,8 +30,8 @@ const outputSchema = z.object({
   models: z.array(ModelSchema),
 });
 
-export function registerListVideoModelsTool(server: McpServer, runtime: Runtime): void {
-  server.registerTool(
+export function registerListVideoModelsTool(server: McpServer, runtime: Runtime): RegisteredTool {
+  return server.registerTool(
     'list_video_models',
     {
       title: 'List video models',

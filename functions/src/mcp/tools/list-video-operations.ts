@@ -1,6 +1,6 @@
 // list_video_operations: the caller's own operations, newest first, optionally by status, with cursor pagination.
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { OPERATION_STATUSES } from '../../operations/record.js';
 import type { Runtime } from '../../runtime.js';
 import { guarded } from '../tool-errors.js';
@@ -43,8 +43,8 @@ export function registerListVideoOperationsTool(
   server: McpServer,
   runtime: Runtime,
   principal: string,
-): void {
-  server.registerTool(
+): RegisteredTool {
+  return server.registerTool(
     'list_video_operations',
     {
       title: 'List video operations',
