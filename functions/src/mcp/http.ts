@@ -1,20 +1,17 @@
 // The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /. Our front checks (path, Host, Origin,
-// CORS, method, size, JSON, identity) run first; then the SDK's dual-era handler serves protocol 2026-07-28
-// (server/discover, per-request metadata, Mcp-Method/Mcp-Name checks) and, on the same URL, stateless 2025-era
-// clients, with a fresh server per request. Also serves signed local blob links (/blobs/...) and /healthz.
+// CORS, method, size, JSON, identity) run first; then protocol.ts serves protocol 2026-07-28 (server/discover,
+// per-request metadata, Mcp-Method/Mcp-Name checks) and, on the same URL, stateless 2025-era clients, with a fresh
+// server per request. Also serves signed local blob links (/blobs/...) and /healthz.
 // Client mistakes get 4xx JSON-RPC errors, never 5xx.
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
-import {
-  createMcpHandler,
-  localhostAllowedHostnames,
-  validateHostHeader,
-} from '@modelcontextprotocol/server';
+import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
 import { principalOf } from '../auth/principal.js';
 import { BLOB_ROUTE } from '../blobs/local.js';
 import { errorFields, log } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { createProtocolHandler } from './protocol.js';
 import { createMcpServer } from './server.js';
 
 const PARSE_ERROR = -32700;
@@ -26,22 +23,20 @@ const CORS_HEADERS =
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
 export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHandler {
-  // One SDK handler per instance; the factory builds a server for each request's (already verified) principal.
+  // One protocol handler per instance; the factory builds a server for each request's (already verified) principal.
   let mcp: NodeMcpRequestHandler | undefined;
   const mcpHandler = (runtime: Runtime): NodeMcpRequestHandler =>
-    (mcp ??= toNodeHandler(
-      createMcpHandler(
-        ({ authInfo }) => {
-          if (!authInfo?.clientId)
-            throw new Error('MCP request reached the server factory without a principal');
-          const method = authInfo.extra?.['method'];
-          return createMcpServer(runtime, authInfo.clientId, typeof method === 'string' ? method : undefined);
-        },
-        {
-          onerror: (err) => log.debug('MCP request rejected', errorFields(err)),
-        },
-      ),
-      { onerror: (err) => log.error('MCP request failed', errorFields(err)) },
+    (mcp ??= createProtocolHandler(
+      ({ authInfo }) => {
+        if (!authInfo?.clientId)
+          throw new Error('MCP request reached the server factory without a principal');
+        const method = authInfo.extra?.['method'];
+        return createMcpServer(runtime, authInfo.clientId, typeof method === 'string' ? method : undefined);
+      },
+      {
+        onRejected: (err) => log.debug('MCP request rejected', errorFields(err)),
+        onFailed: (err) => log.error('MCP request failed', errorFields(err)),
+      },
     ));
 
   return async (req, res) => {

@@ -9,7 +9,6 @@ import {
   type ListToolsResult,
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Runtime } from '../runtime.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
@@ -24,9 +23,6 @@ export const SERVER_VERSION = '0.1.0';
  * and change only with a deploy, so shared caches may keep them ("public") for a few minutes.
  */
 const LIST_CACHE_HINT = { ttlMs: 5 * 60_000, cacheScope: 'public' } as const;
-
-/** One JSON Schema validator per instance, rather than one compiled per request's server. */
-const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 /** The tools/list answer, computed once per instance: turning zod schemas into JSON Schema is the costly part. */
 let toolList: Promise<ListToolsResult> | undefined;
@@ -80,7 +76,6 @@ function newServer(runtime: Runtime): McpServer {
         'Generate videos with Google Veo. generate_video returns an operation_id at once; poll it with ' +
         'get_video_operation until SUCCEEDED, then use the signed links. Always pass an idempotency_key: ' +
         `Veo bills per second of video. Backend: ${runtime.backendLabel}.`,
-      jsonSchemaValidator,
       cacheHints: { 'tools/list': LIST_CACHE_HINT, 'server/discover': LIST_CACHE_HINT },
     },
   );
