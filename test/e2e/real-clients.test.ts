@@ -158,6 +158,7 @@ describe('real MCP clients', () => {
         `claude mcp add printed:\n${added}`,
       );
       const listed = await runCli(claude, ['mcp', 'list'], project, env);
+      t.diagnostic(`claude mcp list:\n${listed.trim()}`);
       assert.match(
         listed,
         new RegExp(`^veo: ${escape(url)} \\(HTTP\\) - ✔ Connected$`, 'm'),
@@ -207,6 +208,7 @@ describe('real MCP clients', () => {
       const trusted = JSON.parse(snippet.replace('/path/to/your/project', project)) as Record<string, string>;
       await writeFile(path.join(home, '.gemini', 'trustedFolders.json'), JSON.stringify(trusted, null, 2));
       const listed = await runCli(gemini, ['mcp', 'list'], project, env);
+      t.diagnostic(`gemini mcp list:\n${listed.trim()}`);
       assert.match(listed, new RegExp(`✓ ${entry} - Connected`), `gemini mcp list printed:\n${listed}`);
     });
   });
