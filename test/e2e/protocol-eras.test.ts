@@ -27,24 +27,34 @@ describe('protocol revisions on one URL', () => {
   });
   after(() => server.close());
 
-  /** A 2026-07-28 request: Mcp-Method/Mcp-Name headers and the per-request _meta envelope, no session, no handshake. */
+  /**
+   * A 2026-07-28 request: Mcp-Method/Mcp-Name headers and the per-request _meta envelope, no session, no handshake.
+   * `version` replaces the revision in both the header and the envelope; `envelope: false` leaves the envelope out.
+   */
   async function modern(
     method: string,
     params: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
+    options: { headers?: Record<string, string>; version?: string; envelope?: boolean } = {},
   ): Promise<RpcAnswer> {
+    const version = options.version ?? MODERN;
     const name = typeof params['name'] === 'string' ? { 'mcp-name': params['name'] } : {};
+    const meta = { ...envelope, 'io.modelcontextprotocol/protocolVersion': version };
     const response = await fetch(server.mcpUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': MODERN,
+        'mcp-protocol-version': version,
         'mcp-method': method,
         ...name,
-        ...headers,
+        ...options.headers,
       },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: envelope } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method,
+        params: options.envelope === false ? params : { ...params, _meta: meta },
+      }),
     });
     return {
       status: response.status,
@@ -91,7 +101,7 @@ describe('protocol revisions on one URL', () => {
     const answer = await modern(
       'tools/call',
       { name: 'generate_video', arguments: { prompt: 'a mismatch' } },
-      { 'mcp-name': 'list_video_models' },
+      { headers: { 'mcp-name': 'list_video_models' } },
     );
     assert.ok(answer.status >= 400 && answer.status < 500, `status ${answer.status}`);
     assert.ok(answer.body.error, JSON.stringify(answer.body));
@@ -100,35 +110,15 @@ describe('protocol revisions on one URL', () => {
   });
 
   test('a 2026-07-28 header without the _meta envelope is a client error, not a 5xx', async () => {
-    const response = await fetch(server.mcpUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/list',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-    });
-    assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
-    const body = (await response.json()) as { error: { code: number } };
-    assert.equal(body.error.code, -32602);
+    const { status, body } = await modern('tools/list', {}, { envelope: false });
+    assert.ok(status >= 400 && status < 500, `status ${status}`);
+    assert.equal(body.error?.code, -32602);
   });
 
   test('an unsupported revision is answered with the ones this server speaks', async () => {
-    const response = await fetch(server.mcpUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'server/discover',
-        params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } },
-      }),
-    });
-    const text = await response.text();
-    assert.ok(response.status < 500, `status ${response.status}`);
-    assert.match(text, /2026-07-28/);
+    const { status, body } = await modern('server/discover', {}, { version: '2099-01-01' });
+    assert.ok(status >= 400 && status < 500, `status ${status}`);
+    assert.match(JSON.stringify(body.error), /2026-07-28/);
   });
 
   test('the old v1 SDK client (2025 handshake) lists and calls tools on the same URL', async () => {
