@@ -1,5 +1,6 @@
 // `npm start`: the whole product in one process on localhost — the `mcp` function served by the real
 // functions-framework, with the in-process poller, local blob links and (without credentials) the Veo simulator.
+import './node-version.js';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadConfig } from './config/index.js';
 import { shutdown } from './index.js';
