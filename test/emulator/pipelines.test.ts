@@ -190,6 +190,8 @@ describe('pipelines: requests topic in, completions topic out', { skip: emulator
       correlation: { sku: 'SKU-X' },
     });
     await waitFor(eventListeners, () => events.length >= eventsBefore + 3);
+    // The handler publishes each rejection before it returns, and the counter moves when it returns: wait for both.
+    await waitFor(deliveryListeners, () => deliveries.total >= totalBefore + 3);
     const rejected = events.slice(eventsBefore);
     assert.ok(rejected.every((e) => e.type === 'request.rejected' && e.status === 'REJECTED'));
     const reasons = rejected.map((e) => e.error!.message).join('\n');
