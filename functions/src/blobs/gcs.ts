@@ -1,5 +1,5 @@
 // GCS BlobStore: outputs live at gs://OUTPUT_BUCKET/{prefix}/{operationId}/. Vertex writes them there itself
-// (outputGcsUri); Gemini API outputs are streamed in by the poller, never held whole in memory. Links are V4 signed
+// (outputGcsUri); other outputs are streamed in by the poller, never held whole in memory. Links are V4 signed
 // GET URLs — signed with the service-account key when there is one, else through IAM signBlob (needs
 // roles/iam.serviceAccountTokenCreator on the function's own service account). With STORAGE_EMULATOR_HOST set, the
 // client library sends objects and signs URLs for the emulator.

@@ -30,7 +30,7 @@ const simulator = new VeoSimulator({
   notify: values.pubsub ? await pubsubNotifier() : undefined,
 });
 const url = await simulator.listen(port, values.host);
-console.log(`Veo simulator (Gemini API and Vertex AI wire protocols) listening on ${url}`);
+console.log(`Veo simulator (Vertex AI wire protocol) listening on ${url}`);
 console.log(`Point the server at it: VEO_BASE_URL=${url} VEO_BACKEND=simulator`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void simulator.close().then(() => process.exit(0)));

@@ -64,7 +64,7 @@ export const GenerateVideoArgsSchema = z.object({
   generate_audio: z
     .boolean()
     .optional()
-    .describe('Generate an audio track (Veo 3 on vertex; Gemini API always does).'),
+    .describe('Generate an audio track (Veo 3 models; Veo 2 generates none).'),
   enhance_prompt: z.boolean().optional().describe('Let Veo rewrite the prompt for better results.'),
 });
 export type GenerateVideoArgs = z.infer<typeof GenerateVideoArgsSchema>;
