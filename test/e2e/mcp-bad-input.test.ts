@@ -263,6 +263,51 @@ describe('bad input changes nothing and says what is allowed', () => {
     );
   });
 
+  // Messages other than tools/call are answered in one piece (mcp/protocol.ts), in both eras: the SDK's transport
+  // checks still apply there.
+  const MODERN_META = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const transportCases: Array<[string, string, Record<string, string>, number, RegExp]> = [
+    [
+      '2025: a client that cannot take SSE',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      { accept: 'application/json', 'mcp-protocol-version': '2025-06-18' },
+      406,
+      /Client must accept both application\/json and text\/event-stream/,
+    ],
+    [
+      '2025: an unknown protocol version header',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      { 'mcp-protocol-version': '1999-01-01' },
+      400,
+      /Unsupported protocol version: 1999-01-01 \(supported versions: .*2025-06-18/,
+    ],
+    [
+      '2025: a text/plain body',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      { 'content-type': 'text/plain', 'mcp-protocol-version': '2025-06-18' },
+      415,
+      /Content-Type must be application\/json/,
+    ],
+    [
+      '2026-07-28: an Mcp-Method header that differs from the body',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: MODERN_META } }),
+      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'ping' },
+      400,
+      /Mcp-Method/i,
+    ],
+  ];
+  for (const [name, body, headers, status, message] of transportCases) {
+    test(`transport check, ${name}: ${status} with the reason`, async () => {
+      const response = await rawPost(server.mcpUrl, body, headers);
+      assert.equal(response.status, status, JSON.stringify(response.json));
+      assert.match((response.json as { error: { message: string } }).error.message, message);
+    });
+  }
+
   test('an unknown path is 404 naming the endpoint', async () => {
     const response = await rawPost(`${server.url}/other`, '{}');
     assert.equal(response.status, 404);
