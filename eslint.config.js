@@ -34,6 +34,23 @@ export default tseslint.config(
     },
   },
   {
+    // The domain: its own files, errors, log and node:* only — no adapters, SDKs, config or other packages.
+    files: ['functions/src/operations/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./[\\w.-]+$|\\.\\./(errors|log)\\.js$|node:)',
+              message: 'operations/ imports only its own files, ../errors.js, ../log.js and node:* modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['functions/src/config/**', 'test/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -1,16 +1,13 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
 // Google clients are imported only when their adapter is selected, and created once per instance.
-import type {
-  BlobStore,
-  CompletionEvent,
-  CompletionSink,
-  OperationStore,
-  PollQueue,
-} from './operations/ports.js';
+import type { BlobStore, CompletionSink, OperationStore, PollQueue } from './operations/ports.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { errorFields, log, setLogLevel } from './log.js';
-import { Operations } from './operations/service.js';
+import { systemClock, type Clock } from './operations/clock.js';
+import { Operations } from './operations/index.js';
+import type { Backend } from './operations/record.js';
+import type { WebhookDelivery } from './queue/completion-event.js';
 import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.js';
 import { deliverWebhook } from './queue/webhook.js';
 import { MemoryOperationStore } from './store/memory.js';
@@ -25,14 +22,17 @@ export interface Runtime {
   completions: CompletionSink;
   /** Serves signed local blob links; undefined when blobs live in GCS. */
   localBlobs?: LocalBlobStore;
-  /** What results call the backend: "simulator" when the Veo endpoint is a simulator, else the wire API. */
-  backendLabel: 'simulator' | 'gemini' | 'vertex';
+  /** Where generations run: "simulator" when the Veo endpoint is a simulator, else the wire API. */
+  backendLabel: Backend;
+  clock: Clock;
   /** The Veo endpoint in use (undefined: Google's default for the API). */
   veoBaseUrl?: string;
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config): Promise<Runtime> {
+/** `clock`: tests pass a manual clock; everything that waits or reads the time uses it. */
+export async function createRuntime(config: Config, options: { clock?: Clock } = {}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
   setLogLevel(config.logLevel);
   const closers: Array<() => Promise<void> | void> = [];
   let veoBaseUrl = config.veo.baseUrl;
@@ -45,7 +45,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
 
   const store = await createStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
-  const { queue, completions } = await createQueue(config, closers);
+  const { queue, completions } = await createQueue(config, clock, closers);
   const veo = new VeoAdapter({
     veo: config.veo,
     baseUrl: veoBaseUrl,
@@ -66,12 +66,13 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       sweepGraceSeconds: config.queue.sweepGraceSeconds,
       signedUrlTtlSeconds: config.blobs.signedUrlTtlSeconds,
     },
+    clock,
   });
   if (queue instanceof InProcessPollQueue) {
     // In-process poller: the same domain call the Pub/Sub `poller` function makes in the cloud.
     queue.subscribe(async (message) => {
       try {
-        await operations.poll(message.operationId, { scheduledFor: message.scheduledFor });
+        await operations.poll(message.operationId, message.scheduledFor);
       } catch (err) {
         log.error('Poll failed', { operationId: message.operationId, ...errorFields(err) });
         throw err;
@@ -89,6 +90,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     localBlobs,
     backendLabel: config.veo.backend === 'simulator' ? 'simulator' : config.veo.api,
     veoBaseUrl,
+    clock,
     async close() {
       for (const close of closers.reverse()) await close();
     },
@@ -129,29 +131,33 @@ async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlo
 }
 
 /** Webhooks are signed with WEBHOOK_SIGNING_SECRET; off the platform, loopback receivers are allowed for testing. */
-function webhookDelivery(
-  config: Config,
-): ((url: string, event: CompletionEvent) => Promise<unknown>) | undefined {
+function webhookDelivery(config: Config, clock: Clock): WebhookDelivery | undefined {
   const secret = config.pipelines.webhookSecret;
   if (!secret) return undefined;
-  return (url, event) => deliverWebhook(url, event, { secret, allowPrivateAddresses: !config.onCloud });
+  return (url, event) =>
+    deliverWebhook(url, event, { secret, allowPrivateAddresses: !config.onCloud, clock });
 }
 
 async function createQueue(
   config: Config,
+  clock: Clock,
   closers: Array<() => Promise<void> | void>,
 ): Promise<{ queue: PollQueue; completions: CompletionSink }> {
   if (config.queue.kind === 'inprocess') {
-    const queue = new InProcessPollQueue();
+    const queue = new InProcessPollQueue(clock);
     closers.push(() => queue.close());
-    return { queue, completions: new InProcessCompletionSink(webhookDelivery(config)) };
+    return { queue, completions: new InProcessCompletionSink(webhookDelivery(config, clock)) };
   }
   const { PubSub } = await import('@google-cloud/pubsub');
   const { PubSubCompletionSink, PubSubPollQueue } = await import('./queue/pubsub.js');
   const pubsub = new PubSub({ projectId: config.veo.project });
   closers.push(() => pubsub.close());
   return {
-    queue: new PubSubPollQueue(pubsub, config.queue.pollTopic),
-    completions: new PubSubCompletionSink(pubsub, config.pipelines.completionsTopic, webhookDelivery(config)),
+    queue: new PubSubPollQueue(pubsub, config.queue.pollTopic, clock),
+    completions: new PubSubCompletionSink(
+      pubsub,
+      config.pipelines.completionsTopic,
+      webhookDelivery(config, clock),
+    ),
   };
 }

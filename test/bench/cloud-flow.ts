@@ -105,12 +105,15 @@ export async function measureCloudFlow(generationSeconds: number, videos: number
       const store = runtime.store as FirestoreOperationStore;
       const before = { ...store.stats };
       const finished = new Map<string, number>();
-      const allDone = new Promise<void>((resolve) =>
-        runtime.operations.events.on('finished', (id: string) => {
-          finished.set(id, Date.now());
-          if (finished.size === videos) resolve();
-        }),
-      );
+      let resolveAll = () => {};
+      const allDone = new Promise<void>((resolve) => (resolveAll = resolve));
+      // Every ending publishes one completion event: its publish marks the operation finished.
+      const completed = runtime.completions.completed.bind(runtime.completions);
+      runtime.completions.completed = async (record, links) => {
+        await completed(record, links);
+        finished.set(record.id, Date.now());
+        if (finished.size === videos) resolveAll();
+      };
       const ids: string[] = [];
       for (let i = 0; i < videos; i++) {
         const result = (await client.callTool({

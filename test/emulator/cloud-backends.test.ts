@@ -196,9 +196,8 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       assert.equal(await push({ name: record.veoOperationName, done: true }), 204);
       assert.equal((await runtime.operations.get('p', record.id)).status, 'RUNNING');
       await completed;
-      const done = new Promise((resolve) => runtime.operations.events.once('finished', resolve));
       assert.equal(await push({ name: record.veoOperationName, done: true }), 204);
-      await done;
+      await runtime.operations.wait('p', record.id, { maxMs: 30_000 });
       const final = await runtime.operations.get('p', record.id);
       assert.equal(final.status, 'SUCCEEDED');
       assert.match(

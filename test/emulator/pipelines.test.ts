@@ -8,7 +8,7 @@ import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { loadConfig } from '../../functions/src/config/index.js';
-import type { CompletionEvent } from '../../functions/src/operations/ports.js';
+import type { CompletionEvent } from '../../functions/src/queue/completion-event.js';
 import { createPollerHandler, type PubSubMessageData } from '../../functions/src/poller/handler.js';
 import { createRequestsHandler } from '../../functions/src/requests/handler.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
@@ -77,10 +77,10 @@ describe('pipelines: requests topic in, completions topic out', { skip: emulator
         LOG_LEVEL: 'error',
       }),
     );
-    const publish = runtime.completions.publish.bind(runtime.completions);
-    runtime.completions.publish = async (event, options) => {
-      if (event.type === 'operation.completed') completionPublishes++;
-      await publish(event, options);
+    const completed = runtime.completions.completed.bind(runtime.completions);
+    runtime.completions.completed = async (record, videos) => {
+      completionPublishes++;
+      await completed(record, videos);
     };
     const poll = createPollerHandler(async () => runtime);
     const handle = createRequestsHandler(async () => runtime);

@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
 import { createMcpHttpHandler, installJsonRpcBodyErrorsOnServer } from '../../functions/src/mcp/http.js';
+import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulator/server.js';
 
@@ -118,18 +119,22 @@ export async function rawPost(
   return { status: response.status, json };
 }
 
-/** Resolves with the final status once the server's poller finishes the operation (an event, not a sleep). */
+/** Resolves with the final status once the operation's completion event is out (an event, not a sleep). */
 export async function finished(server: TestServer, operationId: string): Promise<string> {
-  const { operations } = server.runtime;
+  const { operations, completions } = server.runtime;
+  if (!(completions instanceof InProcessCompletionSink))
+    throw new Error('finished() needs the in-process queue');
+  let unsubscribe = () => {};
   const done = new Promise<string>((resolve) => {
-    const listener = (id: string, status: string) => {
-      if (id !== operationId) return;
-      operations.events.off('finished', listener);
-      resolve(status);
-    };
-    operations.events.on('finished', listener);
+    unsubscribe = completions.subscribe((event) => {
+      if (event.operation_id === operationId) resolve(event.status);
+    });
   });
-  const record = await operations.get('local', operationId);
-  if (!['QUEUED', 'RUNNING'].includes(record.status)) return record.status;
-  return done;
+  try {
+    const record = await operations.get('local', operationId);
+    if (record.completionPublishedAt) return record.status;
+    return await done;
+  } finally {
+    unsubscribe();
+  }
 }

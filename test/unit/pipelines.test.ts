@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import type { CompletionEvent } from '../../functions/src/operations/ports.js';
+import type { CompletionEvent } from '../../functions/src/queue/completion-event.js';
 import { deliverWebhook, SIGNATURE_HEADER } from '../../functions/src/queue/webhook.js';
 import { RequestMessageSchema, requestMessageJsonSchema } from '../../functions/src/requests/message.js';
 

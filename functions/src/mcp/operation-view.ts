@@ -2,8 +2,8 @@
 // and, when done, one resource_link per video with a signed URL (the text repeats the links for clients that drop them).
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { OPERATION_STATUSES, type OperationRecord } from '../operations/record.js';
-import type { Runtime } from '../runtime.js';
+import type { VideoLink } from '../operations/ports.js';
+import { backendOf, isTerminal, OPERATION_STATUSES, type OperationRecord } from '../operations/record.js';
 
 export const VideoLinkSchema = z.object({
   url: z.string().describe('Signed HTTPS (or local HTTP) URL that downloads the MP4; expires at expires_at.'),
@@ -43,26 +43,21 @@ export const OperationViewSchema = z.object({
 });
 export type OperationView = z.infer<typeof OperationViewSchema>;
 
-export async function viewOperation(runtime: Runtime, record: OperationRecord): Promise<OperationView> {
-  const ttl = runtime.config.blobs.signedUrlTtlSeconds;
-  const videos = await Promise.all(
-    record.outputs.map(async (output) => {
-      const signed = await runtime.blobs.signedUrl(output.uri, ttl);
-      return {
-        url: signed.url,
-        expires_at: signed.expiresAt,
-        uri: output.uri,
-        mime_type: output.mimeType,
-        bytes: output.bytes,
-      };
-    }),
-  );
-  const done = record.status !== 'QUEUED' && record.status !== 'RUNNING';
+/** How an operation is shown, given its signed links (Operations.links). */
+export function viewOperation(record: OperationRecord, links: VideoLink[]): OperationView {
+  const videos = links.map((link) => ({
+    url: link.url,
+    expires_at: link.expiresAt,
+    uri: link.uri,
+    mime_type: link.mimeType,
+    bytes: link.bytes,
+  }));
+  const done = isTerminal(record.status);
   return {
     operation_id: record.id,
     status: record.status,
     done,
-    backend: record.simulated ? 'simulator' : record.backend,
+    backend: backendOf(record),
     model: record.model,
     prompt: record.request.prompt,
     aspect_ratio: record.request.aspectRatio,

@@ -83,11 +83,27 @@ function newServer(runtime: Runtime): McpServer {
 
 function registerAll(runtime: Runtime, principal: string): McpServer {
   const server = newServer(runtime);
+  const { operations, config } = runtime;
+  const { api, defaultModel } = config.veo;
   const tools = {
-    generate_video: registerGenerateVideoTool(server, runtime, principal),
-    get_video_operation: registerGetVideoOperationTool(server, runtime, principal),
-    list_video_operations: registerListVideoOperationsTool(server, runtime, principal),
-    list_video_models: registerListVideoModelsTool(server, runtime),
+    generate_video: registerGenerateVideoTool(
+      server,
+      {
+        operations,
+        api,
+        defaultModel,
+        maxImageBytes: config.maxImageBytes,
+        maxWaitSeconds: config.maxWaitSeconds,
+      },
+      principal,
+    ),
+    get_video_operation: registerGetVideoOperationTool(server, operations, principal),
+    list_video_operations: registerListVideoOperationsTool(server, operations, principal),
+    list_video_models: registerListVideoModelsTool(server, {
+      backend: runtime.backendLabel,
+      api,
+      defaultModel,
+    }),
   };
   for (const [name, tool] of Object.entries(tools)) memoizeOutputSchema(name, tool);
   return server;

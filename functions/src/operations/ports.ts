@@ -1,8 +1,7 @@
 // The ports the domain needs: where records live, where bytes live, how polls are scheduled, and Veo itself.
 // Adapters implement these; the domain never sees Firestore, GCS, Pub/Sub or @google/genai types.
 import type { Readable } from 'node:stream';
-import type { VeoApi } from '../config/index.js';
-import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest } from './record.js';
+import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest, WireApi } from './record.js';
 
 export type CreateResult =
   { created: true; record: OperationRecord } | { created: false; record: OperationRecord };
@@ -28,7 +27,10 @@ export interface OperationStore {
   ): Promise<OperationRecord | undefined>;
   /** The principal's operations, newest first. */
   list(query: ListQuery): Promise<{ records: OperationRecord[]; nextCursor?: string }>;
-  /** Non-terminal operations whose next poll was due at or before `dueBefore`: the sweep's work list. */
+  /**
+   * Records with something due at or before `dueBefore` (`nextPollAt`): live operations whose poll is due, and
+   * ended ones whose completion event is not out. The sweep's work list.
+   */
   findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]>;
   /** The operation that Veo knows by this name (for Veo's own completion notices). */
   findByVeoOperationName(name: string): Promise<OperationRecord | undefined>;
@@ -67,13 +69,14 @@ export interface ImageInput {
 export type GeneratedVideo =
   { kind: 'stored'; uri: string; mimeType: string } | { kind: 'inline'; base64: string; mimeType: string };
 
-export type PollOutcome =
+/** What Veo says when asked about a generation. */
+export type GenerationStatus =
   | { done: false; progressPercent?: number }
   | { done: true; error: { code: string; message: string } }
   | { done: true; videos: GeneratedVideo[]; raiFilteredCount: number; raiReasons: string[] };
 
 export interface VideoGenerator {
-  readonly api: VeoApi;
+  readonly api: WireApi;
   /** Starts a generation. Never retried blindly: a repeated submit is a second bill. */
   submit(
     request: VideoRequest,
@@ -82,30 +85,36 @@ export interface VideoGenerator {
   ): Promise<{ operationName: string; simulated: boolean }>;
   /** Whether outputs written straight to storage can be found without Veo's answer (reconciliation). */
   readonly writesToStorage: boolean;
-  poll(operationName: string): Promise<PollOutcome>;
+  poll(operationName: string): Promise<GenerationStatus>;
   /** Opens a generated video that has to be copied into the blob store. */
   open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable>;
 }
 
-/** The event a pipeline receives when an operation ends (or its request is rejected before one exists). */
-export interface CompletionEvent {
-  /** Stable per operation (or rejected message): consumers deduplicate on it. */
-  event_id: string;
-  type: 'operation.completed' | 'request.rejected';
-  operation_id?: string;
-  request_id?: string;
-  status: OperationRecord['status'] | 'REJECTED';
-  backend?: string;
-  model?: string;
-  videos: Array<{ uri: string; url: string; expires_at: string; mime_type: string; bytes: number }>;
-  error?: { code: string; message: string; retryable: boolean };
-  rai_filtered_count?: number;
-  rai_reasons?: string[];
-  correlation: Record<string, string>;
-  completed_at: string;
+/** A generated video as callers get it: where it is stored and a signed link that downloads it. */
+export interface VideoLink {
+  uri: string;
+  url: string;
+  expiresAt: string;
+  mimeType: string;
+  bytes: number;
 }
 
+/** A pipeline's generation request refused before any operation existed. */
+export interface Rejection {
+  /** Stable per rejected message: consumers deduplicate on it. */
+  messageId: string;
+  requestId?: string;
+  reason: string;
+  correlation: Record<string, string>;
+  at: Date;
+}
+
+/**
+ * Where completions go (the completions topic, in-process subscribers, webhooks); the adapters own the wire format.
+ * Both methods throw when a retry can help.
+ */
 export interface CompletionSink {
-  /** Publishes the event (and delivers it to the webhook, when one is given). Throws when a retry can help. */
-  publish(event: CompletionEvent, options?: { webhookUrl?: string }): Promise<void>;
+  /** An operation ended: its record, with signed links to its videos. */
+  completed(record: OperationRecord, videos: VideoLink[]): Promise<void>;
+  rejected(rejection: Rejection): Promise<void>;
 }

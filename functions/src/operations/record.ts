@@ -1,5 +1,12 @@
 // The operation record: what we know about one video generation, from request to outputs. Plain data, no client types.
-import type { VeoApi } from '../config/index.js';
+
+/**
+ * Where a generation runs: Veo on Vertex AI, or the built-in simulator (which speaks Vertex's wire protocol).
+ * 'gemini' appears only on records made before 2026-10-22, when the Gemini API still served Veo.
+ */
+export type Backend = 'vertex' | 'simulator' | 'gemini';
+/** The wire API a record was sent on; `simulated` says whether a simulator answered it. */
+export type WireApi = Exclude<Backend, 'simulator'>;
 
 export const OPERATION_STATUSES = [
   'QUEUED',
@@ -67,8 +74,8 @@ export interface OperationRecord {
   status: OperationStatus;
   request: VideoRequest;
   model: string;
-  /** The Veo wire API used (gemini | vertex). */
-  backend: VeoApi;
+  /** The Veo wire API used (vertex; gemini on old records). */
+  backend: WireApi;
   /** True when the operation ran on the Veo simulator, not on Google's Veo. */
   simulated: boolean;
   veoOperationName?: string;
@@ -94,8 +101,16 @@ export interface OperationRecord {
   correlation?: Record<string, string>;
   /** Pipelines: HTTPS endpoint that receives the signed completion event. */
   webhookUrl?: string;
-  /** Completion event bookkeeping: a lease so one instance publishes, and when the event went out. */
+  /**
+   * Completion event bookkeeping: the lease that lets one instance publish (taken by the transaction that ends the
+   * operation), and when the event went out. A terminal record keeps `nextPollAt` until its event is out, so the
+   * sweep finds an event that was never published.
+   */
   announceToken?: string;
   announceLeaseUntil?: string;
   completionPublishedAt?: string;
 }
+
+/** Where the record's generation ran, as shown to callers. */
+export const backendOf = (record: OperationRecord): Backend =>
+  record.simulated ? 'simulator' : record.backend;

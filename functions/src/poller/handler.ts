@@ -82,17 +82,17 @@ async function handlePoll(
   }
   const scheduledFor = typeof payload['scheduledFor'] === 'string' ? payload['scheduledFor'] : undefined;
   const notBefore = typeof payload['notBefore'] === 'string' ? Date.parse(payload['notBefore']) : NaN;
-  const early = Number.isNaN(notBefore) ? 0 : notBefore - Date.now();
+  const { clock } = runtime;
+  const early = Number.isNaN(notBefore) ? 0 : notBefore - clock.now().getTime();
   const maxWaitMs = runtime.config.queue.handlerMaxWaitSeconds * 1000;
   if (early > maxWaitMs) {
     // Too early to hold all the way: hold as long as allowed, then hand it back to the queue for the rest.
-    await delay(maxWaitMs);
-    await runtime.queue.enqueue({ operationId, scheduledFor }, Math.max(0, (notBefore - Date.now()) / 1000));
+    await clock.sleep(maxWaitMs);
+    const rest = Math.max(0, (notBefore - clock.now().getTime()) / 1000);
+    await runtime.queue.enqueue({ operationId, scheduledFor }, rest);
     return 'republished';
   }
-  if (early > 0) await delay(early);
-  await runtime.operations.poll(operationId, { scheduledFor });
+  await clock.sleep(early);
+  await runtime.operations.poll(operationId, scheduledFor);
   return 'polled';
 }
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,17 +1,25 @@
-// In-process PollQueue for `npm start` and tests: delayed delivery with timers, to a handler in the same process.
+// In-process PollQueue for `npm start` and tests: delayed delivery on the clock, to a handler in the same process.
 // Like Pub/Sub, a handler that throws gets the message again later (with backoff); nothing survives a restart.
-import { EventEmitter } from 'node:events';
 import { errorFields, log } from '../log.js';
-import type { CompletionEvent, CompletionSink, PollMessage, PollQueue } from '../operations/ports.js';
+import { systemClock, type Clock } from '../operations/clock.js';
+import type { CompletionSink, PollMessage, PollQueue, Rejection, VideoLink } from '../operations/ports.js';
+import type { OperationRecord } from '../operations/record.js';
+import {
+  completedEvent,
+  rejectedEvent,
+  type CompletionEvent,
+  type WebhookDelivery,
+} from './completion-event.js';
 
 export type PollHandler = (message: PollMessage) => Promise<void>;
 
 const REDELIVERY_SECONDS = [1, 2, 5, 10, 30];
 
 export class InProcessPollQueue implements PollQueue {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly stop = new AbortController();
   private handler: PollHandler | undefined;
-  private closed = false;
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   subscribe(handler: PollHandler): void {
     this.handler = handler;
@@ -21,25 +29,18 @@ export class InProcessPollQueue implements PollQueue {
     this.deliverLater({ ...message }, delaySeconds, 0);
   }
 
-  /** Cancels pending deliveries (tests, shutdown). */
+  /** Drops pending deliveries (tests, shutdown). */
   close(): void {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.stop.abort();
   }
 
   private deliverLater(message: PollMessage, delaySeconds: number, attempt: number): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.deliver(message, attempt);
-    }, delaySeconds * 1000);
-    timer.unref();
-    this.timers.add(timer);
+    if (this.stop.signal.aborted) return;
+    void this.clock.sleep(delaySeconds * 1000, this.stop.signal).then(() => this.deliver(message, attempt));
   }
 
   private async deliver(message: PollMessage, attempt: number): Promise<void> {
-    if (!this.handler || this.closed) return;
+    if (!this.handler || this.stop.signal.aborted) return;
     try {
       await this.handler(message);
     } catch (err) {
@@ -50,14 +51,33 @@ export class InProcessPollQueue implements PollQueue {
   }
 }
 
-/** In-process completion events: listeners in the same process (the CLI and tests), plus webhooks. */
+export type CompletionListener = (event: CompletionEvent) => void;
+
+/**
+ * In-process completion events, the local stand-in for the completions topic: subscribers in the same process
+ * (the CLI, tests, a local pipeline) receive each event; webhooks are delivered as in the cloud.
+ */
 export class InProcessCompletionSink implements CompletionSink {
-  readonly events = new EventEmitter();
+  private readonly listeners = new Set<CompletionListener>();
 
-  constructor(private readonly webhook?: (url: string, event: CompletionEvent) => Promise<unknown>) {}
+  constructor(private readonly webhook?: WebhookDelivery) {}
 
-  async publish(event: CompletionEvent, options: { webhookUrl?: string } = {}): Promise<void> {
-    this.events.emit('completion', event);
-    if (options.webhookUrl && this.webhook) await this.webhook(options.webhookUrl, event);
+  /** Receives every event from now on; returns the unsubscribe function. */
+  subscribe(listener: CompletionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  completed(record: OperationRecord, videos: VideoLink[]): Promise<void> {
+    return this.publish(completedEvent(record, videos), record.webhookUrl);
+  }
+
+  rejected(rejection: Rejection): Promise<void> {
+    return this.publish(rejectedEvent(rejection));
+  }
+
+  private async publish(event: CompletionEvent, webhookUrl?: string): Promise<void> {
+    for (const listener of this.listeners) listener(event);
+    if (webhookUrl && this.webhook) await this.webhook(webhookUrl, event);
   }
 }

@@ -1,7 +1,15 @@
 // Pub/Sub PollQueue: a poll is a message on POLL_TOPIC. Pub/Sub has no delayed delivery, so the message carries
 // `notBefore` and the poller holds an early message until then (bounded), which keeps one invocation per poll.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import type { CompletionEvent, CompletionSink, PollMessage, PollQueue } from '../operations/ports.js';
+import { systemClock, type Clock } from '../operations/clock.js';
+import type { CompletionSink, PollMessage, PollQueue, Rejection, VideoLink } from '../operations/ports.js';
+import type { OperationRecord } from '../operations/record.js';
+import {
+  completedEvent,
+  rejectedEvent,
+  type CompletionEvent,
+  type WebhookDelivery,
+} from './completion-event.js';
 
 export const POLL_MESSAGE_TYPE = 'poll';
 export const SWEEP_MESSAGE_TYPE = 'sweep';
@@ -9,12 +17,16 @@ export const SWEEP_MESSAGE_TYPE = 'sweep';
 export class PubSubPollQueue implements PollQueue {
   private readonly topic: Topic;
 
-  constructor(pubsub: PubSub, topicName: string) {
+  constructor(
+    pubsub: PubSub,
+    topicName: string,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.topic = pubsub.topic(topicName, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
   }
 
   async enqueue(message: PollMessage, delaySeconds: number): Promise<void> {
-    const notBefore = new Date(Date.now() + delaySeconds * 1000).toISOString();
+    const notBefore = new Date(this.clock.now().getTime() + delaySeconds * 1000).toISOString();
     await this.topic.publishMessage({
       json: { ...message, notBefore },
       attributes: { type: POLL_MESSAGE_TYPE, operationId: message.operationId },
@@ -34,12 +46,20 @@ export class PubSubCompletionSink implements CompletionSink {
   constructor(
     pubsub: PubSub,
     topicName: string,
-    private readonly webhook?: (url: string, event: CompletionEvent) => Promise<unknown>,
+    private readonly webhook?: WebhookDelivery,
   ) {
     this.topic = pubsub.topic(topicName, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
   }
 
-  async publish(event: CompletionEvent, options: { webhookUrl?: string } = {}): Promise<void> {
+  completed(record: OperationRecord, videos: VideoLink[]): Promise<void> {
+    return this.publish(completedEvent(record, videos), record.webhookUrl);
+  }
+
+  rejected(rejection: Rejection): Promise<void> {
+    return this.publish(rejectedEvent(rejection));
+  }
+
+  private async publish(event: CompletionEvent, webhookUrl?: string): Promise<void> {
     const attributes: Record<string, string> = {};
     for (const [key, value] of Object.entries(event.correlation)) {
       if (!RESERVED_ATTRIBUTES.has(key)) attributes[key] = value;
@@ -52,6 +72,6 @@ export class PubSubCompletionSink implements CompletionSink {
       ...(event.request_id ? { request_id: event.request_id } : {}),
     });
     await this.topic.publishMessage({ json: event, attributes });
-    if (options.webhookUrl && this.webhook) await this.webhook(options.webhookUrl, event);
+    if (webhookUrl && this.webhook) await this.webhook(webhookUrl, event);
   }
 }

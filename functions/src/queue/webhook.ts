@@ -3,7 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { errorFields, log } from '../log.js';
 import { nonPublicReason } from '../net/public-url.js';
-import type { CompletionEvent } from '../operations/ports.js';
+import { systemClock, type Clock } from '../operations/clock.js';
+import type { CompletionEvent } from './completion-event.js';
 
 export const SIGNATURE_HEADER = 'Veo-Signature';
 const ATTEMPT_DELAYS_MS = [0, 1000, 3000];
@@ -18,6 +19,8 @@ export interface WebhookOptions {
   secret: string;
   /** Tests deliver to loopback; production never does. */
   allowPrivateAddresses?: boolean;
+  /** Waits between attempts and stamps signatures. */
+  clock?: Clock;
 }
 
 /** Delivers the event; gives up (logged) after the last attempt — the Pub/Sub event is the durable record. */
@@ -34,11 +37,12 @@ export async function deliverWebhook(
       return false;
     }
   }
+  const clock = options.clock ?? systemClock;
   const body = JSON.stringify(event);
   for (const [attempt, wait] of ATTEMPT_DELAYS_MS.entries()) {
-    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    await clock.sleep(wait);
     try {
-      const timestamp = Math.floor(Date.now() / 1000);
+      const timestamp = Math.floor(clock.now().getTime() / 1000);
       const response = await fetch(target, {
         method: 'POST',
         headers: {

@@ -30,15 +30,12 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
 
     const reject = async (reason: string): Promise<RequestOutcome> => {
       log.warn('Generation request rejected', { messageId, requestId, principal, reason });
-      await runtime.completions.publish({
-        event_id: `rejected:${messageId ?? requestId ?? 'unknown'}`,
-        type: 'request.rejected',
-        request_id: requestId,
-        status: 'REJECTED',
-        videos: [],
-        error: { code: 'INVALID_ARGUMENT', message: reason, retryable: false },
+      await runtime.completions.rejected({
+        messageId: messageId ?? requestId ?? 'unknown',
+        requestId,
+        reason,
         correlation,
-        completed_at: new Date().toISOString(),
+        at: runtime.clock.now(),
       });
       return 'rejected';
     };

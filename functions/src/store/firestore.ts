@@ -95,8 +95,8 @@ export class FirestoreOperationStore implements OperationStore {
   }
 
   async findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]> {
+    // Only records with something left to do carry nextPollAt (live ones, and ended ones whose event is not out).
     const snap = await this.operations
-      .where('status', 'in', ['QUEUED', 'RUNNING'])
       .where('nextPollAt', '<=', dueBefore.toISOString())
       .orderBy('nextPollAt')
       .limit(limit)

@@ -1,7 +1,7 @@
 // In-memory OperationStore for `npm start` and tests. One process only: records vanish with it.
 // Serializes writes per store so read-modify-write behaves like a transaction.
 import type { CreateResult, ListQuery, OperationStore } from '../operations/ports.js';
-import { isTerminal, type OperationRecord } from '../operations/record.js';
+import type { OperationRecord } from '../operations/record.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 export class MemoryOperationStore implements OperationStore {
@@ -55,7 +55,7 @@ export class MemoryOperationStore implements OperationStore {
   async findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]> {
     const at = dueBefore.toISOString();
     return [...this.records.values()]
-      .filter((r) => !isTerminal(r.status) && r.nextPollAt !== undefined && r.nextPollAt <= at)
+      .filter((r) => r.nextPollAt !== undefined && r.nextPollAt <= at)
       .slice(0, limit)
       .map((r) => structuredClone(r));
   }

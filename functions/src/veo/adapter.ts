@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } from '@google/genai';
 import type { Config, VeoApi } from '../config/index.js';
 import { AppError } from '../errors.js';
-import type { GeneratedVideo, ImageInput, PollOutcome, VideoGenerator } from '../operations/ports.js';
+import type { GeneratedVideo, ImageInput, GenerationStatus, VideoGenerator } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 
 type Sdk = typeof import('@google/genai');
@@ -64,7 +64,7 @@ export class VeoAdapter implements VideoGenerator {
     return { operationName: operation.name, simulated: isSimulated(operation) };
   }
 
-  async poll(operationName: string): Promise<PollOutcome> {
+  async poll(operationName: string): Promise<GenerationStatus> {
     const { sdk, ai } = await this.load();
     // The SDK needs its own operation class; a plain { name } object is rejected.
     const handle = new sdk.GenerateVideosOperation();
@@ -117,7 +117,7 @@ function isSimulated(operation: GenerateVideosOperation): boolean {
 }
 
 /** Turns a done (or not) operation into what the domain needs. Never an empty success. */
-export function parseOperation(operation: GenerateVideosOperation): PollOutcome {
+export function parseOperation(operation: GenerateVideosOperation): GenerationStatus {
   if (!operation.done) {
     const progress = (operation.metadata as Record<string, unknown> | undefined)?.['progressPercent'];
     return { done: false, progressPercent: typeof progress === 'number' ? progress : undefined };

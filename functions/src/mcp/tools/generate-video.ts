@@ -3,13 +3,11 @@
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { isTerminal, type OperationRecord } from '../../operations/record.js';
-import type { Runtime } from '../../runtime.js';
+import type { Operations } from '../../operations/index.js';
+import { isTerminal, type WireApi } from '../../operations/record.js';
 import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
-
-const TICK_MS = 1000;
 
 const inputSchema = GenerateVideoArgsSchema.extend({
   idempotency_key: z
@@ -38,9 +36,19 @@ const outputSchema = OperationViewSchema.extend({
   waited_seconds: z.number().describe('How long this call waited for the result.'),
 });
 
+/** What generate_video needs: the domain, and the request limits this server applies. */
+export interface GenerateToolDeps {
+  operations: Operations;
+  api: WireApi;
+  defaultModel: string;
+  maxImageBytes: number;
+  /** The server's cap on wait_seconds. */
+  maxWaitSeconds: number;
+}
+
 export function registerGenerateVideoTool(
   server: McpServer,
-  runtime: Runtime,
+  deps: GenerateToolDeps,
   principal: string,
 ): RegisteredTool {
   return server.registerTool(
@@ -62,11 +70,11 @@ export function registerGenerateVideoTool(
       },
     },
     guarded('generate_video', async (args, ctx): Promise<CallToolResult> => {
-      const { config, operations } = runtime;
+      const { operations } = deps;
       const prepared = await prepareRequest(args, {
-        api: config.veo.api,
-        defaultModel: config.veo.defaultModel,
-        maxImageBytes: config.maxImageBytes,
+        api: deps.api,
+        defaultModel: deps.defaultModel,
+        maxImageBytes: deps.maxImageBytes,
       });
       const started = await operations.start({
         principal,
@@ -76,23 +84,29 @@ export function registerGenerateVideoTool(
         estimatedCostUsd: prepared.estimatedCostUsd,
       });
 
-      const waitSeconds = Math.min(args.wait_seconds ?? 0, config.maxWaitSeconds);
-      const startedAt = Date.now();
+      const waitSeconds = Math.min(args.wait_seconds ?? 0, deps.maxWaitSeconds);
       let record = started.record;
+      let waited = 0;
       if (waitSeconds > 0 && !isTerminal(record.status)) {
-        record = await waitForCompletion(runtime, principal, record, waitSeconds, {
+        const token = ctx.mcpReq._meta?.progressToken;
+        ({ record, waitedSeconds: waited } = await operations.wait(principal, record.id, {
+          maxMs: waitSeconds * 1000,
           signal: ctx.mcpReq.signal,
-          progress: async (elapsed, message) => {
-            const token = ctx.mcpReq._meta?.progressToken;
+          onTick: async (elapsed, current) => {
             if (token === undefined) return;
             await ctx.mcpReq.notify({
               method: 'notifications/progress',
-              params: { progressToken: token, progress: elapsed, total: waitSeconds, message },
+              params: {
+                progressToken: token,
+                progress: elapsed,
+                total: waitSeconds,
+                message: `${current.status}: ${elapsed}s of up to ${waitSeconds}s`,
+              },
             });
           },
-        });
+        }));
       }
-      const view = await viewOperation(runtime, record);
+      const view = viewOperation(record, await operations.links(record));
       const lead = started.started
         ? `Started video generation ${record.id}${view.done ? ` and it finished: ${view.status}` : ''}.`
         : `idempotency_key matched operation ${record.id}: nothing new was started or billed.`;
@@ -100,56 +114,9 @@ export function registerGenerateVideoTool(
       result.structuredContent = {
         ...result.structuredContent,
         idempotent_replay: !started.started,
-        waited_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+        waited_seconds: waited,
       };
       return result;
     }),
   );
-}
-
-interface WaitHooks {
-  signal: AbortSignal;
-  progress: (elapsedSeconds: number, message: string) => Promise<void>;
-}
-
-/**
- * Polls the operation itself (this instance may be the only one awake) at the configured interval, without
- * disturbing the queue's poll chain, until it is final, the wait is over, or the client goes away.
- */
-async function waitForCompletion(
-  runtime: Runtime,
-  principal: string,
-  initial: OperationRecord,
-  waitSeconds: number,
-  hooks: WaitHooks,
-): Promise<OperationRecord> {
-  const { operations, config } = runtime;
-  const start = Date.now();
-  const deadline = start + waitSeconds * 1000;
-  let record = initial;
-  let lastPoll = start;
-  while (!isTerminal(record.status) && Date.now() < deadline && !hooks.signal.aborted) {
-    await delay(Math.min(TICK_MS, deadline - Date.now()), hooks.signal);
-    const elapsed = Math.round((Date.now() - start) / 1000);
-    if (Date.now() - lastPoll >= config.poll.intervalSeconds * 1000) {
-      lastPoll = Date.now();
-      await operations.poll(record.id, { schedule: false });
-    }
-    record = await operations.get(principal, record.id);
-    await hooks.progress(elapsed, `${record.status}: ${elapsed}s of up to ${waitSeconds}s`);
-  }
-  return record;
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

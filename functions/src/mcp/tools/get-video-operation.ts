@@ -1,7 +1,7 @@
 // get_video_operation: status of one of the caller's operations; when done, signed links to the videos.
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
-import type { Runtime } from '../../runtime.js';
+import type { Operations } from '../../operations/index.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 
@@ -11,7 +11,7 @@ const inputSchema = z.object({
 
 export function registerGetVideoOperationTool(
   server: McpServer,
-  runtime: Runtime,
+  operations: Operations,
   principal: string,
 ): RegisteredTool {
   return server.registerTool(
@@ -27,8 +27,8 @@ export function registerGetVideoOperationTool(
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('get_video_operation', async ({ operation_id }) => {
-      const record = await runtime.operations.get(principal, operation_id);
-      const view = await viewOperation(runtime, record);
+      const record = await operations.get(principal, operation_id);
+      const view = viewOperation(record, await operations.links(record));
       return operationResult(
         view,
         view.done ? `Operation ${view.status}.` : `Operation still ${view.status}.`,

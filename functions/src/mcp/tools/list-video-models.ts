@@ -1,7 +1,7 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
-import type { Runtime } from '../../runtime.js';
+import type { Backend, WireApi } from '../../operations/record.js';
 import { MODELS } from '../../veo/catalog.js';
 import { guarded } from '../tool-errors.js';
 
@@ -30,7 +30,14 @@ const outputSchema = z.object({
   models: z.array(ModelSchema),
 });
 
-export function registerListVideoModelsTool(server: McpServer, runtime: Runtime): RegisteredTool {
+/** What list_video_models needs to know: where generations run and the default model. */
+export interface ModelsToolDeps {
+  backend: Backend;
+  api: WireApi;
+  defaultModel: string;
+}
+
+export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolDeps): RegisteredTool {
   return server.registerTool(
     'list_video_models',
     {
@@ -43,7 +50,7 @@ export function registerListVideoModelsTool(server: McpServer, runtime: Runtime)
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('list_video_models', async () => {
-      const { api, defaultModel } = runtime.config.veo;
+      const { api, backend, defaultModel } = deps;
       const models = MODELS.flatMap((model) => {
         const limits = model.backends[api];
         if (!limits) return [];
@@ -65,9 +72,9 @@ export function registerListVideoModelsTool(server: McpServer, runtime: Runtime)
           },
         ];
       });
-      const structured = { backend: runtime.backendLabel, api, default_model: defaultModel, models };
+      const structured = { backend: backend, api, default_model: defaultModel, models };
       const text = [
-        `${models.length} Veo models on the ${runtime.backendLabel} backend (${api} API); default ${defaultModel}.`,
+        `${models.length} Veo models on the ${backend} backend (${api} API); default ${defaultModel}.`,
         ...models.map(
           (m) =>
             `${m.id} (${m.display_name}, ${m.stage}): ${m.durations_seconds.join('/')}s, ${m.aspect_ratios.join(' ')}, ` +

@@ -1,8 +1,8 @@
 // list_video_operations: the caller's own operations, newest first, optionally by status, with cursor pagination.
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
-import { OPERATION_STATUSES } from '../../operations/record.js';
-import type { Runtime } from '../../runtime.js';
+import type { Operations } from '../../operations/index.js';
+import { backendOf, OPERATION_STATUSES } from '../../operations/record.js';
 import { guarded } from '../tool-errors.js';
 
 const SummarySchema = z.object({
@@ -41,7 +41,7 @@ const outputSchema = z.object({
 
 export function registerListVideoOperationsTool(
   server: McpServer,
-  runtime: Runtime,
+  operations: Operations,
   principal: string,
 ): RegisteredTool {
   return server.registerTool(
@@ -56,11 +56,11 @@ export function registerListVideoOperationsTool(
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('list_video_operations', async ({ status, limit, cursor }) => {
-      const page = await runtime.operations.list({ principal, status, limit: limit ?? 20, cursor });
-      const operations = page.records.map((r) => ({
+      const page = await operations.list({ principal, status, limit: limit ?? 20, cursor });
+      const summaries = page.records.map((r) => ({
         operation_id: r.id,
         status: r.status,
-        backend: r.simulated ? ('simulator' as const) : r.backend,
+        backend: backendOf(r),
         model: r.model,
         prompt: r.request.prompt?.slice(0, 200),
         video_count: r.outputs.length,
@@ -68,9 +68,9 @@ export function registerListVideoOperationsTool(
         completed_at: r.completedAt,
       }));
       const text =
-        operations.length === 0
+        summaries.length === 0
           ? `No operations${status ? ` with status ${status}` : ''}.`
-          : operations
+          : summaries
               .map(
                 (o) =>
                   `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ${JSON.stringify(o.prompt ?? '')}`,
@@ -78,7 +78,7 @@ export function registerListVideoOperationsTool(
               .join('\n') + (page.nextCursor ? `\nMore: pass cursor "${page.nextCursor}".` : '');
       return {
         content: [{ type: 'text', text }],
-        structuredContent: { operations, next_cursor: page.nextCursor },
+        structuredContent: { operations: summaries, next_cursor: page.nextCursor },
       };
     }),
   );

@@ -1,0 +1,107 @@
+// The operations facade: what the MCP tools, the poller and the requests function may ask of the domain.
+// Each use case lives in its own module (start, poll, completion, wait); state.ts holds the pure transitions.
+import { AppError } from '../errors.js';
+import { systemClock } from './clock.js';
+import { finish, links } from './completion.js';
+import type { OperationsContext } from './context.js';
+import { pollOnce, sweep, type PollEffect } from './poll.js';
+import type { ListQuery, OperationStore, VideoLink } from './ports.js';
+import { isTerminal, type OperationRecord } from './record.js';
+import { start, type StartInput } from './start.js';
+import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
+
+export type { OperationsContext, OperationsSettings } from './context.js';
+export type { PollEffect } from './poll.js';
+export type { StartInput } from './start.js';
+export type { WaitOptions, WaitResult } from './wait.js';
+
+export class Operations {
+  private readonly ctx: OperationsContext;
+  /** Polls of one operation on this instance run one after another, so they never contend in transactions. */
+  private readonly inFlight = new Map<string, Promise<PollEffect>>();
+
+  constructor(deps: Omit<OperationsContext, 'clock'> & { clock?: OperationsContext['clock'] }) {
+    this.ctx = { ...deps, clock: deps.clock ?? systemClock };
+  }
+
+  /** Starts a generation, or returns the operation already started with the same idempotency key. */
+  start(input: StartInput): Promise<{ record: OperationRecord; started: boolean }> {
+    return start(this.ctx, input);
+  }
+
+  /** The caller's operation; another principal's operation is reported as not found. */
+  async get(principal: string, id: string): Promise<OperationRecord> {
+    const record = await this.ctx.store.get(id);
+    if (!record || record.principal !== principal) {
+      throw new AppError(
+        'NOT_FOUND',
+        `Invalid operation_id: ${JSON.stringify(id)} does not name one of your operations. ` +
+          'Use list_video_operations to see them.',
+      );
+    }
+    return record;
+  }
+
+  list(query: ListQuery): ReturnType<OperationStore['list']> {
+    return this.ctx.store.list(query);
+  }
+
+  /**
+   * One poll of one operation, for the slot `scheduledFor` (a queue message's; undefined for Veo's own notice,
+   * which may poll at any time). Throws only what a retry can fix (the store, publishing the completion event).
+   */
+  poll(id: string, scheduledFor?: string): Promise<PollEffect> {
+    const previous = this.inFlight.get(id);
+    const current = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() =>
+      pollOnce(this.ctx, id, scheduledFor),
+    );
+    this.inFlight.set(id, current);
+    return current.finally(() => {
+      if (this.inFlight.get(id) === current) this.inFlight.delete(id);
+    });
+  }
+
+  /** Veo's own completion notice (Vertex pubsubTopic) for the operation it knows by `veoOperationName`. */
+  async pollByVeoOperationName(veoOperationName: string): Promise<PollEffect> {
+    const record = await this.ctx.store.findByVeoOperationName(veoOperationName);
+    return record ? this.poll(record.id) : 'unknown';
+  }
+
+  /** Recovers lost poll messages and unpublished completion events; returns how many records were due. */
+  sweep(limit = 100): Promise<number> {
+    return sweep(this.ctx, limit);
+  }
+
+  /** Waits (bounded) for the caller's operation to end, polling only when a poll is due. */
+  wait(principal: string, id: string, options: WaitOptions): Promise<WaitResult> {
+    return waitFor(
+      this.ctx,
+      () => this.get(principal, id),
+      (opId, slot) => this.poll(opId, slot),
+      options,
+    );
+  }
+
+  /**
+   * Cancels the caller's operation. Veo offers no cancel for a running generation, so a generation Veo already
+   * accepted may still finish and be billed; the operation ends CANCELLED and its outputs are not collected.
+   */
+  async cancel(principal: string, id: string): Promise<OperationRecord> {
+    const record = await this.get(principal, id);
+    if (isTerminal(record.status)) return record;
+    const ended = await finish(this.ctx, id, {
+      status: 'CANCELLED',
+      error: {
+        code: 'CANCELLED',
+        message: 'Cancelled by the caller. A generation Veo had already started may still be billed.',
+        retryable: false,
+      },
+    });
+    return ended ?? record;
+  }
+
+  /** Signed links to the record's videos (tool results, resources and completion events share this). */
+  links(record: OperationRecord): Promise<VideoLink[]> {
+    return links(this.ctx, record);
+  }
+}

@@ -1,0 +1,174 @@
+// The domain on a manual clock: memory store, in-process queue, an in-memory blob store, a fake video generator and
+// a completion sink that records (and can refuse) events. Everything runs in memory, so tests take milliseconds.
+import { Readable } from 'node:stream';
+import { AppError } from '../../../functions/src/errors.js';
+import { Operations, type OperationsSettings } from '../../../functions/src/operations/index.js';
+import type {
+  BlobStore,
+  CompletionSink,
+  GenerationStatus,
+  ImageInput,
+  Rejection,
+  VideoGenerator,
+  VideoLink,
+} from '../../../functions/src/operations/ports.js';
+import type {
+  OperationOutput,
+  OperationRecord,
+  VideoRequest,
+} from '../../../functions/src/operations/record.js';
+import { InProcessPollQueue } from '../../../functions/src/queue/inprocess.js';
+import { MemoryOperationStore } from '../../../functions/src/store/memory.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+
+export class FakeGenerator implements VideoGenerator {
+  readonly api = 'vertex' as const;
+  writesToStorage = true;
+  submits = 0;
+  polls = 0;
+  /** The next submit throws this. */
+  submitError?: Error;
+  /** The next submit never answers (the instance "dies" with the request in flight). */
+  hangNextSubmit = false;
+  private readonly statuses = new Map<string, GenerationStatus>();
+
+  async submit(_request: VideoRequest, _image: ImageInput | undefined, outputUri: string | undefined) {
+    this.submits++;
+    if (this.submitError) {
+      const err = this.submitError;
+      this.submitError = undefined;
+      throw err;
+    }
+    if (this.hangNextSubmit) {
+      this.hangNextSubmit = false;
+      return new Promise<never>(() => {});
+    }
+    const name = `projects/p/locations/us-central1/publishers/google/models/m/operations/${this.submits}`;
+    this.statuses.set(name, { done: false });
+    this.outputs.set(name, outputUri ?? '');
+    return { operationName: name, simulated: false };
+  }
+
+  readonly outputs = new Map<string, string>();
+
+  async poll(name: string): Promise<GenerationStatus> {
+    this.polls++;
+    const status = this.statuses.get(name);
+    if (!status) throw new AppError('NOT_FOUND', `no operation ${name}`);
+    return status;
+  }
+
+  /** Veo finishes the generation: one video written to the operation's output location. */
+  succeed(name: string, blobs: MemoryBlobStore): void {
+    const uri = `${this.outputs.get(name)}sample_0.mp4`;
+    blobs.objects.set(uri, { uri, mimeType: 'video/mp4', bytes: 1024 });
+    this.statuses.set(name, {
+      done: true,
+      videos: [{ kind: 'stored', uri, mimeType: 'video/mp4' }],
+      raiFilteredCount: 0,
+      raiReasons: [],
+    });
+  }
+
+  fail(name: string, message: string): void {
+    this.statuses.set(name, { done: true, error: { code: 'INTERNAL', message } });
+  }
+
+  async open(): Promise<Readable> {
+    return Readable.from([Buffer.alloc(16)]);
+  }
+}
+
+export class MemoryBlobStore implements BlobStore {
+  readonly objects = new Map<string, OperationOutput>();
+  async put(key: string, body: Readable | Buffer, mimeType: string): Promise<OperationOutput> {
+    let bytes = 0;
+    for await (const chunk of Readable.from(body)) bytes += (chunk as Buffer).length;
+    const output = { uri: `mem://${key}`, mimeType, bytes };
+    this.objects.set(output.uri, output);
+    return output;
+  }
+  async stat(uri: string) {
+    return this.objects.get(uri);
+  }
+  async signedUrl(uri: string, ttlSeconds: number) {
+    return {
+      url: `https://signed.example/${encodeURIComponent(uri)}`,
+      expiresAt: new Date(ttlSeconds * 1000).toISOString(),
+    };
+  }
+  outputUriFor(prefix: string): string {
+    return `mem://${prefix}`;
+  }
+  async listOutputs(prefix: string): Promise<OperationOutput[]> {
+    return [...this.objects.values()].filter((o) => o.uri.startsWith(`mem://${prefix}`));
+  }
+}
+
+export class RecordingSink implements CompletionSink {
+  readonly completed_: Array<{ record: OperationRecord; videos: VideoLink[] }> = [];
+  readonly rejections: Rejection[] = [];
+  /** How many of the next publishes fail. */
+  failures = 0;
+
+  async completed(record: OperationRecord, videos: VideoLink[]): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('completions topic unavailable');
+    }
+    this.completed_.push({ record, videos });
+  }
+  async rejected(rejection: Rejection): Promise<void> {
+    this.rejections.push(rejection);
+  }
+  /** Events published for one operation. */
+  eventsFor(id: string): OperationRecord[] {
+    return this.completed_.filter((e) => e.record.id === id).map((e) => e.record);
+  }
+}
+
+export const SETTINGS: OperationsSettings = {
+  poll: { initialDelaySeconds: 10, intervalSeconds: 10, maxIntervalSeconds: 60 },
+  operationDeadlineSeconds: 600,
+  retentionDays: 1,
+  outputPrefix: 'videos',
+  submitGraceSeconds: 60,
+  sweepGraceSeconds: 30,
+  signedUrlTtlSeconds: 3600,
+};
+
+export function harness(settings: Partial<OperationsSettings> = {}) {
+  const clock = new ManualClock();
+  const store = new MemoryOperationStore();
+  const blobs = new MemoryBlobStore();
+  const veo = new FakeGenerator();
+  const sink = new RecordingSink();
+  const queue = new InProcessPollQueue(clock);
+  const operations = new Operations({
+    store,
+    blobs,
+    queue,
+    veo,
+    completions: sink,
+    settings: { ...SETTINGS, ...settings },
+    clock,
+  });
+  queue.subscribe(async (message) => {
+    await operations.poll(message.operationId, message.scheduledFor);
+  });
+  const request: VideoRequest = {
+    model: 'veo-3.1-fast-generate-001',
+    prompt: 'a fox',
+    aspectRatio: '16:9',
+    durationSeconds: 8,
+    numberOfVideos: 1,
+  };
+  const start = (extra: { idempotencyKey?: string; principal?: string; prompt?: string } = {}) =>
+    operations.start({
+      principal: extra.principal ?? 'p',
+      request: { ...request, prompt: extra.prompt ?? request.prompt },
+      idempotencyKey: extra.idempotencyKey,
+      estimatedCostUsd: 1.2,
+    });
+  return { clock, store, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
+}
