@@ -4,7 +4,7 @@
 // published later by whoever meets the record next: a redelivered poll, an idempotent replay, the sweep.
 // Only a crash between publishing and recording it can repeat an event (with the same event id).
 import { randomUUID } from 'node:crypto';
-import { log } from '../log.js';
+import { errorFields, log } from '../log.js';
 import type { OperationsContext } from './context.js';
 import type { VideoLink } from './ports.js';
 import type { OperationRecord } from './record.js';
@@ -20,6 +20,8 @@ import {
 
 /** How long a publisher may hold the lease before another instance may take it over. */
 export const PUBLISH_LEASE_SECONDS = 60;
+/** A publish still pending after this is given up (and retried later), well inside the lease. */
+export const PUBLISH_TIMEOUT_SECONDS = 40;
 
 /**
  * Ends the operation as `ending` says (unless it has ended already) and publishes its completion event.
@@ -78,15 +80,45 @@ async function publishLeased(
   token: string,
 ): Promise<OperationRecord> {
   try {
-    await ctx.completions.completed(record, await links(ctx, record));
+    await withTimeout(ctx, ctx.completions.completed(record, await links(ctx, record)));
   } catch (err) {
-    await ctx.store.update(record.id, (current) => releasePublishLease(current, token, ctx.clock.now()));
+    try {
+      await ctx.store.update(record.id, (current) => releasePublishLease(current, token, ctx.clock.now()));
+    } catch (releaseErr) {
+      // The lease lapses by itself; the publish error is the one to report.
+      log.warn('Could not give back a publish lease', { operationId: record.id, ...errorFields(releaseErr) });
+    }
     throw err;
   }
   const published = await ctx.store.update(record.id, (current) =>
     markPublished(current, token, ctx.clock.now()),
   );
+  if (published?.announceToken !== token) {
+    // Our lease lapsed while publishing and another instance took it over: its event repeats ours (same event_id).
+    log.warn('Publish lease lost during a publish; the completion event may be delivered twice', {
+      operationId: record.id,
+    });
+  }
   return published ?? record;
+}
+
+/**
+ * Gives up on a publish that has not answered within PUBLISH_TIMEOUT_SECONDS, so it cannot outlive its lease and
+ * land after another instance has taken the lease over. (The publish itself may still land later: then the event
+ * repeats with the same event_id, as after a crash.)
+ */
+async function withTimeout(ctx: OperationsContext, publish: Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const timeout = ctx.clock.sleep(PUBLISH_TIMEOUT_SECONDS * 1000, stop.signal).then(() => {
+    if (!stop.signal.aborted) {
+      throw new Error(`Publishing the completion event took over ${PUBLISH_TIMEOUT_SECONDS} s`);
+    }
+  });
+  try {
+    await Promise.race([publish, timeout]);
+  } finally {
+    stop.abort();
+  }
 }
 
 function newLease(ctx: OperationsContext): PublishLease {

@@ -1,6 +1,7 @@
 // Following an operation to its end. Every source of a poll (a queue message, the sweep, Veo's notice, a waiting
 // caller) is only a hint: the poll re-reads the record, claims its slot in a transaction (so one slot is polled
 // once, however many deliveries or waiters arrive), asks Veo, and records the outcome or finishes the operation.
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { finish, publishPending } from './completion.js';
@@ -29,33 +30,25 @@ export async function pollOnce(
     await publishPending(ctx, found);
     return 'terminal';
   }
-  let claimed = false;
-  const record = await store.update(id, (current) => {
-    const next = claimPoll(
-      current,
-      scheduledFor,
-      secondsFrom(ctx, settings.submitGraceSeconds),
-      ctx.clock.now(),
-    );
-    claimed = next !== undefined;
-    return next;
-  });
-  // Another delivery has this slot, or a newer poll is arranged: this one is a duplicate or late.
-  if (!record || !claimed) return record && isTerminal(record.status) ? 'terminal' : 'pending';
+  // The claim's token tells our own write apart, even when a store transaction re-runs on a committed claim.
+  const claim = randomUUID();
+  const holdUntil = secondsFrom(ctx, settings.submitGraceSeconds);
+  const record = await store.update(id, (current) =>
+    claimPoll(current, { scheduledFor, claim, holdUntil }, ctx.clock.now()),
+  );
+  if (!record) return 'unknown';
+  if (isTerminal(record.status)) {
+    // It ended while this message waited: make sure its event is out.
+    await publishPending(ctx, record);
+    return 'terminal';
+  }
+  // Another delivery holds this slot, or a newer poll is arranged: this one is a duplicate or late.
+  if (record.pollClaim !== claim) return 'pending';
 
   const elapsed = (ctx.clock.now().getTime() - Date.parse(record.createdAt)) / 1000;
-  if (elapsed > settings.operationDeadlineSeconds) {
-    await finish(ctx, id, {
-      status: 'EXPIRED',
-      error: {
-        code: 'DEADLINE_EXCEEDED',
-        message: `Veo did not finish within ${settings.operationDeadlineSeconds} seconds; the operation was abandoned.`,
-        retryable: true,
-      },
-    });
-    return 'finished';
-  }
-  if (!record.veoOperationName) return reconcile(ctx, record, elapsed);
+  // The deadline applies only to an operation still unfinished now: Veo (or its outputs) are asked first.
+  const expired = elapsed > settings.operationDeadlineSeconds;
+  if (!record.veoOperationName) return reconcile(ctx, record, elapsed, expired);
 
   let status: GenerationStatus;
   try {
@@ -66,10 +59,14 @@ export async function pollOnce(
       await finish(ctx, id, { status: 'FAILED', error });
       return 'finished';
     }
+    if (expired) return expire(ctx, id);
     log.warn('Veo poll failed; retrying with backoff', { operationId: id, ...error });
     return next(ctx, id, retryDelaySeconds(settings.poll, record.pollErrors + 1), true);
   }
-  if (!status.done) return next(ctx, id, nextPollDelaySeconds(settings.poll, record.pollCount + 1), false);
+  if (!status.done) {
+    if (expired) return expire(ctx, id);
+    return next(ctx, id, nextPollDelaySeconds(settings.poll, record.pollCount + 1), false);
+  }
 
   let ending: Ending;
   try {
@@ -127,6 +124,20 @@ export async function sweep(ctx: OperationsContext, limit: number): Promise<numb
   return due.length;
 }
 
+/** Veo has not finished within the deadline: the operation is abandoned. */
+async function expire(ctx: OperationsContext, id: string): Promise<PollEffect> {
+  const seconds = ctx.settings.operationDeadlineSeconds;
+  await finish(ctx, id, {
+    status: 'EXPIRED',
+    error: {
+      code: 'DEADLINE_EXCEEDED',
+      message: `Veo did not finish within ${seconds} seconds; the operation was abandoned.`,
+      retryable: true,
+    },
+  });
+  return 'finished';
+}
+
 /** Records a poll that did not end the operation and arranges the next one. */
 async function next(
   ctx: OperationsContext,
@@ -152,13 +163,18 @@ async function reconcile(
   ctx: OperationsContext,
   record: OperationRecord,
   elapsed: number,
+  expired: boolean,
 ): Promise<PollEffect> {
   const { settings, blobs, veo } = ctx;
-  if (elapsed < settings.submitGraceSeconds)
-    return next(ctx, record.id, settings.poll.intervalSeconds, false);
+  if (elapsed < settings.submitGraceSeconds) {
+    return expired ? expire(ctx, record.id) : next(ctx, record.id, settings.poll.intervalSeconds, false);
+  }
   if (veo.writesToStorage && blobs.outputUriFor(record.outputPrefix)) {
     const outputs = await blobs.listOutputs(record.outputPrefix);
-    if (outputs.length === 0) return next(ctx, record.id, nextPollDelaySeconds(settings.poll, 1), false);
+    if (outputs.length === 0) {
+      if (expired) return expire(ctx, record.id);
+      return next(ctx, record.id, nextPollDelaySeconds(settings.poll, 1), false);
+    }
     log.warn('Reconciling an operation whose Veo answer was lost, from its outputs', {
       operationId: record.id,
     });

@@ -92,6 +92,8 @@ export interface OperationRecord {
   /** Consecutive failed polls; reset on a successful poll. */
   pollErrors: number;
   nextPollAt?: string;
+  /** The poll that holds the current slot (until nextPollAt); cleared when it records its outcome. */
+  pollClaim?: string;
   createdAt: string;
   updatedAt: string;
   completedAt?: string;

@@ -68,11 +68,13 @@ export async function start(
     log.warn('Veo rejected the generation request', { operationId: id, ...error });
     try {
       await finish(ctx, id, { status: 'FAILED', error });
-    } catch (publishErr) {
-      // The caller needs Veo's answer, not ours; the event stays due and goes out on a replay or the sweep.
+    } catch (finishErr) {
+      // Unless the record could not even be ended (then that store failure is the answer, and a retry helps),
+      // the caller needs Veo's answer, not ours: the event stays due and goes out on a replay or the sweep.
+      if ((await store.get(id))?.status !== 'FAILED') throw finishErr;
       log.error('Could not publish the completion event of a failed submit; it stays due', {
         operationId: id,
-        ...errorFields(publishErr),
+        ...errorFields(finishErr),
       });
     }
     throw new AppError(

@@ -56,21 +56,22 @@ export function markRunning(
 }
 
 /**
- * A poll takes its slot: the message was arranged for `scheduledFor`, and unless a newer poll is already arranged,
- * the slot moves to `holdUntil` so that no other delivery of this slot — another instance, a waiting caller, a
- * duplicate message — polls Veo too. Undefined: the poll is stale (or the operation ended) and must not happen.
+ * A poll takes its slot: the message was arranged for `scheduledFor`, and unless a newer poll is arranged or another
+ * poll holds the slot right now, the slot is held by `claim` until `holdUntil`, so no other delivery of it — another
+ * instance, a waiting caller, a duplicate message, Veo's notice — polls Veo too. A claim whose holder died lapses at
+ * `holdUntil`. Undefined: the poll is stale (or the operation ended) and must not happen.
  */
 export function claimPoll(
   record: OperationRecord,
-  scheduledFor: string | undefined,
-  holdUntil: Date,
+  slot: { scheduledFor: string | undefined; claim: string; holdUntil: Date },
   now: Date,
 ): OperationRecord | undefined {
   if (isTerminal(record.status)) return undefined;
   const next = record.nextPollAt;
-  if (scheduledFor !== undefined && next !== undefined && next > scheduledFor && next > iso(now))
-    return undefined;
-  return { ...record, nextPollAt: iso(holdUntil), updatedAt: iso(now) };
+  const current = next !== undefined && next > iso(now);
+  if (current && record.pollClaim) return undefined;
+  if (current && slot.scheduledFor !== undefined && next > slot.scheduledFor) return undefined;
+  return { ...record, nextPollAt: iso(slot.holdUntil), pollClaim: slot.claim, updatedAt: iso(now) };
 }
 
 /** A poll that did not end the operation: count it, note whether it failed, arrange the next one. */
@@ -80,7 +81,7 @@ export function recordPoll(
   now: Date,
 ): OperationRecord | undefined {
   if (isTerminal(record.status)) return undefined;
-  return {
+  const next: OperationRecord = {
     ...record,
     // Waiting for the submit's answer is not a Veo poll.
     pollCount: record.pollCount + (record.veoOperationName ? 1 : 0),
@@ -88,6 +89,8 @@ export function recordPoll(
     nextPollAt: iso(outcome.nextPollAt),
     updatedAt: iso(now),
   };
+  delete next.pollClaim;
+  return next;
 }
 
 /**
@@ -184,6 +187,7 @@ function move(
   if (isTerminal(to)) {
     next.completedAt = iso(now);
     delete next.nextPollAt;
+    delete next.pollClaim;
   }
   return next;
 }

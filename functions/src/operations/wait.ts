@@ -45,7 +45,7 @@ export async function waitFor(
       try {
         await poll(record.id, record.nextPollAt);
       } catch (err) {
-        // The queue's own delivery retries this poll; the waiter just keeps waiting.
+        // The slot stays due (or its claim lapses), so the queue's message or the sweep polls it again.
         log.warn('Poll during a wait failed', { operationId: record.id, ...errorFields(err) });
       }
       record = await read();

@@ -43,6 +43,8 @@ export class FirestoreOperationStore implements OperationStore {
       const key = await tx.get(keyRef);
       this.stats.reads++;
       if (key.exists) {
+        // A transaction retried after its commit was applied finds its own key: the create did happen.
+        if (key.get('operationId') === record.id) return { created: true, record };
         const existing = await tx.get(this.operations.doc(String(key.get('operationId'))));
         this.stats.reads++;
         if (existing.exists) return { created: false, record: this.fromDoc(existing.data()!) };

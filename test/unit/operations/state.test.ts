@@ -55,7 +55,10 @@ describe('operation state', () => {
       for (const to of OPERATION_STATUSES) assert.equal(canTransition(from, to), false, `${from} -> ${to}`);
       const ended = record(from);
       assert.equal(markRunning(ended, { veoOperationName: 'n', simulated: false }, at(10), at(1)), undefined);
-      assert.equal(claimPoll(ended, undefined, at(60), at(1)), undefined);
+      assert.equal(
+        claimPoll(ended, { scheduledFor: undefined, claim: 'c', holdUntil: at(60) }, at(1)),
+        undefined,
+      );
       assert.equal(recordPoll(ended, { failed: false, nextPollAt: at(20) }, at(1)), undefined);
       assert.equal(finishWith(ended, failed, lease('t'), at(1)), undefined);
     }
@@ -103,13 +106,36 @@ describe('operation state', () => {
     );
   });
 
-  test('a poll claims its slot unless a newer poll is arranged', () => {
-    const running = record('RUNNING', { nextPollAt: at(10).toISOString() });
-    const claimed = claimPoll(running, at(10).toISOString(), at(70), at(10))!;
-    assert.equal(claimed.nextPollAt, at(70).toISOString());
-    assert.equal(claimPoll(claimed, at(10).toISOString(), at(71), at(11)), undefined, 'the same slot again');
-    assert.ok(claimPoll(claimed, at(10).toISOString(), at(131), at(71)), 'once the claim has lapsed');
-    assert.ok(claimPoll(claimed, undefined, at(71), at(11)), "Veo's notice may poll at any time");
+  test('a poll claims its slot unless a newer poll is arranged or another poll holds it', () => {
+    const slot10 = at(10).toISOString();
+    const running = record('RUNNING', { nextPollAt: slot10 });
+    const claimed = claimPoll(running, { scheduledFor: slot10, claim: 'a', holdUntil: at(70) }, at(10))!;
+    assert.deepEqual([claimed.nextPollAt, claimed.pollClaim], [at(70).toISOString(), 'a']);
+    assert.equal(
+      claimPoll(claimed, { scheduledFor: slot10, claim: 'b', holdUntil: at(71) }, at(11)),
+      undefined,
+    );
+    assert.equal(
+      claimPoll(claimed, { scheduledFor: undefined, claim: 'b', holdUntil: at(71) }, at(11)),
+      undefined,
+      "Veo's notice waits for the poll in progress",
+    );
+    assert.equal(
+      claimPoll(claimed, { scheduledFor: slot10, claim: 'b', holdUntil: at(131) }, at(71))!.pollClaim,
+      'b',
+      'a claim whose holder died lapses',
+    );
+    const recorded = recordPoll(claimed, { failed: false, nextPollAt: at(20) }, at(12))!;
+    assert.equal(recorded.pollClaim, undefined);
+    assert.equal(
+      claimPoll(recorded, { scheduledFor: slot10, claim: 'c', holdUntil: at(72) }, at(12)),
+      undefined,
+      'a late copy of the 10 s slot',
+    );
+    assert.ok(
+      claimPoll(recorded, { scheduledFor: undefined, claim: 'c', holdUntil: at(72) }, at(12)),
+      'a notice',
+    );
   });
 
   test('a recorded poll counts Veo polls and consecutive errors', () => {
