@@ -90,6 +90,153 @@ describe('config', () => {
     );
   });
 
+  test('every bad setting is reported at once, one line each, cross-field rules included', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PORT: 'eighty',
+          STORE: 'firestore',
+          QUEUE: 'pubsub',
+          BLOBS: 'gcs',
+          AUTH_MODE: 'api_key',
+          WEBHOOK_SIGNING_SECRET: 'too-short-secret',
+          POLL_INTERVAL_SECONDS: '0',
+        }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(
+          err.problems.map((p) => p.name),
+          [
+            'PORT',
+            'WEBHOOK_SIGNING_SECRET',
+            'POLL_INTERVAL_SECONDS',
+            'GOOGLE_CLOUD_PROJECT',
+            'OUTPUT_BUCKET',
+            'API_KEY_HASHES',
+          ],
+        );
+        const lines = err.message
+          .split('\n')
+          .slice(1)
+          .map((line) => line.trim());
+        assert.deepEqual(lines, [
+          'PORT="eighty": must be an integer between 1 and 65535',
+          'WEBHOOK_SIGNING_SECRET=<redacted>: must be at least 32 characters',
+          'POLL_INTERVAL_SECONDS="0": must be a number of seconds greater than 0 and at most 600 (fractions allowed, e.g. 0.05)',
+          'GOOGLE_CLOUD_PROJECT: required when STORE=firestore, and when QUEUE=pubsub',
+          'OUTPUT_BUCKET: required when BLOBS=gcs (the bucket Veo writes videos to)',
+          'API_KEY_HASHES: required when AUTH_MODE=api_key (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum)',
+        ]);
+        assert.doesNotMatch(err.message, /too-short-secret/);
+        return true;
+      },
+    );
+  });
+
+  test('a variable that is itself bad is not also reported as missing by a cross-field rule', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          AUTH_MODE: 'api_key',
+          API_KEY_HASHES: 'plain-key',
+          VEO_BACKEND: 'openai',
+          GEMINI_API_KEY: 'k',
+        }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(
+          err.problems.map((p) => `${p.name}: ${p.reason}`),
+          [
+            'VEO_BACKEND: must be one of: vertex, gemini, simulator',
+            'API_KEY_HASHES: must be comma-separated SHA-256 hex digests of the accepted API keys',
+          ],
+        );
+        return true;
+      },
+    );
+  });
+
+  test('the retired Gemini backend is reported together with other problems', () => {
+    assert.throws(
+      () => loadConfig({ VEO_BACKEND: 'gemini', BLOBS: 'gcs' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(
+          err.problems.map((p) => p.name),
+          ['VEO_BACKEND', 'OUTPUT_BUCKET'],
+        );
+        return true;
+      },
+    );
+  });
+
+  test('poll, deadline, sweep and hold settings accept fractions of a second', () => {
+    const config = loadConfig({
+      POLL_INITIAL_DELAY_SECONDS: '0.05',
+      POLL_INTERVAL_SECONDS: '0.05',
+      POLL_MAX_INTERVAL_SECONDS: '0.2',
+      VEO_OPERATION_DEADLINE_SECONDS: '1.5',
+      SWEEP_GRACE_SECONDS: '0.1',
+      POLL_HANDLER_MAX_WAIT_SECONDS: '0.25',
+    });
+    assert.deepEqual(config.poll, {
+      initialDelaySeconds: 0.05,
+      intervalSeconds: 0.05,
+      maxIntervalSeconds: 0.2,
+    });
+    assert.equal(config.veo.operationDeadlineSeconds, 1.5);
+    assert.equal(config.queue.sweepGraceSeconds, 0.1);
+    assert.equal(config.queue.handlerMaxWaitSeconds, 0.25);
+  });
+
+  test('zero is refused where it makes no sense and allowed where it means "none"', () => {
+    for (const name of [
+      'POLL_INITIAL_DELAY_SECONDS',
+      'POLL_INTERVAL_SECONDS',
+      'POLL_MAX_INTERVAL_SECONDS',
+      'VEO_OPERATION_DEADLINE_SECONDS',
+    ]) {
+      assert.throws(
+        () => loadConfig({ [name]: '0' }),
+        new RegExp(`${name}="0": must be a number of seconds greater than 0`),
+      );
+      assert.throws(() => loadConfig({ [name]: '-1' }), new RegExp(`${name}="-1": must be`));
+    }
+    const zero = loadConfig({ SWEEP_GRACE_SECONDS: '0', POLL_HANDLER_MAX_WAIT_SECONDS: '0' });
+    assert.equal(zero.queue.sweepGraceSeconds, 0);
+    assert.equal(zero.queue.handlerMaxWaitSeconds, 0);
+    assert.throws(
+      () => loadConfig({ POLL_HANDLER_MAX_WAIT_SECONDS: '301' }),
+      /POLL_HANDLER_MAX_WAIT_SECONDS="301": must be a number of seconds from 0 to 300/,
+    );
+    assert.throws(
+      () => loadConfig({ SWEEP_GRACE_SECONDS: 'soon' }),
+      /SWEEP_GRACE_SECONDS="soon": must be a number/,
+    );
+  });
+
+  test('emulator hosts and the credentials file become explicit settings for the Google clients', () => {
+    const config = loadConfig({
+      GOOGLE_CLOUD_PROJECT: 'demo',
+      FIRESTORE_EMULATOR_HOST: '127.0.0.1:8681',
+      PUBSUB_EMULATOR_HOST: 'localhost:8682',
+      STORAGE_EMULATOR_HOST: '127.0.0.1:9199',
+      GOOGLE_APPLICATION_CREDENTIALS: '/tmp/key.json',
+    });
+    assert.equal(config.store.emulatorHost, '127.0.0.1:8681');
+    assert.equal(config.queue.emulatorHost, 'localhost:8682');
+    assert.equal(config.blobs.emulatorHost, 'http://127.0.0.1:9199', 'a bare host:port is plain http');
+    assert.deepEqual(config.google, { project: 'demo', credentialsFile: '/tmp/key.json' });
+    assert.equal(
+      loadConfig({ STORAGE_EMULATOR_HOST: 'https://gcs.local:4443/' }).blobs.emulatorHost,
+      'https://gcs.local:4443',
+    );
+    assert.throws(
+      () => loadConfig({ FIRESTORE_EMULATOR_HOST: 'http://127.0.0.1:8681' }),
+      /FIRESTORE_EMULATOR_HOST="http:\/\/127.0.0.1:8681": must be host:port of the emulator/,
+    );
+  });
+
   test('every variable is documented in .env.example and the README configuration table', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

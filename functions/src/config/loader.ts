@@ -1,0 +1,272 @@
+// From an environment (process.env, or any object of strings) to the typed Config, checked as a whole: every bad
+// variable and every broken rule between variables is reported at once, one line each, before anything starts.
+import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
+
+/** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
+export interface ConfigProblem {
+  name: string;
+  value: string | undefined;
+  reason: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration:\n  ${problems.map(formatProblem).join('\n  ')}`);
+  }
+}
+
+/** `NAME=value: reason`, or `NAME: reason` for an unset variable; secret values are redacted. */
+function formatProblem({ name, value, reason }: ConfigProblem): string {
+  if (value === undefined) return `${name}: ${reason}`;
+  return `${name}=${isSecretVariable(name) ? '<redacted>' : JSON.stringify(value)}: ${reason}`;
+}
+
+/**
+ * Veo wire APIs. Records made before 2026-10-22 may say 'gemini'; since then the Gemini API serves no Veo model
+ * (Google shut the Veo 3.1 previews there on 2026-10-22) and @google/genai 3 refuses generateVideos on it, so new
+ * operations always use 'vertex'.
+ */
+export type VeoApi = 'gemini' | 'vertex';
+
+const GEMINI_VEO_RETIRED =
+  'the Gemini API serves no Veo model since 2026-10-22 (and @google/genai 3 refuses generateVideos there). ' +
+  'Use Veo on Vertex AI: GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_PROJECT (or VEO_BACKEND=vertex); ' +
+  'without credentials, VEO_BACKEND=simulator runs the built-in simulator.';
+
+export interface Config {
+  port: number;
+  /** Which Veo wire protocol the SDK speaks, and whether it talks to the simulator instead of Google. */
+  veo: {
+    backend: 'vertex' | 'simulator';
+    api: VeoApi;
+    project?: string;
+    location: string;
+    /** Endpoint override; for the simulator backend, undefined means "start an embedded simulator". */
+    baseUrl?: string;
+    /** Send Google credentials (API key / ADC) — false when talking to a simulator. */
+    useGoogleCredentials: boolean;
+    defaultModel: string;
+    timeoutMs: number;
+    operationDeadlineSeconds: number;
+  };
+  /** What the Google Cloud clients (Firestore, Pub/Sub, Storage) are built with, besides their emulator hosts. */
+  google: {
+    /** GOOGLE_CLOUD_PROJECT as given (no simulator stand-in). */
+    project?: string;
+    /** GOOGLE_APPLICATION_CREDENTIALS: a service-account key file, passed to the clients as keyFilename. */
+    credentialsFile?: string;
+  };
+  simulator: { delaySeconds: number };
+  store: {
+    kind: 'memory' | 'firestore';
+    database: string;
+    collection: string;
+    idempotencyCollection: string;
+    /** FIRESTORE_EMULATOR_HOST (host:port): the Firestore client talks plain gRPC to it. */
+    emulatorHost?: string;
+  };
+  blobs: {
+    kind: 'local' | 'gcs';
+    dir: string;
+    signingKey?: string;
+    signedUrlTtlSeconds: number;
+    bucket?: string;
+    /** STORAGE_EMULATOR_HOST as a URL (http://host:port): objects and signed URLs use it. */
+    emulatorHost?: string;
+  };
+  queue: {
+    kind: 'inprocess' | 'pubsub';
+    pollTopic: string;
+    /**
+     * Full topic name Vertex publishes its completion notice to (pubsubTopic), when set. Its own topic and push
+     * subscription to the poller, so a notice never queues behind poll messages the poller is holding.
+     */
+    completionTopic?: string;
+    /** PUBSUB_EMULATOR_HOST (host:port): the Pub/Sub client talks plain gRPC to it. */
+    emulatorHost?: string;
+    /** How long the poller holds a message that arrived before its time, instead of a delayed delivery. */
+    handlerMaxWaitSeconds: number;
+    /** How overdue a poll must be before the sweep assumes its message was lost. */
+    sweepGraceSeconds: number;
+  };
+  publicBaseUrl: string;
+  allowedOrigins: string[];
+  /** iam: Cloud Run checks Google ID tokens (IAM invoker); api_key: callers present a key whose hash is listed. */
+  auth: { mode: 'iam' | 'api_key'; apiKeyHashes: string[] };
+  poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
+  /** Event-driven pipelines: the requests topic in, completion events (and signed webhooks) out. */
+  pipelines: {
+    requestsTopic: string;
+    completionsTopic: string;
+    defaultPrincipal: string;
+    /** Principal per requests topic or subscription id. */
+    principals: Record<string, string>;
+    maxMessageBytes: number;
+    webhookSecret?: string;
+  };
+  /** Object-name prefix for outputs: {prefix}/{operationId}/. */
+  outputPrefix: string;
+  maxWaitSeconds: number;
+  maxImageBytes: number;
+  maxRequestBytes: number;
+  retentionDays: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** True on Cloud Run functions (K_SERVICE is set by the platform). */
+  onCloud: boolean;
+}
+
+type Shape = typeof EnvSchema.shape;
+
+/** Reads and checks the environment; throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most .env tooling.
+  const given: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') given[name] = value;
+  }
+  const problems: ConfigProblem[] = [];
+
+  // Each variable on its own first, so one bad value does not hide the others.
+  const parsed: Record<string, unknown> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const result = EnvSchema.shape[name as keyof Shape].safeParse(given[name]);
+    if (result.success) parsed[name] = result.data;
+    else {
+      for (const issue of result.error.issues) {
+        problems.push({ name, value: given[name], reason: issue.message });
+      }
+    }
+  }
+  const e = parsed as Env;
+  const bad = new Set(problems.map((p) => p.name));
+
+  // Rules between variables; a rule is skipped when a variable it reads was itself bad (already reported).
+  const problem = (name: string, reason: string) => problems.push({ name, value: given[name], reason });
+  const required = new Map<string, string[]>();
+  const requireWhen = (name: keyof Env, when: string) => {
+    if (e[name] === undefined && !bad.has(name)) required.set(name, [...(required.get(name) ?? []), when]);
+  };
+
+  const apiKeyName = e.GEMINI_API_KEY ? 'GEMINI_API_KEY' : e.GOOGLE_API_KEY ? 'GOOGLE_API_KEY' : undefined;
+  const vertexCredentials = Boolean(e.GOOGLE_GENAI_USE_VERTEXAI && e.GOOGLE_CLOUD_PROJECT);
+  if (e.VEO_BACKEND === 'gemini') problem('VEO_BACKEND', GEMINI_VEO_RETIRED);
+  if (!e.VEO_BACKEND && !bad.has('VEO_BACKEND') && !vertexCredentials && apiKeyName) {
+    // An API key alone used to mean "Veo on the Gemini API": say so rather than quietly running the simulator.
+    problem(apiKeyName, `an API key alone no longer selects a Veo backend: ${GEMINI_VEO_RETIRED}`);
+  }
+  const backend: 'vertex' | 'simulator' =
+    e.VEO_BACKEND === 'vertex' || e.VEO_BACKEND === 'simulator'
+      ? e.VEO_BACKEND
+      : vertexCredentials
+        ? 'vertex'
+        : 'simulator';
+  const api: VeoApi = 'vertex';
+
+  if (backend === 'vertex')
+    requireWhen('GOOGLE_CLOUD_PROJECT', 'VEO_BACKEND=vertex (the project that calls Vertex AI)');
+  if (e.STORE === 'firestore') requireWhen('GOOGLE_CLOUD_PROJECT', 'STORE=firestore');
+  if (e.QUEUE === 'pubsub') requireWhen('GOOGLE_CLOUD_PROJECT', 'QUEUE=pubsub');
+  if (e.BLOBS === 'gcs') requireWhen('OUTPUT_BUCKET', 'BLOBS=gcs (the bucket Veo writes videos to)');
+  if (e.AUTH_MODE === 'api_key') {
+    requireWhen(
+      'API_KEY_HASHES',
+      'AUTH_MODE=api_key (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum)',
+    );
+  }
+  for (const [name, whens] of required) problem(name, `required when ${whens.join(', and when ')}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
+  // Google credentials go to Google's endpoints only, unless VEO_AUTH=google says a custom endpoint needs them.
+  const useGoogleCredentials =
+    backend !== 'simulator' && (e.VEO_AUTH ? e.VEO_AUTH === 'google' : !e.VEO_BASE_URL);
+  const veoNoticeTopic =
+    e.VEO_COMPLETION_TOPIC ??
+    (e.QUEUE === 'pubsub' && api === 'vertex' && e.GOOGLE_CLOUD_PROJECT
+      ? `projects/${e.GOOGLE_CLOUD_PROJECT}/topics/${e.POLL_TOPIC}-notices`
+      : undefined);
+
+  return {
+    port: e.PORT,
+    veo: {
+      backend,
+      api,
+      project: e.GOOGLE_CLOUD_PROJECT ?? (backend === 'simulator' ? 'simulator-project' : undefined),
+      location: e.GOOGLE_CLOUD_LOCATION,
+      baseUrl: e.VEO_BASE_URL,
+      useGoogleCredentials,
+      defaultModel: e.VEO_DEFAULT_MODEL,
+      timeoutMs: e.VEO_TIMEOUT_SECONDS * 1000,
+      operationDeadlineSeconds: e.VEO_OPERATION_DEADLINE_SECONDS,
+    },
+    google: { project: e.GOOGLE_CLOUD_PROJECT, credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS },
+    simulator: { delaySeconds: e.SIMULATOR_DELAY_SECONDS },
+    store: {
+      kind: e.STORE,
+      database: e.FIRESTORE_DATABASE,
+      collection: e.FIRESTORE_COLLECTION,
+      idempotencyCollection: e.FIRESTORE_IDEMPOTENCY_COLLECTION,
+      emulatorHost: e.FIRESTORE_EMULATOR_HOST,
+    },
+    blobs: {
+      kind: e.BLOBS,
+      bucket: e.OUTPUT_BUCKET,
+      dir: e.LOCAL_BLOB_DIR,
+      signingKey: e.LOCAL_BLOB_SIGNING_KEY,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
+      emulatorHost: e.STORAGE_EMULATOR_HOST,
+    },
+    queue: {
+      kind: e.QUEUE,
+      pollTopic: e.POLL_TOPIC,
+      completionTopic: veoNoticeTopic,
+      emulatorHost: e.PUBSUB_EMULATOR_HOST,
+      handlerMaxWaitSeconds: e.POLL_HANDLER_MAX_WAIT_SECONDS,
+      sweepGraceSeconds: e.SWEEP_GRACE_SECONDS,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`,
+    auth: {
+      mode: e.AUTH_MODE,
+      apiKeyHashes: (e.API_KEY_HASHES ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    },
+    allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    // The simulator finishes in seconds, so it is polled often; Google's Veo takes tens of seconds to minutes.
+    poll: {
+      initialDelaySeconds: e.POLL_INITIAL_DELAY_SECONDS ?? (backend === 'simulator' ? 2 : 20),
+      intervalSeconds: pollInterval,
+      maxIntervalSeconds: Math.max(
+        e.POLL_MAX_INTERVAL_SECONDS ?? (backend === 'simulator' ? 10 : 30),
+        pollInterval,
+      ),
+    },
+    outputPrefix: e.OUTPUT_PREFIX,
+    pipelines: {
+      requestsTopic: e.REQUESTS_TOPIC,
+      completionsTopic: e.COMPLETIONS_TOPIC,
+      defaultPrincipal: e.PIPELINE_PRINCIPAL,
+      principals: Object.fromEntries(
+        (e.PIPELINE_PRINCIPALS ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+      ),
+      maxMessageBytes: e.MAX_REQUEST_MESSAGE_BYTES,
+      webhookSecret: e.WEBHOOK_SIGNING_SECRET,
+    },
+    maxWaitSeconds: e.MAX_WAIT_SECONDS,
+    maxImageBytes: e.MAX_IMAGE_BYTES,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    retentionDays: e.OPERATION_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
+    onCloud: Boolean(e.K_SERVICE),
+  };
+}

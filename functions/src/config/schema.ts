@@ -1,0 +1,150 @@
+// The environment as an operator writes it: one zod schema per variable, with its default and what is allowed.
+// Checks here look at one variable at a time; rules that relate variables live in the loader (loader.ts).
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: () => 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: () => `must be an integer between ${min} and ${max}` })
+    .int(`must be an integer between ${min} and ${max}`)
+    .min(min, `must be an integer between ${min} and ${max}`)
+    .max(max, `must be an integer between ${min} and ${max}`);
+
+/**
+ * A duration in seconds; fractions are allowed (0.05 is 50 ms, which lets tests run fast). `above: 0` means the
+ * lower bound is excluded, for settings where zero makes no sense.
+ */
+const seconds = (range: { atLeast: number } | { above: number }, max: number) => {
+  const message =
+    'atLeast' in range
+      ? `must be a number of seconds from ${range.atLeast} to ${max} (fractions allowed, e.g. 0.05)`
+      : `must be a number of seconds greater than ${range.above} and at most ${max} (fractions allowed, e.g. 0.05)`;
+  const base = z.coerce.number({ error: () => message }).max(max, message);
+  return 'atLeast' in range ? base.min(range.atLeast, message) : base.gt(range.above, message);
+};
+
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.enum(values, { error: () => `must be one of: ${values.join(', ')}` });
+
+const httpUrl = z
+  .string()
+  .url('must be an absolute http(s) URL')
+  .refine((v) => /^https?:\/\//.test(v), 'must be an absolute http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const topicId = z.string().regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub topic id');
+
+const topicName = z
+  .string()
+  .regex(
+    /^projects\/[^/\s]+\/topics\/[A-Za-z][\w.~+%-]{2,254}$/,
+    'must be a full Pub/Sub topic name: projects/PROJECT/topics/TOPIC',
+  );
+
+const collectionId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id');
+
+/** host:port of a gRPC emulator (Firestore, Pub/Sub), as the gcloud emulators print it. */
+const emulatorHost = z
+  .string()
+  .regex(
+    /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/,
+    'must be host:port of the emulator, e.g. 127.0.0.1:8681',
+  );
+
+/** The GCS emulator's base URL; a bare host:port means plain http, as emulators serve. */
+const storageEmulatorHost = z
+  .string()
+  .regex(
+    /^(https?:\/\/)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\/?$/,
+    'must be the emulator URL, e.g. http://127.0.0.1:9199 (or host:port)',
+  )
+  .transform((v) => (/^https?:\/\//.test(v) ? v : `http://${v}`).replace(/\/+$/, ''));
+
+/** Raw environment schema: names and allowed values exactly as an operator writes them. */
+export const EnvSchema = z.object({
+  PORT: int(1, 65535).default(8080),
+  VEO_BACKEND: oneOf(['vertex', 'gemini', 'simulator']).optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GOOGLE_GENAI_USE_VERTEXAI: bool.optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  GOOGLE_CLOUD_LOCATION: z.string().min(1).default('us-central1'),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  VEO_BASE_URL: httpUrl.optional(),
+  VEO_AUTH: oneOf(['google', 'none']).optional(),
+  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
+  VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
+  VEO_OPERATION_DEADLINE_SECONDS: seconds({ above: 0 }, 86400).default(1800),
+  SIMULATOR_DELAY_SECONDS: seconds({ atLeast: 0 }, 3600).default(4),
+  STORE: oneOf(['memory', 'firestore']).default('memory'),
+  FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
+  FIRESTORE_COLLECTION: collectionId.default('operations'),
+  FIRESTORE_IDEMPOTENCY_COLLECTION: collectionId.default('idempotency_keys'),
+  FIRESTORE_EMULATOR_HOST: emulatorHost.optional(),
+  BLOBS: oneOf(['local', 'gcs']).default('local'),
+  OUTPUT_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a bucket name (no gs:// prefix)')
+    .optional(),
+  STORAGE_EMULATOR_HOST: storageEmulatorHost.optional(),
+  QUEUE: oneOf(['inprocess', 'pubsub']).default('inprocess'),
+  POLL_TOPIC: topicId.default('veo-poll'),
+  VEO_COMPLETION_TOPIC: topicName.optional(),
+  PUBSUB_EMULATOR_HOST: emulatorHost.optional(),
+  POLL_HANDLER_MAX_WAIT_SECONDS: seconds({ atLeast: 0 }, 300).default(30),
+  REQUESTS_TOPIC: topicId.default('veo-requests'),
+  COMPLETIONS_TOPIC: topicId.default('veo-completions'),
+  PIPELINE_PRINCIPAL: z.string().min(1).max(200).default('pipeline'),
+  PIPELINE_PRINCIPALS: z
+    .string()
+    .regex(
+      /^[\w.~+%-]+=[^,=]+(,[\w.~+%-]+=[^,=]+)*$/,
+      'must be SUBSCRIPTION=PRINCIPAL pairs separated by commas',
+    )
+    .optional(),
+  MAX_REQUEST_MESSAGE_BYTES: int(1024, 10_000_000).default(8 * 1024 * 1024),
+  WEBHOOK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SWEEP_GRACE_SECONDS: seconds({ atLeast: 0 }, 3600).default(60),
+  LOCAL_BLOB_DIR: z.string().min(1).default('.blobs'),
+  LOCAL_BLOB_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SIGNED_URL_TTL_SECONDS: int(60, 604800).default(3600),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  AUTH_MODE: oneOf(['iam', 'api_key']).default('iam'),
+  API_KEY_HASHES: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}(\s*,\s*[0-9a-f]{64})*$/,
+      'must be comma-separated SHA-256 hex digests of the accepted API keys',
+    )
+    .optional(),
+  POLL_INITIAL_DELAY_SECONDS: seconds({ above: 0 }, 600).optional(),
+  POLL_INTERVAL_SECONDS: seconds({ above: 0 }, 600).optional(),
+  POLL_MAX_INTERVAL_SECONDS: seconds({ above: 0 }, 3600).optional(),
+  OUTPUT_PREFIX: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+      'must be path segments of letters, digits, _ and - separated by /',
+    )
+    .default('videos'),
+  MAX_WAIT_SECONDS: int(0, 3000).default(50),
+  MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
+  MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
+  OPERATION_RETENTION_DAYS: int(1, 3650).default(30),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  K_SERVICE: z.string().optional(),
+});
+
+/** The environment after parsing: defaults applied, numbers and booleans typed. */
+export type Env = z.infer<typeof EnvSchema>;
+export type EnvName = keyof Env;
+
+/** Every variable the config reads, for documentation checks and .env.example. */
+export const CONFIG_VARIABLES: string[] = Object.keys(EnvSchema.shape);
+
+/** Values of these variables are never echoed (in errors or logs). */
+export const isSecretVariable = (name: string): boolean => /KEY|SECRET/.test(name);
