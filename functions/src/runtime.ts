@@ -3,6 +3,7 @@
 import type { BlobStore, CompletionSink, OperationStore, PollQueue } from './operations/ports.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
+import { createFirestore, createPubSub, createStorage } from './google-clients.js';
 import { errorFields, log, setLogLevel } from './log.js';
 import { systemClock, type Clock } from './operations/clock.js';
 import { Operations } from './operations/index.js';
@@ -102,13 +103,8 @@ async function createStore(
   closers: Array<() => Promise<void> | void>,
 ): Promise<OperationStore> {
   if (config.store.kind === 'memory') return new MemoryOperationStore();
-  const sdk = await import('@google-cloud/firestore');
+  const { sdk, db } = await createFirestore(config);
   const { FirestoreOperationStore } = await import('./store/firestore.js');
-  const db = new sdk.Firestore({
-    projectId: config.veo.project,
-    databaseId: config.store.database,
-    ignoreUndefinedProperties: true,
-  });
   closers.push(() => db.terminate());
   return new FirestoreOperationStore(sdk, db, {
     collection: config.store.collection,
@@ -125,9 +121,8 @@ async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlo
     });
     return { blobs: localBlobs, localBlobs };
   }
-  const { Storage } = await import('@google-cloud/storage');
   const { GcsBlobStore } = await import('./blobs/gcs.js');
-  return { blobs: new GcsBlobStore(new Storage({ projectId: config.veo.project }), config.blobs.bucket!) };
+  return { blobs: new GcsBlobStore(await createStorage(config), config.blobs.bucket!) };
 }
 
 /** Webhooks are signed with WEBHOOK_SIGNING_SECRET; off the platform, loopback receivers are allowed for testing. */
@@ -148,9 +143,8 @@ async function createQueue(
     closers.push(() => queue.close());
     return { queue, completions: new InProcessCompletionSink(webhookDelivery(config, clock)) };
   }
-  const { PubSub } = await import('@google-cloud/pubsub');
   const { PubSubCompletionSink, PubSubPollQueue } = await import('./queue/pubsub.js');
-  const pubsub = new PubSub({ projectId: config.veo.project });
+  const pubsub = await createPubSub(config);
   closers.push(() => pubsub.close());
   return {
     queue: new PubSubPollQueue(pubsub, config.queue.pollTopic, clock),

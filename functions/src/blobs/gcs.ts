@@ -2,7 +2,7 @@
 // (outputGcsUri); other outputs are streamed in by the poller, never held whole in memory. Links are V4 signed
 // GET URLs — signed with the service-account key when there is one, else through IAM signBlob (needs
 // roles/iam.serviceAccountTokenCreator on the function's own service account). With STORAGE_EMULATOR_HOST set, the
-// client library sends objects and signs URLs for the emulator.
+// Storage client is built with it as apiEndpoint (google-clients.ts): objects and signed URLs then use the emulator.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, Storage } from '@google-cloud/storage';
