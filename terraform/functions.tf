@@ -33,10 +33,10 @@ locals {
   }
 
   # Merged in only with veo_backend = "vertex": the full name (projects/P/topics/T) of the topic Veo publishes its
-  # completion notices to (pubsub.tf), set explicitly rather than left to the code's default. The splat keeps the local
+  # operation-done notices to (pubsub.tf), set explicitly rather than left to the code's default. The splat keeps the local
   # valid, and a string, when the topic is not created (join gives "" then, and the map is not merged).
   vertex_environment = {
-    VEO_COMPLETION_TOPIC = join("", google_pubsub_topic.notices[*].id)
+    VEO_NOTICE_TOPIC = join("", google_pubsub_topic.notices[*].id)
   }
 
   requests_environment = {

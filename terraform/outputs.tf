@@ -24,7 +24,7 @@ output "poll_topic" {
 }
 
 output "notices_topic" {
-  description = "Full name (projects/P/topics/T) of the topic Veo on Vertex publishes completion notices to (VEO_COMPLETION_TOPIC), pushed to the poller."
+  description = "Full name (projects/P/topics/T) of the topic Veo on Vertex publishes its operation-done notices to (VEO_NOTICE_TOPIC), pushed to the poller."
   value       = one(google_pubsub_topic.notices[*].id)
 }
 

@@ -56,10 +56,11 @@ resource "google_pubsub_subscription" "this" {
   }
 }
 
-# Veo on Vertex publishes one completion notice per operation to this topic: the functions pass it as pubsubTopic
-# (VEO_COMPLETION_TOPIC, functions.tf). Not the poll topic: the poller holds early poll messages in-handler (up to
-# poll_handler_max_wait_seconds), and with push delivery the messages it holds use up its concurrency, so a notice
-# queued behind them would end operations late. "POLL_TOPIC-notices" is also the code's default for the setting.
+# Veo on Vertex publishes one operation-done notice per operation to this topic: the functions pass it as pubsubTopic
+# (VEO_NOTICE_TOPIC, functions.tf). Not the completions topic, which carries our own completion events. Not the poll
+# topic: the poller holds early poll messages in-handler (up to poll_handler_max_wait_seconds), and with push delivery
+# the messages it holds use up its concurrency, so a notice queued behind them would end operations late.
+# "POLL_TOPIC-notices" is also the code's default for the setting.
 resource "google_pubsub_topic" "notices" {
   count = var.veo_backend == "vertex" ? 1 : 0
 

@@ -50,7 +50,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
   const veo = new VeoAdapter({
     veo: config.veo,
     baseUrl: veoBaseUrl,
-    completionTopic: config.queue.completionTopic,
+    noticeTopic: config.queue.veoNoticeTopic,
   });
   const operations = new Operations({
     store,

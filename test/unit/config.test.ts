@@ -237,6 +237,49 @@ describe('config', () => {
     );
   });
 
+  test("VEO_NOTICE_TOPIC names Veo's notice topic; VEO_COMPLETION_TOPIC is still accepted for it", () => {
+    const notices = 'projects/p/topics/veo-poll-notices';
+    const pubsub = { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', QUEUE: 'pubsub' };
+    for (const env of [
+      { ...pubsub, VEO_NOTICE_TOPIC: notices },
+      { ...pubsub, VEO_COMPLETION_TOPIC: notices },
+      { ...pubsub, VEO_NOTICE_TOPIC: notices, VEO_COMPLETION_TOPIC: notices },
+      pubsub,
+    ]) {
+      const { queue, pipelines } = loadConfig(env);
+      assert.equal(queue.veoNoticeTopic, notices, JSON.stringify(env));
+      assert.equal(queue.completionTopic, notices, 'the old field name still reads the same topic');
+      assert.equal(
+        pipelines.completionsTopic,
+        'veo-completions',
+        'our completion events have their own topic',
+      );
+    }
+    assert.equal(loadConfig({}).queue.veoNoticeTopic, undefined, 'no notices without Pub/Sub');
+  });
+
+  test('VEO_NOTICE_TOPIC and its deprecated name set to different topics is an error naming both', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          VEO_NOTICE_TOPIC: 'projects/p/topics/notices-a',
+          VEO_COMPLETION_TOPIC: 'projects/p/topics/notices-b',
+        }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(
+          err.message,
+          /VEO_COMPLETION_TOPIC="projects\/p\/topics\/notices-b": is the deprecated name of VEO_NOTICE_TOPIC, which is set to "projects\/p\/topics\/notices-a": the two differ/,
+        );
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ VEO_NOTICE_TOPIC: 'veo-poll-notices' }),
+      /VEO_NOTICE_TOPIC="veo-poll-notices": must be a full Pub\/Sub topic name: projects\/PROJECT\/topics\/TOPIC/,
+    );
+  });
+
   test('every variable is documented in .env.example and the README configuration table', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -33,7 +33,7 @@ const RESOURCE_PLACEHOLDERS = {
   POLL_TOPIC: 'veo-poll',
   REQUESTS_TOPIC: 'veo-requests',
   COMPLETIONS_TOPIC: 'veo-completions',
-  VEO_COMPLETION_TOPIC: 'projects/my-project/topics/veo-poll-notices',
+  VEO_NOTICE_TOPIC: 'projects/my-project/topics/veo-poll-notices',
 };
 
 // Secrets arrive from Secret Manager at runtime; a SHA-256 hex digest is a plausible key and a valid API_KEY_HASHES.
@@ -154,7 +154,7 @@ describe('terraform module policy', () => {
       assert.equal(config.blobs.kind, 'gcs', name);
       assert.equal(config.queue.kind, 'pubsub', name);
       assert.equal(config.veo.backend, 'vertex', name);
-      assert.equal(config.queue.completionTopic, 'projects/my-project/topics/veo-poll-notices', name);
+      assert.equal(config.queue.veoNoticeTopic, 'projects/my-project/topics/veo-poll-notices', name);
       assert.equal(config.pipelines.requestsTopic, 'veo-requests', name);
       assert.equal(config.pipelines.completionsTopic, 'veo-completions', name);
     }
@@ -235,19 +235,17 @@ describe('terraform module policy', () => {
       const { plain, conditions } = functionEnvironment(module, functionNamed(name));
       assert.equal(plain.POLL_TOPIC, '${google_pubsub_topic.this["poll"].name}', name);
       assert.match(
-        plain.VEO_COMPLETION_TOPIC ?? '',
+        plain.VEO_NOTICE_TOPIC ?? '',
         /^\$\{join\("", google_pubsub_topic\.notices\[\*\]\.id\)\}$/,
         name,
       );
-      assert.equal(conditions.VEO_COMPLETION_TOPIC, 'var.veo_backend == "vertex"', name);
+      assert.equal(conditions.VEO_NOTICE_TOPIC, 'var.veo_backend == "vertex"', name);
+      assert.equal(plain.VEO_COMPLETION_TOPIC, undefined, `${name}: not the deprecated name`);
       const env = deployedEnvironment(name);
-      const { VEO_COMPLETION_TOPIC, ...withoutIt } = env;
-      assert.equal(VEO_COMPLETION_TOPIC, RESOURCE_PLACEHOLDERS.VEO_COMPLETION_TOPIC, name);
-      assert.equal(
-        loadConfig(withoutIt).queue.completionTopic,
-        VEO_COMPLETION_TOPIC,
-        `${name}: code default`,
-      );
+      const { VEO_NOTICE_TOPIC, ...withoutIt } = env;
+      assert.equal(VEO_NOTICE_TOPIC, RESOURCE_PLACEHOLDERS.VEO_NOTICE_TOPIC, name);
+      assert.notEqual(VEO_NOTICE_TOPIC, `projects/my-project/topics/${env.COMPLETIONS_TOPIC}`, name);
+      assert.equal(loadConfig(withoutIt).queue.veoNoticeTopic, VEO_NOTICE_TOPIC, `${name}: code default`);
     }
     // The Vertex AI service agent publishes to the notices topic only, no longer to the poll topic.
     const vertexGrants = module.resources.filter((r) =>

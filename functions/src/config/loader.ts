@@ -79,9 +79,12 @@ export interface Config {
     kind: 'inprocess' | 'pubsub';
     pollTopic: string;
     /**
-     * Full topic name Vertex publishes its completion notice to (pubsubTopic), when set. Its own topic and push
-     * subscription to the poller, so a notice never queues behind poll messages the poller is holding.
+     * Full topic name Vertex publishes its operation-done notice to (pubsubTopic), when set. Its own topic and push
+     * subscription to the poller, so a notice never queues behind poll messages the poller is holding. Not our
+     * completion events: those go to pipelines.completionsTopic.
      */
+    veoNoticeTopic?: string;
+    /** @deprecated The same value as veoNoticeTopic, under its old name. */
     completionTopic?: string;
     /** PUBSUB_EMULATOR_HOST (host:port): the Pub/Sub client talks plain gRPC to it. */
     emulatorHost?: string;
@@ -177,6 +180,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   for (const [name, whens] of required) problem(name, `required when ${whens.join(', and when ')}`);
 
+  if (e.VEO_NOTICE_TOPIC && e.VEO_COMPLETION_TOPIC && e.VEO_NOTICE_TOPIC !== e.VEO_COMPLETION_TOPIC) {
+    problem(
+      'VEO_COMPLETION_TOPIC',
+      `is the deprecated name of VEO_NOTICE_TOPIC, which is set to ${JSON.stringify(e.VEO_NOTICE_TOPIC)}: ` +
+        'the two differ; set only VEO_NOTICE_TOPIC',
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
@@ -184,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const useGoogleCredentials =
     backend !== 'simulator' && (e.VEO_AUTH ? e.VEO_AUTH === 'google' : !e.VEO_BASE_URL);
   const veoNoticeTopic =
+    e.VEO_NOTICE_TOPIC ??
     e.VEO_COMPLETION_TOPIC ??
     (e.QUEUE === 'pubsub' && api === 'vertex' && e.GOOGLE_CLOUD_PROJECT
       ? `projects/${e.GOOGLE_CLOUD_PROJECT}/topics/${e.POLL_TOPIC}-notices`
@@ -222,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queue: {
       kind: e.QUEUE,
       pollTopic: e.POLL_TOPIC,
+      veoNoticeTopic,
       completionTopic: veoNoticeTopic,
       emulatorHost: e.PUBSUB_EMULATOR_HOST,
       handlerMaxWaitSeconds: e.POLL_HANDLER_MAX_WAIT_SECONDS,

@@ -92,6 +92,8 @@ export const EnvSchema = z.object({
   STORAGE_EMULATOR_HOST: storageEmulatorHost.optional(),
   QUEUE: oneOf(['inprocess', 'pubsub']).default('inprocess'),
   POLL_TOPIC: topicId.default('veo-poll'),
+  VEO_NOTICE_TOPIC: topicName.optional(),
+  /** Deprecated name of VEO_NOTICE_TOPIC, still accepted. */
   VEO_COMPLETION_TOPIC: topicName.optional(),
   PUBSUB_EMULATOR_HOST: emulatorHost.optional(),
   POLL_HANDLER_MAX_WAIT_SECONDS: seconds({ atLeast: 0 }, 300).default(30),

@@ -15,8 +15,8 @@ export interface VeoAdapterOptions {
   veo: Config['veo'];
   /** Effective endpoint (VEO_BASE_URL or the embedded simulator); undefined means Google's own. */
   baseUrl?: string;
-  /** Vertex only: the Pub/Sub topic Veo notifies when an operation completes. */
-  completionTopic?: string;
+  /** Vertex only: the Pub/Sub topic (VEO_NOTICE_TOPIC) Veo publishes its operation-done notice to. */
+  noticeTopic?: string;
 }
 
 export class VeoAdapter implements VideoGenerator {
@@ -55,7 +55,7 @@ export class VeoAdapter implements VideoGenerator {
         generateAudio: request.generateAudio,
         enhancePrompt: request.enhancePrompt,
         outputGcsUri: outputUri,
-        pubsubTopic: this.options.completionTopic,
+        pubsubTopic: this.options.noticeTopic,
       },
     };
     const operation = await this.call('submit', () => ai.models.generateVideos(params));
