@@ -1,4 +1,5 @@
 // Structured JSON log lines in Cloud Logging's shape (severity, message, extra fields). Never pass secrets or bytes.
+import { randomUUID } from 'node:crypto';
 
 type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const rank: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
@@ -24,4 +25,11 @@ export const log = {
 export function errorFields(err: unknown): Record<string, unknown> {
   if (err instanceof Error) return { error: err.message, errorName: err.name, stack: err.stack };
   return { error: String(err) };
+}
+
+/** Logs an unexpected error with its details and returns a reference to quote to the caller instead of them. */
+export function logWithReference(message: string, err: unknown, fields?: Record<string, unknown>): string {
+  const reference = randomUUID();
+  log.error(message, { ...fields, reference, ...errorFields(err) });
+  return reference;
 }

@@ -27,7 +27,7 @@ describe('pipelines: requests topic in, completions topic out', { skip: emulator
   const events: CompletionEvent[] = [];
   const eventListeners = new Set<() => void>();
   /** Deliveries handled by the requests function, by outcome. */
-  const deliveries = { started: 0, duplicate: 0, rejected: 0, total: 0 };
+  const deliveries = { started: 0, duplicate: 0, rejected: 0, failed: 0, total: 0 };
   const deliveryListeners = new Set<() => void>();
   let completionPublishes = 0;
 

@@ -35,7 +35,7 @@ function apiKeyPrincipal(req: IncomingMessage, hashes: string[]): string {
     /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   if (!key) {
     throw new AppError(
-      'PERMISSION_DENIED',
+      'UNAUTHENTICATED',
       'Missing API key: send Authorization: Bearer <key> or X-API-Key: <key>.',
     );
   }
@@ -44,6 +44,6 @@ function apiKeyPrincipal(req: IncomingMessage, hashes: string[]): string {
     const listed = Buffer.from(hex, 'hex');
     return listed.length === digest.length && timingSafeEqual(listed, digest);
   });
-  if (!match) throw new AppError('PERMISSION_DENIED', 'Invalid API key.');
+  if (!match) throw new AppError('UNAUTHENTICATED', 'Invalid API key.');
   return `key:${match.slice(0, 12)}`;
 }

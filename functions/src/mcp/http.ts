@@ -9,14 +9,13 @@ import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
 import { principalOf } from '../auth/principal.js';
 import { BLOB_ROUTE } from '../blobs/local.js';
-import { errorFields, log } from '../log.js';
+import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
+import { errorFields, log, logWithReference } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createProtocolHandler } from './protocol.js';
 import { createMcpServer } from './server.js';
 
-const PARSE_ERROR = -32700;
-const INVALID_REQUEST = -32600;
-const INTERNAL_ERROR = -32603;
+const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
 const CORS_HEADERS =
   'Content-Type, Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-Id';
 
@@ -56,24 +55,22 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       return;
     }
     if (path !== '/' && path !== '/mcp') {
-      jsonRpcError(res, 404, INVALID_REQUEST, `Not found: ${path}. The MCP endpoint is POST /mcp.`);
+      answerError(res, new AppError('NOT_FOUND', `Not found: ${path}. The MCP endpoint is POST /mcp.`));
       return;
     }
 
     const host = hostRejected(req, runtime);
     if (host) {
-      jsonRpcError(res, 403, INVALID_REQUEST, host);
+      answerError(res, new AppError('PERMISSION_DENIED', host));
       return;
     }
 
     const origin = req.headers.origin;
     if (origin !== undefined) {
       if (!originAllowed(origin, runtime)) {
-        jsonRpcError(
+        answerError(
           res,
-          403,
-          INVALID_REQUEST,
-          `Origin ${origin} is not allowed. Add it to ALLOWED_ORIGINS.`,
+          new AppError('PERMISSION_DENIED', `Origin ${origin} is not allowed. Add it to ALLOWED_ORIGINS.`),
         );
         return;
       }
@@ -117,8 +114,7 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     try {
       principal = principalOf(req, runtime.config);
     } catch (err) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="veo-mcp"');
-      jsonRpcError(res, 401, INVALID_REQUEST, (err as Error).message);
+      answerError(res, err);
       return;
     }
     // The SDK passes req.auth through to the server factory untouched: our verified principal, and the method, so
@@ -133,8 +129,8 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     try {
       await mcpHandler(runtime)(req, res, body);
     } catch (err) {
-      log.error('MCP request failed', errorFields(err));
-      if (!res.headersSent) jsonRpcError(res, 500, INTERNAL_ERROR, 'Internal error');
+      if (res.headersSent) log.error('MCP request failed after the response began', errorFields(err));
+      else answerError(res, err);
     }
   };
 }
@@ -178,6 +174,19 @@ function originAllowed(origin: string, runtime: Runtime): boolean {
   if (origin === new URL(publicBaseUrl).origin) return true;
   // Locally, browser tools such as the MCP Inspector run on localhost; a DNS-rebinding page does not.
   return !onCloud && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
+}
+
+/**
+ * Answers a failed request as the error-policy table says (errors.ts): its HTTP status and JSON-RPC code; the
+ * message when it is written for the caller, else a reference to the logged details.
+ */
+function answerError(res: Response, err: unknown): void {
+  const policy = errorPolicy(err);
+  const message = policy.showMessage
+    ? (err as AppError).message
+    : `Internal error (reference ${logWithReference('MCP request failed', err)}).`;
+  if (policy.code === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', 'Bearer realm="veo-mcp"');
+  jsonRpcError(res, policy.httpStatus, policy.jsonRpcCode, message);
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {

@@ -1,17 +1,16 @@
-// Turns what a tool throws into an isError result: AppErrors say what was wrong and what is allowed; anything
-// unexpected is logged with detail and answered without it.
-import { randomUUID } from 'node:crypto';
+// Turns what a tool throws into an isError result, as the error-policy table says (errors.ts): AppErrors say what
+// was wrong and what is allowed; anything else (and INTERNAL) is logged with detail and answered with a reference.
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { AppError } from '../errors.js';
-import { errorFields, log } from '../log.js';
+import { AppError, errorPolicy } from '../errors.js';
+import { logWithReference } from '../log.js';
 
 export function errorResult(err: unknown, tool: string): CallToolResult {
-  if (err instanceof AppError) {
+  const policy = errorPolicy(err);
+  if (policy.showMessage && err instanceof AppError) {
     const hint = err.retryable ? ' (temporary: retrying later may succeed)' : '';
-    return { isError: true, content: [{ type: 'text', text: `${err.code}: ${err.message}${hint}` }] };
+    return { isError: true, content: [{ type: 'text', text: `${policy.code}: ${err.message}${hint}` }] };
   }
-  const reference = randomUUID();
-  log.error('Tool failed unexpectedly', { tool, reference, ...errorFields(err) });
+  const reference = logWithReference('Tool failed unexpectedly', err, { tool });
   return {
     isError: true,
     content: [{ type: 'text', text: `INTERNAL: ${tool} failed unexpectedly (reference ${reference}).` }],

@@ -2,9 +2,12 @@
 //   {operationId, scheduledFor?, notBefore?}  a scheduled poll (held until notBefore, bounded)
 //   attribute type=sweep                      find operations whose poll messages were lost
 //   Veo's own completion notice (Vertex)      the operation JSON, matched by its name
-// Malformed, unknown or stale messages are logged and acknowledged. Only what a retry can fix (the store being
-// unavailable) is rethrown, so Pub/Sub redelivers it; a permanent Veo failure is recorded on the operation instead.
+// Malformed, unknown or stale messages are logged and acknowledged. A failure is handled as the error-policy table
+// says (errors.ts): what a retry can fix (a retryable AppError, or an unexpected throw such as the store being
+// unavailable) is rethrown, so Pub/Sub redelivers it; a permanent one is logged and acknowledged (Veo's own failures
+// are recorded on the operation by the domain).
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { pubsubDisposition } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { OPERATION_ID_PATTERN } from '../operations/ids.js';
 import { POLL_MESSAGE_TYPE, SWEEP_MESSAGE_TYPE } from '../queue/pubsub.js';
@@ -15,7 +18,8 @@ export interface PubSubMessageData {
   subscription?: string;
 }
 
-export type PollerOutcome = 'polled' | 'swept' | 'ignored' | 'republished';
+/** `failed`: a permanent failure, logged and acknowledged. */
+export type PollerOutcome = 'polled' | 'swept' | 'ignored' | 'republished' | 'failed';
 
 export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
   return async (event: CloudEvent<PubSubMessageData>): Promise<PollerOutcome> => {
@@ -59,8 +63,17 @@ export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
         return 'polled';
       }
     } catch (err) {
-      log.error('Poll failed; Pub/Sub will redeliver', { messageId, ...errorFields(err) });
-      throw err;
+      const disposition = pubsubDisposition(err);
+      if (disposition === 'retry') {
+        log.error('Poll failed; Pub/Sub will redeliver', { messageId, ...errorFields(err) });
+        throw err;
+      }
+      log.error('Poll failed for good; message acknowledged', {
+        messageId,
+        disposition,
+        ...errorFields(err),
+      });
+      return disposition === 'reject' ? 'ignored' : 'failed';
     }
     log.warn('Malformed poll message acknowledged without action', { messageId, attributes });
     return 'ignored';

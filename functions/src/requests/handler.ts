@@ -2,16 +2,19 @@
 // attributed to the pipeline's principal, and started through the same code path as the generate_video tool,
 // idempotent on request_id — any number of deliveries, concurrent or late, start at most one Veo job.
 // An invalid message is never retried and never reaches Veo: it is acknowledged, logged, and answered with a
-// `request.rejected` completion event carrying the reason, so the pipeline can find out why.
+// `request.rejected` completion event carrying the reason, so the pipeline can find out why. Failures follow the
+// error-policy table (errors.ts): retryable ones are rethrown for redelivery, permanent ones acknowledged — rejected
+// when the request is at fault or nothing was recorded yet, else already recorded on the operation (FAILED).
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { AppError } from '../errors.js';
-import { errorFields, log } from '../log.js';
+import { errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
+import { errorFields, log, logWithReference } from '../log.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
 import { prepareRequest } from '../veo/request.js';
 import { RequestMessageSchema } from './message.js';
 
-export type RequestOutcome = 'started' | 'duplicate' | 'rejected';
+/** `failed`: Veo did not start it; the operation is recorded as FAILED and its completion event is out. */
+export type RequestOutcome = 'started' | 'duplicate' | 'rejected' | 'failed';
 
 export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
   return async (event: CloudEvent<PubSubMessageData>): Promise<RequestOutcome> => {
@@ -28,8 +31,9 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
     let requestId: string | undefined;
     let correlation: Record<string, string> = {};
 
-    const reject = async (reason: string): Promise<RequestOutcome> => {
-      log.warn('Generation request rejected', { messageId, requestId, principal, reason });
+    // The code is logged; the request.rejected event carries the reason (Rejection has no code field yet).
+    const reject = async (reason: string, code: ErrorCode = 'INVALID_ARGUMENT'): Promise<RequestOutcome> => {
+      log.warn('Generation request rejected', { messageId, requestId, principal, code, reason });
       await runtime.completions.rejected({
         messageId: messageId ?? requestId ?? 'unknown',
         requestId,
@@ -80,12 +84,47 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       );
     }
 
+    /**
+     * A failure, as the table says: retryable ones are redelivered; a permanent one is rejected when the request is
+     * at fault, or when nothing is recorded yet (before the operation starts); else the operation holds it.
+     */
+    const settle = async (err: unknown, recorded: boolean): Promise<RequestOutcome> => {
+      const disposition = pubsubDisposition(err);
+      if (disposition === 'retry') {
+        log.error('Generation request failed; Pub/Sub will redeliver', {
+          messageId,
+          requestId,
+          ...errorFields(err),
+        });
+        throw err;
+      }
+      if (disposition === 'reject' || !recorded) {
+        const policy = errorPolicy(err);
+        const reason = policy.showMessage
+          ? (err as Error).message
+          : `Internal error (reference ${logWithReference('Generation request failed', err, { messageId, requestId })}).`;
+        return reject(reason, policy.code);
+      }
+      // Veo refused or did not answer: the operation is recorded as FAILED and its completion event is out.
+      log.warn('Generation request failed; recorded on its operation', {
+        messageId,
+        requestId,
+        ...errorFields(err),
+      });
+      return 'failed';
+    };
+
+    let prepared: Awaited<ReturnType<typeof prepareRequest>>;
     try {
-      const prepared = await prepareRequest(args, {
+      prepared = await prepareRequest(args, {
         api: runtime.config.veo.api,
         defaultModel: runtime.config.veo.defaultModel,
         maxImageBytes: runtime.config.maxImageBytes,
       });
+    } catch (err) {
+      return settle(err, false);
+    }
+    try {
       const started = await runtime.operations.start({
         principal,
         request: prepared.request,
@@ -103,20 +142,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       });
       return started.started ? 'started' : 'duplicate';
     } catch (err) {
-      if (err instanceof AppError && (err.code === 'INVALID_ARGUMENT' || err.code === 'ALREADY_EXISTS')) {
-        return reject(err.message);
-      }
-      if (err instanceof AppError) {
-        // Veo refused or did not answer: the operation is recorded as FAILED and its completion event is out.
-        // A redelivery would only find that operation again, so acknowledge.
-        return 'started';
-      }
-      log.error('Generation request failed; Pub/Sub will redeliver', {
-        messageId,
-        requestId,
-        ...errorFields(err),
-      });
-      throw err;
+      return settle(err, true);
     }
   };
 }
