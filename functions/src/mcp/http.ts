@@ -10,7 +10,7 @@ import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprot
 import { principalOf } from '../auth/principal.js';
 import { BLOB_ROUTE } from '../blobs/local.js';
 import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
-import { errorFields, log, logWithReference } from '../log.js';
+import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createProtocolHandler } from './protocol.js';
 import { createMcpServer } from './server.js';
@@ -38,9 +38,7 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       },
     ));
 
-  return async (req, res) => {
-    installJsonRpcBodyErrors(req);
-    const runtime = await getRuntime();
+  const serve = async (runtime: Runtime, req: Request, res: Response): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://host').pathname;
 
     if (
@@ -132,6 +130,15 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       if (res.headersSent) log.error('MCP request failed after the response began', errorFields(err));
       else answerError(res, err);
     }
+  };
+
+  return async (req, res) => {
+    installJsonRpcBodyErrors(req);
+    const runtime = await getRuntime();
+    // Every line logged while serving carries the request's trace (log.ts).
+    await runWithTrace(traceOfRequest(req.headers), runtime.config.google.project, () =>
+      serve(runtime, req, res),
+    );
   };
 }
 

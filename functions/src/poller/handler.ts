@@ -8,7 +8,7 @@
 // are recorded on the operation by the domain).
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { pubsubDisposition } from '../errors.js';
-import { errorFields, log } from '../log.js';
+import { errorFields, log, runWithTrace, traceOfEvent } from '../log.js';
 import { OPERATION_ID_PATTERN } from '../operations/ids.js';
 import { POLL_MESSAGE_TYPE, SWEEP_MESSAGE_TYPE } from '../queue/pubsub.js';
 import type { Runtime } from '../runtime.js';
@@ -22,8 +22,7 @@ export interface PubSubMessageData {
 export type PollerOutcome = 'polled' | 'swept' | 'ignored' | 'republished' | 'failed';
 
 export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
-  return async (event: CloudEvent<PubSubMessageData>): Promise<PollerOutcome> => {
-    const runtime = await getRuntime();
+  const handle = async (runtime: Runtime, event: CloudEvent<PubSubMessageData>): Promise<PollerOutcome> => {
     const message = event.data?.message;
     const attributes = message?.attributes ?? {};
     const messageId = message?.messageId;
@@ -77,6 +76,11 @@ export function createPollerHandler(getRuntime: () => Promise<Runtime>) {
     }
     log.warn('Malformed poll message acknowledged without action', { messageId, attributes });
     return 'ignored';
+  };
+
+  return async (event: CloudEvent<PubSubMessageData>): Promise<PollerOutcome> => {
+    const runtime = await getRuntime();
+    return runWithTrace(traceOfEvent(event), runtime.config.google.project, () => handle(runtime, event));
   };
 }
 

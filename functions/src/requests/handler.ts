@@ -7,7 +7,7 @@
 // when the request is at fault or nothing was recorded yet, else already recorded on the operation (FAILED).
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
-import { errorFields, log, logWithReference } from '../log.js';
+import { errorFields, log, logWithReference, runWithTrace, traceOfEvent } from '../log.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
 import { prepareRequest } from '../veo/request.js';
@@ -17,8 +17,7 @@ import { RequestMessageSchema } from './message.js';
 export type RequestOutcome = 'started' | 'duplicate' | 'rejected' | 'failed';
 
 export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
-  return async (event: CloudEvent<PubSubMessageData>): Promise<RequestOutcome> => {
-    const runtime = await getRuntime();
+  const handle = async (runtime: Runtime, event: CloudEvent<PubSubMessageData>): Promise<RequestOutcome> => {
     const { pipelines } = runtime.config;
     const message = event.data?.message;
     // The pipeline's principal is configured per subscription or per topic (the event's source names the topic).
@@ -144,5 +143,10 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
     } catch (err) {
       return settle(err, true);
     }
+  };
+
+  return async (event: CloudEvent<PubSubMessageData>): Promise<RequestOutcome> => {
+    const runtime = await getRuntime();
+    return runWithTrace(traceOfEvent(event), runtime.config.google.project, () => handle(runtime, event));
   };
 }
