@@ -19,6 +19,7 @@ import { errorResult } from '../../functions/src/mcp/tool-errors.js';
 import { systemClock } from '../../functions/src/operations/clock.js';
 import type { Rejection } from '../../functions/src/operations/ports.js';
 import { createPollerHandler, type PubSubMessageData } from '../../functions/src/poller/handler.js';
+import { SubmitFailedError } from '../../functions/src/operations/index.js';
 import { createRequestsHandler } from '../../functions/src/requests/handler.js';
 import type { Runtime } from '../../functions/src/runtime.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -286,7 +287,7 @@ describe('requests: ack, reject or retry', () => {
   };
   const request = { request_id: 'r-1', prompt: 'a kite over the sea' };
 
-  /** The code the rejection was logged with (the request.rejected event itself carries the reason). */
+  /** The code the rejection was logged with (the request.rejected event carries it too). */
   const rejectedCode = (lines: Array<Record<string, unknown>>) =>
     lines.find((line) => line['message'] === 'Generation request rejected')?.['code'];
 
@@ -307,6 +308,21 @@ describe('requests: ack, reject or retry', () => {
     assert.equal(rejected[0]!.reason, 'request_id reused');
     assert.equal(rejected[0]!.requestId, 'r-1');
     assert.equal(rejectedCode(logs.lines), 'ALREADY_EXISTS');
+    assert.equal(rejected[0]!.code, 'ALREADY_EXISTS');
+  });
+
+  test('a submit Veo refused as invalid is held by its FAILED operation: no second, rejection event', async () => {
+    const failure = new SubmitFailedError(
+      'op-1',
+      'INVALID_ARGUMENT',
+      'Veo did not start the generation',
+      false,
+    );
+    const { handle, rejected } = requestsWith(failure);
+    const logs = await captureLogs(() => handle(pubsubEvent(request)));
+    assert.equal(await logs.result, 'failed');
+    assert.deepEqual(rejected, []);
+    assert.ok(logs.lines.some((l) => l['operationId'] === 'op-1'));
   });
 
   test('a permanent Veo failure is left to the operation record: acknowledged as failed, no rejection', async () => {

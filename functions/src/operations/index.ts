@@ -12,7 +12,7 @@ import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
 
 export type { OperationsContext, OperationsSettings } from './context.js';
 export type { PollEffect } from './poll.js';
-export type { StartInput } from './start.js';
+export { SubmitFailedError, type StartInput } from './start.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 
 export class Operations {

@@ -104,6 +104,8 @@ export interface Rejection {
   /** Stable per rejected message: consumers deduplicate on it. */
   messageId: string;
   requestId?: string;
+  /** Why, as an error code (INVALID_ARGUMENT, ALREADY_EXISTS, …) and a message for the pipeline's owner. */
+  code: string;
   reason: string;
   correlation: Record<string, string>;
   at: Date;

@@ -1,6 +1,6 @@
 // Starting a generation, idempotently: the record is written before Veo is called (a crash after Veo accepted leaves
 // a trace to reconcile), and the same idempotency key with the same arguments returns the operation already started.
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { finish, publishPending } from './completion.js';
 import { secondsFrom, type OperationsContext } from './context.js';
@@ -23,6 +23,18 @@ export interface StartInput {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Veo refused the submit: the operation is recorded as FAILED, and its completion event says so. */
+export class SubmitFailedError extends AppError {
+  constructor(
+    readonly operationId: string,
+    code: ErrorCode,
+    message: string,
+    retryable: boolean,
+  ) {
+    super(code, message, retryable);
+  }
+}
 
 export async function start(
   ctx: OperationsContext,
@@ -77,7 +89,8 @@ export async function start(
         ...errorFields(finishErr),
       });
     }
-    throw new AppError(
+    throw new SubmitFailedError(
+      id,
       err instanceof AppError ? err.code : 'UPSTREAM',
       `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
       error.retryable,

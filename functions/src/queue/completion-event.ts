@@ -51,7 +51,7 @@ export function rejectedEvent(rejection: Rejection): CompletionEvent {
     request_id: rejection.requestId,
     status: 'REJECTED',
     videos: [],
-    error: { code: 'INVALID_ARGUMENT', message: rejection.reason, retryable: false },
+    error: { code: rejection.code, message: rejection.reason, retryable: false },
     correlation: rejection.correlation,
     completed_at: rejection.at.toISOString(),
   };

@@ -8,6 +8,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfEvent } from '../log.js';
+import { SubmitFailedError } from '../operations/index.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
 import { prepareRequest } from '../veo/request.js';
@@ -30,12 +31,12 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
     let requestId: string | undefined;
     let correlation: Record<string, string> = {};
 
-    // The code is logged; the request.rejected event carries the reason (Rejection has no code field yet).
     const reject = async (reason: string, code: ErrorCode = 'INVALID_ARGUMENT'): Promise<RequestOutcome> => {
       log.warn('Generation request rejected', { messageId, requestId, principal, code, reason });
       await runtime.completions.rejected({
         messageId: messageId ?? requestId ?? 'unknown',
         requestId,
+        code,
         reason,
         correlation,
         at: runtime.clock.now(),
@@ -85,7 +86,8 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
 
     /**
      * A failure, as the table says: retryable ones are redelivered; a permanent one is rejected when the request is
-     * at fault, or when nothing is recorded yet (before the operation starts); else the operation holds it.
+     * at fault, or when nothing is recorded yet (before the operation starts); else the operation holds it. A submit
+     * Veo refused, whatever its code, is held by its operation, which has published its own event.
      */
     const settle = async (err: unknown, recorded: boolean): Promise<RequestOutcome> => {
       const disposition = pubsubDisposition(err);
@@ -97,7 +99,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         });
         throw err;
       }
-      if (disposition === 'reject' || !recorded) {
+      if (!(err instanceof SubmitFailedError) && (disposition === 'reject' || !recorded)) {
         const policy = errorPolicy(err);
         const reason = policy.showMessage
           ? (err as Error).message
@@ -108,6 +110,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       log.warn('Generation request failed; recorded on its operation', {
         messageId,
         requestId,
+        operationId: err instanceof SubmitFailedError ? err.operationId : undefined,
         ...errorFields(err),
       });
       return 'failed';
