@@ -14,9 +14,9 @@ const textOf = (result: CallToolResult): string =>
     let client: Client;
 
     before(async () => {
-      // A 1-second Veo timeout against the simulator's 1.5-second "slow" responses; a 6-second deadline.
+      // A 1-second Veo timeout against the simulator's 1.5-second "slow" responses; a 3-second deadline.
       server = await startTestServer({
-        env: { VEO_TIMEOUT_SECONDS: '1', VEO_OPERATION_DEADLINE_SECONDS: '6' },
+        env: { VEO_TIMEOUT_SECONDS: '1', VEO_OPERATION_DEADLINE_SECONDS: '3' },
       });
       client = await server.connect();
     });
@@ -112,7 +112,7 @@ const textOf = (result: CallToolResult): string =>
     test('an operation that never finishes ends EXPIRED after the deadline with a clear message', async () => {
       const { view } = await followToEnd('A fox [sim:never]');
       assert.equal(view.status, 'EXPIRED');
-      assert.match(view.error.message, /did not finish within 6 seconds/);
+      assert.match(view.error.message, /did not finish within 3 seconds/);
     });
 
     test('partial RAI filtering keeps the surviving videos and reports the filtered count', async () => {

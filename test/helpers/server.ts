@@ -57,9 +57,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     VEO_BASE_URL: simulatorUrl,
     LOCAL_BLOB_DIR: blobDir,
     PUBLIC_BASE_URL: url,
-    POLL_INITIAL_DELAY_SECONDS: '1',
-    POLL_INTERVAL_SECONDS: '1',
-    POLL_MAX_INTERVAL_SECONDS: '2',
+    // Fractions of a second: the simulator answers in 0.2 s, and the tests should not wait longer than that.
+    POLL_INITIAL_DELAY_SECONDS: '0.1',
+    POLL_INTERVAL_SECONDS: '0.1',
+    POLL_MAX_INTERVAL_SECONDS: '0.5',
     LOG_LEVEL: 'error',
     ...options.env,
   });
