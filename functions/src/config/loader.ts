@@ -1,6 +1,7 @@
 // From an environment (process.env, or any object of strings) to the typed Config, checked as a whole: every bad
 // variable and every broken rule between variables is reported at once, one line each, before anything starts.
 import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
+import type { Backend, WireApi } from '../operations/record.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
 export interface ConfigProblem {
@@ -22,12 +23,9 @@ function formatProblem({ name, value, reason }: ConfigProblem): string {
   return `${name}=${isSecretVariable(name) ? '<redacted>' : JSON.stringify(value)}: ${reason}`;
 }
 
-/**
- * Veo wire APIs. Records made before 2026-10-22 may say 'gemini'; since then the Gemini API serves no Veo model
- * (Google shut the Veo 3.1 previews there on 2026-10-22) and @google/genai 3 refuses generateVideos on it, so new
- * operations always use 'vertex'.
- */
-export type VeoApi = 'gemini' | 'vertex';
+// Veo wire APIs (operations/record.ts WireApi): records made before 2026-10-22 may say 'gemini'; since then the Gemini
+// API serves no Veo model (Google shut the Veo 3.1 previews there on 2026-10-22) and @google/genai 3 refuses
+// generateVideos on it, so new operations always use 'vertex'.
 
 const GEMINI_VEO_RETIRED =
   'the Gemini API serves no Veo model since 2026-10-22 (and @google/genai 3 refuses generateVideos there). ' +
@@ -38,8 +36,8 @@ export interface Config {
   port: number;
   /** Which Veo wire protocol the SDK speaks, and whether it talks to the simulator instead of Google. */
   veo: {
-    backend: 'vertex' | 'simulator';
-    api: VeoApi;
+    backend: Exclude<Backend, 'gemini'>;
+    api: WireApi;
     project?: string;
     location: string;
     /** Endpoint override; for the simulator backend, undefined means "start an embedded simulator". */
@@ -165,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : vertexCredentials
         ? 'vertex'
         : 'simulator';
-  const api: VeoApi = 'vertex';
+  const api: WireApi = 'vertex';
 
   if (backend === 'vertex')
     requireWhen('GOOGLE_CLOUD_PROJECT', 'VEO_BACKEND=vertex (the project that calls Vertex AI)');

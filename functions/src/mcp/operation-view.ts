@@ -3,7 +3,13 @@
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { VideoLink } from '../operations/ports.js';
-import { backendOf, isTerminal, OPERATION_STATUSES, type OperationRecord } from '../operations/record.js';
+import {
+  BACKENDS,
+  backendOf,
+  isTerminal,
+  OPERATION_STATUSES,
+  type OperationRecord,
+} from '../operations/record.js';
 
 export const VideoLinkSchema = z.object({
   url: z.string().describe('Signed HTTPS (or local HTTP) URL that downloads the MP4; expires at expires_at.'),
@@ -18,7 +24,7 @@ export const OperationViewSchema = z.object({
   status: z.enum(OPERATION_STATUSES).describe('QUEUED and RUNNING are in progress; the rest are final.'),
   done: z.boolean().describe('True when status is final.'),
   backend: z
-    .enum(['simulator', 'gemini', 'vertex'])
+    .enum(BACKENDS)
     .describe('Where the video was generated; "simulator" videos are test patterns, not real generations.'),
   model: z.string().describe('Veo model id.'),
   prompt: z.string().optional().describe('The prompt as sent to Veo.'),

@@ -4,7 +4,8 @@
  * Where a generation runs: Veo on Vertex AI, or the built-in simulator (which speaks Vertex's wire protocol).
  * 'gemini' appears only on records made before 2026-10-22, when the Gemini API still served Veo.
  */
-export type Backend = 'vertex' | 'simulator' | 'gemini';
+export const BACKENDS = ['vertex', 'simulator', 'gemini'] as const;
+export type Backend = (typeof BACKENDS)[number];
 /** The wire API a record was sent on; `simulated` says whether a simulator answered it. */
 export type WireApi = Exclude<Backend, 'simulator'>;
 

@@ -4,7 +4,8 @@
 // failures to AppErrors with an honest `retryable`. The SDK is loaded on first use and retries nothing.
 import { Readable } from 'node:stream';
 import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } from '@google/genai';
-import type { Config, VeoApi } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import type { WireApi } from '../operations/record.js';
 import { AppError } from '../errors.js';
 import type { GeneratedVideo, ImageInput, GenerationStatus, VideoGenerator } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
@@ -20,7 +21,7 @@ export interface VeoAdapterOptions {
 }
 
 export class VeoAdapter implements VideoGenerator {
-  readonly api: VeoApi;
+  readonly api: WireApi;
   readonly writesToStorage: boolean;
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
 

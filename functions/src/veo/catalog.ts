@@ -1,6 +1,6 @@
 // The model catalog: what each Veo model accepts on each backend, and a list-price estimate per second.
 // Requests are checked here before any call, so an impossible request costs nothing and says what is allowed.
-import type { VeoApi } from '../config/index.js';
+import type { WireApi } from '../operations/record.js';
 import { AppError, describeValue } from '../errors.js';
 import type { VideoRequest } from '../operations/record.js';
 
@@ -25,13 +25,13 @@ export interface ModelInfo {
   resolutionNeedsDuration?: Record<string, number>;
   /** USD per second of video, list price; `audio` applies when audio is generated. */
   pricePerSecondUsd: { audio?: number; silent: number };
-  backends: Partial<Record<VeoApi, BackendLimits>>;
+  backends: Partial<Record<WireApi, BackendLimits>>;
 }
 
 export const MAX_PROMPT_CHARS = 4000;
 const PERSON_ALL = ['dont_allow', 'allow_adult', 'allow_all'];
 
-const veo3Limits = (api: VeoApi): BackendLimits => ({
+const veo3Limits = (api: WireApi): BackendLimits => ({
   durations: [4, 6, 8],
   resolutions: ['720p', '1080p'],
   maxVideos: api === 'vertex' ? 4 : 1,
@@ -139,7 +139,7 @@ function reject(field: string, value: unknown, allowed: string): never {
  */
 export function checkRequest(
   args: GenerationArgs,
-  api: VeoApi,
+  api: WireApi,
   defaultModel: string,
   hasImage: boolean,
 ): { request: Omit<VideoRequest, 'image'>; estimatedCostUsd: number; audio: boolean } {

@@ -1,7 +1,7 @@
 // Input images for image-to-video: from gs://, https://, a data: URL or raw base64. Bytes are size-capped and their
 // type is read from magic bytes (file-type), never trusted from a name or header. Private addresses are never fetched.
 import { createHash } from 'node:crypto';
-import type { VeoApi } from '../config/index.js';
+import type { WireApi } from '../operations/record.js';
 import { AppError, invalidArgument } from '../errors.js';
 import { nonPublicReason } from '../net/public-url.js';
 import type { ImageInput } from '../operations/ports.js';
@@ -10,7 +10,7 @@ export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as con
 const FETCH_TIMEOUT_MS = 10_000;
 
 export interface ImageOptions {
-  api: VeoApi;
+  api: WireApi;
   maxBytes: number;
 }
 
@@ -48,7 +48,7 @@ export async function resolveImage(
   return inlineImage(decodeBase64(value, options.maxBytes), declaredMimeType, 'inline');
 }
 
-function gcsImage(uri: string, declaredMimeType: string | undefined, api: VeoApi): ImageInput {
+function gcsImage(uri: string, declaredMimeType: string | undefined, api: WireApi): ImageInput {
   if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/.+/.test(uri)) {
     throw invalidArgument('image', uri, 'A gs:// URI must name a bucket and an object: gs://BUCKET/OBJECT.');
   }

@@ -1,7 +1,7 @@
 // From a caller's generate_video arguments to a request Veo can honour: catalog checks first (cheap, no I/O),
 // then the input image. Anything impossible is rejected here, before a record exists or Veo is called.
 import { z } from 'zod';
-import type { VeoApi } from '../config/index.js';
+import type { WireApi } from '../operations/record.js';
 import type { ImageInput } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 import { checkRequest, MAX_PROMPT_CHARS } from './catalog.js';
@@ -76,7 +76,7 @@ export interface PreparedRequest {
 }
 
 export interface PrepareOptions {
-  api: VeoApi;
+  api: WireApi;
   defaultModel: string;
   maxImageBytes: number;
 }

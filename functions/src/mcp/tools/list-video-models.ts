@@ -1,7 +1,7 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
-import type { Backend, WireApi } from '../../operations/record.js';
+import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
 import { MODELS } from '../../veo/catalog.js';
 import { guarded } from '../tool-errors.js';
 
@@ -24,7 +24,7 @@ const ModelSchema = z.object({
 });
 
 const outputSchema = z.object({
-  backend: z.enum(['simulator', 'gemini', 'vertex']).describe('Where generations run.'),
+  backend: z.enum(BACKENDS).describe('Where generations run.'),
   api: z.enum(['gemini', 'vertex']).describe('The Veo wire API whose limits apply.'),
   default_model: z.string(),
   models: z.array(ModelSchema),

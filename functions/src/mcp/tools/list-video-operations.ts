@@ -2,13 +2,13 @@
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
-import { backendOf, OPERATION_STATUSES } from '../../operations/record.js';
+import { BACKENDS, backendOf, OPERATION_STATUSES } from '../../operations/record.js';
 import { guarded } from '../tool-errors.js';
 
 const SummarySchema = z.object({
   operation_id: z.string(),
   status: z.enum(OPERATION_STATUSES),
-  backend: z.enum(['simulator', 'gemini', 'vertex']),
+  backend: z.enum(BACKENDS),
   model: z.string(),
   prompt: z.string().optional().describe('First 200 characters of the prompt.'),
   video_count: z.number(),
