@@ -55,11 +55,22 @@ const NPM_START = ['dist/functions/src/start.js'];
 
 describe('server processes', () => {
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
-    await withServer(FF_MCP, /Serving function/, {}, async ({ port }) => {
-      const tools = await withClient(`http://127.0.0.1:${port}/mcp`, (c) => c.listTools());
-      assert.equal(tools.tools.length, 4);
+    const env = { SIMULATOR_DELAY_SECONDS: '0.5', POLL_INITIAL_DELAY_SECONDS: '1' };
+    await withServer(FF_MCP, /Serving function/, env, async ({ port }) => {
+      await withClient(`http://127.0.0.1:${port}/mcp`, async (client) => {
+        assert.equal((await client.listTools()).tools.length, 4);
+        // Without credentials the bundle runs the embedded simulator, which it loads from dist/functions.
+        const result = (await client.callTool({
+          name: 'generate_video',
+          arguments: { prompt: 'A paper kite', duration_seconds: 4, wait_seconds: 30 },
+        })) as CallToolResult;
+        const view = result.structuredContent as { status: string; backend: string };
+        assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
+        assert.equal(view.backend, 'simulator');
+      });
     });
   });
+
 
   test('the npm start entry prints the banner and generates a playable simulated video', async () => {
     await withServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }, async ({ port, output }) => {
