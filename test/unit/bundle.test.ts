@@ -1,12 +1,14 @@
-// The deployed bundle (dist/bundle/index.js, made by scripts/bundle.mjs in `npm run build`, which `npm test` runs first) ships no test seams: the Veo simulator (fault injection, counters, completion hooks) stays out and is
+// The deployed bundle (dist/bundle/index.js, made by scripts/bundle.mjs in `npm run build`, which `npm test` runs for
+// its files) ships no test seams: the Veo simulator (fault injection, counters, completion hooks) stays out and is
 // loaded from the compiled sources only when a local run asks for the embedded simulator, and the Firestore adapter
 // counts nothing (the benchmarks count from outside). That a bundle started without credentials still runs the
 // embedded simulator is checked on a real process in test/e2e/processes.test.ts.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FAULTS } from '../../functions/src/simulator/server.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bundleFile = path.join(root, 'dist', 'bundle', 'index.js');
@@ -23,6 +25,8 @@ function read(file: string): string {
 }
 
 describe('the deployed bundle', () => {
+  before(builtForThisRun);
+
   test('contains no simulator source and imports the simulator from the compiled sources', () => {
     const meta = JSON.parse(read(metaFile)) as Metafile;
     const inside = Object.keys(meta.inputs).filter((input) => input.startsWith('functions/src/simulator/'));
