@@ -1,7 +1,8 @@
 // `npm run bench`: Veo MCP Cloud measured side by side with a floor — the smallest stateless MCP server on
 // functions-framework (test/bench/floor, on SDK v1 as before the v2 move; test/bench/floor-v2, the same on SDK v2) —
 // in one run on this machine and Node, reported as medians, spreads and ratios.
-// Cold start, warm throughput and latency (autocannon), RSS, the cloud flow on the emulators, and deployed size.
+// Cold start, warm throughput and latency (autocannon), RSS, the cloud flow and the pipelines under load on the
+// emulators (started once for both), and deployed size.
 // Options: --runs N (cold starts per server, default 10), --duration S (seconds per load test, default 5),
 // --quick (skip the 5-minute generation), --no-emulators.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,8 +16,10 @@ import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
+import { useEmulators } from '../helpers/emulators.js';
 import { freePort } from '../helpers/process.js';
 import { measureCloudFlow, type FlowMetrics } from './cloud-flow.js';
+import { measurePipelineLoad, type PipelineLoadMetrics } from './pipelines-load.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const FF_MAIN = path.join(ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
@@ -49,6 +52,8 @@ const modernRpc = (method: string) =>
   });
 /** Concurrent calls for the peak-memory measurement (the issue's "20 concurrent calls"). */
 const MEMORY_CONNECTIONS = 20;
+/** Catalog requests in the pipelines load run (each delivered 1-5 times). */
+const PIPELINE_REQUESTS = 100;
 
 const { values: options } = parseArgs({
   options: {
@@ -353,9 +358,16 @@ async function main() {
   await simulator.close();
 
   let flows: FlowMetrics[] = [];
+  let pipelineLoad: PipelineLoadMetrics | undefined;
   if (!options['no-emulators']) {
-    flows = await measureCloudFlow(60, 3);
-    if (!options.quick) flows = flows.concat(await measureCloudFlow(300, 3));
+    const emulators = await useEmulators();
+    try {
+      pipelineLoad = await measurePipelineLoad(emulators, PIPELINE_REQUESTS);
+      flows = await measureCloudFlow(emulators, 60, 3);
+      if (!options.quick) flows = flows.concat(await measureCloudFlow(emulators, 300, 3));
+    } finally {
+      await emulators.stop();
+    }
   }
   const size = deployedSize();
 
@@ -363,6 +375,9 @@ async function main() {
   // what SDK v2 itself costs.
   const rows: string[][] = [];
   const status = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  /** A row measured on the product alone (no floor columns). */
+  const ownRow = (metric: string, value: string, target = 'measured', state = '') =>
+    rows.push([metric, value, '', '', '', '', target, state]);
   const mb = (kb: number) => (kb / 1024).toFixed(1);
   const x = (ratio: number) => `${ratio.toFixed(2)}×`;
   const coldRatio = median(cold.veo) / median(cold.floor);
@@ -438,48 +453,36 @@ async function main() {
       '≤ 1 per 10 s',
       status(pollsPer10s <= 1),
     ]);
-    rows.push([
+    ownRow(
       `${label}: Firestore reads / writes per video`,
       `${f.firestoreReadsPerVideo.toFixed(1)} / ${f.firestoreWritesPerVideo.toFixed(1)}`,
-      '',
-      '',
-      '',
-      '',
-      'measured',
-      '',
-    ]);
-    rows.push([
-      `${label}: poller invocations / video`,
-      f.pollerInvocationsPerVideo.toFixed(1),
-      '',
-      '',
-      '',
-      '',
-      'measured',
-      '',
-    ]);
+    );
+    ownRow(`${label}: poller invocations / video`, f.pollerInvocationsPerVideo.toFixed(1));
     const limit = f.backend === 'vertex' ? 2000 : 10_000;
-    rows.push([
+    ownRow(
       `${label}: Veo done → SUCCEEDED p50/p95 (ms)`,
       `${f.completionDelayMs.p50.toFixed(0)} / ${f.completionDelayMs.p95.toFixed(0)}`,
-      '',
-      '',
-      '',
-      '',
       f.backend === 'vertex' ? '≤ 2 s (completion notice)' : '≤ 1 poll interval (10 s)',
       status(f.completionDelayMs.p95 <= limit),
-    ]);
+    );
   }
-  rows.push([
+  if (pipelineLoad) {
+    const p = pipelineLoad;
+    ownRow(
+      `pipelines: ${p.requests} requests, ${p.deliveries} deliveries: Veo jobs / completion events published / received`,
+      `${p.veoSubmits} / ${p.completionEventsPublished} / ${p.completionEventsReceived}`,
+      `exactly ${p.requests} each`,
+      status(p.exactlyOnce),
+    );
+    ownRow(
+      `pipelines: ${p.requests} requests: all completed / all deliveries handled (ms)`,
+      `${p.allCompletedMs} / ${p.allDeliveredMs}`,
+    );
+  }
+  ownRow(
     'deployed size: source (gzip) / production node_modules',
     `${(size.sourceBytes / 1e6).toFixed(2)} MB (${(size.sourceGzipBytes / 1e6).toFixed(2)} MB) / ${(size.productionDependencyBytes / 1e6).toFixed(1)} MB`,
-    '',
-    '',
-    '',
-    '',
-    'measured',
-    '',
-  ]);
+  );
 
   const header = [
     'metric',
@@ -507,6 +510,7 @@ async function main() {
     peakRss,
     throughput,
     flows,
+    pipelineLoad,
     size,
   };
   writeFileSync(path.join(ROOT, 'bench-results', 'latest.json'), JSON.stringify(json, null, 2));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
 import { ensureTestTool, type TestTool } from '../helpers/test-tools.js';
 
 const NOT_APPLICABLE_FILE = new URL('../conformance/not-applicable.json', import.meta.url).pathname;
@@ -18,7 +19,8 @@ const LEGS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28', EXTENSIONS
 const EXTENSION_WIRE = '2026-07-28';
 /** Checks the suite adds to every scenario; they judge our wire messages, so a whole-scenario entry never excuses them. */
 const WIRE_CHECKS = new Set(['wire-schema-valid', 'wire-schema-harness-error']);
-const RUN_TIMEOUT_MS = 45_000;
+/** A hang guard, not a speed requirement: under `npm test` the runs share two cores with every other test file. */
+const RUN_TIMEOUT_MS = 150_000;
 
 interface Check {
   id: string;
@@ -174,8 +176,25 @@ describe('MCP conformance suite against the deployed function', () => {
   let scenariosByTag: Map<string, string[]>;
   const runs = new Map<string, Run[]>();
 
+  /** The server as deployed, started while the suite lists its scenarios. */
+  async function startServer(): Promise<{ url: string }> {
+    await builtForThisRun();
+    workDir = await mkdtemp(path.join(tmpdir(), 'conformance-'));
+    const port = await freePort();
+    server = await startProcess(
+      process.execPath,
+      ['node_modules/@google-cloud/functions-framework/build/src/main.js', '--target=mcp', `--port=${port}`],
+      { PORT: String(port), LOCAL_BLOB_DIR: path.join(workDir, 'blobs'), LOG_LEVEL: 'error' },
+      /Serving function/,
+    );
+    return { url: `http://127.0.0.1:${port}/mcp` };
+  }
+  let serverStarted: Promise<{ url: string }> | undefined;
+
   before(
     async () => {
+      serverStarted = startServer();
+      serverStarted.catch(() => {}); // Awaited (and reported) by the next hook.
       tool = await ensureTestTool('conformance');
       const pkg = path.join(tool.dir, 'node_modules/@modelcontextprotocol/conformance/package.json');
       suiteVersion = (JSON.parse(await readFile(pkg, 'utf8')) as { version: string }).version;
@@ -193,19 +212,7 @@ describe('MCP conformance suite against the deployed function', () => {
   before(
     async () => {
       const revisions = LEGS.filter((leg) => leg !== EXTENSIONS && scenariosByTag.has(leg));
-      workDir = await mkdtemp(path.join(tmpdir(), 'conformance-'));
-      const port = await freePort();
-      server = await startProcess(
-        process.execPath,
-        [
-          'node_modules/@google-cloud/functions-framework/build/src/main.js',
-          '--target=mcp',
-          `--port=${port}`,
-        ],
-        { PORT: String(port), LOCAL_BLOB_DIR: path.join(workDir, 'blobs'), LOG_LEVEL: 'error' },
-        /Serving function/,
-      );
-      const url = `http://127.0.0.1:${port}/mcp`;
+      const { url } = await serverStarted!;
       const common = ['server', '--url', url, '--timeout', '20000'];
 
       // A revision leg is one CLI run of every scenario applicable at that revision, spoken at its wire. The suite
@@ -222,12 +229,13 @@ describe('MCP conformance suite against the deployed function', () => {
       for (const run of legRuns.flat()) {
         runs.set(run.leg, [...(runs.get(run.leg) ?? []), run]);
       }
-      assert.equal(server.child.exitCode, null, `the server exited during the runs:\n${server.output()}`);
+      assert.equal(server!.child.exitCode, null, `the server exited during the runs:\n${server!.output()}`);
     },
-    { timeout: 90_000 },
+    { timeout: RUN_TIMEOUT_MS + 30_000 },
   );
 
   after(async () => {
+    await serverStarted?.catch(() => {}); // A start still under way when the first hook failed.
     await server?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });

@@ -6,12 +6,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { readMp4 } from '../helpers/mp4.js';
 import { freePort, startProcess } from '../helpers/process.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
 
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ name: 'process-test', version: '1.0.0' });
@@ -53,11 +54,24 @@ const FF_MCP = [
 ];
 const NPM_START = ['dist/functions/src/start.js'];
 
-describe('server processes', () => {
+// Each test starts its own processes on its own ports and folders: they run at once.
+describe('server processes', { concurrency: true }, () => {
+  before(builtForThisRun);
+
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
-    await withServer(FF_MCP, /Serving function/, {}, async ({ port }) => {
-      const tools = await withClient(`http://127.0.0.1:${port}/mcp`, (c) => c.listTools());
-      assert.equal(tools.tools.length, 4);
+    const env = { SIMULATOR_DELAY_SECONDS: '0.5', POLL_INITIAL_DELAY_SECONDS: '1' };
+    await withServer(FF_MCP, /Serving function/, env, async ({ port }) => {
+      await withClient(`http://127.0.0.1:${port}/mcp`, async (client) => {
+        assert.equal((await client.listTools()).tools.length, 4);
+        // Without credentials the bundle runs the embedded simulator, which it loads from dist/functions.
+        const result = (await client.callTool({
+          name: 'generate_video',
+          arguments: { prompt: 'A paper kite', duration_seconds: 4, wait_seconds: 30 },
+        })) as CallToolResult;
+        const view = result.structuredContent as { status: string; backend: string };
+        assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
+        assert.equal(view.backend, 'simulator');
+      });
     });
   });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
 import { ensureTestTool, type TestTool } from '../helpers/test-tools.js';
 
 const CLI_TIMEOUT_MS = 60_000;
@@ -93,7 +94,8 @@ function readmeCommand(client: string, program: string, url: string): string[] {
   return command!.replace(README_URL, url).split(' ').slice(1);
 }
 
-describe('real MCP clients', () => {
+// Each client runs in its own throwaway home and project folder: the two tests run at once.
+describe('real MCP clients', { concurrency: true }, () => {
   let server: RunningProcess;
   let blobDir: string;
   let url: string;
@@ -106,6 +108,7 @@ describe('real MCP clients', () => {
     } catch (error) {
       installError = (error as Error).message;
     }
+    await builtForThisRun();
     const port = await freePort();
     blobDir = await mkdtemp(path.join(tmpdir(), 'real-clients-blobs-'));
     server = await startProcess(

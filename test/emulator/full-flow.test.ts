@@ -10,13 +10,21 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { gcsWriter, pubsubNotifier } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { emulatorSkip, startEmulators, type Emulators } from '../helpers/emulators.js';
+import {
+  cloudSettings,
+  emulatorSkip,
+  uniqueNames,
+  useEmulators,
+  type Emulators,
+} from '../helpers/emulators.js';
 import { readMp4 } from '../helpers/mp4.js';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
 import { awaitFinalStatus } from '../helpers/firestore.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
 
 const FF_MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
 const BUCKET = 'veo-flow-test';
+const name = uniqueNames('flow');
 
 describe('full flow across processes on the emulators', { skip: emulatorSkip }, () => {
   let emulators: Emulators;
@@ -25,7 +33,8 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
   let simulatorUrl: string;
 
   before(async () => {
-    emulators = await startEmulators();
+    await builtForThisRun(); // The functions run from the deployed entry.
+    emulators = await useEmulators();
     notifier = await pubsubNotifier();
     simulator = new VeoSimulator({ delaySeconds: 1, writeObject: await gcsWriter(), notify: notifier });
     simulatorUrl = await simulator.listen(0);
@@ -39,33 +48,25 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
   {
     const backend = 'vertex' as const;
     test(`${backend}: generate on one mcp process, poll in the poller process, fetch from another mcp process`, async () => {
-      const topic = `veo-poll-${backend}`;
       const [mcpA, mcpB, pollerPort] = [await freePort(), await freePort(), await freePort()];
-      const env = {
-        ...emulators.env,
-        STORE: 'firestore',
-        QUEUE: 'pubsub',
-        BLOBS: 'gcs',
-        OUTPUT_BUCKET: BUCKET,
-        POLL_TOPIC: topic,
-        COMPLETIONS_TOPIC: `${topic}-done`,
-        FIRESTORE_COLLECTION: `operations_${backend}`,
+      const env: Record<string, string> = {
+        ...cloudSettings(emulators, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl }),
         VEO_BACKEND: backend,
-        VEO_BASE_URL: simulatorUrl,
         POLL_INITIAL_DELAY_SECONDS: '1',
         POLL_INTERVAL_SECONDS: '1',
         POLL_MAX_INTERVAL_SECONDS: '2',
         LOG_LEVEL: 'warn',
       };
+      const topic = env.POLL_TOPIC!;
       const pubsub = new PubSub({ projectId: emulators.projectId });
       const [createdTopic] = await pubsub.createTopic(topic);
-      await pubsub.createTopic(`${topic}-done`);
+      await pubsub.createTopic(env.COMPLETIONS_TOPIC!);
       const [notices] = await pubsub.createTopic(`${topic}-notices`);
-      await notices.createSubscription(`${topic}-notices-push`, {
+      const [noticesPush] = await notices.createSubscription(`${topic}-notices-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}-notices`,
         ackDeadlineSeconds: 60,
       });
-      await createdTopic.createSubscription(`${topic}-push`, {
+      const [pollPush] = await createdTopic.createSubscription(`${topic}-push`, {
         pushEndpoint: `http://127.0.0.1:${pollerPort}/projects/${emulators.projectId}/topics/${topic}`,
         ackDeadlineSeconds: 60,
       });
@@ -75,20 +76,26 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       const otherClient = new Client({ name: 'full-flow-2', version: '1.0.0' });
       const db = new Firestore({ projectId: emulators.projectId });
       try {
-        for (const [args, port] of [
-          [['--target=mcp'], mcpA],
-          [['--target=mcp'], mcpB],
-          [['--target=poller', '--signature-type=cloudevent'], pollerPort],
-        ] as const) {
-          processes.push(
-            await startProcess(
+        // Started at once; all are kept (and stopped below) even when one fails to start.
+        const launched = await Promise.allSettled(
+          (
+            [
+              [['--target=mcp'], mcpA],
+              [['--target=mcp'], mcpB],
+              [['--target=poller', '--signature-type=cloudevent'], pollerPort],
+            ] as const
+          ).map(([args, port]) =>
+            startProcess(
               process.execPath,
               [FF_MAIN, ...args, `--port=${port}`],
               { ...env, PORT: String(port) },
               /Serving function/,
             ),
-          );
-        }
+          ),
+        );
+        for (const result of launched) if (result.status === 'fulfilled') processes.push(result.value);
+        const failed = launched.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
         await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${mcpA}/mcp`)));
         const started = (await client.callTool({
           name: 'generate_video',
@@ -102,7 +109,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
         assert.equal(started.isError, undefined, JSON.stringify(started.content));
         const id = (started.structuredContent as { operation_id: string }).operation_id;
 
-        const status = await awaitFinalStatus(db.collection(`operations_${backend}`).doc(id));
+        const status = await awaitFinalStatus(db.collection(env.FIRESTORE_COLLECTION!).doc(id));
         assert.equal(status, 'SUCCEEDED');
 
         await otherClient.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${mcpB}/mcp`)));
@@ -141,6 +148,8 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       } finally {
         await client.close();
         await otherClient.close();
+        // No deliveries to stopped processes for the rest of the run: the emulators are shared.
+        await Promise.all([noticesPush.delete(), pollPush.delete()]);
         await Promise.all(processes.map((p) => p.stop()));
         await db.terminate();
         await pubsub.close();

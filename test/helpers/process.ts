@@ -1,16 +1,43 @@
 // Starts a real server process (functions-framework CLI or `npm start`'s entry) and waits for its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 
-export async function freePort(): Promise<number> {
+/** Lowest port the kernel hands out for outgoing connections and port 0 (Linux's default when unreadable). */
+function ephemeralLow(): number {
+  try {
+    return (
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+    );
+  } catch {
+    return 32768;
+  }
+}
+
+async function listens(port: number): Promise<number | undefined> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
+  server.listen(port, '127.0.0.1');
+  const [event] = await Promise.race([once(server, 'listening'), once(server, 'error')]);
+  if (event instanceof Error) return undefined;
+  const bound = (server.address() as { port: number }).port;
   server.close();
   await once(server, 'close');
-  return port;
+  return bound;
+}
+
+/**
+ * A port free on 127.0.0.1 for a server started next. It is picked at random below the ephemeral range: a port the
+ * kernel chose for us (port 0) could be taken by one of the many outgoing connections parallel test files open before
+ * our server binds it, and random picks keep parallel files apart.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 20 && low > 11_000; attempt++) {
+    const port = await listens(10_000 + Math.floor(Math.random() * (low - 10_000)));
+    if (port !== undefined) return port;
+  }
+  return (await listens(0))!;
 }
 
 export interface RunningProcess {

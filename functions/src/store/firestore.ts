@@ -1,6 +1,7 @@
 // Firestore OperationStore: operations/{id} documents, every state change in a transaction, idempotency keys created
 // atomically with their operation, queries backed by the composite indexes in firestore-indexes.json, and
-// expireAt as a Timestamp for Firestore TTL. Counts document reads and writes for the benchmarks.
+// expireAt as a Timestamp for Firestore TTL. (The benchmarks count its document reads and writes from outside:
+// test/bench/firestore-usage.ts.)
 import { createHash } from 'node:crypto';
 import type { DocumentData, Firestore, Query } from '@google-cloud/firestore';
 import type { CreateResult, ListQuery, OperationStore } from '../operations/ports.js';
@@ -15,8 +16,6 @@ export interface FirestoreStoreOptions {
 }
 
 export class FirestoreOperationStore implements OperationStore {
-  readonly stats = { reads: 0, writes: 0 };
-
   constructor(
     private readonly sdk: FirestoreModule,
     private readonly db: Firestore,
@@ -31,7 +30,6 @@ export class FirestoreOperationStore implements OperationStore {
     const opRef = this.operations.doc(record.id);
     if (record.idempotencyKey === undefined) {
       await opRef.create(this.toDoc(record));
-      this.stats.writes++;
       return { created: true, record };
     }
     const keyRef = this.db
@@ -41,12 +39,10 @@ export class FirestoreOperationStore implements OperationStore {
     // serialize on the key document, and exactly one of them creates the operation.
     return this.db.runTransaction(async (tx) => {
       const key = await tx.get(keyRef);
-      this.stats.reads++;
       if (key.exists) {
         // A transaction retried after its commit was applied finds its own key: the create did happen.
         if (key.get('operationId') === record.id) return { created: true, record };
         const existing = await tx.get(this.operations.doc(String(key.get('operationId'))));
-        this.stats.reads++;
         if (existing.exists) return { created: false, record: this.fromDoc(existing.data()!) };
       }
       tx.set(keyRef, {
@@ -55,14 +51,12 @@ export class FirestoreOperationStore implements OperationStore {
         expireAt: this.sdk.Timestamp.fromDate(new Date(record.expireAt)),
       });
       tx.create(opRef, this.toDoc(record));
-      this.stats.writes += 2;
       return { created: true, record };
     });
   }
 
   async get(id: string): Promise<OperationRecord | undefined> {
     const snap = await this.operations.doc(id).get();
-    this.stats.reads++;
     return snap.exists ? this.fromDoc(snap.data()!) : undefined;
   }
 
@@ -73,13 +67,11 @@ export class FirestoreOperationStore implements OperationStore {
     const ref = this.operations.doc(id);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      this.stats.reads++;
       if (!snap.exists) return undefined;
       const current = this.fromDoc(snap.data()!);
       const next = mutate(structuredClone(current));
       if (!next) return current;
       tx.set(ref, this.toDoc(next));
-      this.stats.writes++;
       return next;
     });
   }
@@ -90,7 +82,6 @@ export class FirestoreOperationStore implements OperationStore {
     q = q.orderBy('id', 'desc');
     if (query.cursor) q = q.startAfter(decodeCursor(query.cursor));
     const snap = await q.limit(query.limit + 1).get();
-    this.stats.reads += Math.max(1, snap.size);
     const records = snap.docs.slice(0, query.limit).map((d) => this.fromDoc(d.data()));
     const nextCursor = snap.size > query.limit ? encodeCursor(records[records.length - 1]!.id) : undefined;
     return { records, nextCursor };
@@ -103,13 +94,11 @@ export class FirestoreOperationStore implements OperationStore {
       .orderBy('nextPollAt')
       .limit(limit)
       .get();
-    this.stats.reads += Math.max(1, snap.size);
     return snap.docs.map((d) => this.fromDoc(d.data()));
   }
 
   async findByVeoOperationName(name: string): Promise<OperationRecord | undefined> {
     const snap = await this.operations.where('veoOperationName', '==', name).limit(1).get();
-    this.stats.reads += Math.max(1, snap.size);
     return snap.empty ? undefined : this.fromDoc(snap.docs[0]!.data());
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LocalBlobStore } from '../../functions/src/blobs/local.js';
+import { LocalBlobStore } from '../../../functions/src/blobs/local.js';
 
 describe('local blob store', () => {
   let dir: string;

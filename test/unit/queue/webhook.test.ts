@@ -1,14 +1,11 @@
-// The pipeline contract and webhooks: the committed JSON Schema is generated from the zod contract; webhook events
-// carry a verifiable HMAC-SHA256 signature and never go to private addresses.
+// Webhooks: events carry a verifiable HMAC-SHA256 signature and never go to private addresses.
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import type { CompletionEvent } from '../../functions/src/queue/completion-event.js';
-import { deliverWebhook, SIGNATURE_HEADER } from '../../functions/src/queue/webhook.js';
-import { RequestMessageSchema, requestMessageJsonSchema } from '../../functions/src/requests/message.js';
+import type { CompletionEvent } from '../../../functions/src/queue/completion-event.js';
+import { deliverWebhook, SIGNATURE_HEADER } from '../../../functions/src/queue/webhook.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789abcdef';
 const event: CompletionEvent = {
@@ -31,41 +28,6 @@ function verify(secret: string, header: string, body: string, toleranceSeconds =
   const given = Buffer.from(parts['v1'] ?? '', 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
-
-describe('pipeline contract', () => {
-  test('request-message.schema.json is exactly what the zod contract generates', () => {
-    const committed = JSON.parse(
-      readFileSync(
-        new URL('../../functions/src/requests/request-message.schema.json', import.meta.url),
-        'utf8',
-      ),
-    );
-    assert.deepEqual(
-      committed,
-      JSON.parse(JSON.stringify(requestMessageJsonSchema())),
-      'run npm run schemas',
-    );
-  });
-
-  test('request_id is required and unknown fields are refused', () => {
-    assert.equal(RequestMessageSchema.safeParse({ prompt: 'x' }).success, false);
-    assert.equal(
-      RequestMessageSchema.safeParse({ request_id: 'a', prompt: 'x', colour: 'red' }).success,
-      false,
-    );
-    assert.equal(RequestMessageSchema.safeParse({ request_id: 'a', prompt: 'x' }).success, true);
-  });
-
-  test('correlation may not shadow the event attributes', () => {
-    const parsed = RequestMessageSchema.safeParse({
-      request_id: 'a',
-      prompt: 'x',
-      correlation: { status: 'ok' },
-    });
-    assert.equal(parsed.success, false);
-    assert.match(JSON.stringify(parsed.error?.issues), /correlation keys may not be/);
-  });
-});
 
 describe('webhooks', () => {
   test('a delivered event verifies with the shared secret, and not with another', async () => {

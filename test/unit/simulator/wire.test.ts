@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GenerateVideosOperation, GoogleGenAI } from '@google/genai';
-import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { readMp4 } from '../helpers/mp4.js';
+import { VeoSimulator } from '../../../functions/src/simulator/server.js';
+import { readMp4 } from '../../helpers/mp4.js';
 
 const VERTEX_MODEL =
   '/v1beta1/projects/demo/locations/us-central1/publishers/google/models/veo-3.0-generate-001';

@@ -1,0 +1,46 @@
+// What the files of one `npm test` run share: the build and the emulators, made once by test/global-setup.ts while the
+// first files already run. The setup names a folder for the run in VEO_TEST_RUN_DIR (the runner starts every file
+// with that variable) and writes <name>.json there when a prerequisite is ready or has failed; a file that needs one
+// awaits that file (a file-system event, re-checked every second). Outside `npm test` (a file run on its own) there
+// is no run folder, and each file builds nothing and starts its own emulators.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { untilPath } from './fs-wait.js';
+
+export const RUN_DIR_VARIABLE = 'VEO_TEST_RUN_DIR';
+
+type Outcome<T> = { value: T } | { error: string };
+
+/** Global setup: records how `work` ends, as <name>.json in the run folder. */
+export async function publish<T>(dir: string, name: string, work: Promise<T>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = { value: await work };
+  } catch (err) {
+    outcome = { error: (err as Error).message };
+  }
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(`${file}.partial`, JSON.stringify(outcome));
+  renameSync(`${file}.partial`, file); // Readers see the whole file or none.
+  if ('error' in outcome) throw new Error(outcome.error);
+  return outcome.value;
+}
+
+/**
+ * What the global setup made under `name`, once it is ready: undefined outside `npm test`, throws what went wrong
+ * when it failed.
+ */
+export async function shared<T>(name: string): Promise<T | undefined> {
+  const dir = process.env[RUN_DIR_VARIABLE];
+  if (!dir) return undefined;
+  const file = path.join(dir, `${name}.json`);
+  await untilPath(file, true);
+  const outcome = JSON.parse(readFileSync(file, 'utf8')) as Outcome<T>;
+  if ('error' in outcome) throw new Error(`${name} failed in npm test's global setup: ${outcome.error}`);
+  return outcome.value;
+}
+
+/** Waits for the run's build (the e2e files that start the compiled server or read the bundle need it). */
+export async function builtForThisRun(): Promise<void> {
+  await shared('build');
+}
