@@ -56,7 +56,7 @@ const NPM_START = ['dist/functions/src/start.js'];
 
 // Each test starts its own processes on its own ports and folders: they run at once.
 describe('server processes', { concurrency: true }, () => {
-  before(builtForThisRun);
+  before(() => builtForThisRun('bundle', 'compile')); // The deployed entry, npm start's and the CLI.
 
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
     const env = { SIMULATOR_DELAY_SECONDS: '0.5', POLL_INITIAL_DELAY_SECONDS: '1' };
