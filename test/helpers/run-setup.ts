@@ -1,6 +1,6 @@
-// What the files of one `npm test` run share: the build (its two halves: `bundle`, the deployed entry and the
-// simulator's bundle; `compile`, tsc's dist/functions) and the emulators, made once by test/global-setup.ts while the
-// first files already run. The setup names a folder for the run in VEO_TEST_RUN_DIR (the runner starts every file
+// What the files of one `npm test` run share: the build's outputs (`bundle`: the deployed entry and the simulator's
+// bundle; `compile`: dist/functions) and the emulators, made once by test/global-setup.ts while the first files
+// already run. The setup names a folder for the run in VEO_TEST_RUN_DIR (the runner starts every file
 // with that variable) and writes <name>.json there when a prerequisite is ready or has failed; a file that needs one
 // awaits that file (a file-system event, re-checked every second). Outside `npm test` (a file run on its own) there
 // is no run folder, and each file builds nothing and starts its own emulators.
