@@ -112,14 +112,17 @@ describe('server processes', { concurrency: true }, () => {
       assert.ok(id, submitted.stdout);
       assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
       assert.match(submitted.stdout, /video 1: http:\/\/127\.0\.0\.1:\d+\/blobs\//);
-      const again = await cli(...submit);
+      // The rest only read the finished operation: one CLI process each, at once.
+      const [again, got, watched] = await Promise.all([
+        cli(...submit),
+        cli('get', id!, '--download', path.join(dir, 'out')),
+        cli('watch', id!),
+        assert.rejects(cli('get'), /get needs an OPERATION_ID/),
+      ]);
       assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
-      const got = await cli('get', id!, '--download', path.join(dir, 'out'));
       const saved = /saved (\S+)/.exec(got.stdout)![1]!;
       assert.equal(readMp4(await readFile(saved)).durationSeconds, 4);
-      const watched = await cli('watch', id!);
       assert.match(watched.stdout, /SUCCEEDED/);
-      await assert.rejects(cli('get'), /get needs an OPERATION_ID/);
     });
   });
 
