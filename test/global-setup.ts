@@ -1,11 +1,13 @@
 // `npm test`'s global setup (node --test-global-setup): makes what the test files share, once per run, without holding
-// up the files that need neither: the build (`npm run build`: some end-to-end files run the compiled server or read
-// the bundle) and the Firestore, Pub/Sub and Storage emulators (SKIP_EMULATOR_TESTS=1: none). Both start here and the
-// runner starts the test files at once; each is published in a run folder as it becomes ready (run-setup.ts), where
-// the files that need it wait for it. The runner spawns every file with its own environment as this function leaves
+// up the files that need none of it: the build's three steps at once (`npm run bundle`, the deployed entry, and
+// `npm run compile`, dist/functions for npm start and the CLI, each ready in a second or two; `npm run
+// typecheck:functions`, tsc, which no file waits for) and the Firestore, Pub/Sub and Storage emulators
+// (SKIP_EMULATOR_TESTS=1: none). All start here and the runner starts the test files at once; the outputs are
+// published in a run folder as they become ready (run-setup.ts), where the files that need them wait. The runner spawns every file with its own environment as this function leaves
 // it, so VEO_TEST_RUN_DIR set here reaches them all; nothing else is added to that environment (only the emulator
 // suites point their clients at the emulators, in useEmulators()). A failed build or emulator start fails the files
-// that need it, with the reason. The teardown waits for both and stops the emulators.
+// that need it, with the reason; the teardown waits for everything, stops the emulators and fails the run if any
+// build step failed (a type error fails `npm test`, with tsc's output above the test results).
 // The runner process does not run the `--import` modules (only the test files do) and Node loads this file by
 // stripping its types, so it installs the suite's TypeScript loader itself before loading the helpers.
 import { spawn } from 'node:child_process';
@@ -23,13 +25,18 @@ let runDir: string | undefined;
 let made: Array<Promise<unknown>> = [];
 let emulators: Emulators | undefined;
 
-async function build(): Promise<void> {
-  const child = spawn('npm', ['run', '--silent', 'build'], {
+let buildFailure: Error | undefined;
+
+async function npmRun(script: 'bundle' | 'compile' | 'typecheck:functions'): Promise<void> {
+  const child = spawn('npm', ['run', '--silent', script], {
     cwd: new URL('..', import.meta.url).pathname,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`npm run build failed (exit ${code}); its output is above`);
+  if (code !== 0) {
+    buildFailure = new Error(`npm run ${script} failed (exit ${code}); its output is above`);
+    throw buildFailure;
+  }
 }
 
 async function sharedEmulators(): Promise<SharedEmulators> {
@@ -40,7 +47,11 @@ async function sharedEmulators(): Promise<SharedEmulators> {
 export async function globalSetup(): Promise<void> {
   runDir = mkdtempSync(path.join(tmpdir(), 'veo-test-run-'));
   process.env[RUN_DIR_VARIABLE] = runDir;
-  made = [publish(runDir, 'build', build())];
+  made = [
+    publish(runDir, 'bundle', npmRun('bundle')),
+    publish(runDir, 'compile', npmRun('compile')),
+    npmRun('typecheck:functions'),
+  ];
   if (!emulatorSkip) made.push(publish(runDir, 'emulators', sharedEmulators()));
   for (const work of made) work.catch(() => {}); // Reported by the files that need it.
 }
@@ -49,4 +60,6 @@ export async function globalTeardown(): Promise<void> {
   await Promise.allSettled(made);
   await emulators?.stop();
   if (runDir) rmSync(runDir, { recursive: true, force: true });
+  // Not thrown: a throwing teardown leaves Node 24's runner hanging. The files that needed the build failed already.
+  if (buildFailure) process.exitCode = 1;
 }

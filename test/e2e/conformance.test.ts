@@ -178,7 +178,7 @@ describe('MCP conformance suite against the deployed function', () => {
 
   /** The server as deployed, started while the suite lists its scenarios. */
   async function startServer(): Promise<{ url: string }> {
-    await builtForThisRun();
+    await builtForThisRun('bundle');
     workDir = await mkdtemp(path.join(tmpdir(), 'conformance-'));
     const port = await freePort();
     server = await startProcess(

@@ -108,7 +108,7 @@ describe('real MCP clients', { concurrency: true }, () => {
     } catch (error) {
       installError = (error as Error).message;
     }
-    await builtForThisRun();
+    await builtForThisRun('bundle');
     const port = await freePort();
     blobDir = await mkdtemp(path.join(tmpdir(), 'real-clients-blobs-'));
     server = await startProcess(

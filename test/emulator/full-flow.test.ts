@@ -33,7 +33,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
   let simulatorUrl: string;
 
   before(async () => {
-    await builtForThisRun(); // The functions run from the deployed entry.
+    await builtForThisRun('bundle'); // The functions run from the deployed entry.
     emulators = await useEmulators();
     notifier = await pubsubNotifier();
     simulator = new VeoSimulator({ delaySeconds: 1, writeObject: await gcsWriter(), notify: notifier });

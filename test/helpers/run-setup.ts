@@ -1,5 +1,6 @@
-// What the files of one `npm test` run share: the build and the emulators, made once by test/global-setup.ts while the
-// first files already run. The setup names a folder for the run in VEO_TEST_RUN_DIR (the runner starts every file
+// What the files of one `npm test` run share: the build's outputs (`bundle`: the deployed entry and the simulator's
+// bundle; `compile`: dist/functions) and the emulators, made once by test/global-setup.ts while the first files
+// already run. The setup names a folder for the run in VEO_TEST_RUN_DIR (the runner starts every file
 // with that variable) and writes <name>.json there when a prerequisite is ready or has failed; a file that needs one
 // awaits that file (a file-system event, re-checked every second). Outside `npm test` (a file run on its own) there
 // is no run folder, and each file builds nothing and starts its own emulators.
@@ -40,7 +41,7 @@ export async function shared<T>(name: string): Promise<T | undefined> {
   return outcome.value;
 }
 
-/** Waits for the run's build (the e2e files that start the compiled server or read the bundle need it). */
-export async function builtForThisRun(): Promise<void> {
-  await shared('build');
+/** Waits for the parts of the run's build a file uses: `bundle` (the deployed entry), `compile` (dist/functions). */
+export async function builtForThisRun(...parts: Array<'bundle' | 'compile'>): Promise<void> {
+  await Promise.all(parts.map((part) => shared(part)));
 }
