@@ -59,7 +59,11 @@ describe('server processes', { concurrency: true }, () => {
   before(() => builtForThisRun('bundle', 'compile')); // The deployed entry, npm start's and the CLI.
 
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
-    const env = { SIMULATOR_DELAY_SECONDS: '0.5', POLL_INITIAL_DELAY_SECONDS: '1' };
+    const env = {
+      SIMULATOR_DELAY_SECONDS: '0.5',
+      POLL_INITIAL_DELAY_SECONDS: '0.2',
+      POLL_INTERVAL_SECONDS: '0.2',
+    };
     await withServer(FF_MCP, /Serving function/, env, async ({ port }) => {
       await withClient(`http://127.0.0.1:${port}/mcp`, async (client) => {
         assert.equal((await client.listTools()).tools.length, 4);

@@ -36,7 +36,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
     await builtForThisRun('bundle'); // The functions run from the deployed entry.
     emulators = await useEmulators();
     notifier = await pubsubNotifier();
-    simulator = new VeoSimulator({ delaySeconds: 1, writeObject: await gcsWriter(), notify: notifier });
+    simulator = new VeoSimulator({ delaySeconds: 0.5, writeObject: await gcsWriter(), notify: notifier });
     simulatorUrl = await simulator.listen(0);
   });
   after(async () => {
@@ -52,9 +52,9 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       const env: Record<string, string> = {
         ...cloudSettings(emulators, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl }),
         VEO_BACKEND: backend,
-        POLL_INITIAL_DELAY_SECONDS: '1',
-        POLL_INTERVAL_SECONDS: '1',
-        POLL_MAX_INTERVAL_SECONDS: '2',
+        POLL_INITIAL_DELAY_SECONDS: '0.25',
+        POLL_INTERVAL_SECONDS: '0.25',
+        POLL_MAX_INTERVAL_SECONDS: '1',
         LOG_LEVEL: 'warn',
       };
       const topic = env.POLL_TOPIC!;

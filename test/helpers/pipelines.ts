@@ -36,7 +36,7 @@ export interface Pipelines {
 
 export async function startPipelines(emulators: Emulators, options: { bucket: string }): Promise<Pipelines> {
   const name = uniqueNames('pl');
-  const simulator = new VeoSimulator({ delaySeconds: 1, writeObject: await gcsWriter() });
+  const simulator = new VeoSimulator({ delaySeconds: 0.3, writeObject: await gcsWriter() });
   const simulatorUrl = await simulator.listen(0);
   const pubsub = new PubSub({ projectId: emulators.projectId });
   const settings = cloudSettings(emulators, { bucket: options.bucket, name, veoBaseUrl: simulatorUrl });
@@ -50,9 +50,9 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
       ...settings,
       REQUESTS_TOPIC: topics.requests,
       PIPELINE_PRINCIPALS: `${topics.requests}=${PIPELINE_PRINCIPAL}`,
-      POLL_INITIAL_DELAY_SECONDS: '1',
-      POLL_INTERVAL_SECONDS: '1',
-      POLL_MAX_INTERVAL_SECONDS: '2',
+      POLL_INITIAL_DELAY_SECONDS: '0.2',
+      POLL_INTERVAL_SECONDS: '0.2',
+      POLL_MAX_INTERVAL_SECONDS: '1',
       POLL_HANDLER_MAX_WAIT_SECONDS: '5',
     }),
   );
