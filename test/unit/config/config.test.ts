@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../functions/src/config/index.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../functions/src/config/index.js';
 
 describe('config', () => {
   test('with no credentials the simulator backend is chosen, on port 8080', () => {
@@ -281,8 +281,8 @@ describe('config', () => {
   });
 
   test('every variable is documented in .env.example and the README configuration table', () => {
-    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     for (const name of CONFIG_VARIABLES.filter((n) => n !== 'K_SERVICE')) {
       assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} in .env.example`);
       assert.match(readme, new RegExp(`\\| \`${name}\` +\\|`), `${name} in README`);
