@@ -57,7 +57,7 @@ export async function publishPending(
   return publishLeased(ctx, leased, lease.token);
 }
 
-/** Signed links to the record's videos: the one source for tool results, resources and completion events. */
+/** Signed links to the record's videos: the one source for tool results and completion events. */
 export function links(ctx: OperationsContext, record: OperationRecord): Promise<VideoLink[]> {
   const ttl = ctx.settings.signedUrlTtlSeconds;
   return Promise.all(

@@ -100,7 +100,7 @@ export class Operations {
     return ended ?? record;
   }
 
-  /** Signed links to the record's videos (tool results, resources and completion events share this). */
+  /** Signed links to the record's videos (tool results and completion events share this). */
   links(record: OperationRecord): Promise<VideoLink[]> {
     return links(this.ctx, record);
   }
