@@ -1,6 +1,6 @@
 // How the Google Cloud clients (Firestore, Pub/Sub, Storage) are built from Config: project, key file and emulator
 // endpoints are passed to each constructor explicitly, so a runtime built from a Config talks to what that Config
-// names, whatever process.env holds. The SDKs are imported only when a client is created.
+// names, whatever the process environment holds. The SDKs are imported only when a client is created.
 import type { Settings as FirestoreSettings } from '@google-cloud/firestore';
 import type { ClientConfig as PubSubOptions } from '@google-cloud/pubsub';
 import type { StorageOptions } from '@google-cloud/storage';

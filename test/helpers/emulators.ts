@@ -5,14 +5,15 @@
 // run on its own starts its own. Each file names its topics, subscriptions and collections with uniqueNames(), so
 // files sharing the emulators (in parallel, or run after run) never meet.
 // SKIP_EMULATOR_TESTS=1 skips these tests explicitly.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startProcess, type RunningProcess } from './process.js';
+import { writeServiceAccountKey } from './service-account.js';
 import { shared } from './run-setup.js';
 import { ensureTestTool } from './test-tools.js';
 
@@ -141,25 +142,6 @@ async function startStorageEmulator(port: number): Promise<Server> {
   return server;
 }
 
-/** A throwaway service-account key: V4 signed URLs are produced offline with it, as with a real key file. */
-function writeServiceAccountKey(dir: string): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const file = path.join(dir, 'key.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      type: 'service_account',
-      project_id: PROJECT_ID,
-      private_key_id: 'emulator-test-key',
-      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-      client_email: `veo-mcp@${PROJECT_ID}.iam.gserviceaccount.com`,
-      client_id: '1',
-      token_uri: 'http://127.0.0.1:9/token',
-    }),
-  );
-  return file;
-}
-
 /** Starts all three emulators; their `env` points clients and processes at them (this process's env is left alone). */
 export async function startEmulators(): Promise<Emulators> {
   checkPrerequisites();
@@ -206,7 +188,7 @@ export async function startEmulators(): Promise<Emulators> {
     FIRESTORE_EMULATOR_HOST: `127.0.0.1:${firestorePort}`,
     PUBSUB_EMULATOR_HOST: `127.0.0.1:${pubsubPort}`,
     STORAGE_EMULATOR_HOST: `http://127.0.0.1:${storagePort}`,
-    GOOGLE_APPLICATION_CREDENTIALS: writeServiceAccountKey(keyDir),
+    GOOGLE_APPLICATION_CREDENTIALS: writeServiceAccountKey(PROJECT_ID, keyDir),
   };
   return {
     projectId: PROJECT_ID,

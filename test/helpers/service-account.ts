@@ -4,10 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** Writes a fresh key for `projectId` to a temporary file and returns its path. */
-export function writeServiceAccountKey(projectId: string): string {
+/** Writes a fresh key for `projectId` to `dir` (default: a new temporary folder) and returns the file's path. */
+export function writeServiceAccountKey(
+  projectId: string,
+  dir: string = mkdtempSync(path.join(tmpdir(), 'veo-sa-')),
+): string {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'veo-sa-')), 'key.json');
+  const file = path.join(dir, 'key.json');
   writeFileSync(
     file,
     JSON.stringify({
