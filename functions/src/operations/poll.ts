@@ -20,25 +20,20 @@ export async function pollOnce(
   scheduledFor: string | undefined,
 ): Promise<PollEffect> {
   const { store, settings } = ctx;
-  const found = await store.get(id);
-  if (!found) {
-    log.warn('Poll for an unknown operation ignored', { operationId: id });
-    return 'unknown';
-  }
-  if (isTerminal(found.status)) {
-    // A redelivered poll after a failed publish: the completion event still has to go out.
-    await publishPending(ctx, found);
-    return 'terminal';
-  }
-  // The claim's token tells our own write apart, even when a store transaction re-runs on a committed claim.
+  // The claim's token tells our own write apart, even when a store transaction re-runs on a committed claim. The
+  // claim's transaction is also the poll's read of the record.
   const claim = randomUUID();
   const holdUntil = secondsFrom(ctx, settings.submitGraceSeconds);
   const record = await store.update(id, (current) =>
     claimPoll(current, { scheduledFor, claim, holdUntil }, ctx.clock.now()),
   );
-  if (!record) return 'unknown';
+  if (!record) {
+    log.warn('Poll for an unknown operation ignored', { operationId: id });
+    return 'unknown';
+  }
   if (isTerminal(record.status)) {
-    // It ended while this message waited: make sure its event is out.
+    // A redelivered poll after a failed publish, or one that waited while the operation ended: the completion
+    // event still has to go out.
     await publishPending(ctx, record);
     return 'terminal';
   }

@@ -80,16 +80,16 @@ describe('races and partial failures', () => {
     const { record } = await h.start();
     h.queue.close();
     await h.clock.advance(10 * SECOND);
-    const get = h.store.get.bind(h.store);
+    const update = h.store.update.bind(h.store);
     let once = true;
-    h.store.get = async (id) => {
-      const read = await get(id);
+    h.store.update = async (id, mutate) => {
       if (once) {
+        // Just before this poll's claim, another instance cancels the operation, and its publish fails.
         once = false;
-        h.sink.failures = 1; // another instance cancels it, and its publish fails
+        h.sink.failures = 1;
         await h.operations.cancel('p', id).catch(() => undefined);
       }
-      return read; // the RUNNING record, read before the cancel
+      return update(id, mutate);
     };
     assert.equal(await h.operations.poll(record.id, record.nextPollAt), 'terminal');
     assert.equal(h.sink.eventsFor(record.id).length, 1);
