@@ -16,12 +16,12 @@ export type ErrorCode =
 
 export class AppError extends Error {
   override name = 'AppError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryable = false,
-  ) {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  constructor(code: ErrorCode, message: string, retryable = false) {
     super(message);
+    this.code = code;
+    this.retryable = retryable;
   }
 }
 

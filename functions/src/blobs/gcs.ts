@@ -15,11 +15,10 @@ export const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
 
 export class GcsBlobStore implements BlobStore {
   private readonly bucket: Bucket;
+  private readonly bucketName: string;
 
-  constructor(
-    storage: Storage,
-    private readonly bucketName: string,
-  ) {
+  constructor(storage: Storage, bucketName: string) {
+    this.bucketName = bucketName;
     this.bucket = storage.bucket(bucketName);
   }
 

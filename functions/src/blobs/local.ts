@@ -25,8 +25,10 @@ export interface LocalBlobOptions {
 export class LocalBlobStore implements BlobStore {
   private readonly root: string;
   private readonly key: Buffer;
+  private readonly options: LocalBlobOptions;
 
-  constructor(private readonly options: LocalBlobOptions) {
+  constructor(options: LocalBlobOptions) {
+    this.options = options;
     this.root = path.resolve(options.dir);
     this.key = options.signingKey ? Buffer.from(options.signingKey, 'utf8') : randomBytes(32);
   }

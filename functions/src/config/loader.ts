@@ -12,8 +12,10 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly problems: ConfigProblem[]) {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
     super(`Invalid configuration:\n  ${problems.map(formatProblem).join('\n  ')}`);
+    this.problems = problems;
   }
 }
 

@@ -26,13 +26,10 @@ const DAY_MS = 86_400_000;
 
 /** Veo refused the submit: the operation is recorded as FAILED, and its completion event says so. */
 export class SubmitFailedError extends AppError {
-  constructor(
-    readonly operationId: string,
-    code: ErrorCode,
-    message: string,
-    retryable: boolean,
-  ) {
+  readonly operationId: string;
+  constructor(operationId: string, code: ErrorCode, message: string, retryable: boolean) {
     super(code, message, retryable);
+    this.operationId = operationId;
   }
 }
 

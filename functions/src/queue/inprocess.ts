@@ -18,8 +18,11 @@ const REDELIVERY_SECONDS = [1, 2, 5, 10, 30];
 export class InProcessPollQueue implements PollQueue {
   private readonly stop = new AbortController();
   private handler: PollHandler | undefined;
+  private readonly clock: Clock;
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+  }
 
   subscribe(handler: PollHandler): void {
     this.handler = handler;
@@ -59,8 +62,11 @@ export type CompletionListener = (event: CompletionEvent) => void;
  */
 export class InProcessCompletionSink implements CompletionSink {
   private readonly listeners = new Set<CompletionListener>();
+  private readonly webhook: WebhookDelivery | undefined;
 
-  constructor(private readonly webhook?: WebhookDelivery) {}
+  constructor(webhook?: WebhookDelivery) {
+    this.webhook = webhook;
+  }
 
   /** Receives every event from now on; returns the unsubscribe function. */
   subscribe(listener: CompletionListener): () => void {

@@ -16,12 +16,10 @@ export const SWEEP_MESSAGE_TYPE = 'sweep';
 
 export class PubSubPollQueue implements PollQueue {
   private readonly topic: Topic;
+  private readonly clock: Clock;
 
-  constructor(
-    pubsub: PubSub,
-    topicName: string,
-    private readonly clock: Clock = systemClock,
-  ) {
+  constructor(pubsub: PubSub, topicName: string, clock: Clock = systemClock) {
+    this.clock = clock;
     this.topic = pubsub.topic(topicName, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
   }
 
@@ -42,12 +40,10 @@ const RESERVED_ATTRIBUTES = new Set(['event_id', 'type', 'status', 'operation_id
  */
 export class PubSubCompletionSink implements CompletionSink {
   private readonly topic: Topic;
+  private readonly webhook: WebhookDelivery | undefined;
 
-  constructor(
-    pubsub: PubSub,
-    topicName: string,
-    private readonly webhook?: WebhookDelivery,
-  ) {
+  constructor(pubsub: PubSub, topicName: string, webhook?: WebhookDelivery) {
+    this.webhook = webhook;
     this.topic = pubsub.topic(topicName, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
   }
 

@@ -70,8 +70,10 @@ export class VeoSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delaySeconds: number;
   private readonly slowMs: number;
+  private readonly options: SimulatorOptions;
 
-  constructor(private readonly options: SimulatorOptions = {}) {
+  constructor(options: SimulatorOptions = {}) {
+    this.options = options;
     this.delaySeconds = options.delaySeconds ?? 4;
     this.slowMs = options.slowMs ?? 3000;
     this.server = createServer((req, res) => {

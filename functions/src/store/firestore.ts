@@ -16,11 +16,15 @@ export interface FirestoreStoreOptions {
 }
 
 export class FirestoreOperationStore implements OperationStore {
-  constructor(
-    private readonly sdk: FirestoreModule,
-    private readonly db: Firestore,
-    private readonly options: FirestoreStoreOptions,
-  ) {}
+  private readonly sdk: FirestoreModule;
+  private readonly db: Firestore;
+  private readonly options: FirestoreStoreOptions;
+
+  constructor(sdk: FirestoreModule, db: Firestore, options: FirestoreStoreOptions) {
+    this.sdk = sdk;
+    this.db = db;
+    this.options = options;
+  }
 
   private get operations() {
     return this.db.collection(this.options.collection);

@@ -24,8 +24,10 @@ export class VeoAdapter implements VideoGenerator {
   readonly api: WireApi;
   readonly writesToStorage: boolean;
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
+  private readonly options: VeoAdapterOptions;
 
-  constructor(private readonly options: VeoAdapterOptions) {
+  constructor(options: VeoAdapterOptions) {
+    this.options = options;
     this.api = 'vertex';
     this.writesToStorage = true;
   }
