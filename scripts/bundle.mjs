@@ -37,7 +37,7 @@ const result = await build({
   format: 'esm',
   target: 'node24',
   outdir,
-  external: ['@google-cloud/*', '@google/genai', 'file-type'],
+  external: ['@google-cloud/*', '@google/genai', 'google-auth-library', 'file-type'],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
