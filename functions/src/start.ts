@@ -4,11 +4,9 @@ import './node-version.js';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadConfig } from './config/index.js';
 import { shutdown } from './index.js';
-import { installJsonRpcBodyErrorsOnServer } from './mcp/http.js';
 
 const { port } = loadConfig();
 const server = getTestServer('mcp');
-installJsonRpcBodyErrorsOnServer(server);
 server.listen(port, '127.0.0.1');
 server.on('error', (err) => {
   console.error(`Could not listen on 127.0.0.1:${port}: ${err.message}. Set PORT to a free port.`);

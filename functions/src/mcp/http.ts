@@ -13,6 +13,7 @@ import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createProtocolHandler } from './protocol.js';
+import { answerJsonRpcError, BodyRefusal, bodyIsGuarded, readBody } from './request-guard.js';
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
@@ -92,19 +93,28 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       );
       return;
     }
-    const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
-    if (size > runtime.config.maxRequestBytes) {
+    // Read under the cap before anything else looks at the request (identity included): the guard holds the body.
+    if (!bodyIsGuarded(req)) {
       jsonRpcError(
         res,
-        413,
+        415,
         INVALID_REQUEST,
-        `Request body of ${size} bytes exceeds the ${runtime.config.maxRequestBytes}-byte limit (MAX_REQUEST_BYTES).`,
+        'CloudEvent deliveries are not MCP requests: POST JSON-RPC to /mcp.',
       );
       return;
     }
-    const body = parseBody(req);
-    if (body instanceof Error) {
-      jsonRpcError(res, 400, PARSE_ERROR, `Parse error: ${body.message}`);
+    let body: unknown;
+    try {
+      body = parseJson(await readBody(req, runtime.config.maxRequestBytes));
+    } catch (err) {
+      if (!(err instanceof BodyRefusal)) throw err;
+      answerJsonRpcError(
+        res,
+        err.status,
+        err.status === 400 ? PARSE_ERROR : INVALID_REQUEST,
+        err.message,
+        true,
+      );
       return;
     }
 
@@ -133,7 +143,6 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   };
 
   return async (req, res) => {
-    installJsonRpcBodyErrors(req);
     const runtime = await getRuntime();
     // Every line logged while serving carries the request's trace (log.ts).
     await runWithTrace(traceOfRequest(req.headers), runtime.config.google.project, () =>
@@ -142,22 +151,14 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   };
 }
 
-/** The JSON-RPC payload: functions-framework has parsed JSON bodies already; other content types arrive raw. */
-function parseBody(req: Request): unknown {
-  if (req.body !== undefined && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
-    // An empty JSON body parses to {}: treat it as missing so the transport reports it properly.
-    return req.rawBody?.length ? req.body : undefined;
-  }
-  const text = Buffer.isBuffer(req.body)
-    ? req.body.toString('utf8')
-    : typeof req.body === 'string'
-      ? req.body
-      : '';
+/** The JSON-RPC payload, or undefined for an empty body (the transport reports it). */
+function parseJson(bytes: Buffer | undefined): unknown {
+  const text = bytes?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
-    return new Error(`body is not valid JSON (${(err as Error).message})`);
+    throw new BodyRefusal(400, `Parse error: body is not valid JSON (${(err as Error).message})`);
   }
 }
 
@@ -198,39 +199,4 @@ function answerError(res: Response, err: unknown): void {
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
-}
-
-type ExpressLike = {
-  use: (handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void) => void;
-};
-const patchedApps = new WeakSet<object>();
-
-/**
- * functions-framework parses JSON before our function runs and answers a malformed body with a bare 400.
- * Appending an error handler to its Express app turns those into JSON-RPC parse errors. Servers we start install it
- * before listening; on the platform it is installed on the first request an instance handles.
- */
-export function installJsonRpcBodyErrors(req: Request | { app?: unknown }): void {
-  const app = (req as { app?: ExpressLike }).app;
-  if (!app || patchedApps.has(app)) return;
-  patchedApps.add(app);
-  app.use((err, _req, res, next) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') {
-      return jsonRpcError(
-        res,
-        400,
-        PARSE_ERROR,
-        `Parse error: body is not valid JSON (${(err as Error).message})`,
-      );
-    }
-    if (type === 'entity.too.large') return jsonRpcError(res, 413, INVALID_REQUEST, 'Request body too large');
-    next(err);
-  });
-}
-
-/** For servers we create ourselves (npm start, tests): install the body error handler before any request. */
-export function installJsonRpcBodyErrorsOnServer(server: import('node:http').Server): void {
-  const app = server.listeners('request')[0];
-  if (app) installJsonRpcBodyErrors({ app });
 }
