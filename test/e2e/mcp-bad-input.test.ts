@@ -100,7 +100,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'image URL on a private address',
       { prompt: 'x', image: 'https://127.0.0.1:9/cat.png' },
-      /Invalid image: .*resolves to 127\.0\.0\.1, a private or local address/,
+      /Invalid image: .*It is not fetched: 127\.0\.0\.1 is a private, loopback, link-local \(metadata\)/,
     ],
     [
       'image that is neither URL nor base64',

@@ -6,8 +6,9 @@
 // error-policy table (errors.ts): retryable ones are rethrown for redelivery, permanent ones acknowledged — rejected
 // when the request is at fault or nothing was recorded yet, else already recorded on the operation (FAILED).
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
+import { describeValue, errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfEvent } from '../log.js';
+import { checkDestination, EgressError } from '../net/egress.js';
 import { SubmitFailedError } from '../operations/index.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
@@ -83,6 +84,16 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         'webhook_url: webhooks are not enabled on this server (WEBHOOK_SIGNING_SECRET is not set).',
       );
     }
+    if (webhook_url) {
+      // Checked on arrival (syntax, https, every resolved address), so a bad receiver creates nothing; delivery
+      // checks again, since the name may resolve differently by then.
+      try {
+        await checkDestination(webhook_url, runtime.egress);
+      } catch (err) {
+        if (!(err instanceof EgressError)) throw err;
+        return reject(`webhook_url: ${describeValue(webhook_url)} is not accepted: ${err.message}.`);
+      }
+    }
 
     /**
      * A failure, as the table says: retryable ones are redelivered; a permanent one is rejected when the request is
@@ -122,6 +133,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         api: runtime.config.veo.api,
         defaultModel: runtime.config.veo.defaultModel,
         maxImageBytes: runtime.config.maxImageBytes,
+        egress: runtime.egress,
       });
     } catch (err) {
       return settle(err, false);

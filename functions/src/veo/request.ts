@@ -5,6 +5,7 @@ import type { WireApi } from '../operations/record.js';
 import type { ImageInput } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 import { checkRequest, MAX_PROMPT_CHARS } from './catalog.js';
+import type { EgressOptions } from '../net/egress.js';
 import { IMAGE_MIME_TYPES, resolveImage } from './image.js';
 
 /**
@@ -79,6 +80,7 @@ export interface PrepareOptions {
   api: WireApi;
   defaultModel: string;
   maxImageBytes: number;
+  egress?: EgressOptions;
 }
 
 export async function prepareRequest(
@@ -91,6 +93,7 @@ export async function prepareRequest(
   const image = await resolveImage(args.image!, args.image_mime_type, {
     api: options.api,
     maxBytes: options.maxImageBytes,
+    egress: options.egress,
   });
   return { request: { ...request, image: image.reference }, image, estimatedCostUsd };
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { EgressOptions } from '../../net/egress.js';
 import type { Operations } from '../../operations/index.js';
 import { isTerminal, type WireApi } from '../../operations/record.js';
 import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
@@ -42,6 +43,8 @@ export interface GenerateToolDeps {
   api: WireApi;
   defaultModel: string;
   maxImageBytes: number;
+  /** Rules for fetching https images (net/egress.ts). */
+  egress: EgressOptions;
   /** The server's cap on wait_seconds. */
   maxWaitSeconds: number;
 }
@@ -75,6 +78,7 @@ export function registerGenerateVideoTool(
         api: deps.api,
         defaultModel: deps.defaultModel,
         maxImageBytes: deps.maxImageBytes,
+        egress: deps.egress,
       });
       const started = await operations.start({
         principal,
