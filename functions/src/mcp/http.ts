@@ -17,8 +17,11 @@ import { answerJsonRpcError, BodyRefusal, bodyIsGuarded, readBody } from './requ
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
-const CORS_HEADERS =
-  'Content-Type, Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-Id';
+// Exactly the request headers we read: identity (Authorization, X-Serverless-Authorization — which Cloud Run
+// verifies in its place — and X-API-Key) and the MCP transport headers of the 2025 and 2026-07-28 eras. Stateless:
+// no Mcp-Session-Id and no Last-Event-Id (no streams to resume). Accept is CORS-safelisted.
+export const CORS_ALLOWED_HEADERS =
+  'Content-Type, Authorization, X-Serverless-Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name';
 
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -75,11 +78,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       }
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
+      // A browser client reads the authorization challenge (MCP authorization: WWW-Authenticate on 401).
+      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
     }
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'POST');
-      res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
+      res.setHeader('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS);
       res.status(204).end();
       return;
     }
@@ -115,6 +119,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
         err.message,
         true,
       );
+      return;
+    }
+
+    const malformed = jsonRpcShapeError(body);
+    if (malformed) {
+      jsonRpcError(res, 400, malformed.code, malformed.message, malformed.id);
       return;
     }
 
@@ -163,8 +173,12 @@ function parseJson(bytes: Buffer | undefined): unknown {
 }
 
 /**
- * DNS-rebinding guard for local binds: a page on evil.example that rebinds its name to 127.0.0.1 still sends
- * Host: evil.example. On the platform, Google's front end routes by host, so any Host reaching us is ours.
+ * DNS-rebinding guard. The MCP Streamable HTTP transport (2025-11-25 and 2026-07-28, "Security Warning", read
+ * 2026-12-02) says servers MUST validate Origin on every request and answer an invalid one 403 (originAllowed, on
+ * every request), and SHOULD bind to localhost when local. A page on evil.example that rebinds its name to
+ * 127.0.0.1 still sends Host: evil.example, so off the platform the Host must name this server. On Cloud Run the
+ * Google front end routes a request to the service only for the service's own run.app hosts and mapped domains, so
+ * a rebinding name never reaches us with its own Host: there the routing is the Host check.
  */
 function hostRejected(req: Request, runtime: Runtime): string | undefined {
   const { onCloud, publicBaseUrl } = runtime.config;
@@ -197,6 +211,66 @@ function answerError(res: Response, err: unknown): void {
   jsonRpcError(res, policy.httpStatus, policy.jsonRpcCode, message);
 }
 
-function jsonRpcError(res: Response, status: number, code: number, message: string): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+function jsonRpcError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id });
+}
+
+// Batches: MCP 2025-03-26 servers must receive them (later versions dropped them); a cap keeps one HTTP request
+// from carrying an unbounded number of calls.
+const MAX_BATCH = 10;
+const MAX_ID_CHARS = 256;
+
+/**
+ * What the SDK would accept but we refuse, before identity and before the SDK: oversized batches, ids too long to
+ * echo or numbers that are not integers, and tools/call arguments that are not an object (the SDK answers those
+ * with a dump of its validator's issues).
+ */
+function jsonRpcShapeError(
+  body: unknown,
+): { code: number; message: string; id: string | number | null } | undefined {
+  const messages = Array.isArray(body) ? body : [body];
+  if (messages.length > MAX_BATCH) {
+    return {
+      code: INVALID_REQUEST,
+      message: `A JSON-RPC batch of ${messages.length} messages exceeds the limit of ${MAX_BATCH}; send fewer per request.`,
+      id: null,
+    };
+  }
+  for (const message of messages) {
+    if (!message || typeof message !== 'object' || Array.isArray(message)) continue; // The transport answers these.
+    const { id, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof id === 'string' && id.length > MAX_ID_CHARS) {
+      return {
+        code: INVALID_REQUEST,
+        message: `The JSON-RPC id is ${id.length} characters; at most ${MAX_ID_CHARS} are accepted.`,
+        id: null,
+      };
+    }
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+      return {
+        code: INVALID_REQUEST,
+        message: `The JSON-RPC id ${id} is not an integer; use an integer or a string.`,
+        id: null,
+      };
+    }
+    const echo = typeof id === 'string' || typeof id === 'number' ? id : null;
+    if (method === 'tools/call' && params && typeof params === 'object' && 'arguments' in params) {
+      const args = (params as { arguments?: unknown }).arguments;
+      if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+        const got = args === null ? 'null' : Array.isArray(args) ? 'an array' : `a ${typeof args}`;
+        return {
+          code: JSON_RPC.INVALID_PARAMS,
+          message: `Invalid params: tools/call arguments must be a JSON object of named arguments, not ${got}.`,
+          id: echo,
+        };
+      }
+    }
+  }
+  return undefined;
 }
