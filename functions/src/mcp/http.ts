@@ -183,7 +183,7 @@ function parseJson(bytes: Buffer | undefined): unknown {
 function hostRejected(req: Request, runtime: Runtime): string | undefined {
   const { onCloud, publicBaseUrl } = runtime.config;
   if (onCloud) return undefined;
-  const allowed = [...localhostAllowedHostnames(), new URL(publicBaseUrl).hostname];
+  const allowed = [...new Set([...localhostAllowedHostnames(), new URL(publicBaseUrl).hostname])];
   const result = validateHostHeader(req.headers.host, allowed);
   return result.ok
     ? undefined
