@@ -12,6 +12,7 @@ import { BLOB_ROUTE } from '../blobs/local.js';
 import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
 import { answerJsonRpcError, BodyRefusal, bodyIsGuarded, readBody } from './request-guard.js';
 import { createMcpServer } from './server.js';
@@ -166,7 +167,7 @@ function parseJson(bytes: Buffer | undefined): unknown {
   const text = bytes?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, refusePrototypeKeys);
   } catch (err) {
     throw new BodyRefusal(400, `Parse error: body is not valid JSON (${(err as Error).message})`);
   }

@@ -12,6 +12,7 @@ import { checkDestination, EgressError } from '../net/egress.js';
 import { SubmitFailedError } from '../operations/index.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
+import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { prepareRequest } from '../veo/request.js';
 import { RequestMessageSchema } from './message.js';
 
@@ -53,9 +54,11 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
     }
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
-    } catch {
-      return reject('Message data is not valid JSON; see request-message.schema.json for the contract.');
+      json = JSON.parse(Buffer.from(data, 'base64').toString('utf8'), refusePrototypeKeys);
+    } catch (err) {
+      return reject(
+        `Message data is not valid JSON (${(err as Error).message}); see request-message.schema.json for the contract.`,
+      );
     }
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       const raw = json as Record<string, unknown>;

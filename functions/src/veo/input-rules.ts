@@ -40,6 +40,15 @@ export function forbiddenCharacter(field: string, text: string): string | undefi
   );
 }
 
+/**
+ * A JSON.parse reviver for caller JSON: zod ignores an own `__proto__` key rather than reporting it as unknown, so
+ * it is refused while parsing, wherever it appears.
+ */
+export function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('the key "__proto__" is not accepted');
+  return value;
+}
+
 /** A string field whose text passes forbiddenCharacter. */
 export const plainText = (field: string, schema: z.ZodString = z.string()) =>
   schema.superRefine((text, ctx) => {
