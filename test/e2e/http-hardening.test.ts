@@ -10,6 +10,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, constants, createGzip, deflateSync, gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { CORS_ALLOWED_HEADERS } from '../../functions/src/mcp/http.js';
 import { freePort, startProcess } from '../helpers/process.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
@@ -475,9 +478,9 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
       ['PUT on the endpoint', () => send(server.mcpUrl, { method: 'PUT', body: '{}' }), 405],
       ['the health check', () => send(`${server.url}/healthz`, { method: 'GET' }), 200],
       [
-        'a CloudEvent posted to the endpoint',
+        'a CloudEvent posted to the endpoint (its body read under the cap like any other)',
         () => send(server.mcpUrl, { headers: { 'ce-specversion': '1.0' }, body: '{}' }),
-        415,
+        400,
       ],
       [
         'a blob link with a bad signature',
@@ -511,6 +514,55 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
           assert.ok(got.json !== undefined, `${name} answers JSON: ${got.text.slice(0, 200)}`);
       });
     }
+  });
+});
+
+describe('event-function servers keep their parsers but refuse compressed and malformed deliveries as JSON', () => {
+  let url: string;
+  let close: () => void;
+  const received: unknown[] = [];
+  before(async () => {
+    cloudEvent('guard-events-test', async (event: CloudEvent<unknown>) => {
+      received.push(event.data);
+    });
+    const server = getTestServer('guard-events-test');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+  });
+  after(() => close());
+  const push = JSON.stringify({
+    message: { data: Buffer.from('{}').toString('base64'), messageId: '1' },
+    subscription: 'projects/p/subscriptions/s',
+  });
+
+  test('a plain Pub/Sub push is parsed and handled as before', async () => {
+    const answer = await send(url, { body: push });
+    assert.ok(answer.status < 300, answer.text);
+    assert.equal(received.length, 1);
+    assertHardenedHeaders(answer, 'an event delivery');
+  });
+  test('a gzip delivery is refused with 415 unread, and the function does not run', async () => {
+    const answer = await send(url, {
+      headers: { 'content-encoding': 'gzip' },
+      body: await gzipBomb(64 * 1024 * 1024),
+    });
+    assert.equal(answer.status, 415);
+    assert.match(
+      answer.json?.error?.message ?? '',
+      /Content-Encoding "gzip" is not accepted on CloudEvent deliveries/,
+    );
+    assert.equal(received.length, 1);
+    assertHardenedHeaders(answer, 'a refused event delivery');
+  });
+  test('a malformed delivery is a JSON parse error, not an HTML page', async () => {
+    const answer = await send(url, { body: '{"message":' });
+    assert.equal(answer.status, 400);
+    assert.match(answer.json?.error?.message ?? '', /Parse error: the body is not valid JSON/);
+    assertHardenedHeaders(answer, 'a malformed event delivery');
   });
 });
 

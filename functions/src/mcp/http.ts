@@ -14,7 +14,7 @@ import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from
 import type { Runtime } from '../runtime.js';
 import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
-import { answerJsonRpcError, BodyRefusal, bodyIsGuarded, readBody } from './request-guard.js';
+import { answerJsonRpcError, BodyRefusal, readBody } from './request-guard.js';
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
@@ -99,20 +99,11 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       return;
     }
     // Read under the cap before anything else looks at the request (identity included): the guard holds the body.
-    if (!bodyIsGuarded(req)) {
-      jsonRpcError(
-        res,
-        415,
-        INVALID_REQUEST,
-        'CloudEvent deliveries are not MCP requests: POST JSON-RPC to /mcp.',
-      );
-      return;
-    }
     let body: unknown;
     try {
       body = parseJson(await readBody(req, runtime.config.maxRequestBytes));
     } catch (err) {
-      if (!(err instanceof BodyRefusal)) throw err;
+      if (!(err instanceof BodyRefusal)) return answerError(res, err);
       answerJsonRpcError(
         res,
         err.status,

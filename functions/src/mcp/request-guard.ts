@@ -61,14 +61,20 @@ function expressAppOf(server: Server): ExpressApp | undefined {
 }
 
 /**
- * CloudEvent deliveries (the poller and requests functions, pushed by Eventarc behind IAM) keep the framework's
- * parsers, which their handlers need; they are never compressed, so a compressed one is refused (415) unread.
+ * Servers of event functions (the poller and requests functions, pushed by Eventarc or Pub/Sub behind IAM) keep the
+ * framework's parsers, which their handlers need: functions-framework gives their apps its Pub/Sub middleware
+ * (build/src/server.js), which an HTTP function's app lacks. Their deliveries are never compressed, so a compressed
+ * one is refused (415) unread.
  */
-function isCloudEvent(req: IncomingMessage): boolean {
-  return (
-    req.headers['ce-specversion'] !== undefined ||
-    /^application\/cloudevents/i.test(req.headers['content-type'] ?? '')
-  );
+const eventApps = new WeakMap<object, boolean>();
+function servesEvents(app: ExpressApp): boolean {
+  let known = eventApps.get(app);
+  if (known === undefined) {
+    const stack = (app as unknown as { router?: { stack?: Array<{ name?: string }> } }).router?.stack ?? [];
+    known = stack.some((layer) => layer.name === 'legacyPubSubEventMiddleware');
+    eventApps.set(app, known);
+  }
+  return known;
 }
 
 const compressed = (encoding: string | undefined): boolean =>
@@ -92,7 +98,7 @@ export function installRequestGuard(): void {
     installJsonErrors(app);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const headers = request.headers;
-    if (isCloudEvent(request)) {
+    if (servesEvents(app)) {
       if (compressed(headers['content-encoding'])) {
         refusedEncodings.set(request, headers['content-encoding']!);
         // body-parser answers an encoding it does not know with 415 before reading a byte.
@@ -111,9 +117,6 @@ export function installRequestGuard(): void {
   });
 }
 installRequestGuard();
-
-/** Whether the guard holds this request's body for readBody (false for CloudEvents and servers it does not front). */
-export const bodyIsGuarded = (req: IncomingMessage): boolean => framings.has(req);
 
 type Decoder = 'gzip' | 'deflate' | 'br';
 const DECODERS: Record<string, Decoder> = { gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate', br: 'br' };
@@ -162,6 +165,7 @@ function decompressor(decoder: Decoder): Transform {
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const framing = framings.get(req);
+  // Only a wiring mistake gets here (an HTTP function served by something other than functions-framework).
   if (!framing) throw new Error('readBody: the request guard does not hold this body');
   checkCharset(req.headers['content-type']);
   const decoder = decoderFor(framing.encoding);
