@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../../functions/src/config/index.js';
 import {
   blockedAddressReason,
   checkDestination,
@@ -406,5 +407,32 @@ describe('egress: connections over https', () => {
       ),
     );
     assert.match(err.message, /no complete answer within 150 ms/);
+  });
+});
+
+describe('egress: configuration', () => {
+  test('EGRESS_TEST_HOSTS is read as host:port pairs off the platform', () => {
+    const config = loadConfig({ EGRESS_TEST_HOSTS: 'hooks.test:8443, 127.0.0.1:9000' });
+    assert.deepEqual(config.egressTestHosts, ['hooks.test:8443', '127.0.0.1:9000']);
+  });
+  test('EGRESS_TEST_HOSTS without a port is refused, naming the setting', () => {
+    assert.throws(
+      () => loadConfig({ EGRESS_TEST_HOSTS: 'hooks.test' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /EGRESS_TEST_HOSTS.*host:port/);
+        return true;
+      },
+    );
+  });
+  test('EGRESS_TEST_HOSTS on Cloud Run stops the instance, naming the setting', () => {
+    assert.throws(
+      () => loadConfig({ K_SERVICE: 'mcp', EGRESS_TEST_HOSTS: '10.0.0.1:443' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /EGRESS_TEST_HOSTS.*refused on Cloud Run/);
+        return true;
+      },
+    );
   });
 });
