@@ -185,7 +185,9 @@ export async function checkDestination(
   if (url.protocol !== 'https:' && !(testHost && url.protocol === 'http:')) {
     throw refused(`only https:// URLs are fetched, not ${url.protocol}//`);
   }
-  if (!testHost && !isIP(host) && (BLOCKED_NAME.test(host) || !host.includes('.') || host === 'metadata')) {
+  // A trailing dot makes a name absolute (`metadata.google.internal.`); the rules look at the name without it.
+  const name = host.replace(/\.+$/, '');
+  if (!testHost && !isIP(host) && (BLOCKED_NAME.test(name) || !name.includes('.'))) {
     throw refused(`the host ${host} names a local or platform-internal service`);
   }
   let addresses: ResolvedAddress[];

@@ -88,6 +88,11 @@ describe('egress: blocked destinations', () => {
     // Teredo: the client's IPv4 is the last 32 bits inverted (f5ff:fffe -> 10.0.0.1).
     ['https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/', /is the Teredo client form of 10\.0\.0\.1/],
     ['https://[2001:0:a9fe:a9fe::1]/', /is the Teredo server form of 169\.254\.169\.254/],
+    // The URL parser normalises other IPv4 spellings (decimal, hex, octal, short forms) before we check them.
+    ['https://2130706433/', /127\.0\.0\.1 is a private/],
+    ['https://0x7f.1/', /127\.0\.0\.1 is a private/],
+    ['https://0251.0376.0251.0376/', /169\.254\.169\.254 is a private/],
+    ['https://0/', /0\.0\.0\.0 is a private/],
   ];
   for (const [url, reason] of blockedLiterals) {
     test(`${url} is refused`, async () => {
@@ -108,6 +113,10 @@ describe('egress: blocked destinations', () => {
     ['https://localhost/', /the host localhost names a local/],
     ['https://api.localhost/', /api\.localhost names a local/],
     ['https://printer.local/', /printer\.local names a local/],
+    ['https://metadata.google.internal./computeMetadata/v1/', /metadata\.google\.internal\. names a local/],
+    ['https://metadata./x', /the host metadata\. names a local/],
+    ['https://LOCALHOST/', /the host localhost names a local/],
+    ['https://vm-1.c.my-project.internal/', /vm-1\.c\.my-project\.internal names a local/],
   ];
   for (const [url, reason] of blockedNames) {
     test(`${url} is refused by name, without asking DNS`, async () => {
