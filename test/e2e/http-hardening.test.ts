@@ -249,6 +249,38 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
       });
     }
 
+    test('a truncated gzip body is a parse error, not a hang or a 5xx', async () => {
+      const whole = gzipSync(GENERATE);
+      await refused(
+        'a truncated gzip body',
+        { headers: { 'content-encoding': 'gzip' }, body: whole.subarray(0, whole.length - 12) },
+        400,
+        /Parse error: body is not valid JSON/,
+        -32700,
+      );
+    });
+
+    test('a client that hangs up mid-upload leaves the server serving and nothing created', async () => {
+      await nothingCreated(
+        () =>
+          new Promise<void>((resolve) => {
+            const req = request({
+              host: '127.0.0.1',
+              port,
+              path: '/mcp',
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-length': 4096 },
+            });
+            req.on('error', () => resolve());
+            req.write(GENERATE.slice(0, 50));
+            setImmediate(() => req.destroy());
+            req.on('close', () => resolve());
+          }),
+      );
+      const answer = await send(server.mcpUrl, { body: rpc('tools/list') });
+      assert.equal(answer.status, 200);
+    });
+
     test('a gzip body within the cap is inflated and served', async () => {
       const answer = await send(server.mcpUrl, {
         headers: { 'content-encoding': 'gzip' },

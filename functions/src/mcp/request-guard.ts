@@ -240,7 +240,9 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     req.on('error', (err) =>
       stop(new BodyRefusal(400, `The request body could not be read (${err.message}).`)),
     );
-    req.on('aborted', () => stop(new BodyRefusal(400, 'The request body was cut off.')));
+    req.on('close', () => {
+      if (!req.complete) stop(new BodyRefusal(400, 'The request body was cut off.'));
+    });
   });
 }
 
