@@ -1,8 +1,8 @@
 // The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /. Our front checks (path, Host, Origin,
-// CORS, method, size, JSON, identity) run first; then protocol.ts serves protocol 2026-07-28 (server/discover,
-// per-request metadata, Mcp-Method/Mcp-Name checks) and, on the same URL, stateless 2025-era clients, with a fresh
-// server per request. Also serves signed local blob links (/blobs/...) and /healthz.
-// Client mistakes get 4xx JSON-RPC errors, never 5xx.
+// CORS, method, the body read under its cap by request-guard.ts, JSON, JSON-RPC shape, identity) run first; then
+// protocol.ts serves protocol 2026-07-28 (server/discover, per-request metadata, Mcp-Method/Mcp-Name checks) and, on
+// the same URL, stateless 2025-era clients, with a fresh server per request. Also serves signed local blob links
+// (/blobs/...) and /healthz. Client mistakes get 4xx JSON-RPC errors, never 5xx.
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
