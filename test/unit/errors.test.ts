@@ -181,7 +181,12 @@ describe('MCP HTTP answers', () => {
     for (const headers of [{}, { 'x-api-key': 'not-listed' }] as Record<string, string>[]) {
       const answer = await post('/mcp', headers);
       assert.equal(answer.status, 401);
-      assert.equal(answer.headers.get('www-authenticate'), 'Bearer realm="veo-mcp"');
+      assert.match(
+        answer.headers.get('www-authenticate') ?? '',
+        'x-api-key' in headers
+          ? /^Bearer realm="veo-mcp", error="invalid_token", error_description="Malformed API key/
+          : /^Bearer realm="veo-mcp"$/,
+      );
       assert.equal(answer.error.code, -32600);
       assert.match(answer.error.message, /API key/);
     }

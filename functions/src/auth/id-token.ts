@@ -69,18 +69,24 @@ export class IdTokenCheck {
     }
     const parts = JWT.exec(value);
     if (!parts) {
-      throw new AuthError(`${name} must be "Bearer " followed by one Google ID token (a JWT of three parts).`, {
-        error: 'invalid_request',
-      });
+      throw new AuthError(
+        `${name} must be "Bearer " followed by one Google ID token (a JWT of three parts).`,
+        {
+          error: 'invalid_request',
+        },
+      );
     }
     const [, header, payload, signature] = parts as unknown as [string, string, string, string];
     const alg = decodePart<{ alg?: unknown }>(header, name)?.alg;
     const claims = decodePart<Claims>(payload, name);
     if (signature === SIGNATURE_REMOVED) return principalOfStripped(claims, name, this.options);
     if (typeof alg !== 'string' || !SIGNING_ALGORITHMS.has(alg) || signature === '') {
-      throw new AuthError(`${name}: unsigned tokens are refused (alg ${JSON.stringify(alg ?? null)}).`, {
-        error: 'invalid_token',
-      });
+      throw new AuthError(
+        `${name}: unsigned or wrongly signed token refused (alg ${JSON.stringify(alg ?? null)}; Google signs with RS256).`,
+        {
+          error: 'invalid_token',
+        },
+      );
     }
     const audiences = this.audiencesFor(req);
     const verified = await this.verify(`${header}.${payload}.${signature}`, audiences, name);
@@ -90,7 +96,8 @@ export class IdTokenCheck {
   /** On the platform Google's front end routes by Host, so the Host a request arrived with is one of our URLs. */
   private audiencesFor(req: IncomingMessage): string[] {
     const host = req.headers.host;
-    const own = this.options.onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? [`https://${host}`] : [];
+    const own =
+      this.options.onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? [`https://${host}`] : [];
     return [...new Set([...this.options.audiences, ...own])];
   }
 
@@ -112,7 +119,9 @@ export class IdTokenCheck {
       return (ticket.getPayload() ?? {}) as Claims;
     } catch (err) {
       // google-auth-library's messages quote the whole token: map them to ours, which never do.
-      throw new AuthError(`${name}: ${refusalOf((err as Error).message, audiences)}`, { error: 'invalid_token' });
+      throw new AuthError(`${name}: ${refusalOf((err as Error).message, audiences)}`, {
+        error: 'invalid_token',
+      });
     }
   }
 
@@ -130,7 +139,9 @@ export function singleHeader(req: IncomingMessage, name: string): string | undef
   const values = req.headersDistinct[name];
   if (!values || values.length === 0) return undefined;
   if (values.length > 1) {
-    throw new AuthError(`Send ${name} once: the request has ${values.length} of them.`, { error: 'invalid_request' });
+    throw new AuthError(`Send ${name} once: the request has ${values.length} of them.`, {
+      error: 'invalid_request',
+    });
   }
   return values[0];
 }
@@ -189,7 +200,10 @@ function refusalOf(message: string, audiences: string[]): string {
     [/^Token used too early/, 'the token is not valid yet (iat in the future).'],
     [/^Token used too late/, 'the token has expired.'],
     [/^Invalid issuer/, 'the token was not issued by Google (accounts.google.com).'],
-    [/^Wrong recipient/, `the token's audience is not this service (expected one of: ${audiences.join(', ')}).`],
+    [
+      /^Wrong recipient/,
+      `the token's audience is not this service (expected one of: ${audiences.join(', ')}).`,
+    ],
   ];
   return reasons.find(([pattern]) => pattern.test(message))?.[1] ?? 'the token could not be verified.';
 }

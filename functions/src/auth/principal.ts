@@ -40,7 +40,12 @@ export function createAuthenticator(
   };
   const idTokens =
     auth.mode === 'iam'
-      ? new IdTokenCheck({ onCloud, audiences: auth.audiences, certsUrl: auth.certsUrl, now: () => deps.clock.now() })
+      ? new IdTokenCheck({
+          onCloud,
+          audiences: auth.audiences,
+          certsUrl: auth.certsUrl,
+          now: () => deps.clock.now(),
+        })
       : undefined;
   const apiKeys =
     auth.mode === 'api_key'
@@ -74,7 +79,9 @@ export function createAuthenticator(
       } catch (err) {
         if (err instanceof AuthError) {
           const metadata =
-            auth.mode === 'iam' ? `${resourceBaseUrl(req)}${PROTECTED_RESOURCE_METADATA_PATH}/mcp` : undefined;
+            auth.mode === 'iam'
+              ? `${resourceBaseUrl(req)}${PROTECTED_RESOURCE_METADATA_PATH}/mcp`
+              : undefined;
           err.challenge = bearerChallenge(err, metadata);
         }
         throw err;
@@ -89,7 +96,9 @@ function apiKeyOf(req: IncomingMessage): string {
   const authorization = singleHeader(req, 'authorization');
   const bearer = authorization === undefined ? undefined : /^Bearer (\S+)$/.exec(authorization)?.[1];
   if (authorization !== undefined && bearer === undefined && header === undefined) {
-    throw new AuthError('Authorization must be "Bearer " followed by one API key.', { error: 'invalid_request' });
+    throw new AuthError('Authorization must be "Bearer " followed by one API key.', {
+      error: 'invalid_request',
+    });
   }
   if (header !== undefined && bearer !== undefined && header !== bearer) {
     throw new AuthError('X-API-Key and Authorization carry different keys: send one key.', {

@@ -49,7 +49,9 @@ export async function runKeysCommand(
       );
       io.out(made.key);
       if (config.auth.mode !== 'api_key') {
-        io.err('Note: AUTH_MODE is not api_key in this configuration; the deployment must run with AUTH_MODE=api_key.');
+        io.err(
+          'Note: AUTH_MODE is not api_key in this configuration; the deployment must run with AUTH_MODE=api_key.',
+        );
       }
       return 0;
     }
@@ -59,10 +61,22 @@ export async function runKeysCommand(
         io.out('No API keys.');
         return 0;
       }
-      const rows = records.map((r) => [keyIdOf(r.hash), r.principal, r.createdAt, r.expiresAt ?? '-', statusOf(r, io.now())]);
+      const rows = records.map((r) => [
+        keyIdOf(r.hash),
+        r.principal,
+        r.createdAt,
+        r.expiresAt ?? '-',
+        statusOf(r, io.now()),
+      ]);
       const header = ['ID', 'PRINCIPAL', 'CREATED', 'EXPIRES', 'STATUS'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-      for (const row of [header, ...rows]) io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      for (const row of [header, ...rows])
+        io.out(
+          row
+            .map((cell, i) => cell.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+        );
       return 0;
     }
     case 'revoke': {
