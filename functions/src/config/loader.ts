@@ -168,8 +168,9 @@ function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reas
         "as the service's URL is not known here",
     );
   }
-  if (onCloud && e.AUTH_CERTS_URL && !e.AUTH_CERTS_URL.startsWith('https://')) {
-    problem('AUTH_CERTS_URL', 'must be an https URL on the platform: the keys that verify ID tokens need TLS');
+  // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens need TLS.
+  if (e.AUTH_CERTS_URL && !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(e.AUTH_CERTS_URL)) {
+    problem('AUTH_CERTS_URL', 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
   }
   if (!onCloud && !e.AUTH_MODE && e.HOST && !LOOPBACK_HOSTS.has(e.HOST)) {
     problem(
