@@ -33,7 +33,8 @@ log.info('Security settings', {
   ...(config.auth.mode === 'api_key'
     ? {
         apiKeyHashesListed: config.auth.apiKeyHashes.length,
-        apiKeyStore: config.store.kind === 'firestore' ? `firestore:${config.store.apiKeysCollection}` : 'none',
+        apiKeyStore:
+          config.store.kind === 'firestore' ? `firestore:${config.store.apiKeysCollection}` : 'none',
         apiKeyCacheSeconds: config.auth.apiKeyCacheSeconds,
       }
     : {}),

@@ -48,7 +48,9 @@ function rawRequest(
     ...headers.map(([name, value]) => `${name}: ${value}`),
   ];
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`));
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`),
+    );
     let raw = '';
     socket.on('data', (chunk) => (raw += chunk.toString()));
     socket.on('error', reject);
@@ -140,7 +142,7 @@ describe('AUTH_MODE=api_key', () => {
 
   before(async () => {
     server = await startTestServer({
-      env: { AUTH_MODE: 'api_key', API_KEY_HASHES: sha256(legacy), API_KEY_CACHE_SECONDS: '0' },
+      env: { AUTH_MODE: 'api_key', API_KEY_HASHES: sha256(legacy), AUTH_CACHE_SECONDS: '0' },
     });
     const keys = server.runtime.apiKeys;
     const make = async (principal: string, createdAt = new Date()) => {
@@ -277,7 +279,7 @@ describe('AUTH_MODE=api_key', () => {
     assert.equal(record?.principal, 'key:alice');
   });
 
-  test('a key revoked while the server runs is refused on its next request (API_KEY_CACHE_SECONDS=0)', async () => {
+  test('a key revoked while the server runs is refused on its next request (AUTH_CACHE_SECONDS=0)', async () => {
     const made = newApiKey('short-lived', new Date());
     await server.runtime.apiKeys.create(made.record);
     assert.equal((await rawRequest(server.url, [['X-API-Key', made.key]], listTools())).status, 200);

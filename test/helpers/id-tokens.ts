@@ -34,7 +34,7 @@ export class TestIssuer {
     this.privateKey = pair.privateKey;
     this.otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const certs = JSON.stringify({ [this.kid]: pair.publicKey.export({ type: 'spki', format: 'pem' }) });
-    this.server = createServer((req, res) => {
+    this.server = createServer((_req, res) => {
       this.fetches++;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' });
       res.end(certs);

@@ -169,7 +169,10 @@ function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reas
     );
   }
   // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens need TLS.
-  if (e.AUTH_CERTS_URL && !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(e.AUTH_CERTS_URL)) {
+  if (
+    e.AUTH_CERTS_URL &&
+    !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(e.AUTH_CERTS_URL)
+  ) {
     problem('AUTH_CERTS_URL', 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
   }
   if (!onCloud && !e.AUTH_MODE && e.HOST && !LOOPBACK_HOSTS.has(e.HOST)) {
@@ -307,10 +310,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: {
       mode: e.AUTH_MODE ?? (e.K_SERVICE ? 'iam' : 'local'),
       apiKeyHashes: list(e.API_KEY_HASHES),
-      audiences: [...(e.PUBLIC_BASE_URL ? [new URL(e.PUBLIC_BASE_URL).origin] : []), ...list(e.AUTH_AUDIENCES)],
+      audiences: [
+        ...(e.PUBLIC_BASE_URL ? [new URL(e.PUBLIC_BASE_URL).origin] : []),
+        ...list(e.AUTH_AUDIENCES),
+      ],
       serviceUrl: e.PUBLIC_BASE_URL && new URL(e.PUBLIC_BASE_URL).origin,
       certsUrl: e.AUTH_CERTS_URL,
-      apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
+      apiKeyCacheSeconds: e.AUTH_CACHE_SECONDS,
     },
     host: e.HOST,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')

@@ -47,7 +47,21 @@ const topicName = z
 const collectionId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id');
 
 /** Values shipped as examples or placeholders; a secret containing one was copied, not generated. */
-const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'change_me', 'replace-me', 'replaceme', 'placeholder', 'your-secret', 'yoursecret', 'example', 'dummy', 'do-not-use', 'insecure', 'xxxxxxxx'];
+const PLACEHOLDER_SECRETS = [
+  'changeme',
+  'change-me',
+  'change_me',
+  'replace-me',
+  'replaceme',
+  'placeholder',
+  'your-secret',
+  'yoursecret',
+  'example',
+  'dummy',
+  'do-not-use',
+  'insecure',
+  'xxxxxxxx',
+];
 
 /**
  * An HMAC key or similar secret: 32+ characters that were generated, not typed. Refused: fewer than 8 distinct
@@ -165,7 +179,7 @@ export const EnvSchema = z.object({
   /** Where Google's ID-token signing keys are fetched (PEM certificates by key id); tests serve their own. */
   AUTH_CERTS_URL: httpUrl.default('https://www.googleapis.com/oauth2/v1/certs'),
   FIRESTORE_API_KEYS_COLLECTION: collectionId.default('api_keys'),
-  API_KEY_CACHE_SECONDS: seconds({ atLeast: 0 }, 300).default(30),
+  AUTH_CACHE_SECONDS: seconds({ atLeast: 0 }, 300).default(30),
   HOST: listenHost.default('127.0.0.1'),
   POLL_INITIAL_DELAY_SECONDS: seconds({ above: 0 }, 600).optional(),
   POLL_INTERVAL_SECONDS: seconds({ above: 0 }, 600).optional(),

@@ -238,7 +238,7 @@ describe('veo-mcp keys', () => {
     );
     assert.match(
       revoked.out.join('\n'),
-      /Revoked API key [0-9a-f]{12} \(principal alice\)\. Every instance refuses it within API_KEY_CACHE_SECONDS \(30 s\)/,
+      /Revoked API key [0-9a-f]{12} \(principal alice\)\. Every instance refuses it within AUTH_CACHE_SECONDS \(30 s\)/,
     );
     await refusedWith(check, key, INVALID);
 

@@ -17,7 +17,11 @@ describe('config', () => {
   });
 
   test('Veo on the Gemini API is refused at startup with the retirement and what to use instead', () => {
-    for (const env of [{ VEO_BACKEND: 'gemini' }, { GEMINI_API_KEY: GEMINI_KEY }, { GOOGLE_API_KEY: GEMINI_KEY }]) {
+    for (const env of [
+      { VEO_BACKEND: 'gemini' },
+      { GEMINI_API_KEY: GEMINI_KEY },
+      { GOOGLE_API_KEY: GEMINI_KEY },
+    ]) {
       assert.throws(
         () => loadConfig(env),
         (err: Error) => {
@@ -40,7 +44,10 @@ describe('config', () => {
     assert.equal(vertex.veo.backend, 'vertex');
     assert.equal(vertex.veo.useGoogleCredentials, true);
     assert.equal(vertex.poll.intervalSeconds, 10);
-    assert.equal(loadConfig({ GEMINI_API_KEY: GEMINI_KEY, VEO_BACKEND: 'simulator' }).veo.backend, 'simulator');
+    assert.equal(
+      loadConfig({ GEMINI_API_KEY: GEMINI_KEY, VEO_BACKEND: 'simulator' }).veo.backend,
+      'simulator',
+    );
   });
 
   test('GOOGLE_GENAI_USE_VERTEXAI with a project selects vertex', () => {
