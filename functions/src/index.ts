@@ -35,7 +35,7 @@ log.info('Security settings', {
         apiKeyHashesListed: config.auth.apiKeyHashes.length,
         apiKeyStore:
           config.store.kind === 'firestore' ? `firestore:${config.store.apiKeysCollection}` : 'none',
-        apiKeyCacheSeconds: config.auth.apiKeyCacheSeconds,
+        authCacheSeconds: config.auth.apiKeyCacheSeconds,
       }
     : {}),
   ...(config.auth.mode === 'local' ? { localPrincipalFor: 'loopback callers only' } : {}),
