@@ -255,6 +255,20 @@ describe('AUTH_MODE=api_key', () => {
     });
   }
 
+  test('behind Cloud Run IAM the ID token may fill Authorization: the key then comes from X-API-Key', async () => {
+    const idToken = `Bearer ${TestIssuer.stripped({ iss: 'https://accounts.google.com', email: 'a@example.com' })}`;
+    const client = await server.connect({ authorization: idToken, 'x-api-key': alice });
+    assert.equal((await client.listTools()).tools.length, 4);
+    const before = await footprint(server, principals);
+    const answer = await rawRequest(server.url, [['Authorization', idToken]]);
+    assert.equal(answer.status, 401);
+    assert.match(
+      answer.json.error!.message,
+      /^Missing API key: .*\(Authorization holds an ID token, not a key: put the key in X-API-Key\)\.$/,
+    );
+    assert.equal(await footprint(server, principals), before);
+  });
+
   test('a key listed in API_KEY_HASHES still works, as its own principal', async () => {
     const client = await server.connect({ authorization: `Bearer ${legacy}` });
     assert.equal((await client.listTools()).tools.length, 4);

@@ -90,24 +90,31 @@ export function createAuthenticator(
   };
 }
 
-/** The key from `X-API-Key: KEY` or `Authorization: Bearer KEY`; both may be sent only if they agree. */
+/**
+ * The key from `X-API-Key: KEY` or `Authorization: Bearer KEY`; both may be sent only if they agree. A JWT in
+ * Authorization is not a key (keys hold no dots): it is the ID token a private Cloud Run service asked for, so with
+ * IAM in front the key goes in X-API-Key.
+ */
 function apiKeyOf(req: IncomingMessage): string {
   const header = singleHeader(req, 'x-api-key');
   const authorization = singleHeader(req, 'authorization');
   const bearer = authorization === undefined ? undefined : /^Bearer (\S+)$/.exec(authorization)?.[1];
+  const idToken = bearer !== undefined && bearer.split('.').length === 3;
   if (authorization !== undefined && bearer === undefined && header === undefined) {
     throw new AuthError('Authorization must be "Bearer " followed by one API key.', {
       error: 'invalid_request',
     });
   }
-  if (header !== undefined && bearer !== undefined && header !== bearer) {
+  if (header !== undefined && bearer !== undefined && !idToken && header !== bearer) {
     throw new AuthError('X-API-Key and Authorization carry different keys: send one key.', {
       error: 'invalid_request',
     });
   }
-  const key = header ?? bearer;
+  const key = header ?? (idToken ? undefined : bearer);
   if (!key) {
-    throw new AuthError('Missing API key: send Authorization: Bearer <key> or X-API-Key: <key>.');
+    throw new AuthError(
+      `Missing API key: send Authorization: Bearer <key> or X-API-Key: <key>${idToken ? ' (Authorization holds an ID token, not a key: put the key in X-API-Key)' : ''}.`,
+    );
   }
   return key;
 }
