@@ -452,6 +452,15 @@ describe('AUTH_MODE=iam on the platform (K_SERVICE set)', () => {
       'invalid_request',
     ],
     [
+      'Authorization sent twice (Node keeps only the first in req.headers)',
+      () => [
+        ['Authorization', signed()],
+        ['Authorization', forged()],
+      ],
+      /^Send authorization once: the request has 2 of them\.$/,
+      'invalid_request',
+    ],
+    [
       'X-Serverless-Authorization sent twice',
       () => [
         ['X-Serverless-Authorization', stripped()],

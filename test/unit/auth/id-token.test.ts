@@ -12,7 +12,7 @@ const SERVICE = 'https://veo-mcp-123.us-central1.run.app';
 const HOST = 'veo-mcp-123.us-central1.run.app';
 
 /** A request as functions-framework hands it over: headers (lower-case), their distinct values, the peer. */
-export function fakeRequest(headers: Array<[string, string]>, host = HOST): IncomingMessage {
+function fakeRequest(headers: Array<[string, string]>, host = HOST): IncomingMessage {
   const distinct: Record<string, string[]> = { host: [host] };
   for (const [name, value] of headers) (distinct[name.toLowerCase()] ??= []).push(value);
   const joined = Object.fromEntries(
