@@ -35,7 +35,7 @@ log.info('Security settings', {
         apiKeyHashesListed: config.auth.apiKeyHashes.length,
         apiKeyStore:
           config.store.kind === 'firestore' ? `firestore:${config.store.apiKeysCollection}` : 'none',
-        authCacheSeconds: config.auth.apiKeyCacheSeconds,
+        authCacheSeconds: config.auth.cacheSeconds,
       }
     : {}),
   ...(config.auth.mode === 'local' ? { localPrincipalFor: 'loopback callers only' } : {}),

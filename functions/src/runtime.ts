@@ -123,10 +123,10 @@ async function createStore(
 }
 
 /**
- * The API-key store. Its own Firestore client (made only for AUTH_MODE=api_key with STORE=firestore, and by the
- * veo-mcp keys CLI), so the operation store's construction stays as it is.
+ * The API-key store: Firestore for AUTH_MODE=api_key with STORE=firestore, on its own client so the operation
+ * store's construction stays as it is (one more gRPC channel, in that mode only); else this process's memory.
  */
-export async function createApiKeyStore(
+async function createApiKeyStore(
   config: Config,
   closers: Array<() => Promise<void> | void>,
 ): Promise<ApiKeyStore> {

@@ -52,7 +52,7 @@ export function createAuthenticator(
       ? new ApiKeyCheck({
           hashes: auth.apiKeyHashes,
           store: deps.apiKeys,
-          cacheSeconds: auth.apiKeyCacheSeconds,
+          cacheSeconds: auth.cacheSeconds,
           clock: deps.clock,
         })
       : undefined;

@@ -90,7 +90,7 @@ export async function runKeysCommand(
       const revoked = await store.revoke(matches[0]!.hash, io.now().toISOString());
       io.out(
         `Revoked API key ${keyIdOf(matches[0]!.hash)} (principal ${revoked?.principal ?? matches[0]!.principal}). ` +
-          `Every instance refuses it within AUTH_CACHE_SECONDS (${config.auth.apiKeyCacheSeconds} s).`,
+          `Every instance refuses it within AUTH_CACHE_SECONDS (${config.auth.cacheSeconds} s).`,
       );
       return 0;
     }

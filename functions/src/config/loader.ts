@@ -111,7 +111,7 @@ export interface Config {
     serviceUrl?: string;
     certsUrl: string;
     /** How long a key lookup is reused by this instance: a revoked key is refused at most this long after. */
-    apiKeyCacheSeconds: number;
+    cacheSeconds: number;
   };
   /** Interface `npm start` listens on. */
   host: string;
@@ -316,7 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ],
       serviceUrl: e.PUBLIC_BASE_URL && new URL(e.PUBLIC_BASE_URL).origin,
       certsUrl: e.AUTH_CERTS_URL,
-      apiKeyCacheSeconds: e.AUTH_CACHE_SECONDS,
+      cacheSeconds: e.AUTH_CACHE_SECONDS,
     },
     host: e.HOST,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')

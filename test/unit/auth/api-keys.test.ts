@@ -184,7 +184,7 @@ describe('veo-mcp keys', () => {
       },
     };
   }
-  const config = { auth: { mode: 'api_key', apiKeyCacheSeconds: 30 } } as never;
+  const config = { auth: { mode: 'api_key', cacheSeconds: 30 } } as never;
 
   test('create prints the key once; list never shows it nor a whole hash; revoke refuses it afterwards', async () => {
     const store = new MemoryApiKeyStore();

@@ -152,7 +152,7 @@ describe('startup validation of security settings', () => {
     assert.equal(cloud.auth.mode, 'iam');
     assert.deepEqual(cloud.auth.audiences, [], 'the audience comes from the request Host there');
     assert.equal(cloud.auth.certsUrl, 'https://www.googleapis.com/oauth2/v1/certs');
-    assert.equal(cloud.auth.apiKeyCacheSeconds, 30);
+    assert.equal(cloud.auth.cacheSeconds, 30);
     const withUrl = loadConfig({
       K_SERVICE: 'veo-mcp',
       PUBLIC_BASE_URL: 'https://veo.example/',
