@@ -1,6 +1,8 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
 // Google clients are imported only when their adapter is selected, and created once per instance.
 import type { BlobStore, CompletionSink, OperationStore, PollQueue } from './operations/ports.js';
+import type { ApiKeyStore } from './auth/api-keys.js';
+import { createAuthenticator, type Authenticator } from './auth/principal.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { createFirestore, createPubSub, createStorage } from './google-clients.js';
@@ -12,6 +14,7 @@ import type { Backend } from './operations/record.js';
 import type { WebhookDelivery } from './queue/completion-event.js';
 import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.js';
 import { deliverWebhook } from './queue/webhook.js';
+import { MemoryApiKeyStore } from './store/api-keys-memory.js';
 import { MemoryOperationStore } from './store/memory.js';
 import { VeoAdapter } from './veo/adapter.js';
 
@@ -27,6 +30,10 @@ export interface Runtime {
   /** Where generations run: "simulator" when the Veo endpoint is a simulator, else the wire API. */
   backendLabel: Backend;
   clock: Clock;
+  /** Who callers are (auth/principal.ts), built once per instance: its key cache and Google's keys live here. */
+  auth: Authenticator;
+  /** API-key records (AUTH_MODE=api_key): Firestore with STORE=firestore, else this process's memory. */
+  apiKeys: ApiKeyStore;
   /** The Veo endpoint in use (undefined: Google's default for the API). */
   veoBaseUrl?: string;
   /** Rules for outbound requests to caller-chosen URLs (net/egress.ts); tests add a resolver and a CA. */
@@ -52,6 +59,7 @@ export async function createRuntime(
   }
 
   const store = await createStore(config, closers);
+  const apiKeys = await createApiKeyStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
   const { queue, completions } = await createQueue(config, clock, closers, egress);
   const veo = new VeoAdapter({
@@ -100,6 +108,8 @@ export async function createRuntime(
     veoBaseUrl,
     egress,
     clock,
+    auth: createAuthenticator(config, { apiKeys, clock }),
+    apiKeys,
     async close() {
       for (const close of closers.reverse()) await close();
     },
@@ -118,6 +128,21 @@ async function createStore(
     collection: config.store.collection,
     idempotencyCollection: config.store.idempotencyCollection,
   });
+}
+
+/**
+ * The API-key store: Firestore for AUTH_MODE=api_key with STORE=firestore, on its own client so the operation
+ * store's construction stays as it is (one more gRPC channel, in that mode only); else this process's memory.
+ */
+async function createApiKeyStore(
+  config: Config,
+  closers: Array<() => Promise<void> | void>,
+): Promise<ApiKeyStore> {
+  if (config.store.kind !== 'firestore' || config.auth.mode !== 'api_key') return new MemoryApiKeyStore();
+  const { db } = await createFirestore(config);
+  const { FirestoreApiKeyStore } = await import('./store/api-keys-firestore.js');
+  closers.push(() => db.terminate());
+  return new FirestoreApiKeyStore(db, config.store.apiKeysCollection);
 }
 
 async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlobs?: LocalBlobStore }> {
