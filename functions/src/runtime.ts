@@ -7,6 +7,7 @@ import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { createFirestore, createPubSub, createStorage } from './google-clients.js';
 import { errorFields, log, setLogLevel } from './log.js';
+import type { EgressOptions } from './net/egress.js';
 import { systemClock, type Clock } from './operations/clock.js';
 import { Operations } from './operations/index.js';
 import type { Backend } from './operations/record.js';
@@ -35,12 +36,18 @@ export interface Runtime {
   apiKeys: ApiKeyStore;
   /** The Veo endpoint in use (undefined: Google's default for the API). */
   veoBaseUrl?: string;
+  /** Rules for outbound requests to caller-chosen URLs (net/egress.ts); tests add a resolver and a CA. */
+  egress: EgressOptions;
   close(): Promise<void>;
 }
 
 /** `clock`: tests pass a manual clock; everything that waits or reads the time uses it. */
-export async function createRuntime(config: Config, options: { clock?: Clock } = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  options: { clock?: Clock; egress?: EgressOptions } = {},
+): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
+  const egress: EgressOptions = { testHosts: config.egressTestHosts, ...options.egress };
   setLogLevel(config.logLevel);
   const closers: Array<() => Promise<void> | void> = [];
   let veoBaseUrl = config.veo.baseUrl;
@@ -54,7 +61,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
   const store = await createStore(config, closers);
   const apiKeys = await createApiKeyStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
-  const { queue, completions } = await createQueue(config, clock, closers);
+  const { queue, completions } = await createQueue(config, clock, closers, egress);
   const veo = new VeoAdapter({
     veo: config.veo,
     baseUrl: veoBaseUrl,
@@ -99,6 +106,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
     localBlobs,
     backendLabel: config.veo.backend === 'simulator' ? 'simulator' : config.veo.api,
     veoBaseUrl,
+    egress,
     clock,
     auth: createAuthenticator(config, { apiKeys, clock }),
     apiKeys,
@@ -150,23 +158,23 @@ async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlo
   return { blobs: new GcsBlobStore(await createStorage(config), config.blobs.bucket!) };
 }
 
-/** Webhooks are signed with WEBHOOK_SIGNING_SECRET; off the platform, loopback receivers are allowed for testing. */
-function webhookDelivery(config: Config, clock: Clock): WebhookDelivery | undefined {
+/** Webhooks are signed with WEBHOOK_SIGNING_SECRET and sent under the egress rules (EGRESS_TEST_HOSTS locally). */
+function webhookDelivery(config: Config, clock: Clock, egress: EgressOptions): WebhookDelivery | undefined {
   const secret = config.pipelines.webhookSecret;
   if (!secret) return undefined;
-  return (url, event) =>
-    deliverWebhook(url, event, { secret, allowPrivateAddresses: !config.onCloud, clock });
+  return (url, event) => deliverWebhook(url, event, { secret, egress, clock });
 }
 
 async function createQueue(
   config: Config,
   clock: Clock,
   closers: Array<() => Promise<void> | void>,
+  egress: EgressOptions,
 ): Promise<{ queue: PollQueue; completions: CompletionSink }> {
   if (config.queue.kind === 'inprocess') {
     const queue = new InProcessPollQueue(clock);
     closers.push(() => queue.close());
-    return { queue, completions: new InProcessCompletionSink(webhookDelivery(config, clock)) };
+    return { queue, completions: new InProcessCompletionSink(webhookDelivery(config, clock, egress)) };
   }
   const { PubSubCompletionSink, PubSubPollQueue } = await import('./queue/pubsub.js');
   const pubsub = await createPubSub(config);
@@ -176,7 +184,7 @@ async function createQueue(
     completions: new PubSubCompletionSink(
       pubsub,
       config.pipelines.completionsTopic,
-      webhookDelivery(config, clock),
+      webhookDelivery(config, clock, egress),
     ),
   };
 }

@@ -6,11 +6,9 @@ import './node-version.js';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadConfig } from './config/index.js';
 import { shutdown } from './index.js';
-import { installJsonRpcBodyErrorsOnServer } from './mcp/http.js';
 
 const { port, host } = loadConfig();
 const server = getTestServer('mcp');
-installJsonRpcBodyErrorsOnServer(server);
 server.listen(port, host);
 server.on('error', (err) => {
   console.error(`Could not listen on ${host}:${port}: ${err.message}. Set PORT to a free port.`);

@@ -2,12 +2,17 @@
 // allowed; no operation is created, Veo is never called, and the server never answers 5xx.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { ResolvedAddress } from '../../functions/src/net/egress.js';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PNG = readFileSync(new URL('../fixtures/image-64x36.png', import.meta.url));
+const TLS_CERT = readFileSync(new URL('../fixtures/tls/test-only.crt', import.meta.url));
+const TLS_KEY = readFileSync(new URL('../fixtures/tls/test-only.key', import.meta.url));
 const textOf = (result: CallToolResult): string =>
   result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
@@ -100,7 +105,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'image URL on a private address',
       { prompt: 'x', image: 'https://127.0.0.1:9/cat.png' },
-      /Invalid image: .*resolves to 127\.0\.0\.1, a private or local address/,
+      /Invalid image: .*It is not fetched: 127\.0\.0\.1 is a private, loopback, link-local \(metadata\)/,
     ],
     [
       'image that is neither URL nor base64',
@@ -139,6 +144,307 @@ describe('bad input changes nothing and says what is allowed', () => {
       assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
     });
   }
+
+  // Strict inputs (veo/input-rules.ts): one rule for every tool and for pipeline messages.
+  const GENERATE_FIELDS =
+    'prompt, model, image, image_mime_type, negative_prompt, aspect_ratio, duration_seconds, resolution, ' +
+    'number_of_videos, person_generation, seed, generate_audio, enhance_prompt, idempotency_key, wait_seconds';
+  const strictCases: Array<[string, string, Record<string, unknown>, RegExp]> = [
+    [
+      'generate_video',
+      'a misspelt prompt',
+      { promt: 'A kite' },
+      new RegExp(`Unknown field "promt" in generate_video arguments\\. Allowed: ${GENERATE_FIELDS}\\.`),
+    ],
+    [
+      'generate_video',
+      'two unknown fields next to valid ones',
+      { prompt: 'A kite', durationSeconds: 4, colour: 'red' },
+      /Unknown fields "durationSeconds", "colour" in generate_video arguments\. Allowed: prompt, /,
+    ],
+    [
+      'generate_video',
+      'a pipeline-only field',
+      { prompt: 'A kite', webhook_url: 'https://example.com/hook' },
+      /Unknown field "webhook_url" in generate_video arguments/,
+    ],
+    [
+      'get_video_operation',
+      'an extra field',
+      { operation_id: '01jz0000000000000000000000', principal: 'someone-else' },
+      /Unknown field "principal" in get_video_operation arguments\. Allowed: operation_id\./,
+    ],
+    [
+      'list_video_operations',
+      'an unknown filter',
+      { status: 'RUNNING', owner: 'alice' },
+      /Unknown field "owner" in list_video_operations arguments\. Allowed: status, limit, cursor\./,
+    ],
+    [
+      'list_video_models',
+      'any field at all',
+      { verbose: true },
+      /Unknown field "verbose" in list_video_models arguments\. Allowed: \./,
+    ],
+  ];
+  for (const [tool, name, args, message] of strictCases) {
+    test(`${tool} refuses ${name}, naming the field and the allowed ones`, async () => {
+      const before = { ops: await operationCount(), submits: server.simulator.stats.submits };
+      const result = (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
+      assert.equal(result.isError, true, textOf(result));
+      assert.match(textOf(result), message);
+      assert.equal(await operationCount(), before.ops, 'no operation was recorded');
+      assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
+    });
+  }
+
+  test('a __proto__ key anywhere in the arguments is refused while parsing, creating nothing', async () => {
+    const before = { ops: await operationCount(), submits: server.simulator.stats.submits };
+    const response = await rawPost(
+      server.mcpUrl,
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"generate_video",' +
+        '"arguments":{"prompt":"A kite","__proto__":{"admin":true}}}}',
+    );
+    assert.equal(response.status, 400);
+    assert.match(
+      (response.json as { error: { message: string } }).error.message,
+      /Parse error: body is not valid JSON \(the key "__proto__" is not accepted\)/,
+    );
+    assert.equal(await operationCount(), before.ops, 'no operation was recorded');
+    assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
+  });
+
+  const hiddenCharacters: Array<[string, string, string, RegExp]> = [
+    [
+      'prompt',
+      'NUL',
+      'A kite\u0000 over the sea',
+      /Invalid prompt: character U\+0000 \(NUL\) at index 6 \(0-based\)/,
+    ],
+    [
+      'prompt',
+      'ESC (terminal escape)',
+      'A kite \u001b[31mred',
+      /Invalid prompt: character U\+001B \(ESCAPE\) at index 7/,
+    ],
+    ['prompt', 'a bell', 'ding\u0007', /Invalid prompt: character U\+0007 \(control character\) at index 4/],
+    [
+      'prompt',
+      'carriage return',
+      'line\r\nline',
+      /Invalid prompt: character U\+000D \(CARRIAGE RETURN\) at index 4/,
+    ],
+    ['prompt', 'DEL', 'kite\u007f', /Invalid prompt: character U\+007F \(DELETE\) at index 4/],
+    [
+      'prompt',
+      'a C1 control',
+      'kite\u0085',
+      /Invalid prompt: character U\+0085 \(control character\) at index 4/,
+    ],
+    [
+      'prompt',
+      'RIGHT-TO-LEFT OVERRIDE',
+      'A kite \u202Eesrever',
+      /Invalid prompt: character U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at index 7/,
+    ],
+    [
+      'prompt',
+      'LEFT-TO-RIGHT EMBEDDING',
+      '\u202AA kite',
+      /Invalid prompt: character U\+202A \(LEFT-TO-RIGHT EMBEDDING\) at index 0/,
+    ],
+    [
+      'prompt',
+      'FIRST STRONG ISOLATE',
+      'kite \u2068x',
+      /character U\+2068 \(FIRST STRONG ISOLATE\) at index 5/,
+    ],
+    [
+      'prompt',
+      'POP DIRECTIONAL ISOLATE',
+      'kite\u2069',
+      /character U\+2069 \(POP DIRECTIONAL ISOLATE\) at index 4/,
+    ],
+    ['prompt', 'RIGHT-TO-LEFT MARK', 'kite\u200F', /character U\+200F \(RIGHT-TO-LEFT MARK\) at index 4/],
+    ['prompt', 'LEFT-TO-RIGHT MARK', 'kite\u200E', /character U\+200E \(LEFT-TO-RIGHT MARK\) at index 4/],
+    [
+      'negative_prompt',
+      'NUL',
+      'no\u0000rain',
+      /Invalid negative_prompt: character U\+0000 \(NUL\) at index 2 \(0-based\)/,
+    ],
+    [
+      'negative_prompt',
+      'RIGHT-TO-LEFT ISOLATE',
+      'rain\u2067',
+      /Invalid negative_prompt: character U\+2067 \(RIGHT-TO-LEFT ISOLATE\) at index 4/,
+    ],
+  ];
+  for (const [field, name, text, message] of hiddenCharacters) {
+    test(`generate_video refuses ${name} in ${field}, naming the position`, async () => {
+      const before = { ops: await operationCount(), submits: server.simulator.stats.submits };
+      const args = field === 'prompt' ? { prompt: text } : { prompt: 'A kite', [field]: text };
+      const result = (await client.callTool({ name: 'generate_video', arguments: args })) as CallToolResult;
+      assert.equal(result.isError, true, textOf(result));
+      assert.match(textOf(result), message);
+      assert.match(textOf(result), /newline and tab.*are refused/);
+      assert.equal(await operationCount(), before.ops, 'no operation was recorded');
+      assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
+    });
+  }
+
+  test('newlines, tabs and ordinary Unicode (including right-to-left scripts) are accepted in prompts', async () => {
+    const result = (await client.callTool({
+      name: 'generate_video',
+      arguments: { prompt: 'A kite\n\tover Tel Aviv — מעל הים, فوق البحر 🪁', duration_seconds: 4 },
+    })) as CallToolResult;
+    assert.equal(result.isError, undefined, textOf(result));
+  });
+
+  // A malformed id names nothing: NOT_FOUND like any unknown id, before the store is read.
+  for (const [name, id] of [
+    ['a path', 'a/b'],
+    ['a parent reference', '..'],
+    ['a traversal', '../../operations/01jz0000000000000000000000'],
+    ['an overlong id', '0'.repeat(5000)],
+    ['a ULID in capitals', '01JZ0000000000000000000000'],
+    ['a ULID with a forbidden letter', '01jz000000000000000000000u'],
+    ['an empty id', ''],
+    ['a Firestore reserved name', '__name__'],
+  ] as const) {
+    test(`get_video_operation of ${name} answers NOT_FOUND without reading the store`, async () => {
+      const store = server.runtime.store;
+      const get = store.get.bind(store);
+      let reads = 0;
+      store.get = async (...args) => {
+        reads++;
+        return get(...args);
+      };
+      try {
+        const result = (await client.callTool({
+          name: 'get_video_operation',
+          arguments: { operation_id: id },
+        })) as CallToolResult;
+        assert.equal(result.isError, true);
+        assert.match(
+          textOf(result),
+          /^NOT_FOUND: Invalid operation_id: ".*" does not name one of your operations/,
+        );
+        assert.equal(reads, 0, 'the store was not read');
+      } finally {
+        store.get = get;
+      }
+    });
+  }
+
+  // Cursors are decoded and checked (store/cursor.ts) before any query is sent, in both stores.
+  for (const [cursor, message] of [
+    ['../x', /Invalid cursor: "\.\.\/x"\. Pass the next_cursor value/],
+    [Buffer.from('a/b').toString('base64url'), /Invalid cursor: "YS9i"\. Pass the next_cursor value/],
+    ['x'.repeat(201), /cursor.*(Too big|<=200)/is],
+  ] as const) {
+    test(`list_video_operations refuses the cursor ${cursor.slice(0, 20)}`, async () => {
+      const result = (await client.callTool({
+        name: 'list_video_operations',
+        arguments: { cursor },
+      })) as CallToolResult;
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), message);
+    });
+  }
+
+  describe('image URLs go through the egress rules', () => {
+    let images: Server;
+    let port: number;
+    const table: Record<string, string[]> = {};
+    before(async () => {
+      images = createServer({ key: TLS_KEY, cert: TLS_CERT }, (req, res) => {
+        if (req.url === '/redirect-to-metadata') {
+          res.writeHead(302, { location: 'https://metadata.google.internal/computeMetadata/v1/' }).end();
+        } else res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(PNG);
+      });
+      await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+      port = (images.address() as AddressInfo).port;
+      Object.assign(server.runtime.egress, {
+        ca: TLS_CERT,
+        testHosts: [`images.test:${port}`],
+        resolve: async (host: string): Promise<ResolvedAddress[]> => {
+          const found = table[host];
+          if (!found) throw new Error(`ENOTFOUND ${host}`);
+          return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+        },
+      });
+      table['images.test'] = ['127.0.0.1'];
+      table['rebinding.example.com'] = ['93.184.215.14', '10.0.0.7'];
+      table['private.example.com'] = ['192.168.4.4'];
+    });
+    after(() => {
+      images.closeAllConnections();
+      images.close();
+    });
+
+    const ssrf: Array<[string, () => string, RegExp]> = [
+      [
+        'the metadata server by address',
+        () => 'https://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token',
+        /It is not fetched: 169\.254\.169\.254 is a private, loopback, link-local \(metadata\)/,
+      ],
+      [
+        'the metadata server by name',
+        () => 'https://metadata.google.internal/computeMetadata/v1/',
+        /It is not fetched: the host metadata\.google\.internal names a local or platform-internal service/,
+      ],
+      [
+        'the metadata server in NAT64 form',
+        () => 'https://[64:ff9b::a9fe:a9fe]/x.png',
+        /is the NAT64 form of 169\.254\.169\.254/,
+      ],
+      ['IPv6 loopback', () => 'https://[::1]/x.png', /::1 is an IPv6 loopback/],
+      [
+        'a name resolving to a private address',
+        () => 'https://private.example.com/x.png',
+        /private\.example\.com resolves to 192\.168\.4\.4, which is a private/,
+      ],
+      [
+        'a name answering public first and private second',
+        () => 'https://rebinding.example.com/x.png',
+        /rebinding\.example\.com resolves to 10\.0\.0\.7/,
+      ],
+      [
+        'a public image host that redirects to the metadata server',
+        () => `https://images.test:${port}/redirect-to-metadata`,
+        /metadata\.google\.internal names a local or platform-internal service/,
+      ],
+    ];
+    for (const [name, url, message] of ssrf) {
+      test(`generate_video refuses an image on ${name}, creating nothing`, async () => {
+        const before = { ops: await operationCount(), submits: server.simulator.stats.submits };
+        const result = (await client.callTool({
+          name: 'generate_video',
+          arguments: { prompt: 'x', image: url() },
+        })) as CallToolResult;
+        assert.equal(result.isError, true, textOf(result));
+        assert.match(textOf(result), /^INVALID_ARGUMENT: Invalid image: "https:/);
+        assert.match(textOf(result), message);
+        assert.equal(await operationCount(), before.ops, 'no operation was recorded');
+        assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
+      });
+    }
+
+    test('an https image is fetched from the checked address and its bytes sniffed', async () => {
+      const result = (await client.callTool({
+        name: 'generate_video',
+        arguments: { prompt: 'x', image: `https://images.test:${port}/kite.png`, duration_seconds: 4 },
+      })) as CallToolResult;
+      assert.equal(result.isError, undefined, textOf(result));
+      const record = await server.runtime.operations.get(
+        'local',
+        (result.structuredContent as { operation_id: string }).operation_id,
+      );
+      assert.equal(record.request.image?.mimeType, 'image/png', 'sniffed, though served as octet-stream');
+      assert.equal(record.request.image?.source, 'https');
+    });
+  });
 
   test('a valid image-to-video request without a prompt is accepted', async () => {
     const result = (await client.callTool({

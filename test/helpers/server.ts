@@ -10,7 +10,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
-import { createMcpHttpHandler, installJsonRpcBodyErrorsOnServer } from '../../functions/src/mcp/http.js';
+import { createMcpHttpHandler } from '../../functions/src/mcp/http.js';
 import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulator/server.js';
@@ -48,7 +48,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createMcpHttpHandler(() => runtimeReady),
   );
   const server: Server = getTestServer(name);
-  installJsonRpcBodyErrorsOnServer(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -87,19 +87,24 @@ export class LocalBlobStore implements BlobStore {
   /** Serves GET/HEAD /blobs/{key}?expires&signature. Answers 403 for a bad or expired signature. */
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
-    const key = decodeURIComponent(url.pathname.slice(BLOB_ROUTE.length));
+    let key: string;
+    try {
+      key = decodeURIComponent(url.pathname.slice(BLOB_ROUTE.length));
+    } catch {
+      return answerError(res, 400, 'Bad request: the link is not a valid URL path');
+    }
     const expires = Number(url.searchParams.get('expires'));
     const signature = url.searchParams.get('signature') ?? '';
     const file = this.fileFor(key);
     if (!file || !Number.isInteger(expires) || !this.verify(key, expires, signature)) {
-      return plain(res, 403, 'Forbidden: invalid signature');
+      return answerError(res, 403, 'Forbidden: invalid signature');
     }
-    if (expires < Date.now() / 1000) return plain(res, 403, 'Forbidden: link expired');
+    if (expires < Date.now() / 1000) return answerError(res, 403, 'Forbidden: link expired');
     let size: number;
     try {
       size = (await stat(file)).size;
     } catch {
-      return plain(res, 404, 'Not found');
+      return answerError(res, 404, 'Not found');
     }
     const range = parseRange(req.headers.range, size);
     if (range === 'invalid') {
@@ -111,6 +116,8 @@ export class LocalBlobStore implements BlobStore {
       'Content-Type': mimeTypeOf(file),
       'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, max-age=60',
+      // A blob is a video or an image, never a page: nothing in it may run, whatever a browser makes of it.
+      'Content-Security-Policy': "sandbox; default-src 'none'; media-src 'self'; img-src 'self'",
     };
     const [start, end] = range ?? [0, size - 1];
     headers['Content-Length'] = size === 0 ? 0 : end - start + 1;
@@ -142,9 +149,10 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(text);
+/** Errors are JSON, as every other answer of the mcp function. */
+function answerError(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ error: { status, message: text } }));
 }
 
 function mimeTypeOf(file: string): string {

@@ -131,6 +131,8 @@ export interface Config {
   maxWaitSeconds: number;
   maxImageBytes: number;
   maxRequestBytes: number;
+  /** `host:port` pairs outbound requests may reach over http and at private addresses (local receivers only). */
+  egressTestHosts: string[];
   retentionDays: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** True on Cloud Run functions (K_SERVICE is set by the platform). */
@@ -253,6 +255,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
 
+  if (e.EGRESS_TEST_HOSTS && e.K_SERVICE) {
+    // On the platform a private destination is the metadata server or the VPC: exactly what egress rules stop.
+    problem('EGRESS_TEST_HOSTS', 'is for local receivers and emulators only; it is refused on Cloud Run');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
@@ -349,6 +356,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
     maxImageBytes: e.MAX_IMAGE_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    egressTestHosts: (e.EGRESS_TEST_HOSTS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     retentionDays: e.OPERATION_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     onCloud: Boolean(e.K_SERVICE),

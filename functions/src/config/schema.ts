@@ -194,6 +194,13 @@ export const EnvSchema = z.object({
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
   MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
+  EGRESS_TEST_HOSTS: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9.-]+:\d{1,5}(\s*,\s*[A-Za-z0-9.-]+:\d{1,5})*\s*$/,
+      'must be comma-separated host:port pairs (IP addresses in IPv4 form or names)',
+    )
+    .optional(),
   OPERATION_RETENTION_DAYS: int(1, 3650).default(30),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   K_SERVICE: z.string().optional(),

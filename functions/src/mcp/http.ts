@@ -1,8 +1,8 @@
 // The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /. Our front checks (path, Host, Origin,
-// CORS, method, size, JSON, identity) run first; then protocol.ts serves protocol 2026-07-28 (server/discover,
-// per-request metadata, Mcp-Method/Mcp-Name checks) and, on the same URL, stateless 2025-era clients, with a fresh
-// server per request. Also serves signed local blob links (/blobs/...) and /healthz.
-// Client mistakes get 4xx JSON-RPC errors, never 5xx.
+// CORS, method, the body read under its cap by request-guard.ts, JSON, JSON-RPC shape, identity) run first; then
+// protocol.ts serves protocol 2026-07-28 (server/discover, per-request metadata, Mcp-Method/Mcp-Name checks) and, on
+// the same URL, stateless 2025-era clients, with a fresh server per request. Also serves signed local blob links
+// (/blobs/...) and /healthz. Client mistakes get 4xx JSON-RPC errors, never 5xx.
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
@@ -12,12 +12,17 @@ import { BLOB_ROUTE } from '../blobs/local.js';
 import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
+import { answerJsonRpcError, BodyRefusal, readBody } from './request-guard.js';
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
-const CORS_HEADERS =
-  'Content-Type, Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-Id';
+// Exactly the request headers we read: identity (Authorization, X-Serverless-Authorization — which Cloud Run
+// verifies in its place — and X-API-Key) and the MCP transport headers of the 2025 and 2026-07-28 eras. Stateless:
+// no Mcp-Session-Id and no Last-Event-Id (no streams to resume). Accept is CORS-safelisted.
+export const CORS_ALLOWED_HEADERS =
+  'Content-Type, Authorization, X-Serverless-Authorization, X-API-Key, Mcp-Protocol-Version, Mcp-Method, Mcp-Name';
 
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -80,11 +85,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       }
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
+      // A browser client reads the authorization challenge (MCP authorization: WWW-Authenticate on 401).
+      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
     }
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'POST');
-      res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
+      res.setHeader('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS);
       res.status(204).end();
       return;
     }
@@ -98,19 +104,25 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       );
       return;
     }
-    const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
-    if (size > runtime.config.maxRequestBytes) {
-      jsonRpcError(
+    // Read under the cap before anything else looks at the request (identity included): the guard holds the body.
+    let body: unknown;
+    try {
+      body = parseJson(await readBody(req, runtime.config.maxRequestBytes));
+    } catch (err) {
+      if (!(err instanceof BodyRefusal)) return answerError(res, err);
+      answerJsonRpcError(
         res,
-        413,
-        INVALID_REQUEST,
-        `Request body of ${size} bytes exceeds the ${runtime.config.maxRequestBytes}-byte limit (MAX_REQUEST_BYTES).`,
+        err.status,
+        err.status === 400 ? PARSE_ERROR : INVALID_REQUEST,
+        err.message,
+        true,
       );
       return;
     }
-    const body = parseBody(req);
-    if (body instanceof Error) {
-      jsonRpcError(res, 400, PARSE_ERROR, `Parse error: ${body.message}`);
+
+    const malformed = jsonRpcShapeError(body);
+    if (malformed) {
+      jsonRpcError(res, 400, malformed.code, malformed.message, malformed.id);
       return;
     }
 
@@ -139,7 +151,6 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   };
 
   return async (req, res) => {
-    installJsonRpcBodyErrors(req);
     const runtime = await getRuntime();
     // Every line logged while serving carries the request's trace (log.ts).
     await runWithTrace(traceOfRequest(req.headers), runtime.config.google.project, () =>
@@ -148,33 +159,29 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   };
 }
 
-/** The JSON-RPC payload: functions-framework has parsed JSON bodies already; other content types arrive raw. */
-function parseBody(req: Request): unknown {
-  if (req.body !== undefined && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
-    // An empty JSON body parses to {}: treat it as missing so the transport reports it properly.
-    return req.rawBody?.length ? req.body : undefined;
-  }
-  const text = Buffer.isBuffer(req.body)
-    ? req.body.toString('utf8')
-    : typeof req.body === 'string'
-      ? req.body
-      : '';
+/** The JSON-RPC payload, or undefined for an empty body (the transport reports it). */
+function parseJson(bytes: Buffer | undefined): unknown {
+  const text = bytes?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, refusePrototypeKeys);
   } catch (err) {
-    return new Error(`body is not valid JSON (${(err as Error).message})`);
+    throw new BodyRefusal(400, `Parse error: body is not valid JSON (${(err as Error).message})`);
   }
 }
 
 /**
- * DNS-rebinding guard for local binds: a page on evil.example that rebinds its name to 127.0.0.1 still sends
- * Host: evil.example. On the platform, Google's front end routes by host, so any Host reaching us is ours.
+ * DNS-rebinding guard. The MCP Streamable HTTP transport (2025-11-25 and 2026-07-28, "Security Warning", read
+ * 2026-12-02) says servers MUST validate Origin on every request and answer an invalid one 403 (originAllowed, on
+ * every request), and SHOULD bind to localhost when local. A page on evil.example that rebinds its name to
+ * 127.0.0.1 still sends Host: evil.example, so off the platform the Host must name this server. On Cloud Run the
+ * Google front end routes a request to the service only for the service's own run.app hosts and mapped domains, so
+ * a rebinding name never reaches us with its own Host: there the routing is the Host check.
  */
 function hostRejected(req: Request, runtime: Runtime): string | undefined {
   const { onCloud, publicBaseUrl } = runtime.config;
   if (onCloud) return undefined;
-  const allowed = [...localhostAllowedHostnames(), new URL(publicBaseUrl).hostname];
+  const allowed = [...new Set([...localhostAllowedHostnames(), new URL(publicBaseUrl).hostname])];
   const result = validateHostHeader(req.headers.host, allowed);
   return result.ok
     ? undefined
@@ -203,41 +210,66 @@ function answerError(res: Response, err: unknown): void {
   jsonRpcError(res, policy.httpStatus, policy.jsonRpcCode, message);
 }
 
-function jsonRpcError(res: Response, status: number, code: number, message: string): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+function jsonRpcError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id });
 }
 
-type ExpressLike = {
-  use: (handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void) => void;
-};
-const patchedApps = new WeakSet<object>();
+// Batches: MCP 2025-03-26 servers must receive them (later versions dropped them); a cap keeps one HTTP request
+// from carrying an unbounded number of calls.
+const MAX_BATCH = 10;
+const MAX_ID_CHARS = 256;
 
 /**
- * functions-framework parses JSON before our function runs and answers a malformed body with a bare 400.
- * Appending an error handler to its Express app turns those into JSON-RPC parse errors. Servers we start install it
- * before listening; on the platform it is installed on the first request an instance handles.
+ * What the SDK would accept but we refuse, before identity and before the SDK: oversized batches, ids too long to
+ * echo or numbers that are not integers, and tools/call arguments that are not an object (the SDK answers those
+ * with a dump of its validator's issues).
  */
-export function installJsonRpcBodyErrors(req: Request | { app?: unknown }): void {
-  const app = (req as { app?: ExpressLike }).app;
-  if (!app || patchedApps.has(app)) return;
-  patchedApps.add(app);
-  app.use((err, _req, res, next) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') {
-      return jsonRpcError(
-        res,
-        400,
-        PARSE_ERROR,
-        `Parse error: body is not valid JSON (${(err as Error).message})`,
-      );
+function jsonRpcShapeError(
+  body: unknown,
+): { code: number; message: string; id: string | number | null } | undefined {
+  const messages = Array.isArray(body) ? body : [body];
+  if (messages.length > MAX_BATCH) {
+    return {
+      code: INVALID_REQUEST,
+      message: `A JSON-RPC batch of ${messages.length} messages exceeds the limit of ${MAX_BATCH}; send fewer per request.`,
+      id: null,
+    };
+  }
+  for (const message of messages) {
+    if (!message || typeof message !== 'object' || Array.isArray(message)) continue; // The transport answers these.
+    const { id, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof id === 'string' && id.length > MAX_ID_CHARS) {
+      return {
+        code: INVALID_REQUEST,
+        message: `The JSON-RPC id is ${id.length} characters; at most ${MAX_ID_CHARS} are accepted.`,
+        id: null,
+      };
     }
-    if (type === 'entity.too.large') return jsonRpcError(res, 413, INVALID_REQUEST, 'Request body too large');
-    next(err);
-  });
-}
-
-/** For servers we create ourselves (npm start, tests): install the body error handler before any request. */
-export function installJsonRpcBodyErrorsOnServer(server: import('node:http').Server): void {
-  const app = server.listeners('request')[0];
-  if (app) installJsonRpcBodyErrors({ app });
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+      return {
+        code: INVALID_REQUEST,
+        message: `The JSON-RPC id ${id} is not an integer; use an integer or a string.`,
+        id: null,
+      };
+    }
+    const echo = typeof id === 'string' || typeof id === 'number' ? id : null;
+    if (method === 'tools/call' && params && typeof params === 'object' && 'arguments' in params) {
+      const args = (params as { arguments?: unknown }).arguments;
+      if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+        const got = args === null ? 'null' : Array.isArray(args) ? 'an array' : `a ${typeof args}`;
+        return {
+          code: JSON_RPC.INVALID_PARAMS,
+          message: `Invalid params: tools/call arguments must be a JSON object of named arguments, not ${got}.`,
+          id: echo,
+        };
+      }
+    }
+  }
+  return undefined;
 }

@@ -93,6 +93,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
         api,
         defaultModel,
         maxImageBytes: config.maxImageBytes,
+        egress: runtime.egress,
         maxWaitSeconds: config.maxWaitSeconds,
       },
       principal,

@@ -3,6 +3,7 @@
 import { AppError } from '../errors.js';
 import { systemClock } from './clock.js';
 import { finish, links } from './completion.js';
+import { OPERATION_ID_PATTERN } from './ids.js';
 import type { OperationsContext } from './context.js';
 import { pollOnce, sweep, type PollEffect } from './poll.js';
 import type { ListQuery, OperationStore, VideoLink } from './ports.js';
@@ -31,7 +32,8 @@ export class Operations {
 
   /** The caller's operation; another principal's operation is reported as not found. */
   async get(principal: string, id: string): Promise<OperationRecord> {
-    const record = await this.ctx.store.get(id);
+    // A malformed id (not a ULID: `a/b`, `..`, overlong) names nothing: answered at once, without a store read.
+    const record = OPERATION_ID_PATTERN.test(id) ? await this.ctx.store.get(id) : undefined;
     if (!record || record.principal !== principal) {
       throw new AppError(
         'NOT_FOUND',

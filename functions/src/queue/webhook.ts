@@ -1,14 +1,17 @@
 // Webhook delivery of completion events: POST the JSON event with an HMAC-SHA256 signature over "timestamp.body"
-// (header Veo-Signature: t=UNIX,v1=HEX), retried with backoff, only to public HTTPS addresses.
+// (header Veo-Signature: t=UNIX,v1=HEX), retried with backoff, only to public HTTPS addresses (net/egress.ts:
+// checked once, connected to the checked address, no redirects).
 import { createHmac } from 'node:crypto';
 import { errorFields, log } from '../log.js';
-import { nonPublicReason } from '../net/public-url.js';
+import { EgressError, egressFetch, type EgressOptions } from '../net/egress.js';
 import { systemClock, type Clock } from '../operations/clock.js';
 import type { CompletionEvent } from './completion-event.js';
 
 export const SIGNATURE_HEADER = 'Veo-Signature';
 const ATTEMPT_DELAYS_MS = [0, 1000, 3000];
 const TIMEOUT_MS = 10_000;
+// Receivers answer with a status; whatever body they add is read up to this and dropped.
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -17,8 +20,8 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 
 export interface WebhookOptions {
   secret: string;
-  /** Tests deliver to loopback; production never does. */
-  allowPrivateAddresses?: boolean;
+  /** Resolver, TLS trust and local test hosts (EGRESS_TEST_HOSTS). */
+  egress?: EgressOptions;
   /** Waits between attempts and stamps signatures. */
   clock?: Clock;
 }
@@ -29,37 +32,36 @@ export async function deliverWebhook(
   event: CompletionEvent,
   options: WebhookOptions,
 ): Promise<boolean> {
-  const target = new URL(url);
-  if (!options.allowPrivateAddresses) {
-    const refused = target.protocol === 'https:' ? await nonPublicReason(target) : 'Webhooks must use https.';
-    if (refused) {
-      log.warn('Webhook not delivered', { operationId: event.operation_id, reason: refused });
-      return false;
-    }
-  }
   const clock = options.clock ?? systemClock;
   const body = JSON.stringify(event);
   for (const [attempt, wait] of ATTEMPT_DELAYS_MS.entries()) {
     await clock.sleep(wait);
     try {
       const timestamp = Math.floor(clock.now().getTime() / 1000);
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, body),
+      // Checked on every attempt: the name is resolved again, and each answer is checked before connecting.
+      const response = await egressFetch(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, body),
+          },
+          body,
         },
-        body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      await response.arrayBuffer();
-      if (response.ok) return true;
+        { maxBytes: MAX_ANSWER_BYTES, timeoutMs: TIMEOUT_MS, maxRedirects: 0 },
+        options.egress,
+      );
+      if (response.status >= 200 && response.status < 300) return true;
       if (response.status < 500 && response.status !== 429) {
         log.warn('Webhook refused the event', { operationId: event.operation_id, status: response.status });
         return false;
       }
     } catch (err) {
+      if (err instanceof EgressError && err.kind === 'refused') {
+        log.warn('Webhook not delivered', { operationId: event.operation_id, reason: err.message });
+        return false;
+      }
       log.warn('Webhook delivery failed', { operationId: event.operation_id, attempt, ...errorFields(err) });
     }
   }

@@ -6,11 +6,13 @@
 // error-policy table (errors.ts): retryable ones are rethrown for redelivery, permanent ones acknowledged — rejected
 // when the request is at fault or nothing was recorded yet, else already recorded on the operation (FAILED).
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
+import { describeValue, errorPolicy, pubsubDisposition, type ErrorCode } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfEvent } from '../log.js';
+import { checkDestination, EgressError } from '../net/egress.js';
 import { SubmitFailedError } from '../operations/index.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
+import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { prepareRequest } from '../veo/request.js';
 import { RequestMessageSchema } from './message.js';
 
@@ -52,9 +54,11 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
     }
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
-    } catch {
-      return reject('Message data is not valid JSON; see request-message.schema.json for the contract.');
+      json = JSON.parse(Buffer.from(data, 'base64').toString('utf8'), refusePrototypeKeys);
+    } catch (err) {
+      return reject(
+        `Message data is not valid JSON (${(err as Error).message}); see request-message.schema.json for the contract.`,
+      );
     }
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       const raw = json as Record<string, unknown>;
@@ -82,6 +86,16 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       return reject(
         'webhook_url: webhooks are not enabled on this server (WEBHOOK_SIGNING_SECRET is not set).',
       );
+    }
+    if (webhook_url) {
+      // Checked on arrival (syntax, https, every resolved address), so a bad receiver creates nothing; delivery
+      // checks again, since the name may resolve differently by then.
+      try {
+        await checkDestination(webhook_url, runtime.egress);
+      } catch (err) {
+        if (!(err instanceof EgressError)) throw err;
+        return reject(`webhook_url: ${describeValue(webhook_url)} is not accepted: ${err.message}.`);
+      }
     }
 
     /**
@@ -122,6 +136,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         api: runtime.config.veo.api,
         defaultModel: runtime.config.veo.defaultModel,
         maxImageBytes: runtime.config.maxImageBytes,
+        egress: runtime.egress,
       });
     } catch (err) {
       return settle(err, false);

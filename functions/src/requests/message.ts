@@ -2,45 +2,54 @@
 // idempotency key), optional correlation attributes echoed on the completion event, and an optional webhook.
 // request-message.schema.json is generated from this schema (npm run schemas), so the two cannot drift.
 import { z } from 'zod';
+import { plainText, strictFields } from '../veo/input-rules.js';
 import { GenerateVideoArgsSchema } from '../veo/request.js';
 
 const RESERVED = ['event_id', 'type', 'status', 'operation_id', 'request_id'];
 
-export const RequestMessageSchema = GenerateVideoArgsSchema.extend({
-  request_id: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:-]+$/, 'request_id may use letters, digits and . _ : - (1-128 characters)')
-    .describe(
-      'Required. Unique per requested video: every delivery or republish with the same request_id starts at most ' +
-        'one Veo job (it is the idempotency key).',
-    ),
-  correlation: z
-    .record(
-      z
-        .string()
-        .regex(
-          /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
-          'correlation keys are 1-64 letters, digits, _ . - (letter first)',
+export const RequestMessageSchema = strictFields(
+  GenerateVideoArgsSchema.extend({
+    request_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'request_id may use letters, digits and . _ : - (1-128 characters)')
+      .describe(
+        'Required. Unique per requested video: every delivery or republish with the same request_id starts at most ' +
+          'one Veo job (it is the idempotency key).',
+      ),
+    correlation: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+            'correlation keys are 1-64 letters, digits, _ . - (letter first)',
+          ),
+        plainText(
+          'correlation value',
+          z.string().max(1024, 'correlation values are at most 1024 characters'),
         ),
-      z.string().max(1024, 'correlation values are at most 1024 characters'),
-    )
-    .refine((value) => Object.keys(value).length <= 20, 'at most 20 correlation attributes')
-    .refine((value) => !Object.keys(value).some((key) => RESERVED.includes(key)), {
-      message: `correlation keys may not be ${RESERVED.join(', ')}`,
-    })
-    .optional()
-    .describe('Attributes echoed on the completion event, as data and as Pub/Sub attributes for filtering.'),
-  webhook_url: z
-    .string()
-    .url()
-    .refine((value) => value.startsWith('https://'), 'webhook_url must be https')
-    .optional()
-    .describe(
-      'HTTPS endpoint that also receives the completion event, signed with HMAC-SHA256 (Veo-Signature).',
-    ),
-}).strict();
+      )
+      .refine((value) => Object.keys(value).length <= 20, 'at most 20 correlation attributes')
+      .refine((value) => !Object.keys(value).some((key) => RESERVED.includes(key)), {
+        message: `correlation keys may not be ${RESERVED.join(', ')}`,
+      })
+      .optional()
+      .describe(
+        'Attributes echoed on the completion event, as data and as Pub/Sub attributes for filtering.',
+      ),
+    webhook_url: z
+      .string()
+      .url()
+      .refine((value) => value.startsWith('https://'), 'webhook_url must be https')
+      .optional()
+      .describe(
+        'HTTPS endpoint that also receives the completion event, signed with HMAC-SHA256 (Veo-Signature).',
+      ),
+  }),
+  'the request message',
+);
 
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 

@@ -3,15 +3,18 @@
 import { createHash } from 'node:crypto';
 import type { WireApi } from '../operations/record.js';
 import { AppError, invalidArgument } from '../errors.js';
-import { nonPublicReason } from '../net/public-url.js';
+import { EgressError, egressFetch, type EgressOptions } from '../net/egress.js';
 import type { ImageInput } from '../operations/ports.js';
 
 export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 const FETCH_TIMEOUT_MS = 10_000;
+const MAX_REDIRECTS = 3;
 
 export interface ImageOptions {
   api: WireApi;
   maxBytes: number;
+  /** Where https images may be fetched from (net/egress.ts); tests inject a resolver and a CA. */
+  egress?: EgressOptions;
 }
 
 const ALLOWED_SOURCES =
@@ -29,7 +32,7 @@ export async function resolveImage(
   }
   if (value.startsWith('gs://')) return gcsImage(value, declaredMimeType, options.api);
   if (/^https:\/\//i.test(value)) {
-    const bytes = await fetchImage(value, options.maxBytes);
+    const bytes = await fetchImage(value, options.maxBytes, options.egress);
     return inlineImage(bytes, declaredMimeType, 'https', value);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -128,40 +131,31 @@ async function inlineImage(
   };
 }
 
-async function fetchImage(url: string, maxBytes: number): Promise<Buffer> {
-  let parsed: URL;
+async function fetchImage(url: string, maxBytes: number, egress: EgressOptions = {}): Promise<Buffer> {
+  let response;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw invalidArgument('image', url, `It is not a valid URL. ${ALLOWED_SOURCES}`);
-  }
-  const refused = await nonPublicReason(parsed);
-  if (refused) throw invalidArgument('image', url, refused);
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await egressFetch(
+      url,
+      { method: 'GET' },
+      { maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS },
+      egress,
+    );
   } catch (err) {
+    if (!(err instanceof EgressError)) throw err;
     throw invalidArgument(
       'image',
       url,
-      `It could not be fetched (${(err as Error).message}); the URL must be reachable over https.`,
+      err.kind === 'refused'
+        ? `It is not fetched: ${err.message}. Images may be at most ${maxBytes} bytes (MAX_IMAGE_BYTES), from public https hosts.`
+        : `It could not be fetched (${err.message}); the URL must be reachable over https.`,
     );
   }
-  if (!response.ok || !response.body) {
+  if (response.status < 200 || response.status >= 300) {
     throw invalidArgument(
       'image',
       url,
       `Fetching it answered HTTP ${response.status}; the URL must return the image.`,
     );
   }
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw tooLarge(declared, maxBytes);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(total, maxBytes);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+  return response.body;
 }

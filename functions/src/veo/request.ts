@@ -5,16 +5,17 @@ import type { WireApi } from '../operations/record.js';
 import type { ImageInput } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 import { checkRequest, MAX_PROMPT_CHARS } from './catalog.js';
+import type { EgressOptions } from '../net/egress.js';
 import { IMAGE_MIME_TYPES, resolveImage } from './image.js';
+import { plainText } from './input-rules.js';
 
 /**
  * The generation arguments every entry point accepts (the generate_video tool, the requests topic), with field
- * descriptions. Shape checks only: what a model allows is checked against the catalog in prepareRequest.
+ * descriptions. Shape checks only: what a model allows is checked against the catalog in prepareRequest. Each entry
+ * point makes it strict (input-rules.ts strictFields) after adding its own fields.
  */
 export const GenerateVideoArgsSchema = z.object({
-  prompt: z
-    .string()
-    .max(MAX_PROMPT_CHARS * 2)
+  prompt: plainText('prompt', z.string().max(MAX_PROMPT_CHARS * 2))
     .optional()
     .describe(
       `What the video shows, up to ${MAX_PROMPT_CHARS} characters. Optional only when an image is given.`,
@@ -38,7 +39,9 @@ export const GenerateVideoArgsSchema = z.object({
     })
     .optional()
     .describe('MIME type of image when it cannot be read from the bytes or name.'),
-  negative_prompt: z.string().max(MAX_PROMPT_CHARS).optional().describe('What the video should not show.'),
+  negative_prompt: plainText('negative_prompt', z.string().max(MAX_PROMPT_CHARS))
+    .optional()
+    .describe('What the video should not show.'),
   aspect_ratio: z.string().max(10).optional().describe('"16:9" (default) or "9:16".'),
   duration_seconds: z
     .number()
@@ -79,6 +82,7 @@ export interface PrepareOptions {
   api: WireApi;
   defaultModel: string;
   maxImageBytes: number;
+  egress?: EgressOptions;
 }
 
 export async function prepareRequest(
@@ -91,6 +95,7 @@ export async function prepareRequest(
   const image = await resolveImage(args.image!, args.image_mime_type, {
     api: options.api,
     maxBytes: options.maxImageBytes,
+    egress: options.egress,
   });
   return { request: { ...request, image: image.reference }, image, estimatedCostUsd };
 }

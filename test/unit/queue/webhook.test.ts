@@ -43,7 +43,13 @@ describe('webhooks', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     try {
-      assert.equal(await deliverWebhook(url, event, { secret: SECRET, allowPrivateAddresses: true }), true);
+      assert.equal(
+        await deliverWebhook(url, event, {
+          secret: SECRET,
+          egress: { testHosts: [`127.0.0.1:${(server.address() as AddressInfo).port}`] },
+        }),
+        true,
+      );
       assert.equal(received.length, 2, 'a 503 is retried');
       const last = received[1]!;
       const header = last.headers[SIGNATURE_HEADER.toLowerCase()] as string;

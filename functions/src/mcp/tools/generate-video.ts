@@ -3,31 +3,36 @@
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { EgressOptions } from '../../net/egress.js';
 import type { Operations } from '../../operations/index.js';
 import { isTerminal, type WireApi } from '../../operations/record.js';
+import { strictFields } from '../../veo/input-rules.js';
 import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 
-const inputSchema = GenerateVideoArgsSchema.extend({
-  idempotency_key: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:-]+$/, 'idempotency_key may use letters, digits and . _ : - (1-128 characters)')
-    .optional()
-    .describe(
-      'Any string unique to this request. Repeating a call with the same key and arguments returns the same ' +
-        'operation and starts (and bills) nothing; the same key with other arguments is an error.',
-    ),
-  wait_seconds: z
-    .number()
-    .int()
-    .min(0, 'wait_seconds must be between 0 and 600')
-    .max(600, 'wait_seconds must be between 0 and 600')
-    .optional()
-    .describe('Wait up to this long for the result before returning (capped by the server; default 0).'),
-});
+const inputSchema = strictFields(
+  GenerateVideoArgsSchema.extend({
+    idempotency_key: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'idempotency_key may use letters, digits and . _ : - (1-128 characters)')
+      .optional()
+      .describe(
+        'Any string unique to this request. Repeating a call with the same key and arguments returns the same ' +
+          'operation and starts (and bills) nothing; the same key with other arguments is an error.',
+      ),
+    wait_seconds: z
+      .number()
+      .int()
+      .min(0, 'wait_seconds must be between 0 and 600')
+      .max(600, 'wait_seconds must be between 0 and 600')
+      .optional()
+      .describe('Wait up to this long for the result before returning (capped by the server; default 0).'),
+  }),
+  'generate_video arguments',
+);
 
 const outputSchema = OperationViewSchema.extend({
   idempotent_replay: z
@@ -42,6 +47,8 @@ export interface GenerateToolDeps {
   api: WireApi;
   defaultModel: string;
   maxImageBytes: number;
+  /** Rules for fetching https images (net/egress.ts). */
+  egress: EgressOptions;
   /** The server's cap on wait_seconds. */
   maxWaitSeconds: number;
 }
@@ -75,6 +82,7 @@ export function registerGenerateVideoTool(
         api: deps.api,
         defaultModel: deps.defaultModel,
         maxImageBytes: deps.maxImageBytes,
+        egress: deps.egress,
       });
       const started = await operations.start({
         principal,

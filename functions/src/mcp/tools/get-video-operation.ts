@@ -3,11 +3,15 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
+import { strictFields } from '../../veo/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
-const inputSchema = z.object({
-  operation_id: z.string().min(1).max(64).describe('The operation_id returned by generate_video.'),
-});
+// No length or pattern check here: a malformed id names no operation and is answered NOT_FOUND like any unknown
+// one, before the store is read (Operations.get).
+const inputSchema = strictFields(
+  z.object({ operation_id: z.string().describe('The operation_id returned by generate_video.') }),
+  'get_video_operation arguments',
+);
 
 export function registerGetVideoOperationTool(
   server: McpServer,

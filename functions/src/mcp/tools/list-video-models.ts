@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
 import { MODELS } from '../../veo/catalog.js';
+import { strictFields } from '../../veo/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const ModelSchema = z.object({
@@ -45,7 +46,7 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
       description:
         'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions, ' +
         'number of videos, audio, seed, person generation, and the list price per second.',
-      inputSchema: z.object({}),
+      inputSchema: strictFields(z.object({}), 'list_video_models arguments'),
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },

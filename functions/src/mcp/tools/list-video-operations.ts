@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { BACKENDS, backendOf, OPERATION_STATUSES } from '../../operations/record.js';
+import { strictFields } from '../../veo/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const SummarySchema = z.object({
@@ -16,23 +17,26 @@ const SummarySchema = z.object({
   completed_at: z.string().optional(),
 });
 
-const inputSchema = z.object({
-  status: z
-    .enum(OPERATION_STATUSES, {
-      error: (issue) =>
-        `Invalid status ${JSON.stringify(issue.input)}: allowed ${OPERATION_STATUSES.join(', ')}`,
-    })
-    .optional()
-    .describe('Only operations in this status.'),
-  limit: z
-    .number()
-    .int()
-    .min(1, 'limit must be between 1 and 100')
-    .max(100, 'limit must be between 1 and 100')
-    .optional()
-    .describe('Page size, 1-100 (default 20).'),
-  cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
-});
+const inputSchema = strictFields(
+  z.object({
+    status: z
+      .enum(OPERATION_STATUSES, {
+        error: (issue) =>
+          `Invalid status ${JSON.stringify(issue.input)}: allowed ${OPERATION_STATUSES.join(', ')}`,
+      })
+      .optional()
+      .describe('Only operations in this status.'),
+    limit: z
+      .number()
+      .int()
+      .min(1, 'limit must be between 1 and 100')
+      .max(100, 'limit must be between 1 and 100')
+      .optional()
+      .describe('Page size, 1-100 (default 20).'),
+    cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
+  }),
+  'list_video_operations arguments',
+);
 
 const outputSchema = z.object({
   operations: z.array(SummarySchema),

@@ -1,0 +1,298 @@
+// The front door of every functions-framework server in this process, ahead of its body parsers: security headers on
+// every answer, JSON (never HTML or a stack) for errors the framework raises itself, and the request body taken away
+// from the framework so the MCP handler reads it under MAX_REQUEST_BYTES — after inflation, never holding more.
+//
+// Why here: functions-framework 5 (build/src/server.js) puts body-parser first in its Express app with a 1024 MB
+// limit, and body-parser 2 inflates gzip/deflate/br before the limit applies to the inflated stream; a 437 KB gzip
+// body inflating to 1 GB crashed a 384 MB instance before any of our code ran. Node publishes each request on the
+// `http.server.request.start` diagnostics channel synchronously before the server's 'request' event (Node 24
+// lib/_http_server.js; https://nodejs.org/api/diagnostics_channel.html#http, read 2026-12-02), which is the only point
+// ahead of the framework's middleware on the platform, where functions-framework's own CLI creates the server.
+// body-parser reads no body when the request has neither Content-Length nor Transfer-Encoding (type-is hasBody), so
+// moving those headers aside leaves the stream untouched for readBody() below.
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { constants as zlibConstants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { JSON_RPC } from '../errors.js';
+import { logWithReference } from '../log.js';
+
+const { INVALID_REQUEST, INTERNAL_ERROR } = JSON_RPC;
+
+/** Headers on every answer. API answers are never cached; nothing we serve is a page, so nothing may run or frame. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** How the request framed its body, kept when the guard moved the framing headers aside. */
+interface BodyFraming {
+  length?: number;
+  chunked: boolean;
+  encoding?: string;
+}
+const framings = new WeakMap<IncomingMessage, BodyFraming>();
+const refusedEncodings = new WeakMap<IncomingMessage, string>();
+
+/** A request body we will not read: the HTTP status and the JSON-RPC error message that says why. */
+export class BodyRefusal extends Error {
+  override name = 'BodyRefusal';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+type ExpressApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  settings: Record<string, unknown>;
+  use: (handler: (err: unknown, req: IncomingMessage, res: ServerResponse, next: () => void) => void) => void;
+};
+
+/** Express apps in this process are functions-framework's (we create none); other servers are left alone. */
+function expressAppOf(server: Server): ExpressApp | undefined {
+  const app = server.listeners('request')[0] as ((...args: never[]) => unknown) | undefined;
+  const fields = app as { use?: unknown; settings?: unknown } | undefined;
+  return typeof app === 'function' && typeof fields?.use === 'function' && typeof fields.settings === 'object'
+    ? (app as unknown as ExpressApp)
+    : undefined;
+}
+
+/**
+ * Servers of event functions (the poller and requests functions, pushed by Eventarc or Pub/Sub behind IAM) keep the
+ * framework's parsers, which their handlers need: functions-framework gives their apps its Pub/Sub middleware
+ * (build/src/server.js), which an HTTP function's app lacks. Their deliveries are never compressed, so a compressed
+ * one is refused (415) unread.
+ */
+const eventApps = new WeakMap<object, boolean>();
+function servesEvents(app: ExpressApp): boolean {
+  let known = eventApps.get(app);
+  if (known === undefined) {
+    const stack = (app as unknown as { router?: { stack?: Array<{ name?: string }> } }).router?.stack ?? [];
+    known = stack.some((layer) => layer.name === 'legacyPubSubEventMiddleware');
+    eventApps.set(app, known);
+  }
+  return known;
+}
+
+const compressed = (encoding: string | undefined): boolean =>
+  encoding !== undefined && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity';
+
+const patchedApps = new WeakSet<object>();
+let installed = false;
+
+/** Subscribes the guard once per process; importing the MCP handler installs it. */
+export function installRequestGuard(): void {
+  if (installed) return;
+  installed = true;
+  subscribe('http.server.request.start', (message) => {
+    const { request, response, server } = message as {
+      request: IncomingMessage;
+      response: ServerResponse;
+      server: Server;
+    };
+    const app = expressAppOf(server);
+    if (!app) return;
+    installJsonErrors(app);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    const headers = request.headers;
+    if (servesEvents(app)) {
+      if (compressed(headers['content-encoding'])) {
+        refusedEncodings.set(request, headers['content-encoding']!);
+        // body-parser answers an encoding it does not know with 415 before reading a byte.
+        headers['content-encoding'] = 'x-refused';
+      }
+      return;
+    }
+    const declared = headers['content-length'];
+    framings.set(request, {
+      length: declared === undefined ? undefined : Number(declared),
+      chunked: headers['transfer-encoding'] !== undefined,
+      encoding: headers['content-encoding'],
+    });
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+  });
+}
+installRequestGuard();
+
+type Decoder = 'gzip' | 'deflate' | 'br';
+const DECODERS: Record<string, Decoder> = { gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate', br: 'br' };
+
+function decoderFor(encoding: string | undefined): Decoder | undefined {
+  const codings = (encoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return undefined;
+  if (codings.length > 1) {
+    throw new BodyRefusal(
+      415,
+      `Content-Encoding "${encoding}" stacks ${codings.length} encodings; send the body uncompressed or with one of gzip, deflate, br.`,
+    );
+  }
+  const decoder = DECODERS[codings[0]!];
+  if (!decoder) {
+    throw new BodyRefusal(
+      415,
+      `Content-Encoding "${codings[0]}" is not supported; send the body uncompressed or with one of gzip, deflate, br.`,
+    );
+  }
+  return decoder;
+}
+
+function checkCharset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) {
+    throw new BodyRefusal(415, `Charset "${charset}" is not supported; MCP messages are UTF-8 JSON.`);
+  }
+}
+
+function decompressor(decoder: Decoder): Transform {
+  // finishFlush: a truncated stream ends with what it has instead of a late error; the parser then reports it.
+  if (decoder === 'br') return createBrotliDecompress();
+  const options = { finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  return decoder === 'gzip' ? createGunzip(options) : createInflate(options);
+}
+
+/**
+ * Reads a guarded request's body: at most `maxBytes` raw and, when compressed, at most `maxBytes` inflated; the
+ * inflation stops at the first chunk past the cap, so memory never holds more than the cap and one zlib chunk.
+ * Resolves undefined for an empty body; throws BodyRefusal (413, 415, 400) otherwise. After a refusal the caller
+ * answers with `Connection: close`, which discards the rest of the upload.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const framing = framings.get(req);
+  // Only a wiring mistake gets here (an HTTP function served by something other than functions-framework).
+  if (!framing) throw new Error('readBody: the request guard does not hold this body');
+  checkCharset(req.headers['content-type']);
+  const decoder = decoderFor(framing.encoding);
+  if (framing.length !== undefined && framing.length > maxBytes) {
+    throw new BodyRefusal(
+      413,
+      `Request body of ${framing.length} bytes exceeds the ${maxBytes}-byte limit (MAX_REQUEST_BYTES).`,
+    );
+  }
+  if (!framing.chunked && !framing.length) return undefined;
+
+  const inflate = decoder ? decompressor(decoder) : undefined;
+  const source = inflate ?? req;
+  const chunks: Buffer[] = [];
+  let raw = 0;
+  let total = 0;
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    let settled = false;
+    const stop = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (inflate) {
+        req.unpipe(inflate);
+        inflate.destroy();
+      }
+      req.removeListener('data', countRaw);
+      if (err) {
+        req.resume(); // Drain what is in flight; the answer closes the connection.
+        reject(err);
+      } else resolve(total === 0 ? undefined : Buffer.concat(chunks, total));
+    };
+    const countRaw = (chunk: Buffer): void => {
+      raw += chunk.length;
+      if (raw > maxBytes) {
+        stop(
+          new BodyRefusal(
+            413,
+            `Request body exceeds the ${maxBytes}-byte limit (MAX_REQUEST_BYTES) before decoding.`,
+          ),
+        );
+      }
+    };
+    if (inflate) {
+      req.on('data', countRaw);
+      req.pipe(inflate);
+      inflate.on('error', (err) =>
+        stop(
+          new BodyRefusal(
+            400,
+            `Parse error: the body is not valid ${decoder} data as its Content-Encoding says (${err.message}).`,
+          ),
+        ),
+      );
+    }
+    source.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > maxBytes) {
+        stop(
+          new BodyRefusal(
+            413,
+            inflate
+              ? `Request body inflates past the ${maxBytes}-byte limit (MAX_REQUEST_BYTES); the limit applies to the decoded body.`
+              : `Request body exceeds the ${maxBytes}-byte limit (MAX_REQUEST_BYTES).`,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.on('end', () => stop());
+    req.on('error', (err) =>
+      stop(new BodyRefusal(400, `The request body could not be read (${err.message}).`)),
+    );
+    req.on('close', () => {
+      if (!req.complete) stop(new BodyRefusal(400, 'The request body was cut off.'));
+    });
+  });
+}
+
+/** A JSON-RPC error answer without an id (the request could not be read far enough to know one). */
+export function answerJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  closeConnection = false,
+): void {
+  if (res.headersSent) return;
+  if (closeConnection) res.setHeader('Connection', 'close');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+/**
+ * Errors the framework's own middleware raises (body-parser on CloudEvent deliveries, a malformed URL) reach
+ * Express's default handler, which answers HTML with a stack trace outside production. This appended handler
+ * answers them as JSON-RPC errors instead: a 4xx with body-parser's message (written for callers), anything else
+ * as an internal error with a logged reference.
+ */
+function installJsonErrors(app: ExpressApp): void {
+  if (patchedApps.has(app)) return;
+  patchedApps.add(app);
+  app.use((err, req, res, _next) => {
+    const status = (err as { status?: number }).status ?? 500;
+    const type = (err as { type?: string }).type;
+    if (type === 'encoding.unsupported' && refusedEncodings.has(req)) {
+      return answerJsonRpcError(
+        res,
+        415,
+        INVALID_REQUEST,
+        `Content-Encoding "${refusedEncodings.get(req)}" is not accepted on CloudEvent deliveries; send them uncompressed.`,
+        true,
+      );
+    }
+    if (type === 'entity.parse.failed') {
+      return answerJsonRpcError(res, 400, JSON_RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON.');
+    }
+    if (status >= 400 && status < 500) {
+      return answerJsonRpcError(res, status, INVALID_REQUEST, (err as Error).message, true);
+    }
+    answerJsonRpcError(
+      res,
+      500,
+      INTERNAL_ERROR,
+      `Internal error (reference ${logWithReference('Request failed in the framework', err)}).`,
+    );
+  });
+}
