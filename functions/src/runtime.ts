@@ -1,6 +1,12 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
 // Google clients are imported only when their adapter is selected, and created once per instance.
-import type { BlobStore, CompletionSink, OperationStore, PollQueue } from './operations/ports.js';
+import type {
+  BlobStore,
+  CompletionSink,
+  OperationStore,
+  PollQueue,
+  UsageLedger,
+} from './operations/ports.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { createFirestore, createPubSub, createStorage } from './google-clients.js';
@@ -17,7 +23,7 @@ import { VeoAdapter } from './veo/adapter.js';
 export interface Runtime {
   config: Config;
   operations: Operations;
-  store: OperationStore;
+  store: OperationStore & UsageLedger;
   blobs: BlobStore;
   queue: PollQueue;
   completions: CompletionSink;
@@ -54,6 +60,8 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
   });
   const operations = new Operations({
     store,
+    // The store keeps the usage counters too, so a start's reservation shares the transaction of its record.
+    ledger: store,
     blobs,
     queue,
     veo,
@@ -66,6 +74,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
       submitGraceSeconds: Math.ceil(config.veo.timeoutMs / 1000) + 30,
       sweepGraceSeconds: config.queue.sweepGraceSeconds,
       signedUrlTtlSeconds: config.blobs.signedUrlTtlSeconds,
+      limits: config.limits,
     },
     clock,
   });
@@ -101,7 +110,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
 async function createStore(
   config: Config,
   closers: Array<() => Promise<void> | void>,
-): Promise<OperationStore> {
+): Promise<OperationStore & UsageLedger> {
   if (config.store.kind === 'memory') return new MemoryOperationStore();
   const { sdk, db } = await createFirestore(config);
   const { FirestoreOperationStore } = await import('./store/firestore.js');
@@ -109,6 +118,7 @@ async function createStore(
   return new FirestoreOperationStore(sdk, db, {
     collection: config.store.collection,
     idempotencyCollection: config.store.idempotencyCollection,
+    usageCollection: config.store.usageCollection,
   });
 }
 

@@ -17,6 +17,14 @@ import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulat
 
 let counter = 0;
 
+/** Spend limits no functional test reaches (the defaults would refuse a busy suite's 61st call in a minute). */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '1000000',
+  DAILY_VIDEO_SECONDS_TOTAL: '1000000',
+  REQUESTS_PER_MINUTE_PER_PRINCIPAL: '100000',
+  MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
+};
+
 export interface TestServer {
   url: string;
   mcpUrl: string;
@@ -62,6 +70,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     POLL_INTERVAL_SECONDS: '0.1',
     POLL_MAX_INTERVAL_SECONDS: '0.5',
     LOG_LEVEL: 'error',
+    // Spend limits far above what a suite starts; the spend-limit tests set their own.
+    ...GENEROUS_LIMITS,
     ...options.env,
   });
   const runtime = await createRuntime(config);

@@ -135,6 +135,14 @@ export const SETTINGS: OperationsSettings = {
   submitGraceSeconds: 60,
   sweepGraceSeconds: 30,
   signedUrlTtlSeconds: 3600,
+  // Far above anything these tests start; the spend-limit tests (budget.test.ts) set their own.
+  limits: {
+    dailySecondsPerPrincipal: 1_000_000,
+    dailySecondsByPrincipal: {},
+    dailySecondsTotal: 1_000_000,
+    requestsPerMinute: 1_000_000,
+    maxRunning: 1_000_000,
+  },
 };
 
 export function harness(settings: Partial<OperationsSettings> = {}) {
@@ -144,8 +152,10 @@ export function harness(settings: Partial<OperationsSettings> = {}) {
   const veo = new FakeGenerator();
   const sink = new RecordingSink();
   const queue = new InProcessPollQueue(clock);
+  const ledger = store;
   const operations = new Operations({
     store,
+    ledger,
     blobs,
     queue,
     veo,
@@ -170,5 +180,5 @@ export function harness(settings: Partial<OperationsSettings> = {}) {
       idempotencyKey: extra.idempotencyKey,
       estimatedCostUsd: 1.2,
     });
-  return { clock, store, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
+  return { clock, store, ledger, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
 }
