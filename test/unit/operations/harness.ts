@@ -70,6 +70,11 @@ export class FakeGenerator implements VideoGenerator {
     });
   }
 
+  /** Veo's safety filters removed every video. */
+  filter(name: string, reason: string): void {
+    this.statuses.set(name, { done: true, videos: [], raiFilteredCount: 1, raiReasons: [reason] });
+  }
+
   fail(name: string, message: string): void {
     this.statuses.set(name, { done: true, error: { code: 'INTERNAL', message } });
   }
