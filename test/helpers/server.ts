@@ -10,6 +10,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
+import type { Clock } from '../../functions/src/operations/clock.js';
 import { createMcpHttpHandler, installJsonRpcBodyErrorsOnServer } from '../../functions/src/mcp/http.js';
 import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
@@ -41,6 +42,8 @@ export const PROTOCOL_ERAS: ProtocolEra[] = ['modern', 'legacy'];
 export interface TestServerOptions {
   env?: Record<string, string>;
   simulator?: SimulatorOptions;
+  /** The runtime's clock (a ManualClock for tests of time windows); the system clock by default. */
+  clock?: Clock;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -74,7 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...GENEROUS_LIMITS,
     ...options.env,
   });
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, { clock: options.clock });
   resolveRuntime(runtime);
 
   const clients: Client[] = [];
