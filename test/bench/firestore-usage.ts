@@ -7,16 +7,16 @@
 //   get           1 read                     findByVeoOperationName   1 read
 //   update        1 read per transaction attempt (each calls `mutate`), 1 write when the last attempt changed it,
 //                 and the ending's release: 1 write (running), 3 when seconds come back
-//   (tool calls per minute are counted by UsageLedger.countCall, outside the store: 1 read + 1 write per call)
 //   list, findDue 1 read per document returned (a list page reads one more when there is a next page), at least 1
-import type { OperationStore } from '../../functions/src/operations/ports.js';
+//   countCall     1 read + 1 write (the minute's counter; a refused call: 1 read)      usage   4 reads
+import type { OperationStore, UsageLedger } from '../../functions/src/operations/ports.js';
 
 export interface DocumentAccess {
   reads: number;
   writes: number;
 }
 
-export function countDocumentAccess(store: OperationStore): DocumentAccess {
+export function countDocumentAccess(store: OperationStore & UsageLedger): DocumentAccess {
   const count: DocumentAccess = { reads: 0, writes: 0 };
   const original = {
     create: store.create.bind(store),
@@ -25,6 +25,8 @@ export function countDocumentAccess(store: OperationStore): DocumentAccess {
     list: store.list.bind(store),
     findDue: store.findDue.bind(store),
     findByVeoOperationName: store.findByVeoOperationName.bind(store),
+    countCall: store.countCall.bind(store),
+    usage: store.usage.bind(store),
   };
   const documents = (n: number) => (count.reads += Math.max(1, n));
 
@@ -84,6 +86,15 @@ export function countDocumentAccess(store: OperationStore): DocumentAccess {
   store.findByVeoOperationName = async (name) => {
     count.reads++;
     return original.findByVeoOperationName(name);
+  };
+  store.countCall = async (principal, minute, admit) => {
+    count.reads++;
+    await original.countCall(principal, minute, admit);
+    count.writes++;
+  };
+  store.usage = async (principal, day, minute) => {
+    count.reads += 4;
+    return original.usage(principal, day, minute);
   };
   return count;
 }
