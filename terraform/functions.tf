@@ -26,6 +26,9 @@ locals {
     MAX_WAIT_SECONDS = var.max_wait_seconds
     AUTH_MODE        = var.auth_mode
     ALLOWED_ORIGINS  = join(",", var.allowed_origins)
+    # An empty list is "" in the environment, which the config reads as unset.
+    AUTH_AUDIENCES     = join(",", var.auth_audiences)
+    AUTH_CACHE_SECONDS = var.auth_cache_seconds
   }
 
   # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the

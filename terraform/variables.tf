@@ -88,6 +88,32 @@ variable "allow_unauthenticated" {
   }
 }
 
+variable "auth_audiences" {
+  type        = list(string)
+  description = "With auth_mode = \"iam\": audiences accepted on ID tokens that still carry a signature, besides the URL the request arrived at (AUTH_AUDIENCES), e.g. a custom domain or Cloud Run custom audience."
+  default     = []
+
+  validation {
+    condition     = alltrue([for audience in var.auth_audiences : can(regex("^[^,\\s]+$", audience))])
+    error_message = "auth_audiences entries must be non-empty and hold no commas or spaces."
+  }
+  validation {
+    condition     = length(var.auth_audiences) == 0 || var.auth_mode == "iam"
+    error_message = "auth_audiences applies to auth_mode = \"iam\" only."
+  }
+}
+
+variable "auth_cache_seconds" {
+  type        = number
+  description = "With auth_mode = \"api_key\": how long an mcp instance reuses a stored-key lookup (AUTH_CACHE_SECONDS); a revoked key is refused everywhere at most this long after veo-mcp keys revoke."
+  default     = 30
+
+  validation {
+    condition     = var.auth_cache_seconds >= 0 && var.auth_cache_seconds <= 300
+    error_message = "auth_cache_seconds must be between 0 and 300."
+  }
+}
+
 variable "allowed_origins" {
   type        = list(string)
   description = "Browser origins allowed to call the mcp function (ALLOWED_ORIGINS) and to fetch videos from the output bucket (CORS). Empty: no browser access."

@@ -4,6 +4,7 @@
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { printBanner } from './banner.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { log, setLogLevel } from './log.js';
 import { createMcpHttpHandler } from './mcp/http.js';
 import { createPollerHandler, type PubSubMessageData } from './poller/handler.js';
 import { createRequestsHandler } from './requests/handler.js';
@@ -19,6 +20,31 @@ try {
   }
   throw err;
 }
+
+setLogLevel(config.logLevel);
+// The security settings in force, once per instance, never a secret (only whether one is set). One line, so an
+// operator finds them in one place; budgets and rate limits join it as they are added.
+log.info('Security settings', {
+  authMode: config.auth.mode,
+  onCloud: config.onCloud,
+  ...(config.auth.mode === 'iam'
+    ? { audiences: config.auth.audiences, audienceFromHost: config.onCloud, certsUrl: config.auth.certsUrl }
+    : {}),
+  ...(config.auth.mode === 'api_key'
+    ? {
+        apiKeyHashesListed: config.auth.apiKeyHashes.length,
+        apiKeyStore:
+          config.store.kind === 'firestore' ? `firestore:${config.store.apiKeysCollection}` : 'none',
+        authCacheSeconds: config.auth.cacheSeconds,
+      }
+    : {}),
+  ...(config.auth.mode === 'local' ? { localPrincipalFor: 'loopback callers only' } : {}),
+  allowedOrigins: config.allowedOrigins,
+  webhookSigning: config.pipelines.webhookSecret ? 'set' : 'off',
+  maxRequestBytes: config.maxRequestBytes,
+  // DAILY_VIDEO_SECONDS_*, PRINCIPAL_DAILY_VIDEO_SECONDS, REQUESTS_PER_MINUTE_*, MAX_RUNNING_* (operations/budget.ts).
+  spendLimits: config.limits,
+});
 
 let runtime: Promise<Runtime> | undefined;
 const getRuntime = (): Promise<Runtime> => (runtime ??= createRuntime(config));

@@ -7,6 +7,8 @@ import type {
   PollQueue,
   UsageLedger,
 } from './operations/ports.js';
+import type { ApiKeyStore } from './auth/api-keys.js';
+import { createAuthenticator, type Authenticator } from './auth/principal.js';
 import { LocalBlobStore } from './blobs/local.js';
 import type { Config } from './config/index.js';
 import { createFirestore, createPubSub, createStorage } from './google-clients.js';
@@ -17,6 +19,7 @@ import type { Backend } from './operations/record.js';
 import type { WebhookDelivery } from './queue/completion-event.js';
 import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.js';
 import { deliverWebhook } from './queue/webhook.js';
+import { MemoryApiKeyStore } from './store/api-keys-memory.js';
 import { MemoryOperationStore } from './store/memory.js';
 import { VeoAdapter } from './veo/adapter.js';
 
@@ -32,6 +35,10 @@ export interface Runtime {
   /** Where generations run: "simulator" when the Veo endpoint is a simulator, else the wire API. */
   backendLabel: Backend;
   clock: Clock;
+  /** Who callers are (auth/principal.ts), built once per instance: its key cache and Google's keys live here. */
+  auth: Authenticator;
+  /** API-key records (AUTH_MODE=api_key): Firestore with STORE=firestore, else this process's memory. */
+  apiKeys: ApiKeyStore;
   /** The Veo endpoint in use (undefined: Google's default for the API). */
   veoBaseUrl?: string;
   close(): Promise<void>;
@@ -51,6 +58,7 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
   }
 
   const store = await createStore(config, closers);
+  const apiKeys = await createApiKeyStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
   const { queue, completions } = await createQueue(config, clock, closers);
   const veo = new VeoAdapter({
@@ -101,6 +109,8 @@ export async function createRuntime(config: Config, options: { clock?: Clock } =
     backendLabel: config.veo.backend === 'simulator' ? 'simulator' : config.veo.api,
     veoBaseUrl,
     clock,
+    auth: createAuthenticator(config, { apiKeys, clock }),
+    apiKeys,
     async close() {
       for (const close of closers.reverse()) await close();
     },
@@ -120,6 +130,21 @@ async function createStore(
     idempotencyCollection: config.store.idempotencyCollection,
     usageCollection: config.store.usageCollection,
   });
+}
+
+/**
+ * The API-key store: Firestore for AUTH_MODE=api_key with STORE=firestore, on its own client so the operation
+ * store's construction stays as it is (one more gRPC channel, in that mode only); else this process's memory.
+ */
+async function createApiKeyStore(
+  config: Config,
+  closers: Array<() => Promise<void> | void>,
+): Promise<ApiKeyStore> {
+  if (config.store.kind !== 'firestore' || config.auth.mode !== 'api_key') return new MemoryApiKeyStore();
+  const { db } = await createFirestore(config);
+  const { FirestoreApiKeyStore } = await import('./store/api-keys-firestore.js');
+  closers.push(() => db.terminate());
+  return new FirestoreApiKeyStore(db, config.store.apiKeysCollection);
 }
 
 async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlobs?: LocalBlobStore }> {

@@ -216,15 +216,16 @@ describe('MCP conformance suite against the deployed function', () => {
       const common = ['server', '--url', url, '--timeout', '20000'];
 
       // A revision leg is one CLI run of every scenario applicable at that revision, spoken at its wire. The suite
-      // runs extension scenarios only when no revision is given (at the draft wire): one run of everything that way,
-      // of which only the extension scenarios count (the rest are covered by the revision legs).
+      // runs extension scenarios only when no revision is given (at the draft wire), and they sit in its "pending"
+      // suite (17 scenarios, against 65 in "all"): one run of that, of which only the extension scenarios count (the
+      // rest are covered by the revision legs). An extension scenario that leaves "pending" fails here as unrun.
       const runLeg = async (name: string, scenarios: string[], args: string[]) => {
         const out = path.join(workDir!, name);
         return readRuns(name, out, scenarios, await conformance(tool, [...common, ...args, '-o', out]));
       };
       const legRuns = await Promise.all([
         ...revisions.map((r) => runLeg(r, scenariosByTag.get(r)!, ['--suite', 'all', '--spec-version', r])),
-        runLeg(EXTENSIONS, scenariosByTag.get('extension') ?? [], ['--suite', 'all']),
+        runLeg(EXTENSIONS, scenariosByTag.get('extension') ?? [], ['--suite', 'pending']),
       ]);
       for (const run of legRuns.flat()) {
         runs.set(run.leg, [...(runs.get(run.leg) ?? []), run]);

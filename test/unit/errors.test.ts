@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { http, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { loadConfig, type Config } from '../../functions/src/config/index.js';
+import { createAuthenticator, type Authenticator } from '../../functions/src/auth/principal.js';
+import { loadConfig } from '../../functions/src/config/index.js';
 import {
   AppError,
   ERROR_POLICY,
@@ -139,13 +140,15 @@ describe('MCP HTTP answers', () => {
   const base = loadConfig({ AUTH_MODE: 'api_key', API_KEY_HASHES: 'a'.repeat(64) });
   let url: string;
   let close: () => void;
-  /** The config the next request sees; tests swap in hostile ones. */
-  let config: Config = base;
+  const baseAuth = createAuthenticator(base, { clock: systemClock });
+  /** The authenticator the next request sees; tests swap in hostile ones. */
+  let auth: Authenticator = baseAuth;
 
   before(async () => {
     const runtime = {
-      get config() {
-        return config;
+      config: base,
+      get auth() {
+        return auth;
       },
       backendLabel: 'simulator',
     } as unknown as Runtime;
@@ -181,7 +184,12 @@ describe('MCP HTTP answers', () => {
     for (const headers of [{}, { 'x-api-key': 'not-listed' }] as Record<string, string>[]) {
       const answer = await post('/mcp', headers);
       assert.equal(answer.status, 401);
-      assert.equal(answer.headers.get('www-authenticate'), 'Bearer realm="veo-mcp"');
+      assert.match(
+        answer.headers.get('www-authenticate') ?? '',
+        'x-api-key' in headers
+          ? /^Bearer realm="veo-mcp", error="invalid_token", error_description="Malformed API key/
+          : /^Bearer realm="veo-mcp"$/,
+      );
       assert.equal(answer.error.code, -32600);
       assert.match(answer.error.message, /API key/);
     }
@@ -197,13 +205,10 @@ describe('MCP HTTP answers', () => {
   });
 
   test('an unexpected throw while identifying the caller is a 500 with a reference, not a 401 with details', async () => {
-    config = {
-      ...base,
-      auth: {
-        mode: 'api_key',
-        get apiKeyHashes(): string[] {
-          throw new TypeError('secret-store exploded at /etc/keys');
-        },
+    auth = {
+      ...baseAuth,
+      principalOf: async () => {
+        throw new TypeError('secret-store exploded at /etc/keys');
       },
     };
     try {
@@ -215,7 +220,7 @@ describe('MCP HTTP answers', () => {
       assert.doesNotMatch(answer.error.message, /exploded/);
       assert.ok(logs.lines.some((l) => l['error'] === 'secret-store exploded at /etc/keys'));
     } finally {
-      config = base;
+      auth = baseAuth;
     }
   });
 });

@@ -64,10 +64,21 @@ describe('terraform module policy', () => {
           conditions[variable] === undefined || evaluateCondition(module, conditions[variable], values),
       ),
     );
-    return {
-      ...resolveEnvironment(module, merged, values, RESOURCE_PLACEHOLDERS),
-      ...Object.fromEntries(secrets.map((s) => [s, secretPlaceholder(s)])),
+    // A secret is mounted only when its `enabled` condition holds (secrets.tf), and the platform sets K_SERVICE.
+    const declared = (module.locals.get('secrets') ?? {}) as Record<string, { enabled?: unknown }>;
+    const mounted = (secret: string) => {
+      const condition = String(declared[secret]?.enabled ?? 'true').replace(/^\$\{|\}$/g, '');
+      const bare = /^var\.(\w+)$/.exec(condition);
+      if (condition === 'true') return true;
+      if (bare) return Boolean(values[bare[1]!] ?? module.variables.get(bare[1]!)?.default);
+      return evaluateCondition(module, condition, values);
     };
+    const environment: Record<string, string> = {
+      K_SERVICE: `veo-${name}`,
+      ...resolveEnvironment(module, merged, values, RESOURCE_PLACEHOLDERS),
+      ...Object.fromEntries(secrets.filter(mounted).map((s) => [s, secretPlaceholder(s)])),
+    };
+    return environment;
   };
 
   const resourceNamed = (address: string) => {

@@ -1,49 +1,125 @@
-// Who is calling. With AUTH_MODE=iam, Cloud Run has already verified the caller's Google ID token (IAM invoker),
-// so its email claim names the principal; on a laptop there is one local principal. With AUTH_MODE=api_key, the
-// caller presents a key (Authorization: Bearer KEY or X-API-Key) whose SHA-256 must be listed in API_KEY_HASHES;
-// only hashes are configured, so no key is ever stored, logged or compared in plain text.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Who is calling: one Authenticator per instance, for the mode the config resolved (config/loader.ts):
+// - `iam`: the subject of a Google ID token (id-token.ts); there is no shared anonymous principal.
+// - `api_key`: the principal a key was issued to (api-keys.ts).
+// - `local` (off the platform, no AUTH_MODE): the one local principal, for callers on this machine only, whatever
+//   interface the server listens on (functions-framework's CLI listens on all of them).
+// Every refusal is an AuthError (401) whose WWW-Authenticate challenge points at our protected resource metadata.
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
+import type { Clock } from '../operations/clock.js';
+import { ApiKeyCheck, type ApiKeyStore } from './api-keys.js';
+import { AuthError, bearerChallenge, PROTECTED_RESOURCE_METADATA_PATH } from './challenge.js';
+import { IdTokenCheck, singleHeader } from './id-token.js';
 
 export const LOCAL_PRINCIPAL = 'local';
 
-export function principalOf(req: IncomingMessage, config: Pick<Config, 'onCloud' | 'auth'>): string {
-  if (config.auth.mode === 'api_key') return apiKeyPrincipal(req, config.auth.apiKeyHashes);
-  if (!config.onCloud) return LOCAL_PRINCIPAL;
-  const token = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]+$/.exec(req.headers.authorization ?? '');
-  if (token) {
-    try {
-      const claims = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8')) as {
-        email?: string;
-        sub?: string;
-      };
-      if (claims.email) return `user:${claims.email}`;
-      if (claims.sub) return `sub:${claims.sub}`;
-    } catch {
-      // Not a JWT we can read: fall through to the shared principal.
-    }
-  }
-  return 'anonymous';
+export interface Authenticator {
+  readonly mode: Config['auth']['mode'];
+  /** The verified principal of a request; throws AuthError (401) or AppError PERMISSION_DENIED (403). */
+  principalOf(req: IncomingMessage): Promise<string>;
+  /** Where this endpoint's protected resource metadata is served (iam mode), for the 401 challenge. */
+  resourceBaseUrl(req: IncomingMessage): string;
 }
 
-function apiKeyPrincipal(req: IncomingMessage, hashes: string[]): string {
-  const header = req.headers['x-api-key'];
-  const key =
-    (typeof header === 'string' ? header : undefined) ??
-    /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+export interface AuthenticatorDeps {
+  apiKeys?: ApiKeyStore;
+  clock: Clock;
+}
+
+export function createAuthenticator(
+  config: Pick<Config, 'auth' | 'onCloud' | 'publicBaseUrl'>,
+  deps: AuthenticatorDeps,
+): Authenticator {
+  const { auth, onCloud } = config;
+  const resourceBaseUrl = (req: IncomingMessage): string => {
+    const host = req.headers.host;
+    if (auth.serviceUrl) return auth.serviceUrl;
+    if (onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) return `https://${host}`;
+    return config.publicBaseUrl;
+  };
+  const idTokens =
+    auth.mode === 'iam'
+      ? new IdTokenCheck({
+          onCloud,
+          audiences: auth.audiences,
+          certsUrl: auth.certsUrl,
+          now: () => deps.clock.now(),
+        })
+      : undefined;
+  const apiKeys =
+    auth.mode === 'api_key'
+      ? new ApiKeyCheck({
+          hashes: auth.apiKeyHashes,
+          store: deps.apiKeys,
+          cacheSeconds: auth.cacheSeconds,
+          clock: deps.clock,
+        })
+      : undefined;
+
+  const identify = async (req: IncomingMessage): Promise<string> => {
+    if (idTokens) return idTokens.principalOf(req);
+    if (apiKeys) return apiKeys.principalOf(apiKeyOf(req));
+    if (!isLoopback(req.socket.remoteAddress)) {
+      throw new AppError(
+        'PERMISSION_DENIED',
+        'This server runs without AUTH_MODE, as the local principal, and answers callers on this machine only. ' +
+          'Set AUTH_MODE=iam or AUTH_MODE=api_key to serve other hosts.',
+      );
+    }
+    return LOCAL_PRINCIPAL;
+  };
+
+  return {
+    mode: auth.mode,
+    resourceBaseUrl,
+    async principalOf(req) {
+      try {
+        return await identify(req);
+      } catch (err) {
+        if (err instanceof AuthError) {
+          const metadata =
+            auth.mode === 'iam'
+              ? `${resourceBaseUrl(req)}${PROTECTED_RESOURCE_METADATA_PATH}/mcp`
+              : undefined;
+          err.challenge = bearerChallenge(err, metadata);
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * The key from `X-API-Key: KEY` or `Authorization: Bearer KEY`; both may be sent only if they agree. A JWT in
+ * Authorization is not a key (keys hold no dots): it is the ID token a private Cloud Run service asked for, so with
+ * IAM in front the key goes in X-API-Key.
+ */
+function apiKeyOf(req: IncomingMessage): string {
+  const header = singleHeader(req, 'x-api-key');
+  const authorization = singleHeader(req, 'authorization');
+  const bearer = authorization === undefined ? undefined : /^Bearer (\S+)$/.exec(authorization)?.[1];
+  const idToken = bearer !== undefined && bearer.split('.').length === 3;
+  if (authorization !== undefined && bearer === undefined && header === undefined) {
+    throw new AuthError('Authorization must be "Bearer " followed by one API key.', {
+      error: 'invalid_request',
+    });
+  }
+  if (header !== undefined && bearer !== undefined && !idToken && header !== bearer) {
+    throw new AuthError('X-API-Key and Authorization carry different keys: send one key.', {
+      error: 'invalid_request',
+    });
+  }
+  const key = header ?? (idToken ? undefined : bearer);
   if (!key) {
-    throw new AppError(
-      'UNAUTHENTICATED',
-      'Missing API key: send Authorization: Bearer <key> or X-API-Key: <key>.',
+    throw new AuthError(
+      `Missing API key: send Authorization: Bearer <key> or X-API-Key: <key>${idToken ? ' (Authorization holds an ID token, not a key: put the key in X-API-Key)' : ''}.`,
     );
   }
-  const digest = createHash('sha256').update(key).digest();
-  const match = hashes.find((hex) => {
-    const listed = Buffer.from(hex, 'hex');
-    return listed.length === digest.length && timingSafeEqual(listed, digest);
-  });
-  if (!match) throw new AppError('UNAUTHENTICATED', 'Invalid API key.');
-  return `key:${match.slice(0, 12)}`;
+  return key;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
 }

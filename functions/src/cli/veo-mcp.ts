@@ -4,6 +4,8 @@
 //                  (through the MCP endpoint; or --topic veo-requests --project P to publish a pipeline request)
 //   veo-mcp watch OPERATION_ID      follow an operation with a live progress line until it is done
 //   veo-mcp get OPERATION_ID [--download DIR]
+//   veo-mcp keys create --principal NAME [--expires-in-days N] | keys list | keys revoke KEY_ID
+//                  (API keys of AUTH_MODE=api_key, in the store the configuration names: STORE=firestore)
 // Common: --url (default http://127.0.0.1:8080/mcp), --token (sent as Authorization: Bearer).
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -13,6 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import { KEYS_USAGE, runKeysCommand } from './keys.js';
 
 interface View {
   operation_id: string;
@@ -29,6 +32,7 @@ const USAGE = `usage:
                  [--topic TOPIC --project PROJECT]   (publish to the requests topic instead of calling MCP)
   veo-mcp watch OPERATION_ID
   veo-mcp get OPERATION_ID [--download DIR]
+${KEYS_USAGE}
 options: --url MCP_URL (default http://127.0.0.1:8080/mcp)  --token TOKEN`;
 
 const { values, positionals } = parseArgs({
@@ -46,6 +50,8 @@ const { values, positionals } = parseArgs({
     topic: { type: 'string' },
     project: { type: 'string' },
     download: { type: 'string' },
+    principal: { type: 'string' },
+    'expires-in-days': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -160,11 +166,45 @@ async function get(operationId: string): Promise<void> {
   await client.close();
 }
 
+/** The keys commands talk to the store directly, configured from the environment as the functions are. */
+async function keys(subcommand: string | undefined, target: string | undefined): Promise<number> {
+  const { ConfigError, loadConfig } = await import('../config/index.js');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  if (config.store.kind !== 'firestore') {
+    fail(
+      'veo-mcp keys needs STORE=firestore (with GOOGLE_CLOUD_PROJECT, and FIRESTORE_DATABASE or ' +
+        'FIRESTORE_API_KEYS_COLLECTION if not the defaults): keys in memory would vanish with this process. ' +
+        'For a local server, list key hashes in API_KEY_HASHES instead.',
+    );
+  }
+  const { createFirestore } = await import('../google-clients.js');
+  const { FirestoreApiKeyStore } = await import('../store/api-keys-firestore.js');
+  const { db } = await createFirestore(config);
+  try {
+    return await runKeysCommand(
+      config,
+      new FirestoreApiKeyStore(db, config.store.apiKeysCollection),
+      { command: subcommand, target, principal: values.principal, expiresInDays: values['expires-in-days'] },
+      { out: (line) => console.log(line), err: (line) => console.error(line), now: () => new Date() },
+    );
+  } finally {
+    await db.terminate();
+  }
+}
+
 const [command, operationId] = positionals;
 if (values.help || !command) {
   console.log(USAGE);
 } else if (command === 'submit') {
   await submit();
+} else if (command === 'keys') {
+  process.exitCode = await keys(positionals[1], positionals[2]);
 } else if (command === 'watch' || command === 'get') {
   if (!operationId) fail(`${command} needs an OPERATION_ID\n${USAGE}`);
   if (command === 'watch') {

@@ -66,6 +66,8 @@ export interface Config {
     idempotencyCollection: string;
     /** Usage counters of the spend limits (FIRESTORE_USAGE_COLLECTION). */
     usageCollection: string;
+    /** API-key records (AUTH_MODE=api_key with STORE=firestore): api_keys/{sha256 hex of the key}. */
+    apiKeysCollection: string;
     /** FIRESTORE_EMULATOR_HOST (host:port): the Firestore client talks plain gRPC to it. */
     emulatorHost?: string;
   };
@@ -98,8 +100,24 @@ export interface Config {
   };
   publicBaseUrl: string;
   allowedOrigins: string[];
-  /** iam: Cloud Run checks Google ID tokens (IAM invoker); api_key: callers present a key whose hash is listed. */
-  auth: { mode: 'iam' | 'api_key'; apiKeyHashes: string[] };
+  /**
+   * Who callers are (auth/): `iam`, Google ID tokens (verified by Cloud Run, and by us when still signed); `api_key`,
+   * keys whose SHA-256 is listed in API_KEY_HASHES or stored (veo-mcp keys create); `local`, off the platform with
+   * no AUTH_MODE: every loopback caller is the one local principal.
+   */
+  auth: {
+    mode: 'local' | 'iam' | 'api_key';
+    apiKeyHashes: string[];
+    /** Accepted audiences of signed ID tokens: PUBLIC_BASE_URL when set, then AUTH_AUDIENCES. */
+    audiences: string[];
+    /** PUBLIC_BASE_URL when given: the URL this service is reached at (else, on the platform, the request's Host). */
+    serviceUrl?: string;
+    certsUrl: string;
+    /** How long a key lookup is reused by this instance: a revoked key is refused at most this long after. */
+    cacheSeconds: number;
+  };
+  /** Interface `npm start` listens on. */
+  host: string;
   poll: { initialDelaySeconds: number; intervalSeconds: number; maxIntervalSeconds: number };
   /** Event-driven pipelines: the requests topic in, completion events (and signed webhooks) out. */
   pipelines: {
@@ -125,6 +143,51 @@ export interface Config {
 }
 
 type Shape = typeof EnvSchema.shape;
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Security settings that contradict each other or leave the server open (issue 12, startup validation): each stops
+ * the instance naming the setting. Weak secrets and malformed keys are refused by their own schema (schema.ts).
+ */
+function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reason: string) => void): void {
+  if (e.API_KEY_HASHES && e.AUTH_MODE !== 'api_key') {
+    problem(
+      'API_KEY_HASHES',
+      `is set but AUTH_MODE is ${e.AUTH_MODE ?? 'unset'}: the keys would be ignored. Set AUTH_MODE=api_key, or remove it`,
+    );
+  }
+  if (e.AUTH_AUDIENCES && e.AUTH_MODE === 'api_key') {
+    problem('AUTH_AUDIENCES', 'applies to ID tokens (AUTH_MODE=iam) only, but AUTH_MODE is api_key');
+  }
+  if (!onCloud && e.AUTH_MODE === 'iam' && !e.PUBLIC_BASE_URL && !e.AUTH_AUDIENCES) {
+    problem(
+      'AUTH_AUDIENCES',
+      'required when AUTH_MODE=iam off the platform (or set PUBLIC_BASE_URL): the audience ID tokens must name, ' +
+        "as the service's URL is not known here",
+    );
+  }
+  // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens need TLS.
+  if (
+    e.AUTH_CERTS_URL &&
+    !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(e.AUTH_CERTS_URL)
+  ) {
+    problem('AUTH_CERTS_URL', 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
+  }
+  if (!onCloud && !e.AUTH_MODE && e.HOST && !LOOPBACK_HOSTS.has(e.HOST)) {
+    problem(
+      'HOST',
+      `listens beyond this machine, which needs AUTH_MODE=iam or AUTH_MODE=api_key: without one every caller ` +
+        'would be the unauthenticated local principal',
+    );
+  }
+}
 
 /** Reads and checks the environment; throws one ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -177,12 +240,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.STORE === 'firestore') requireWhen('GOOGLE_CLOUD_PROJECT', 'STORE=firestore');
   if (e.QUEUE === 'pubsub') requireWhen('GOOGLE_CLOUD_PROJECT', 'QUEUE=pubsub');
   if (e.BLOBS === 'gcs') requireWhen('OUTPUT_BUCKET', 'BLOBS=gcs (the bucket Veo writes videos to)');
-  if (e.AUTH_MODE === 'api_key') {
+  if (e.AUTH_MODE === 'api_key' && e.STORE !== 'firestore') {
     requireWhen(
       'API_KEY_HASHES',
-      'AUTH_MODE=api_key (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum)',
+      'AUTH_MODE=api_key with STORE=memory (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum; ' +
+        'with STORE=firestore, keys can instead be made with veo-mcp keys create)',
     );
   }
+  securityProblems(e, Boolean(e.K_SERVICE), problem);
   for (const [name, whens] of required) problem(name, `required when ${whens.join(', and when ')}`);
 
   if (e.VEO_NOTICE_TOPIC && e.VEO_COMPLETION_TOPIC && e.VEO_NOTICE_TOPIC !== e.VEO_COMPLETION_TOPIC) {
@@ -245,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       collection: e.FIRESTORE_COLLECTION,
       idempotencyCollection: e.FIRESTORE_IDEMPOTENCY_COLLECTION,
       usageCollection: e.FIRESTORE_USAGE_COLLECTION,
+      apiKeysCollection: e.FIRESTORE_API_KEYS_COLLECTION,
       emulatorHost: e.FIRESTORE_EMULATOR_HOST,
     },
     blobs: {
@@ -266,12 +332,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`,
     auth: {
-      mode: e.AUTH_MODE,
-      apiKeyHashes: (e.API_KEY_HASHES ?? '')
-        .split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
+      mode: e.AUTH_MODE ?? (e.K_SERVICE ? 'iam' : 'local'),
+      apiKeyHashes: list(e.API_KEY_HASHES),
+      audiences: [
+        ...(e.PUBLIC_BASE_URL ? [new URL(e.PUBLIC_BASE_URL).origin] : []),
+        ...list(e.AUTH_AUDIENCES),
+      ],
+      serviceUrl: e.PUBLIC_BASE_URL && new URL(e.PUBLIC_BASE_URL).origin,
+      certsUrl: e.AUTH_CERTS_URL,
+      cacheSeconds: e.AUTH_CACHE_SECONDS,
     },
+    host: e.HOST,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

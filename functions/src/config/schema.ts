@@ -46,6 +46,53 @@ const topicName = z
 
 const collectionId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a collection id');
 
+/** Values shipped as examples or placeholders; a secret containing one was copied, not generated. */
+const PLACEHOLDER_SECRETS = [
+  'changeme',
+  'change-me',
+  'change_me',
+  'replace-me',
+  'replaceme',
+  'placeholder',
+  'your-secret',
+  'yoursecret',
+  'example',
+  'dummy',
+  'do-not-use',
+  'insecure',
+  'xxxxxxxx',
+];
+
+/**
+ * An HMAC key or similar secret: 32+ characters that were generated, not typed. Refused: fewer than 8 distinct
+ * characters, one short pattern repeated, or a known placeholder. (Counting distinct characters is a crude entropy
+ * floor, but it catches what people actually paste: "aaaa...", "abcabc...", "change-me-...".)
+ */
+const secret = z
+  .string()
+  .min(32, 'must be at least 32 characters')
+  .refine((v) => v.length < 32 || new Set(v).size >= 8, {
+    message: 'is too predictable (fewer than 8 distinct characters); generate one: openssl rand -base64 32',
+    abort: true,
+  })
+  .refine((v) => v.length < 32 || !/^(.{1,16})\1+$/s.test(v), {
+    message: 'is one short pattern repeated; generate one: openssl rand -base64 32',
+    abort: true,
+  })
+  .refine((v) => v.length < 32 || !PLACEHOLDER_SECRETS.some((p) => v.toLowerCase().includes(p)), {
+    message: 'looks like a placeholder from an example; generate one: openssl rand -base64 32',
+  });
+
+/** Google API keys (Gemini API): AIza followed by 35 URL-safe characters. */
+const googleApiKey = z
+  .string()
+  .regex(/^AIza[0-9A-Za-z_-]{35}$/, 'must be a Google API key: AIza followed by 35 letters, digits, _ or -');
+
+/** A host name or IP address to listen on. */
+const listenHost = z
+  .string()
+  .regex(/^([A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/, 'must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
+
 /** host:port of a gRPC emulator (Firestore, Pub/Sub), as the gcloud emulators print it. */
 const emulatorHost = z
   .string()
@@ -67,8 +114,8 @@ const storageEmulatorHost = z
 export const EnvSchema = z.object({
   PORT: int(1, 65535).default(8080),
   VEO_BACKEND: oneOf(['vertex', 'gemini', 'simulator']).optional(),
-  GEMINI_API_KEY: z.string().min(1).optional(),
-  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GEMINI_API_KEY: googleApiKey.optional(),
+  GOOGLE_API_KEY: googleApiKey.optional(),
   GOOGLE_GENAI_USE_VERTEXAI: bool.optional(),
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   GOOGLE_CLOUD_LOCATION: z.string().min(1).default('us-central1'),
@@ -108,14 +155,15 @@ export const EnvSchema = z.object({
     )
     .optional(),
   MAX_REQUEST_MESSAGE_BYTES: int(1024, 10_000_000).default(8 * 1024 * 1024),
-  WEBHOOK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEBHOOK_SIGNING_SECRET: secret.optional(),
   SWEEP_GRACE_SECONDS: seconds({ atLeast: 0 }, 3600).default(60),
   LOCAL_BLOB_DIR: z.string().min(1).default('.blobs'),
-  LOCAL_BLOB_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOCAL_BLOB_SIGNING_KEY: secret.optional(),
   SIGNED_URL_TTL_SECONDS: int(60, 604800).default(3600),
   PUBLIC_BASE_URL: httpUrl.optional(),
   ALLOWED_ORIGINS: z.string().optional(),
-  AUTH_MODE: oneOf(['iam', 'api_key']).default('iam'),
+  /** Unset: `iam` on the platform (K_SERVICE set), the one local principal off it. */
+  AUTH_MODE: oneOf(['iam', 'api_key']).optional(),
   API_KEY_HASHES: z
     .string()
     .regex(
@@ -123,6 +171,16 @@ export const EnvSchema = z.object({
       'must be comma-separated SHA-256 hex digests of the accepted API keys',
     )
     .optional(),
+  /** Audiences accepted on signed ID tokens besides the service's own URL (custom audiences, a custom domain). */
+  AUTH_AUDIENCES: z
+    .string()
+    .regex(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, 'must be comma-separated audiences (URLs or OAuth client ids)')
+    .optional(),
+  /** Where Google's ID-token signing keys are fetched (PEM certificates by key id); tests serve their own. */
+  AUTH_CERTS_URL: httpUrl.default('https://www.googleapis.com/oauth2/v1/certs'),
+  FIRESTORE_API_KEYS_COLLECTION: collectionId.default('api_keys'),
+  AUTH_CACHE_SECONDS: seconds({ atLeast: 0 }, 300).default(30),
+  HOST: listenHost.default('127.0.0.1'),
   POLL_INITIAL_DELAY_SECONDS: seconds({ above: 0 }, 600).optional(),
   POLL_INTERVAL_SECONDS: seconds({ above: 0 }, 600).optional(),
   POLL_MAX_INTERVAL_SECONDS: seconds({ above: 0 }, 3600).optional(),

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
-import { principalOf } from '../auth/principal.js';
+import { AuthError, PROTECTED_RESOURCE_METADATA_PATH, protectedResourceMetadata } from '../auth/challenge.js';
 import { BLOB_ROUTE } from '../blobs/local.js';
 import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
@@ -47,6 +47,12 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       (req.method === 'GET' || req.method === 'HEAD')
     ) {
       return runtime.localBlobs.serve(req, res);
+    }
+    // RFC 9728 metadata (iam mode): MCP clients find the authorization server of Google ID tokens here.
+    const metadataPaths = [PROTECTED_RESOURCE_METADATA_PATH, `${PROTECTED_RESOURCE_METADATA_PATH}/mcp`];
+    if (runtime.auth.mode === 'iam' && metadataPaths.includes(path) && req.method === 'GET') {
+      res.status(200).json(protectedResourceMetadata(runtime.auth.resourceBaseUrl(req)));
+      return;
     }
     if (path === '/healthz') {
       res.status(200).json({ status: 'ok', backend: runtime.backendLabel });
@@ -110,7 +116,7 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
 
     let principal: string;
     try {
-      principal = principalOf(req, runtime.config);
+      principal = await runtime.auth.principalOf(req);
     } catch (err) {
       answerError(res, err);
       return;
@@ -192,7 +198,8 @@ function answerError(res: Response, err: unknown): void {
   const message = policy.showMessage
     ? (err as AppError).message
     : `Internal error (reference ${logWithReference('MCP request failed', err)}).`;
-  if (policy.code === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', 'Bearer realm="veo-mcp"');
+  if (policy.code === 'UNAUTHENTICATED')
+    res.setHeader('WWW-Authenticate', err instanceof AuthError ? err.challenge : 'Bearer realm="veo-mcp"');
   jsonRpcError(res, policy.httpStatus, policy.jsonRpcCode, message);
 }
 

@@ -1,0 +1,118 @@
+// `veo-mcp keys` against the Firestore emulator, with the mcp function reading the same collection: a key made by the
+// CLI works at once, is stored only as its SHA-256, never appears again in any output, and is refused once revoked.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { Firestore } from '@google-cloud/firestore';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { emulatorSkip, uniqueNames, useEmulators, type Emulators } from '../helpers/emulators.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
+import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
+
+const name = uniqueNames('keys');
+const listTools = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+
+describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSkip }, () => {
+  let emulators: Emulators;
+  let server: TestServer;
+  let env: Record<string, string>;
+
+  before(async () => {
+    await builtForThisRun('compile'); // The CLI runs from dist/functions.
+    emulators = await useEmulators();
+    env = {
+      GOOGLE_CLOUD_PROJECT: emulators.projectId,
+      FIRESTORE_EMULATOR_HOST: emulators.env['FIRESTORE_EMULATOR_HOST']!,
+      GOOGLE_APPLICATION_CREDENTIALS: emulators.env['GOOGLE_APPLICATION_CREDENTIALS']!,
+      STORE: 'firestore',
+      FIRESTORE_COLLECTION: name('operations'),
+      FIRESTORE_IDEMPOTENCY_COLLECTION: name('idempotency'),
+      FIRESTORE_API_KEYS_COLLECTION: name('api_keys'),
+      AUTH_MODE: 'api_key',
+      AUTH_CACHE_SECONDS: '0',
+    };
+    server = await startTestServer({ env });
+  });
+  after(async () => {
+    await server?.close();
+    await emulators?.stop();
+  });
+
+  const cli = async (args: string[], extra: Record<string, string> = {}) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['dist/functions/src/cli/veo-mcp.js', 'keys', ...args],
+        { env: { PATH: process.env['PATH'], ...env, LOG_LEVEL: 'error', ...extra } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const failed = err as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  test('create, use, list, revoke: the key is printed once and refused after revocation', async () => {
+    const created = await cli(['create', '--principal', 'render-farm', '--expires-in-days', '7']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = created.stdout.trim();
+    assert.match(key, /^veo_[A-Za-z0-9_-]{43}$/);
+    const hash = createHash('sha256').update(key).digest('hex');
+    assert.match(
+      created.stderr,
+      new RegExp(`Created API key ${hash.slice(0, 12)} for principal render-farm`),
+    );
+
+    // Stored as its hash, under its hash; the key itself is nowhere in the document.
+    const db = new Firestore({ projectId: emulators.projectId });
+    const doc = await db.collection(env['FIRESTORE_API_KEYS_COLLECTION']!).doc(hash).get();
+    assert.equal(doc.get('principal'), 'render-farm');
+    assert.equal(doc.get('revoked'), false);
+    assert.ok(!JSON.stringify(doc.data()).includes(key.slice(4)));
+    await db.terminate();
+
+    const client = await server.connect({ authorization: `Bearer ${key}` });
+    const result = (await client.callTool({
+      name: 'generate_video',
+      arguments: { prompt: 'Made with a CLI key', duration_seconds: 4 },
+    })) as CallToolResult;
+    const id = (result.structuredContent as { operation_id: string }).operation_id;
+    assert.equal((await server.runtime.store.get(id))?.principal, 'key:render-farm');
+
+    const listed = await cli(['list']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`^${hash.slice(0, 12)} +render-farm +\\S+ +\\S+ +active$`, 'm'));
+
+    const revoked = await cli(['revoke', hash.slice(0, 10)]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /Revoked API key [0-9a-f]{12} \(principal render-farm\)/);
+
+    const before = server.simulator.stats.submits;
+    const refused = await rawPost(server.mcpUrl, listTools, { 'x-api-key': key });
+    assert.equal(refused.status, 401);
+    assert.match((refused.json as { error: { message: string } }).error.message, /^Invalid API key/);
+    assert.equal(server.simulator.stats.submits, before);
+
+    const after = await cli(['list']);
+    assert.match(after.stdout, /render-farm .* revoked \S+$/m);
+    for (const output of [listed, revoked, after]) {
+      const all = output.stdout + output.stderr;
+      assert.ok(
+        !all.includes(key) && !all.includes(key.slice(4)) && !all.includes(hash),
+        'never printed again',
+      );
+    }
+  });
+
+  test('keys are refused with STORE=memory: they would vanish with the process', async () => {
+    const run = await cli(['create', '--principal', 'x'], {
+      STORE: 'memory',
+      API_KEY_HASHES: 'a'.repeat(64),
+    });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /veo-mcp keys needs STORE=firestore/);
+    assert.equal(run.stdout, '');
+  });
+});
