@@ -31,6 +31,20 @@ locals {
     AUTH_CACHE_SECONDS = var.auth_cache_seconds
   }
 
+  # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the
+  # records themselves, so the poller needs none of them.
+  spend_environment = {
+    DAILY_VIDEO_SECONDS_PER_PRINCIPAL    = var.daily_video_seconds_per_principal
+    DAILY_VIDEO_SECONDS_TOTAL            = var.daily_video_seconds_total
+    REQUESTS_PER_MINUTE_PER_PRINCIPAL    = var.requests_per_minute_per_principal
+    MAX_RUNNING_OPERATIONS_PER_PRINCIPAL = var.max_running_operations_per_principal
+  }
+
+  # Merged in only when the map has entries: "PRINCIPAL=SECONDS,..." (keys in lexical order).
+  principal_daily_video_seconds_environment = {
+    PRINCIPAL_DAILY_VIDEO_SECONDS = join(",", formatlist("%s=%s", keys(var.principal_daily_video_seconds), values(var.principal_daily_video_seconds)))
+  }
+
   poller_environment = {
     POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
   }
@@ -90,6 +104,8 @@ resource "google_cloudfunctions2_function" "mcp" {
     environment_variables = merge(
       local.common_environment,
       local.mcp_environment,
+      local.spend_environment,
+      length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )
 
@@ -207,6 +223,8 @@ resource "google_cloudfunctions2_function" "requests" {
     environment_variables = merge(
       local.common_environment,
       local.requests_environment,
+      local.spend_environment,
+      length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
       length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )

@@ -397,3 +397,64 @@ variable "sweep_interval_minutes" {
     error_message = "sweep_interval_minutes must divide 60: one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30."
   }
 }
+
+# --- Spend limits (README: Security > Spend limits) ---------------------------------------------------------------
+
+variable "daily_video_seconds_per_principal" {
+  type        = number
+  description = "Seconds of video (duration x number of videos) one principal may start per UTC day (DAILY_VIDEO_SECONDS_PER_PRINCIPAL)."
+  default     = 480
+
+  validation {
+    condition     = var.daily_video_seconds_per_principal >= 1 && var.daily_video_seconds_per_principal <= 10000000 && floor(var.daily_video_seconds_per_principal) == var.daily_video_seconds_per_principal
+    error_message = "daily_video_seconds_per_principal must be a whole number between 1 and 10000000."
+  }
+}
+
+variable "principal_daily_video_seconds" {
+  type        = map(number)
+  description = "Per-principal replacements of daily_video_seconds_per_principal (PRINCIPAL_DAILY_VIDEO_SECONDS), e.g. { \"pipeline\" = 7200, \"key:alice\" = 1200 }."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for principal in keys(var.principal_daily_video_seconds) : can(regex("^[^,=\\s][^,=]*$", principal))])
+    error_message = "principal_daily_video_seconds keys must be principals without commas, \"=\" or leading spaces."
+  }
+  validation {
+    condition     = alltrue([for seconds in values(var.principal_daily_video_seconds) : seconds >= 1 && seconds <= 10000000 && floor(seconds) == seconds])
+    error_message = "principal_daily_video_seconds values must be whole numbers between 1 and 10000000."
+  }
+}
+
+variable "daily_video_seconds_total" {
+  type        = number
+  description = "Seconds of video the whole deployment may start per UTC day, all principals together (DAILY_VIDEO_SECONDS_TOTAL)."
+  default     = 2400
+
+  validation {
+    condition     = var.daily_video_seconds_total >= 1 && var.daily_video_seconds_total <= 100000000 && floor(var.daily_video_seconds_total) == var.daily_video_seconds_total
+    error_message = "daily_video_seconds_total must be a whole number between 1 and 100000000."
+  }
+}
+
+variable "requests_per_minute_per_principal" {
+  type        = number
+  description = "Tool calls (every tools/call, reads included) one principal may make per UTC minute (REQUESTS_PER_MINUTE_PER_PRINCIPAL)."
+  default     = 60
+
+  validation {
+    condition     = var.requests_per_minute_per_principal >= 1 && var.requests_per_minute_per_principal <= 100000 && floor(var.requests_per_minute_per_principal) == var.requests_per_minute_per_principal
+    error_message = "requests_per_minute_per_principal must be a whole number between 1 and 100000."
+  }
+}
+
+variable "max_running_operations_per_principal" {
+  type        = number
+  description = "Operations of one principal not yet finished (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL)."
+  default     = 10
+
+  validation {
+    condition     = var.max_running_operations_per_principal >= 1 && var.max_running_operations_per_principal <= 10000 && floor(var.max_running_operations_per_principal) == var.max_running_operations_per_principal
+    error_message = "max_running_operations_per_principal must be a whole number between 1 and 10000."
+  }
+}

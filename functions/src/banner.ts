@@ -13,6 +13,7 @@ export function printBanner(runtime: Runtime): void {
     '  Veo MCP Cloud',
     `  MCP endpoint : ${url}   (Streamable HTTP, stateless)`,
     `  Veo backend  : ${backend}`,
+    `  Spend limits : ${config.limits.dailySecondsPerPrincipal} s of video per principal per UTC day (${config.limits.dailySecondsTotal} s in all), ${config.limits.requestsPerMinute} tool calls/min, ${config.limits.maxRunning} running   (get_usage)`,
     `  Store        : ${config.store.kind}   Blobs: ${config.blobs.kind} (${config.blobs.kind === 'gcs' ? `gs://${config.blobs.bucket}` : config.blobs.dir})   Queue: ${config.queue.kind}`,
     '',
     '  Connect:',

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'FAILED_PRECONDITION'
   | 'ALREADY_EXISTS'
   | 'RESOURCE_EXHAUSTED'
+  | 'LIMIT_EXCEEDED'
   | 'DEADLINE_EXCEEDED'
   | 'UPSTREAM'
   | 'INTERNAL';
@@ -71,6 +72,9 @@ export const ERROR_POLICY: Readonly<Record<ErrorCode, ErrorPolicy>> = {
   ALREADY_EXISTS: policy(409, INVALID_PARAMS, 'reject'),
   FAILED_PRECONDITION: policy(400, INVALID_REQUEST, 'reject'),
   RESOURCE_EXHAUSTED: policy(429, INTERNAL_ERROR, 'record'),
+  // One of our spend limits refused the caller (operations/budget.ts): their request, refused before anything was
+  // created, so a pipeline gets a rejection event.
+  LIMIT_EXCEEDED: policy(429, INVALID_REQUEST, 'reject'),
   DEADLINE_EXCEEDED: policy(504, INTERNAL_ERROR, 'record'),
   UPSTREAM: policy(502, INTERNAL_ERROR, 'record'),
   INTERNAL: policy(500, INTERNAL_ERROR, 'record', false),

@@ -42,6 +42,8 @@ log.info('Security settings', {
   allowedOrigins: config.allowedOrigins,
   webhookSigning: config.pipelines.webhookSecret ? 'set' : 'off',
   maxRequestBytes: config.maxRequestBytes,
+  // DAILY_VIDEO_SECONDS_*, PRINCIPAL_DAILY_VIDEO_SECONDS, REQUESTS_PER_MINUTE_*, MAX_RUNNING_* (operations/budget.ts).
+  spendLimits: config.limits,
 });
 
 let runtime: Promise<Runtime> | undefined;

@@ -1,6 +1,12 @@
 // The composition root: builds one set of adapters per instance from Config and wires them into the domain.
 // Google clients are imported only when their adapter is selected, and created once per instance.
-import type { BlobStore, CompletionSink, OperationStore, PollQueue } from './operations/ports.js';
+import type {
+  BlobStore,
+  CompletionSink,
+  OperationStore,
+  PollQueue,
+  UsageLedger,
+} from './operations/ports.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
 import { createAuthenticator, type Authenticator } from './auth/principal.js';
 import { LocalBlobStore } from './blobs/local.js';
@@ -21,7 +27,7 @@ import { VeoAdapter } from './veo/adapter.js';
 export interface Runtime {
   config: Config;
   operations: Operations;
-  store: OperationStore;
+  store: OperationStore & UsageLedger;
   blobs: BlobStore;
   queue: PollQueue;
   completions: CompletionSink;
@@ -69,6 +75,8 @@ export async function createRuntime(
   });
   const operations = new Operations({
     store,
+    // The store keeps the usage counters too, so a start's reservation shares the transaction of its record.
+    ledger: store,
     blobs,
     queue,
     veo,
@@ -81,6 +89,7 @@ export async function createRuntime(
       submitGraceSeconds: Math.ceil(config.veo.timeoutMs / 1000) + 30,
       sweepGraceSeconds: config.queue.sweepGraceSeconds,
       signedUrlTtlSeconds: config.blobs.signedUrlTtlSeconds,
+      limits: config.limits,
     },
     clock,
   });
@@ -119,7 +128,7 @@ export async function createRuntime(
 async function createStore(
   config: Config,
   closers: Array<() => Promise<void> | void>,
-): Promise<OperationStore> {
+): Promise<OperationStore & UsageLedger> {
   if (config.store.kind === 'memory') return new MemoryOperationStore();
   const { sdk, db } = await createFirestore(config);
   const { FirestoreOperationStore } = await import('./store/firestore.js');
@@ -127,6 +136,7 @@ async function createStore(
   return new FirestoreOperationStore(sdk, db, {
     collection: config.store.collection,
     idempotencyCollection: config.store.idempotencyCollection,
+    usageCollection: config.store.usageCollection,
   });
 }
 

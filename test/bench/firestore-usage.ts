@@ -2,18 +2,21 @@
 // in the Firestore adapter, so no counting ships in the deployed bundle: it wraps the methods of the runtime's store
 // instance in place (the domain holds that same instance), and infers from each OperationStore call what
 // FirestoreOperationStore reads and writes for it:
-//   create        without a key: 1 write; with one: 1 read (the key) + 2 writes, or 2 reads when the key existed
+//   create        without a key: 1 write; with one: 1 read (the key) + 2 writes, or 2 reads when the key existed;
+//                 a created record with a reservation adds 3 reads and 3 writes (the usage counters)
 //   get           1 read                     findByVeoOperationName   1 read
-//   update        1 read per transaction attempt (each calls `mutate`), 1 write when the last attempt changed it
+//   update        1 read per transaction attempt (each calls `mutate`), 1 write when the last attempt changed it,
+//                 and the ending's release: 1 write (running), 3 when seconds come back
 //   list, findDue 1 read per document returned (a list page reads one more when there is a next page), at least 1
-import type { OperationStore } from '../../functions/src/operations/ports.js';
+//   countCall     1 read + 1 write (the minute's counter; a refused call: 1 read)      usage   4 reads
+import type { OperationStore, UsageLedger } from '../../functions/src/operations/ports.js';
 
 export interface DocumentAccess {
   reads: number;
   writes: number;
 }
 
-export function countDocumentAccess(store: OperationStore): DocumentAccess {
+export function countDocumentAccess(store: OperationStore & UsageLedger): DocumentAccess {
   const count: DocumentAccess = { reads: 0, writes: 0 };
   const original = {
     create: store.create.bind(store),
@@ -22,11 +25,13 @@ export function countDocumentAccess(store: OperationStore): DocumentAccess {
     list: store.list.bind(store),
     findDue: store.findDue.bind(store),
     findByVeoOperationName: store.findByVeoOperationName.bind(store),
+    countCall: store.countCall.bind(store),
+    usage: store.usage.bind(store),
   };
   const documents = (n: number) => (count.reads += Math.max(1, n));
 
-  store.create = async (record) => {
-    const result = await original.create(record);
+  store.create = async (record, admit) => {
+    const result = await original.create(record, admit);
     if (record.idempotencyKey === undefined) {
       count.writes += 1;
     } else if (result.created) {
@@ -35,23 +40,37 @@ export function countDocumentAccess(store: OperationStore): DocumentAccess {
     } else {
       count.reads += 2;
     }
+    if (result.created && record.reservation) {
+      count.reads += 3;
+      count.writes += 3;
+    }
     return result;
   };
   store.get = async (id) => {
     count.reads++;
     return original.get(id);
   };
-  store.update = async (id, mutate) => {
+  store.update = async (id, mutate, release) => {
     let attempts = 0;
     let changed = false;
-    const result = await original.update(id, (current) => {
-      attempts++;
-      const next = mutate(current);
-      changed = next !== undefined;
-      return next;
-    });
+    let releasedWrites = 0;
+    const result = await original.update(
+      id,
+      (current) => {
+        attempts++;
+        const next = mutate(current);
+        changed = next !== undefined;
+        return next;
+      },
+      release &&
+        ((before, after) => {
+          const released = release(before, after);
+          releasedWrites = released ? (released.seconds > 0 ? 3 : 1) : 0;
+          return released;
+        }),
+    );
     count.reads += Math.max(1, attempts); // A missing document is one read and no attempt.
-    if (changed) count.writes++;
+    if (changed) count.writes += 1 + releasedWrites;
     return result;
   };
   store.list = async (query) => {
@@ -67,6 +86,15 @@ export function countDocumentAccess(store: OperationStore): DocumentAccess {
   store.findByVeoOperationName = async (name) => {
     count.reads++;
     return original.findByVeoOperationName(name);
+  };
+  store.countCall = async (principal, minute, admit) => {
+    count.reads++;
+    await original.countCall(principal, minute, admit);
+    count.writes++;
+  };
+  store.usage = async (principal, day, minute) => {
+    count.reads += 4;
+    return original.usage(principal, day, minute);
   };
   return count;
 }

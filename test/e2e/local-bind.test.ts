@@ -146,6 +146,13 @@ describe('startup', { concurrency: true }, () => {
       assert.equal(settings['apiKeyHashesListed'], 1);
       assert.equal(settings['webhookSigning'], 'set');
       assert.equal(settings['authCacheSeconds'], 30);
+      assert.deepEqual(settings['spendLimits'], {
+        dailySecondsPerPrincipal: 480,
+        dailySecondsByPrincipal: {},
+        dailySecondsTotal: 2400,
+        requestsPerMinute: 60,
+        maxRunning: 10,
+      });
       for (const secret of [WEBHOOK_SECRET, API_KEY, env.API_KEY_HASHES])
         assert.ok(!output().includes(secret));
     });

@@ -31,11 +31,12 @@ for (const era of PROTOCOL_ERAS) {
     });
     after(() => server.close());
 
-    test('tools/list offers the four tools with schemas and honest annotations', async () => {
+    test('tools/list offers the five tools with schemas and honest annotations', async () => {
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((t) => [t.name, t]));
       assert.deepEqual([...byName.keys()].sort(), [
         'generate_video',
+        'get_usage',
         'get_video_operation',
         'list_video_models',
         'list_video_operations',

@@ -84,6 +84,7 @@ describe('protocol revisions on one URL', () => {
     const tools = list.body.result!['tools'] as Array<{ name: string }>;
     assert.deepEqual(tools.map((t) => t.name).sort(), [
       'generate_video',
+      'get_usage',
       'get_video_operation',
       'list_video_models',
       'list_video_operations',
@@ -127,7 +128,7 @@ describe('protocol revisions on one URL', () => {
     try {
       assert.equal(client.getServerCapabilities()?.tools?.listChanged, false);
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 4);
+      assert.equal(tools.length, 5);
       const result = await client.callTool({
         name: 'generate_video',
         arguments: { prompt: 'A v1 client', duration_seconds: 4, idempotency_key: 'v1-client' },

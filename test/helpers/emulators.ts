@@ -74,6 +74,12 @@ export function cloudSettings(
     OUTPUT_BUCKET: bucket,
     FIRESTORE_COLLECTION: name('operations'),
     FIRESTORE_IDEMPOTENCY_COLLECTION: name('idempotency'),
+    FIRESTORE_USAGE_COLLECTION: name('usage'),
+    // Spend limits no functional suite reaches (the bench starts a hundred at once); budget-race.test.ts sets its own.
+    DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '1000000',
+    DAILY_VIDEO_SECONDS_TOTAL: '1000000',
+    REQUESTS_PER_MINUTE_PER_PRINCIPAL: '100000',
+    MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
     POLL_TOPIC: name('poll'),
     COMPLETIONS_TOPIC: name('completions'),
     VEO_BACKEND: 'vertex',

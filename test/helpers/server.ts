@@ -10,12 +10,21 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
+import type { Clock } from '../../functions/src/operations/clock.js';
 import { createMcpHttpHandler } from '../../functions/src/mcp/http.js';
 import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulator/server.js';
 
 let counter = 0;
+
+/** Spend limits no functional test reaches (the defaults would refuse a busy suite's 61st call in a minute). */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '1000000',
+  DAILY_VIDEO_SECONDS_TOTAL: '1000000',
+  REQUESTS_PER_MINUTE_PER_PRINCIPAL: '100000',
+  MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
+};
 
 export interface TestServer {
   url: string;
@@ -33,6 +42,8 @@ export const PROTOCOL_ERAS: ProtocolEra[] = ['modern', 'legacy'];
 export interface TestServerOptions {
   env?: Record<string, string>;
   simulator?: SimulatorOptions;
+  /** The runtime's clock (a ManualClock for tests of time windows); the system clock by default. */
+  clock?: Clock;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -61,9 +72,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     POLL_INTERVAL_SECONDS: '0.1',
     POLL_MAX_INTERVAL_SECONDS: '0.5',
     LOG_LEVEL: 'error',
+    // Spend limits far above what a suite starts; the spend-limit tests set their own.
+    ...GENEROUS_LIMITS,
     ...options.env,
   });
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, { clock: options.clock });
   resolveRuntime(runtime);
 
   const clients: Client[] = [];

@@ -33,6 +33,7 @@ const ALL_CODES: ErrorCode[] = [
   'FAILED_PRECONDITION',
   'ALREADY_EXISTS',
   'RESOURCE_EXHAUSTED',
+  'LIMIT_EXCEEDED',
   'DEADLINE_EXCEEDED',
   'UPSTREAM',
   'INTERNAL',
@@ -59,6 +60,8 @@ describe('error-policy table', () => {
     assert.equal(status('NOT_FOUND'), 404);
     assert.equal(status('ALREADY_EXISTS'), 409);
     assert.equal(status('RESOURCE_EXHAUSTED'), 429);
+    assert.equal(status('LIMIT_EXCEEDED'), 429);
+    assert.equal(ERROR_POLICY.LIMIT_EXCEEDED.jsonRpcCode, -32600);
     assert.equal(status('INTERNAL'), 500);
     assert.equal(status('UPSTREAM'), 502);
     assert.equal(status('DEADLINE_EXCEEDED'), 504);

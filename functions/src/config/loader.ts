@@ -1,6 +1,7 @@
 // From an environment (process.env, or any object of strings) to the typed Config, checked as a whole: every bad
 // variable and every broken rule between variables is reported at once, one line each, before anything starts.
 import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
+import type { SpendLimits } from '../operations/budget.js';
 import type { Backend, WireApi } from '../operations/record.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
@@ -63,6 +64,8 @@ export interface Config {
     database: string;
     collection: string;
     idempotencyCollection: string;
+    /** Usage counters of the spend limits (FIRESTORE_USAGE_COLLECTION). */
+    usageCollection: string;
     /** API-key records (AUTH_MODE=api_key with STORE=firestore): api_keys/{sha256 hex of the key}. */
     apiKeysCollection: string;
     /** FIRESTORE_EMULATOR_HOST (host:port): the Firestore client talks plain gRPC to it. */
@@ -134,6 +137,8 @@ export interface Config {
   /** `host:port` pairs outbound requests may reach over http and at private addresses (local receivers only). */
   egressTestHosts: string[];
   retentionDays: number;
+  /** Spend limits per principal and for the deployment (DAILY_VIDEO_SECONDS_*, REQUESTS_PER_MINUTE_*, MAX_RUNNING_*). */
+  limits: SpendLimits;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** True on Cloud Run functions (K_SERVICE is set by the platform). */
   onCloud: boolean;
@@ -260,6 +265,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problem('EGRESS_TEST_HOSTS', 'is for local receivers and emulators only; it is refused on Cloud Run');
   }
 
+  const dailySecondsByPrincipal: Record<string, number> = {};
+  for (const pair of (e.PRINCIPAL_DAILY_VIDEO_SECONDS ?? '').split(',').filter(Boolean)) {
+    const at = pair.lastIndexOf('=');
+    const [principal, seconds] = [pair.slice(0, at).trim(), Number(pair.slice(at + 1))];
+    if (Object.hasOwn(dailySecondsByPrincipal, principal)) {
+      problem(
+        'PRINCIPAL_DAILY_VIDEO_SECONDS',
+        `names ${JSON.stringify(principal)} twice; name each principal once`,
+      );
+    } else if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > 10_000_000) {
+      problem(
+        'PRINCIPAL_DAILY_VIDEO_SECONDS',
+        `gives ${JSON.stringify(principal)} ${pair.slice(at + 1)} seconds; each must be an integer between 1 and 10000000`,
+      );
+    }
+    dailySecondsByPrincipal[principal] = seconds;
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
@@ -293,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       database: e.FIRESTORE_DATABASE,
       collection: e.FIRESTORE_COLLECTION,
       idempotencyCollection: e.FIRESTORE_IDEMPOTENCY_COLLECTION,
+      usageCollection: e.FIRESTORE_USAGE_COLLECTION,
       apiKeysCollection: e.FIRESTORE_API_KEYS_COLLECTION,
       emulatorHost: e.FIRESTORE_EMULATOR_HOST,
     },
@@ -361,6 +385,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter(Boolean),
     retentionDays: e.OPERATION_RETENTION_DAYS,
+    limits: {
+      dailySecondsPerPrincipal: e.DAILY_VIDEO_SECONDS_PER_PRINCIPAL,
+      dailySecondsByPrincipal,
+      dailySecondsTotal: e.DAILY_VIDEO_SECONDS_TOTAL,
+      requestsPerMinute: e.REQUESTS_PER_MINUTE_PER_PRINCIPAL,
+      maxRunning: e.MAX_RUNNING_OPERATIONS_PER_PRINCIPAL,
+    },
     logLevel: e.LOG_LEVEL,
     onCloud: Boolean(e.K_SERVICE),
   };

@@ -203,6 +203,19 @@ export const EnvSchema = z.object({
     .optional(),
   OPERATION_RETENTION_DAYS: int(1, 3650).default(30),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  // Spend limits (operations/budget.ts); the README's "Spend limits" section says why these defaults.
+  DAILY_VIDEO_SECONDS_PER_PRINCIPAL: int(1, 10_000_000).default(480),
+  DAILY_VIDEO_SECONDS_TOTAL: int(1, 100_000_000).default(2400),
+  PRINCIPAL_DAILY_VIDEO_SECONDS: z
+    .string()
+    .regex(
+      /^[^,=\s][^,=]*=\d+(,[^,=\s][^,=]*=\d+)*$/,
+      'must be PRINCIPAL=SECONDS pairs separated by commas, e.g. pipeline=7200,key:alice=1200',
+    )
+    .optional(),
+  REQUESTS_PER_MINUTE_PER_PRINCIPAL: int(1, 100_000).default(60),
+  MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: int(1, 10_000).default(10),
+  FIRESTORE_USAGE_COLLECTION: collectionId.default('usage_counters'),
   K_SERVICE: z.string().optional(),
 });
 

@@ -49,6 +49,10 @@ export const OperationViewSchema = z.object({
 });
 export type OperationView = z.infer<typeof OperationViewSchema>;
 
+/** The list-price estimate callers see: what the record holds, or 0 when the simulator ran it (nothing billed). */
+export const estimatedCostOf = (record: OperationRecord): number =>
+  record.simulated ? 0 : record.estimatedCostUsd;
+
 /** How an operation is shown, given its signed links (Operations.links). */
 export function viewOperation(record: OperationRecord, links: VideoLink[]): OperationView {
   const videos = links.map((link) => ({
@@ -70,7 +74,7 @@ export function viewOperation(record: OperationRecord, links: VideoLink[]): Oper
     duration_seconds: record.request.durationSeconds,
     resolution: record.request.resolution,
     number_of_videos: record.request.numberOfVideos,
-    estimated_cost_usd: record.simulated ? 0 : record.estimatedCostUsd,
+    estimated_cost_usd: estimatedCostOf(record),
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     completed_at: record.completedAt,
@@ -110,6 +114,7 @@ export function operationResult(
     `operation_id: ${view.operation_id}`,
     `status: ${view.status}${view.backend === 'simulator' ? ' (simulator: a test pattern, not a real Veo generation)' : ''}`,
     `model: ${view.model} on ${view.backend}; ${view.duration_seconds}s ${view.aspect_ratio}${view.resolution ? ` ${view.resolution}` : ''}`,
+    `estimated cost: $${view.estimated_cost_usd.toFixed(2)} at list price`,
   ];
   if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
   view.videos.forEach((video, index) =>

@@ -1,7 +1,7 @@
 // The MCP server factory (SDK v2): a new McpServer per request (stateless, either protocol era), with every tool
 // registered for one principal. Capabilities are exactly what is implemented: tools, without list_changed (the list
 // never changes while an instance runs). tools/list and the tools' JSON Schemas are computed once per instance, and
-// tools/list carries a cache hint.
+// tools/list carries a cache hint. Every tool call counts against the caller's per-minute limit before the tool runs.
 import {
   InMemoryTransport,
   McpServer,
@@ -10,7 +10,9 @@ import {
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import { errorResult } from './tool-errors.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
+import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
 import { registerListVideoModelsTool } from './tools/list-video-models.js';
 import { registerListVideoOperationsTool } from './tools/list-video-operations.js';
@@ -105,9 +107,31 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       api,
       defaultModel,
     }),
+    get_usage: registerGetUsageTool(server, operations, principal),
   };
-  for (const [name, tool] of Object.entries(tools)) memoizeOutputSchema(name, tool);
+  for (const [name, tool] of Object.entries(tools)) {
+    memoizeOutputSchema(name, tool);
+    metered(name, tool, () => operations.admitCall(principal));
+  }
   return server;
+}
+
+/**
+ * Counts each call of `tool` against REQUESTS_PER_MINUTE_PER_PRINCIPAL before it runs; over the limit, the call is
+ * answered with the refusal and the tool does not run. Reads count as well: a read still costs store reads and URL
+ * signing, and an agent polling in a loop is what the limit is for. The SDK checks the arguments first, so a call
+ * refused for its arguments (which touches nothing) is not counted.
+ */
+function metered(name: string, tool: RegisteredTool, admit: () => Promise<void>): void {
+  const run = tool.executor;
+  tool.executor = async (args, ctx) => {
+    try {
+      await admit();
+    } catch (err) {
+      return errorResult(err, name);
+    }
+    return run(args, ctx);
+  };
 }
 
 /** Asks a throwaway server, over the SDK's in-memory transport, for the list the SDK itself would answer. */

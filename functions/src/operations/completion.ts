@@ -3,8 +3,11 @@
 // its completion event; the lease holder publishes. An event whose publish failed, or whose publisher died, is
 // published later by whoever meets the record next: a redelivered poll, an idempotent replay, the sweep.
 // Only a crash between publishing and recording it can repeat an event (with the same event id).
+// The same transaction gives back the operation's running slot, and its reserved seconds when it ended without
+// output (budget.ts releaseOnEnding): an operation ends once, so this happens once.
 import { randomUUID } from 'node:crypto';
 import { errorFields, log } from '../log.js';
+import { releaseOnEnding } from './budget.js';
 import type { OperationsContext } from './context.js';
 import type { VideoLink } from './ports.js';
 import type { OperationRecord } from './record.js';
@@ -33,7 +36,11 @@ export async function finish(
   ending: Ending,
 ): Promise<OperationRecord | undefined> {
   const lease = newLease(ctx);
-  const stored = await ctx.store.update(id, (current) => finishWith(current, ending, lease, ctx.clock.now()));
+  const stored = await ctx.store.update(
+    id,
+    (current) => finishWith(current, ending, lease, ctx.clock.now()),
+    releaseOnEnding,
+  );
   if (!stored) return undefined;
   if (stored.announceToken === lease.token) {
     log.info('Operation finished', { operationId: id, status: stored.status });

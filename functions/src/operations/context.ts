@@ -1,7 +1,15 @@
 // What the use cases (start, poll, completion, wait) work with: the ports, the settings and the clock.
+import type { SpendLimits } from './budget.js';
 import type { Clock } from './clock.js';
 import type { PollSchedule } from './poll-schedule.js';
-import type { BlobStore, CompletionSink, OperationStore, PollQueue, VideoGenerator } from './ports.js';
+import type {
+  BlobStore,
+  CompletionSink,
+  OperationStore,
+  PollQueue,
+  UsageLedger,
+  VideoGenerator,
+} from './ports.js';
 
 export interface OperationsSettings {
   poll: PollSchedule;
@@ -18,10 +26,14 @@ export interface OperationsSettings {
   sweepGraceSeconds: number;
   /** Lifetime of the signed URLs in completion events. */
   signedUrlTtlSeconds: number;
+  /** Spend limits, enforced in the store's transactions (budget.ts). */
+  limits: SpendLimits;
 }
 
 export interface OperationsContext {
   store: OperationStore;
+  /** Tool calls per minute and usage reads (the same store object in practice). */
+  ledger: UsageLedger;
   blobs: BlobStore;
   queue: PollQueue;
   veo: VideoGenerator;

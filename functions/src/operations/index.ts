@@ -1,6 +1,7 @@
 // The operations facade: what the MCP tools, the poller and the requests function may ask of the domain.
 // Each use case lives in its own module (start, poll, completion, wait); state.ts holds the pure transitions.
 import { AppError } from '../errors.js';
+import { admitCall, utcDay, utcMinute, type SpendLimits, type UsageSnapshot } from './budget.js';
 import { systemClock } from './clock.js';
 import { finish, links } from './completion.js';
 import { OPERATION_ID_PATTERN } from './ids.js';
@@ -12,6 +13,7 @@ import { start, type StartInput } from './start.js';
 import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
 
 export type { OperationsContext, OperationsSettings } from './context.js';
+export { LIMIT_SETTINGS, LimitExceededError, type SpendLimits, type UsageSnapshot } from './budget.js';
 export type { PollEffect } from './poll.js';
 export { SubmitFailedError, type StartInput } from './start.js';
 export type { WaitOptions, WaitResult } from './wait.js';
@@ -28,6 +30,24 @@ export class Operations {
   /** Starts a generation, or returns the operation already started with the same idempotency key. */
   start(input: StartInput): Promise<{ record: OperationRecord; started: boolean }> {
     return start(this.ctx, input);
+  }
+
+  /**
+   * Counts one tool call against the principal's per-minute limit, or throws LimitExceededError (and counts
+   * nothing). Every tools/call that reaches a tool calls this first.
+   */
+  admitCall(principal: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    return this.ctx.ledger.countCall(principal, utcMinute(now), (calls) =>
+      admitCall(calls, this.ctx.settings.limits, now),
+    );
+  }
+
+  /** The principal's usage now, with the limits and the time it was read at (get_usage). */
+  async usage(principal: string): Promise<{ usage: UsageSnapshot; limits: SpendLimits; at: Date }> {
+    const at = this.ctx.clock.now();
+    const usage = await this.ctx.ledger.usage(principal, utcDay(at), utcMinute(at));
+    return { usage, limits: this.ctx.settings.limits, at };
   }
 
   /** The caller's operation; another principal's operation is reported as not found. */

@@ -1,6 +1,7 @@
 // The ports the domain needs: where records live, where bytes live, how polls are scheduled, and Veo itself.
 // Adapters implement these; the domain never sees Firestore, GCS, Pub/Sub or @google/genai types.
 import type { Readable } from 'node:stream';
+import type { StartUsage, UsageRelease, UsageSnapshot } from './budget.js';
 import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest, WireApi } from './record.js';
 
 export type CreateResult =
@@ -14,16 +15,24 @@ export interface ListQuery {
 }
 
 export interface OperationStore {
-  /** Creates the record; with an idempotency key, atomically returns the existing record for (principal, key) instead. */
-  create(record: OperationRecord): Promise<CreateResult>;
+  /**
+   * Creates the record; with an idempotency key, atomically returns the existing record for (principal, key) instead
+   * (and reserves nothing). A record with a `reservation` is admitted in the same transaction: `admit` sees the
+   * principal's and the deployment's seconds on the reservation's day and the principal's running operations, and
+   * throws to refuse (then nothing is written); else the seconds and one running operation are added to them.
+   */
+  create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult>;
   get(id: string): Promise<OperationRecord | undefined>;
   /**
    * Read-modify-write in one transaction. `mutate` returns the new record, or undefined to leave it unchanged.
-   * Returns the record as stored afterwards, or undefined when it does not exist.
+   * Returns the record as stored afterwards, or undefined when it does not exist. When `mutate` changed the record,
+   * `release` says what the change gives back to the usage counters (an ending: one running operation, and maybe
+   * seconds), applied in the same transaction.
    */
   update(
     id: string,
     mutate: (current: OperationRecord) => OperationRecord | undefined,
+    release?: (before: OperationRecord, after: OperationRecord) => UsageRelease | undefined,
   ): Promise<OperationRecord | undefined>;
   /** The principal's operations, newest first. */
   list(query: ListQuery): Promise<{ records: OperationRecord[]; nextCursor?: string }>;
@@ -34,6 +43,20 @@ export interface OperationStore {
   findDue(dueBefore: Date, limit: number): Promise<OperationRecord[]>;
   /** The operation that Veo knows by this name (for Veo's own completion notices). */
   findByVeoOperationName(name: string): Promise<OperationRecord | undefined>;
+}
+
+/**
+ * The usage counters that are not part of a record's creation or ending: tool calls per minute, and reading a
+ * principal's usage. Shared by every instance (Firestore documents in the cloud).
+ */
+export interface UsageLedger {
+  /**
+   * Counts one tool call in `principal`'s `minute` (YYYY-MM-DDTHH:MM, UTC) unless `admit`, given the calls already
+   * counted in it, throws; then nothing is counted.
+   */
+  countCall(principal: string, minute: string, admit: (callsThisMinute: number) => void): Promise<void>;
+  /** The principal's usage on `day` and in `minute`. */
+  usage(principal: string, day: string, minute: string): Promise<UsageSnapshot>;
 }
 
 export interface BlobStore {

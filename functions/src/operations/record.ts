@@ -1,4 +1,5 @@
 // The operation record: what we know about one video generation, from request to outputs. Plain data, no client types.
+import type { Reservation } from './budget.js';
 
 /**
  * Where a generation runs: Veo on Vertex AI, or the built-in simulator (which speaks Vertex's wire protocol).
@@ -89,6 +90,12 @@ export interface OperationRecord {
   raiFilteredCount?: number;
   raiReasons?: string[];
   estimatedCostUsd: number;
+  /**
+   * The seconds of video this operation holds against the daily limits (operations/budget.ts), reserved in the
+   * transaction that created the record and given back, when it ends without output, in the one that ends it.
+   * Absent on records made before spend limits: they hold nothing.
+   */
+  reservation?: Reservation;
   pollCount: number;
   /** Consecutive failed polls; reset on a successful poll. */
   pollErrors: number;

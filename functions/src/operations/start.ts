@@ -1,6 +1,9 @@
 // Starting a generation, idempotently: the record is written before Veo is called (a crash after Veo accepted leaves
 // a trace to reconcile), and the same idempotency key with the same arguments returns the operation already started.
+// The record's seconds are reserved against the spend limits in the transaction that creates it (budget.ts): a refusal
+// creates nothing, submits nothing and reserves nothing, and a replay reserves nothing again.
 import { AppError, type ErrorCode } from '../errors.js';
+import { admitStart, utcDay, videoSecondsOf } from './budget.js';
 import { errorFields, log } from '../log.js';
 import { finish, publishPending } from './completion.js';
 import { secondsFrom, type OperationsContext } from './context.js';
@@ -55,6 +58,7 @@ export async function start(
     outputPrefix: prefix,
     outputs: [],
     estimatedCostUsd: input.estimatedCostUsd,
+    reservation: { day: utcDay(now), seconds: videoSecondsOf(input.request) },
     correlation: input.correlation,
     webhookUrl: input.webhookUrl,
     pollCount: 0,
@@ -65,7 +69,7 @@ export async function start(
     updatedAt: now.toISOString(),
     expireAt: new Date(now.getTime() + settings.retentionDays * DAY_MS).toISOString(),
   };
-  const created = await store.create(draft);
+  const created = await store.create(draft, (usage) => admitStart(usage, draft, settings.limits, now));
   if (!created.created)
     return { record: await replay(ctx, created.record, input, requestHash), started: false };
 

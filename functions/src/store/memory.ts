@@ -1,23 +1,86 @@
-// In-memory OperationStore for `npm start` and tests. One process only: records vanish with it.
-// Serializes writes per store so read-modify-write behaves like a transaction.
-import type { CreateResult, ListQuery, OperationStore } from '../operations/ports.js';
+// In-memory OperationStore (and UsageLedger) for `npm start` and tests. One process only: records and usage
+// counters vanish with it, and two processes do not share them — the cloud uses Firestore (firestore.ts).
+// Each method reads and writes without awaiting in between, so read-modify-write behaves like a transaction.
+import type { StartUsage, UsageRelease, UsageSnapshot } from '../operations/budget.js';
+import type { CreateResult, ListQuery, OperationStore, UsageLedger } from '../operations/ports.js';
 import type { OperationRecord } from '../operations/record.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-export class MemoryOperationStore implements OperationStore {
+/** Usage counter keys: a principal's seconds on a day, everyone's on a day, running operations, calls in a minute. */
+const counter = {
+  principalDay: (principal: string, day: string) => `principal\u0000${principal}\u0000day\u0000${day}`,
+  totalDay: (day: string) => `total\u0000day\u0000${day}`,
+  running: (principal: string) => `principal\u0000${principal}\u0000running`,
+  minute: (principal: string, minute: string) => `principal\u0000${principal}\u0000minute\u0000${minute}`,
+};
+
+export class MemoryOperationStore implements OperationStore, UsageLedger {
   private readonly records = new Map<string, OperationRecord>();
   private readonly idempotency = new Map<string, string>();
+  /** Usage counters by key (see `counter`); old windows are never read again and cost a few bytes each. */
+  private readonly counters = new Map<string, number>();
 
-  async create(record: OperationRecord): Promise<CreateResult> {
-    if (record.idempotencyKey !== undefined) {
-      const key = `${record.principal}\u0000${record.idempotencyKey}`;
+  async create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult> {
+    const key =
+      record.idempotencyKey === undefined ? undefined : `${record.principal}\u0000${record.idempotencyKey}`;
+    if (key !== undefined) {
       const existingId = this.idempotency.get(key);
       const existing = existingId ? this.records.get(existingId) : undefined;
       if (existing) return { created: false, record: structuredClone(existing) };
-      this.idempotency.set(key, record.id);
     }
+    if (record.reservation) {
+      const { day, seconds } = record.reservation;
+      const keys = {
+        principalDay: counter.principalDay(record.principal, day),
+        totalDay: counter.totalDay(day),
+        running: counter.running(record.principal),
+      };
+      admit?.({
+        principalDaySeconds: this.count(keys.principalDay),
+        totalDaySeconds: this.count(keys.totalDay),
+        running: this.count(keys.running),
+      });
+      this.add(keys.principalDay, seconds);
+      this.add(keys.totalDay, seconds);
+      this.add(keys.running, 1);
+    }
+    if (key !== undefined) this.idempotency.set(key, record.id);
     this.records.set(record.id, structuredClone(record));
     return { created: true, record: structuredClone(record) };
+  }
+
+  async countCall(
+    principal: string,
+    minute: string,
+    admit: (callsThisMinute: number) => void,
+  ): Promise<void> {
+    const key = counter.minute(principal, minute);
+    admit(this.count(key));
+    this.add(key, 1);
+  }
+
+  async usage(principal: string, day: string, minute: string): Promise<UsageSnapshot> {
+    return {
+      principalDaySeconds: this.count(counter.principalDay(principal, day)),
+      totalDaySeconds: this.count(counter.totalDay(day)),
+      running: this.count(counter.running(principal)),
+      callsThisMinute: this.count(counter.minute(principal, minute)),
+    };
+  }
+
+  private count(key: string): number {
+    return this.counters.get(key) ?? 0;
+  }
+
+  private add(key: string, amount: number): void {
+    this.counters.set(key, this.count(key) + amount);
+  }
+
+  private release({ principal, day, seconds }: UsageRelease): void {
+    this.add(counter.running(principal), -1);
+    if (seconds === 0) return;
+    this.add(counter.principalDay(principal, day), -seconds);
+    this.add(counter.totalDay(day), -seconds);
   }
 
   async get(id: string): Promise<OperationRecord | undefined> {
@@ -28,11 +91,16 @@ export class MemoryOperationStore implements OperationStore {
   async update(
     id: string,
     mutate: (current: OperationRecord) => OperationRecord | undefined,
+    release?: (before: OperationRecord, after: OperationRecord) => UsageRelease | undefined,
   ): Promise<OperationRecord | undefined> {
     const current = this.records.get(id);
     if (!current) return undefined;
     const next = mutate(structuredClone(current));
-    if (next) this.records.set(id, structuredClone(next));
+    if (next) {
+      const released = release?.(current, next);
+      if (released) this.release(released);
+      this.records.set(id, structuredClone(next));
+    }
     return structuredClone(next ?? current);
   }
 

@@ -70,6 +70,11 @@ export class FakeGenerator implements VideoGenerator {
     });
   }
 
+  /** Veo's safety filters removed every video. */
+  filter(name: string, reason: string): void {
+    this.statuses.set(name, { done: true, videos: [], raiFilteredCount: 1, raiReasons: [reason] });
+  }
+
   fail(name: string, message: string): void {
     this.statuses.set(name, { done: true, error: { code: 'INTERNAL', message } });
   }
@@ -135,6 +140,14 @@ export const SETTINGS: OperationsSettings = {
   submitGraceSeconds: 60,
   sweepGraceSeconds: 30,
   signedUrlTtlSeconds: 3600,
+  // Far above anything these tests start; the spend-limit tests (budget.test.ts) set their own.
+  limits: {
+    dailySecondsPerPrincipal: 1_000_000,
+    dailySecondsByPrincipal: {},
+    dailySecondsTotal: 1_000_000,
+    requestsPerMinute: 1_000_000,
+    maxRunning: 1_000_000,
+  },
 };
 
 export function harness(settings: Partial<OperationsSettings> = {}) {
@@ -144,8 +157,10 @@ export function harness(settings: Partial<OperationsSettings> = {}) {
   const veo = new FakeGenerator();
   const sink = new RecordingSink();
   const queue = new InProcessPollQueue(clock);
+  const ledger = store;
   const operations = new Operations({
     store,
+    ledger,
     blobs,
     queue,
     veo,
@@ -170,5 +185,5 @@ export function harness(settings: Partial<OperationsSettings> = {}) {
       idempotencyKey: extra.idempotencyKey,
       estimatedCostUsd: 1.2,
     });
-  return { clock, store, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
+  return { clock, store, ledger, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
 }

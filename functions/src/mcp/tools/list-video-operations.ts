@@ -4,6 +4,7 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { BACKENDS, backendOf, OPERATION_STATUSES } from '../../operations/record.js';
 import { strictFields } from '../../veo/input-rules.js';
+import { estimatedCostOf } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 
 const SummarySchema = z.object({
@@ -13,6 +14,9 @@ const SummarySchema = z.object({
   model: z.string(),
   prompt: z.string().optional().describe('First 200 characters of the prompt.'),
   video_count: z.number(),
+  estimated_cost_usd: z
+    .number()
+    .describe('List-price estimate for this request; simulator runs cost nothing.'),
   created_at: z.string(),
   completed_at: z.string().optional(),
 });
@@ -68,6 +72,7 @@ export function registerListVideoOperationsTool(
         model: r.model,
         prompt: r.request.prompt?.slice(0, 200),
         video_count: r.outputs.length,
+        estimated_cost_usd: estimatedCostOf(r),
         created_at: r.createdAt,
         completed_at: r.completedAt,
       }));
@@ -77,7 +82,7 @@ export function registerListVideoOperationsTool(
           : summaries
               .map(
                 (o) =>
-                  `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ${JSON.stringify(o.prompt ?? '')}`,
+                  `${o.operation_id} ${o.status} ${o.model} ${o.created_at} ~$${o.estimated_cost_usd.toFixed(2)} ${JSON.stringify(o.prompt ?? '')}`,
               )
               .join('\n') + (page.nextCursor ? `\nMore: pass cursor "${page.nextCursor}".` : '');
       return {

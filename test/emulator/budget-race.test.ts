@@ -1,0 +1,146 @@
+// The budget race (issue 12): two `mcp` processes, served by the real functions-framework, share one principal's daily
+// budget through Firestore. 50 concurrent 8-second generate_video calls against DAILY_VIDEO_SECONDS_PER_PRINCIPAL=80
+// must start exactly 10: the reservation is read and written in the transaction that creates the record, so no
+// interleaving of the two instances can let an eleventh through, and a refusal writes nothing and submits nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
+import { VeoSimulator } from '../../functions/src/simulator/server.js';
+import {
+  cloudSettings,
+  emulatorSkip,
+  uniqueNames,
+  useEmulators,
+  type Emulators,
+} from '../helpers/emulators.js';
+import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
+import { builtForThisRun } from '../helpers/run-setup.js';
+
+const FF_MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
+const BUCKET = 'veo-budget-race';
+const name = uniqueNames('race');
+const CALLS = 50;
+const LIMIT_SECONDS = 80;
+const SECONDS_EACH = 8;
+
+describe('budget race across two mcp processes on the Firestore emulator', { skip: emulatorSkip }, () => {
+  let emulators: Emulators;
+  let simulator: VeoSimulator;
+  let env: Record<string, string>;
+  let pubsub: PubSub;
+  let db: Firestore;
+  const processes: RunningProcess[] = [];
+  const clients: Client[] = [];
+
+  before(async () => {
+    await builtForThisRun('bundle'); // The functions run from the deployed entry.
+    emulators = await useEmulators();
+    // Nothing polls here (no poller process): the operations stay RUNNING and the simulator counts submits only.
+    simulator = new VeoSimulator({ delaySeconds: 3600, writeObject: await gcsWriter() });
+    const simulatorUrl = await simulator.listen(0);
+    env = {
+      ...cloudSettings(emulators, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl }),
+      DAILY_VIDEO_SECONDS_PER_PRINCIPAL: String(LIMIT_SECONDS),
+      // Only the daily limit is under test: the others are out of reach.
+      DAILY_VIDEO_SECONDS_TOTAL: '1000000',
+      REQUESTS_PER_MINUTE_PER_PRINCIPAL: '100000',
+      MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
+      LOG_LEVEL: 'error',
+    };
+    pubsub = new PubSub({ projectId: emulators.projectId });
+    await pubsub.createTopic(env.POLL_TOPIC!);
+    await pubsub.createTopic(env.COMPLETIONS_TOPIC!);
+    db = new Firestore({ projectId: emulators.projectId });
+    const ports = [await freePort(), await freePort()];
+    const launched = await Promise.allSettled(
+      ports.map((port) =>
+        startProcess(
+          process.execPath,
+          [FF_MAIN, '--target=mcp', `--port=${port}`],
+          { ...env, PORT: String(port) },
+          /Serving function/,
+        ),
+      ),
+    );
+    for (const result of launched) if (result.status === 'fulfilled') processes.push(result.value);
+    const failed = launched.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const port of ports) {
+      const client = new Client({ name: `budget-race-${port}`, version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      clients.push(client);
+      // Each instance builds its clients on its first call: warm both, so the race times the race.
+      await client.callTool({ name: 'get_usage', arguments: {} });
+    }
+  });
+
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(processes.map((p) => p.stop()));
+    await db?.terminate();
+    await pubsub?.close();
+    await simulator?.close();
+    await emulators?.stop();
+  });
+
+  test(`${CALLS} concurrent ${SECONDS_EACH}-second requests against a ${LIMIT_SECONDS}-second budget start exactly ${LIMIT_SECONDS / SECONDS_EACH}`, async () => {
+    const submitsBefore = simulator.stats.submits;
+    const began = performance.now();
+    const results = (await Promise.all(
+      Array.from({ length: CALLS }, (_, i) =>
+        clients[i % 2]!.callTool({
+          name: 'generate_video',
+          arguments: {
+            prompt: `Race entrant ${i}`,
+            duration_seconds: SECONDS_EACH,
+            idempotency_key: `race-${i}`,
+          },
+        }),
+      ),
+    )) as CallToolResult[];
+    const seconds = (performance.now() - began) / 1000;
+
+    const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+    const started = results.filter((r) => !r.isError);
+    const refused = results.filter((r) => r.isError);
+    console.log(
+      `budget race: ${started.length} started, ${refused.length} refused, ${CALLS} calls over 2 instances in ${seconds.toFixed(2)} s`,
+    );
+    assert.equal(started.length, LIMIT_SECONDS / SECONDS_EACH, refused.map(text).slice(0, 3).join('\n'));
+    assert.equal(refused.length, CALLS - LIMIT_SECONDS / SECONDS_EACH);
+    for (const r of refused) {
+      assert.match(
+        text(r),
+        new RegExp(
+          `^LIMIT_EXCEEDED: DAILY_VIDEO_SECONDS_PER_PRINCIPAL reached: you have started ${LIMIT_SECONDS} of ` +
+            `${LIMIT_SECONDS} seconds of video today \\(UTC\\); this request needs ${SECONDS_EACH} s .*` +
+            'The limit resets at \\d{4}-\\d\\d-\\d\\dT00:00:00\\.000Z \\(midnight UTC\\)\\.$',
+        ),
+      );
+    }
+    // Nothing was created or submitted for a refused call.
+    const records = await db.collection(env.FIRESTORE_COLLECTION!).where('principal', '==', 'local').get();
+    assert.equal(records.size, LIMIT_SECONDS / SECONDS_EACH, 'the store holds exactly the started records');
+    assert.deepEqual(
+      new Set(records.docs.map((d) => d.id)),
+      new Set(started.map((r) => (r.structuredContent as { operation_id: string }).operation_id)),
+    );
+    const keys = await db.collection(env.FIRESTORE_IDEMPOTENCY_COLLECTION!).get();
+    assert.equal(keys.size, LIMIT_SECONDS / SECONDS_EACH, 'no idempotency key was kept for a refused call');
+    assert.equal(simulator.stats.submits - submitsBefore, LIMIT_SECONDS / SECONDS_EACH, 'Veo saw 10 submits');
+
+    // The counters agree: 80 seconds used, 10 running, as both instances report through get_usage.
+    for (const client of clients) {
+      const usage = (await client.callTool({ name: 'get_usage', arguments: {} })) as CallToolResult;
+      const limits = (usage.structuredContent as { limits: Array<{ setting: string; used: number }> }).limits;
+      const used = Object.fromEntries(limits.map((l) => [l.setting, l.used]));
+      assert.equal(used['DAILY_VIDEO_SECONDS_PER_PRINCIPAL'], LIMIT_SECONDS);
+      assert.equal(used['DAILY_VIDEO_SECONDS_TOTAL'], LIMIT_SECONDS);
+      assert.equal(used['MAX_RUNNING_OPERATIONS_PER_PRINCIPAL'], LIMIT_SECONDS / SECONDS_EACH);
+    }
+  });
+});
