@@ -70,18 +70,22 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   const request = (prompt: string) =>
     checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.0-fast-generate-001', false);
 
-  test('concurrent calls with one idempotency key start exactly one Veo job (Firestore transaction)', async () => {
+  test('50 concurrent calls with one idempotency key start exactly one Veo job and reserve its seconds once (Firestore transaction)', async () => {
     const runtime = await cloudRuntime('vertex');
     const submits = simulator.stats.submits;
+    const principal = `idem-${Date.now()}`;
     const { request: req, estimatedCostUsd } = request('one job only');
     const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        runtime.operations.start({ principal: 'p', request: req, idempotencyKey: 'once', estimatedCostUsd }),
+      Array.from({ length: 50 }, () =>
+        runtime.operations.start({ principal, request: req, idempotencyKey: 'once', estimatedCostUsd }),
       ),
     );
     assert.equal(new Set(results.map((r) => r.record.id)).size, 1);
     assert.equal(results.filter((r) => r.started).length, 1);
     assert.equal(simulator.stats.submits - submits, 1);
+    const { usage } = await runtime.operations.usage(principal);
+    assert.equal(usage.principalDaySeconds, 4, 'one 4-second reservation, not 50');
+    assert.equal(usage.running, 1);
   });
 
   test('records carry expireAt as a Firestore Timestamp for TTL, and list pages newest first', async () => {

@@ -9,9 +9,9 @@ describe('polls, waits and starts', () => {
   let h: ReturnType<typeof harness>;
   afterEach(() => h.close());
 
-  test('the same idempotency key started concurrently starts exactly one Veo job; keys are per principal', async () => {
+  test('50 concurrent starts with one idempotency key start exactly one Veo job; keys are per principal', async () => {
     h = harness();
-    const results = await Promise.all(Array.from({ length: 5 }, () => h.start({ idempotencyKey: 'same' })));
+    const results = await Promise.all(Array.from({ length: 50 }, () => h.start({ idempotencyKey: 'same' })));
     assert.equal(new Set(results.map((r) => r.record.id)).size, 1);
     assert.equal(results.filter((r) => r.started).length, 1);
     assert.equal(h.veo.submits, 1);
