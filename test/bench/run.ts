@@ -233,6 +233,12 @@ async function main() {
       VEO_BASE_URL: simulatorUrl,
       LOCAL_BLOB_DIR: blobDir,
       LOG_LEVEL: 'error',
+      // The load measures the tools, limit checks included, not refusals: at the defaults (60 calls a minute,
+      // 480 s of video a day) nearly every call would be refused.
+      DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '10000000',
+      DAILY_VIDEO_SECONDS_TOTAL: '100000000',
+      REQUESTS_PER_MINUTE_PER_PRINCIPAL: '100000',
+      MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
     },
   };
   const floor: ServerSpec = {
