@@ -56,6 +56,18 @@ const BODY = JSON.stringify({
   ...(MODERN ? { params: { _meta: META } } : {}),
 });
 
+/** One tools/list; a keep-alive socket the slowed-down server closed meanwhile is retried once on a new one. */
+async function send(port) {
+  const request = () =>
+    globalThis.fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: HEADERS, body: BODY });
+  try {
+    return await request();
+  } catch (err) {
+    if (err?.cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return request();
+  }
+}
+
 async function measure(spec) {
   const [dir, targetSpec = 'mcp'] = spec.split('=');
   const [target, source] = targetSpec.split(':');
@@ -97,11 +109,7 @@ async function measure(spec) {
   });
   for (let i = 0; i < WARMUP + REQUESTS; i++) {
     if (i === WARMUP) execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
-    const res = await globalThis.fetch(`http://127.0.0.1:${port}/mcp`, {
-      method: 'POST',
-      headers: HEADERS,
-      body: BODY,
-    });
+    const res = await send(port);
     const text = await res.text();
     if (!text.includes('"tools"'))
       throw new Error(`${spec}: tools/list answered ${res.status}: ${text.slice(0, 300)}`);
