@@ -44,7 +44,18 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     ));
 
   const serve = async (runtime: Runtime, req: Request, res: Response): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://host').pathname;
+    // HTTP/1.1 lets clients send the target in absolute form (`POST http://host/mcp`), meant for proxies; neither
+    // our URL parsing nor the SDK's (which prefixes the Host) can take one, so it is refused as the mistake it is.
+    if (!req.url?.startsWith('/')) {
+      jsonRpcError(
+        res,
+        400,
+        INVALID_REQUEST,
+        'The request target must be a path such as /mcp, not an absolute URL or *.',
+      );
+      return;
+    }
+    const path = new URL(`http://host${req.url}`).pathname;
 
     if (
       runtime.localBlobs &&
