@@ -548,6 +548,8 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
         400,
       ],
       ['the framework’s own favicon 404', () => send(`${server.url}/favicon.ico`, { method: 'GET' }), 404],
+      // A target no route of the framework matches reached Express's own 404 page (text/html).
+      ['the target *', () => send(server.url, { path: '*', body: GENERATE }), 404],
       // HTTP/1.1 lets a client send the request target in absolute form; it reached our URL parsing and the SDK's
       // as `http://host/mcp` and crashed the request (500, text/html, X-Google-Status: crash).
       [
