@@ -14,7 +14,7 @@ const PRINCIPAL = 'pipeline:test';
 describe('hostile pipeline messages are rejected and create nothing', () => {
   let server: TestServer;
   let handle: ReturnType<typeof createRequestsHandler>;
-  const rejections: Array<{ reason: string; code: string }> = [];
+  const rejections: Array<{ reason: string; code: string; correlation: Record<string, string> }> = [];
   let counter = 0;
 
   before(async () => {
@@ -25,7 +25,7 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
       },
     });
     server.runtime.completions.rejected = async (rejection) => {
-      rejections.push({ reason: rejection.reason, code: rejection.code });
+      rejections.push({ reason: rejection.reason, code: rejection.code, correlation: rejection.correlation });
     };
     const table: Record<string, string[]> = {
       'hooks.example.com': ['93.184.215.14'],
@@ -109,6 +109,14 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
       'a bidi isolate in a correlation value',
       { request_id: 'r-7', prompt: 'A kite', correlation: { sku: 'A\u2066B' } },
       /Invalid correlation value: character U\+2066 \(LEFT-TO-RIGHT ISOLATE\) at index 1/,
+    ],
+    // Correlation values become Pub/Sub attributes on the completion event, whose values Pub/Sub caps at 1024
+    // bytes (https://cloud.google.com/pubsub/quotas#resource_limits): 1024 characters of 'é' are 2048 bytes, so the
+    // operation would start and bill, and its completion event would never publish.
+    [
+      'a correlation value over 1024 bytes in UTF-8',
+      { request_id: 'r-7b', prompt: 'A kite', correlation: { note: 'é'.repeat(513) } },
+      /correlation\.note: correlation values are at most 1024 bytes in UTF-8 \(a Pub\/Sub attribute limit\); this one is 1026/,
     ],
     [
       'a request_id with a path',
