@@ -170,6 +170,25 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
     });
   }
 
+  // The rejection's correlation becomes Pub/Sub attributes too: Pub/Sub refuses more than 100 of them or a key over
+  // 256 bytes, and a rejection that cannot publish fails the delivery, which is redelivered until it dead-letters
+  // and the pipeline never hears why. Only entries the contract allows are echoed, at most 20.
+  test('a rejection echoes only the correlation entries the contract allows', async () => {
+    const correlation: Record<string, string> = { sku: 'A-1', ['k'.repeat(300)]: 'long key' };
+    for (let i = 0; i < 150; i++) correlation[`c${i}`] = 'x';
+    correlation['bad value'] = 'x';
+    correlation['note'] = 'é'.repeat(600);
+    correlation['status'] = 'reserved';
+    await rejected(
+      { request_id: 'r-corr', prompt: 'A kite', colour: 'red', correlation },
+      /Unknown field "colour"/,
+    );
+    const echoed = rejections.at(-1)!.correlation;
+    assert.equal(Object.keys(echoed).length, 20);
+    assert.equal(echoed['sku'], 'A-1');
+    for (const key of Object.keys(echoed)) assert.match(key, /^(sku|c\d+)$/);
+  });
+
   test('a webhook on a public host is accepted and the request starts', async () => {
     const outcome = await deliver({
       request_id: 'r-ok',
