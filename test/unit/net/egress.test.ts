@@ -417,6 +417,29 @@ describe('egress: connections over https', () => {
     );
     assert.match(err.message, /no complete answer within 150 ms/);
   });
+
+  // A name whose DNS never answers (an attacker's own name server can do that) held the caller's request for as long
+  // as the resolver tried, past the time cap meant to bound the whole fetch.
+  test('a name that never resolves is cut off at the time cap, and nothing is connected', async () => {
+    let lookups = 0;
+    const err = await refusal(
+      egressFetch(
+        `https://images.test:${port}/silent`,
+        {},
+        { ...LIMITS, timeoutMs: 150 },
+        {
+          ca: CA,
+          resolve: () => {
+            lookups++;
+            return new Promise<ResolvedAddress[]>(() => {});
+          },
+        },
+      ),
+    );
+    assert.equal(err.kind, 'failed');
+    assert.equal(err.message, 'the host images.test did not resolve within 150 ms');
+    assert.equal(lookups, 1);
+  });
 });
 
 describe('egress: configuration', () => {
