@@ -519,6 +519,17 @@ describe('AUTH_MODE=iam on the platform (K_SERVICE set)', () => {
       /^Send x-serverless-authorization once/,
       'invalid_request',
     ],
+    // The refusal quotes the token's alg, which the caller wrote; in the WWW-Authenticate challenge a character
+    // beyond Latin-1 made Node's setHeader throw, and the request crashed (500, text/html).
+    [
+      'a token whose alg is not Latin-1',
+      () => {
+        const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return [['Authorization', `Bearer ${part({ alg: 'R\u0100S' })}.${part(claims())}.c2ln`]];
+      },
+      /^Authorization: unsigned or wrongly signed token refused \(alg "R\u0100S"; Google signs with RS256\)\.$/,
+      'invalid_token',
+    ],
     [
       'a garbage X-Serverless-Authorization beside a valid Authorization',
       () => [
