@@ -263,7 +263,14 @@ export async function egressFetch(
           : `it redirects more than ${limits.maxRedirects} times`,
       );
     }
-    current = new URL(location, destination.url);
+    try {
+      current = new URL(location, destination.url);
+    } catch {
+      // The host chose the Location: a bad one is its refusal, not our failure.
+      throw refused(
+        `it redirects (HTTP ${response.status}) to ${JSON.stringify(location)}, which is not a valid URL`,
+      );
+    }
   }
 }
 

@@ -331,6 +331,16 @@ describe('egress: connections over https', () => {
     assert.deepEqual(egress.resolve.calls, { 'images.test': 4 });
   });
 
+  // The host chooses the Location: one that is no URL threw a TypeError out of egressFetch, which callers answer as
+  // an internal error of ours (logged with a stack) instead of a refusal of the caller's URL.
+  test('a redirect to something that is not a URL is refused, saying so', async () => {
+    routes.set('/to-nowhere', (_req, res) => res.writeHead(302, { location: 'https://[' }).end());
+    const target = `https://images.test:${port}/to-nowhere`;
+    const err = await refusal(egressFetch(target, {}, LIMITS, options({ 'images.test': ['127.0.0.1'] })));
+    assert.equal(err.kind, 'refused');
+    assert.equal(err.message, 'it redirects (HTTP 302) to "https://[", which is not a valid URL');
+  });
+
   test('more redirects than the limit are refused', async () => {
     const err = await refusal(
       egressFetch(
