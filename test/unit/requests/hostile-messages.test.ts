@@ -170,6 +170,26 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
     });
   }
 
+  // A rejection is logged and published on the completions topic every pipeline's subscriptions read: a password in
+  // a URL the message carried must not travel with it.
+  for (const [name, body, reason] of [
+    [
+      'a webhook with a password in its URL',
+      { request_id: 'r-cred-1', prompt: 'A kite', webhook_url: 'https://hook:s3cret-pw@hooks.example.com/x' },
+      /^webhook_url: "https:\/\/<credentials>@hooks\.example\.com\/x" is not accepted: URLs with credentials \(user:password@\) are not fetched\.$/,
+    ],
+    [
+      'an image with a password in its URL',
+      { request_id: 'r-cred-2', prompt: 'A kite', image: 'https://img:s3cret-pw@hooks.example.com/a.png' },
+      /^Invalid image: "https:\/\/<credentials>@hooks\.example\.com\/a\.png"\. It is not fetched: URLs with credentials/,
+    ],
+  ] as Array<[string, object, RegExp]>) {
+    test(`${name} is rejected without echoing the password`, async () => {
+      await rejected(body, reason);
+      assert.ok(!rejections.at(-1)!.reason.includes('s3cret'));
+    });
+  }
+
   // The rejection's correlation becomes Pub/Sub attributes too: Pub/Sub refuses more than 100 of them or a key over
   // 256 bytes, and a rejection that cannot publish fails the delivery, which is redelivered until it dead-letters
   // and the pipeline never hears why. Only entries the contract allows are echoed, at most 20.
