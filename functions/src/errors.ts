@@ -103,8 +103,14 @@ export function pubsubDisposition(err: unknown): PubSubDisposition {
 export const invalidArgument = (field: string, value: unknown, allowed: string): AppError =>
   new AppError('INVALID_ARGUMENT', `Invalid ${field}: ${describeValue(value)}. ${allowed}`);
 
+/** A URL's `user:password@` part: a credential, which a value echoed in a message never carries. */
+const URL_CREDENTIALS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/;
+
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string') {
+    // Echoed values reach results, logs and pipelines' rejection events (one topic for every pipeline).
+    const text = value.replace(URL_CREDENTIALS, '$1<credentials>@');
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  }
   return JSON.stringify(value) ?? String(value);
 }

@@ -54,24 +54,54 @@ function rawRequest(
     let raw = '';
     socket.on('data', (chunk) => (raw += chunk.toString()));
     socket.on('error', reject);
-    socket.on('end', () => {
-      const [head, ...rest] = raw.split('\r\n\r\n');
-      const [statusLine, ...headerLines] = head!.split('\r\n');
-      const parsed: Record<string, string> = {};
-      for (const line of headerLines) {
-        const i = line.indexOf(':');
-        parsed[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-      }
-      let text = rest.join('\r\n\r\n');
-      if (parsed['transfer-encoding'] === 'chunked') text = unchunk(text);
-      let json: RawAnswer['json'];
-      try {
-        json = JSON.parse(text) as RawAnswer['json'];
-      } catch {
-        json = { text };
-      }
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers: parsed, json });
-    });
+    socket.on('end', () => resolve(parseAnswer(raw)));
+  });
+}
+
+function parseAnswer(raw: string): RawAnswer {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const [statusLine, ...headerLines] = head!.split('\r\n');
+  const parsed: Record<string, string> = {};
+  for (const line of headerLines) {
+    const i = line.indexOf(':');
+    parsed[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  let text = rest.join('\r\n\r\n');
+  if (parsed['transfer-encoding'] === 'chunked') text = unchunk(text);
+  let json: RawAnswer['json'];
+  try {
+    json = JSON.parse(text) as RawAnswer['json'];
+  } catch {
+    json = { text };
+  }
+  return { status: Number(statusLine!.split(' ')[1]), headers: parsed, json };
+}
+
+/**
+ * A request that announces a 32 MB gzip body and sends 10 bytes of it, then waits: the answer must come without
+ * the body (a server that reads first never answers). Resolves when the server has answered and closed.
+ */
+function answerWithoutBody(url: string, headers: Array<[string, string]>): Promise<RawAnswer> {
+  const { hostname, port, host } = new URL(url);
+  const lines = [
+    'POST /mcp HTTP/1.1',
+    `Host: ${host}`,
+    'Content-Type: application/json',
+    'Accept: application/json, text/event-stream',
+    'Content-Encoding: gzip',
+    `Content-Length: ${32 * 1024 * 1024}`,
+    ...headers.map(([name, value]) => `${name}: ${value}`),
+  ];
+  return new Promise((resolve, reject) => {
+    // The 10-byte header of a gzip stream: a reader inflating it waits for the rest.
+    const gzipHeader = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), gzipHeader])),
+    );
+    let raw = '';
+    socket.on('data', (chunk) => (raw += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(parseAnswer(raw)));
   });
 }
 
@@ -303,6 +333,26 @@ describe('AUTH_MODE=api_key', () => {
     assert.match(answer.json.error!.message, /^Invalid API key/);
   });
 
+  // Identity needs only the headers. A server that read (and inflated, and parsed) the body first spent seconds of
+  // CPU on ~30 KB of gzip from anyone who can reach it, and held a request slot as long as the upload lasted.
+  for (const [name, headers] of [
+    ['no key', []],
+    ['an unknown key', [['X-API-Key', newApiKey('x', new Date()).key]]],
+  ] as Array<[string, Array<[string, string]>]>) {
+    test(
+      `refused before the body is read, and the connection closed: ${name}`,
+      { timeout: 10_000 },
+      async () => {
+        const before = await footprint(server, principals);
+        const answer = await answerWithoutBody(server.url, headers);
+        assert.equal(answer.status, 401);
+        assert.match(answer.json.error!.message, /^(Missing API key|Invalid API key)/);
+        assert.equal(answer.headers['connection'], 'close');
+        assert.equal(await footprint(server, principals), before);
+      },
+    );
+  }
+
   test('no protected resource metadata is served for API keys', async () => {
     const answer = await rawRequest(server.url, [], '', 'GET', '/.well-known/oauth-protected-resource/mcp');
     assert.equal(answer.status, 404);
@@ -468,6 +518,17 @@ describe('AUTH_MODE=iam on the platform (K_SERVICE set)', () => {
       ],
       /^Send x-serverless-authorization once/,
       'invalid_request',
+    ],
+    // The refusal quotes the token's alg, which the caller wrote; in the WWW-Authenticate challenge a character
+    // beyond Latin-1 made Node's setHeader throw, and the request crashed (500, text/html).
+    [
+      'a token whose alg is not Latin-1',
+      () => {
+        const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return [['Authorization', `Bearer ${part({ alg: 'R\u0100S' })}.${part(claims())}.c2ln`]];
+      },
+      /^Authorization: unsigned or wrongly signed token refused \(alg "R\u0100S"; Google signs with RS256\)\.$/,
+      'invalid_token',
     ],
     [
       'a garbage X-Serverless-Authorization beside a valid Authorization',

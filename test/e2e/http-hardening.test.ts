@@ -501,6 +501,19 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
     });
   });
 
+  test('a request target that is not a path is refused with 400 saying so, and nothing is created', async () => {
+    for (const target of [`http://127.0.0.1:${port}/mcp`, `HTTP://user:pass@127.0.0.1:${port}/mcp`]) {
+      const answer = await nothingCreated(() => send(server.url, { path: target, body: GENERATE }));
+      assert.equal(answer.status, 400, answer.text.slice(0, 300));
+      assert.equal(answer.json?.error?.code, -32600);
+      assert.equal(
+        answer.json?.error?.message,
+        'The request target must be a path such as /mcp, not an absolute URL or *.',
+      );
+      assert.ok(!answer.text.includes('pass'), 'the credentials are not echoed');
+    }
+  });
+
   describe('security headers on every answer', () => {
     const answers: Array<[string, () => Promise<Answer>, number]> = [
       ['a tools/list answer', () => send(server.mcpUrl, { body: rpc('tools/list') }), 200],
@@ -535,6 +548,20 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
         400,
       ],
       ['the framework’s own favicon 404', () => send(`${server.url}/favicon.ico`, { method: 'GET' }), 404],
+      // A target no route of the framework matches reached Express's own 404 page (text/html).
+      ['the target *', () => send(server.url, { path: '*', body: GENERATE }), 404],
+      // HTTP/1.1 lets a client send the request target in absolute form; it reached our URL parsing and the SDK's
+      // as `http://host/mcp` and crashed the request (500, text/html, X-Google-Status: crash).
+      [
+        'a request target in absolute form',
+        () => send(server.url, { path: `http://127.0.0.1:${port}/mcp`, body: GENERATE }),
+        400,
+      ],
+      [
+        'a request target in absolute form with credentials',
+        () => send(server.url, { path: `http://user:pass@127.0.0.1:${port}/mcp`, body: GENERATE }),
+        400,
+      ],
     ];
     for (const [name, answer, status] of answers) {
       test(`${name} (${status}) carries nosniff, no-store and a CSP, and is not HTML`, async () => {

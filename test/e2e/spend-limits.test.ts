@@ -94,6 +94,47 @@ describe('spend limits over MCP', () => {
     assert.equal((await s.call('get_usage')).isError, undefined);
   });
 
+  test('a JSON-RPC batch of 10 generate_video calls counts 10 calls: 3 start, 7 are refused', async () => {
+    const s = await serve({ REQUESTS_PER_MINUTE_PER_PRINCIPAL: '3' });
+    const submits = s.simulator.stats.submits;
+    const batch = Array.from({ length: 10 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name: 'generate_video', arguments: { prompt: `Batch ${i}`, duration_seconds: 4 } },
+    }));
+    // Batches are a 2025-03-26 feature: sent as that era's client would, without a session (stateless).
+    const answer = await fetch(server!.mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-03-26',
+      },
+      body: JSON.stringify(batch),
+    });
+    const text = await answer.text();
+    const results = (
+      text.startsWith('[')
+        ? JSON.parse(text)
+        : text
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .flatMap((l) => JSON.parse(l.slice(6)))
+    ) as Array<{ result?: CallToolResult }>;
+    const refused = results.filter((r) => r.result?.isError === true);
+    assert.equal(results.length, 10, text.slice(0, 300));
+    assert.equal(refused.length, 7);
+    for (const r of refused)
+      assert.match(
+        textOf(r.result!),
+        /^LIMIT_EXCEEDED: REQUESTS_PER_MINUTE_PER_PRINCIPAL reached: you have made 3 of 3/,
+      );
+    assert.equal(await s.records(), 3);
+    assert.equal(s.simulator.stats.submits, submits + 3);
+    assert.equal((await s.usage()).callsThisMinute, 3);
+  });
+
   test('a call refused for its arguments runs nothing and is not counted', async () => {
     const s = await serve({ REQUESTS_PER_MINUTE_PER_PRINCIPAL: '1' });
     const bad = await s.call('generate_video', { prompt: 'x', duration_seconds: 'long' });

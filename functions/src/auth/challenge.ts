@@ -26,14 +26,16 @@ export const GOOGLE_AUTHORIZATION_SERVER = 'https://accounts.google.com';
 
 /**
  * The `WWW-Authenticate` value for a refusal. Quotes and backslashes are dropped from the description so it stays one
- * quoted-string; it never holds a credential (our messages name headers and rules, not values).
+ * quoted-string, and anything but printable ASCII becomes `?`: a message may quote what the caller sent (a token's
+ * alg), and a header holding a character beyond Latin-1 makes Node's setHeader throw. It never holds a credential
+ * (our messages name headers and rules, not values). The JSON body keeps the message as it is.
  */
 export function bearerChallenge(err: AuthError, metadataUrl: string | undefined): string {
   const params = ['realm="veo-mcp"'];
   if (metadataUrl) params.push(`resource_metadata="${metadataUrl}"`);
   if (err.bearerError) {
     params.push(`error="${err.bearerError}"`);
-    params.push(`error_description="${err.message.replace(/["\\]/g, "'")}"`);
+    params.push(`error_description="${err.message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?')}"`);
   }
   return `Bearer ${params.join(', ')}`;
 }

@@ -1,5 +1,5 @@
 // The `mcp` HTTP function: stateless Streamable HTTP on POST /mcp and POST /. Our front checks (path, Host, Origin,
-// CORS, method, the body read under its cap by request-guard.ts, JSON, JSON-RPC shape, identity) run first; then
+// CORS, method, identity, the body read under its cap by request-guard.ts, JSON, JSON-RPC shape) run first; then
 // protocol.ts serves protocol 2026-07-28 (server/discover, per-request metadata, Mcp-Method/Mcp-Name checks) and, on
 // the same URL, stateless 2025-era clients, with a fresh server per request. Also serves signed local blob links
 // (/blobs/...) and /healthz. Client mistakes get 4xx JSON-RPC errors, never 5xx.
@@ -44,7 +44,18 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     ));
 
   const serve = async (runtime: Runtime, req: Request, res: Response): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://host').pathname;
+    // HTTP/1.1 lets clients send the target in absolute form (`POST http://host/mcp`), meant for proxies; neither
+    // our URL parsing nor the SDK's (which prefixes the Host) can take one, so it is refused as the mistake it is.
+    if (!req.url?.startsWith('/')) {
+      jsonRpcError(
+        res,
+        400,
+        INVALID_REQUEST,
+        'The request target must be a path such as /mcp, not an absolute URL or *.',
+      );
+      return;
+    }
+    const path = new URL(`http://host${req.url}`).pathname;
 
     if (
       runtime.localBlobs &&
@@ -104,7 +115,18 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       );
       return;
     }
-    // Read under the cap before anything else looks at the request (identity included): the guard holds the body.
+    // Identity first: it needs only the headers. Reading, inflating and parsing a body costs seconds of CPU for ~30 KB
+    // of gzip, so a caller we do not know gets nothing of it; the refusal closes the connection, which discards the
+    // unread upload.
+    let principal: string;
+    try {
+      principal = await runtime.auth.principalOf(req);
+    } catch (err) {
+      res.setHeader('Connection', 'close');
+      answerError(res, err);
+      return;
+    }
+    // Then the body, read under the cap before anything else looks at it: the guard holds it.
     let body: unknown;
     try {
       body = parseJson(await readBody(req, runtime.config.maxRequestBytes));
@@ -126,13 +148,6 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       return;
     }
 
-    let principal: string;
-    try {
-      principal = await runtime.auth.principalOf(req);
-    } catch (err) {
-      answerError(res, err);
-      return;
-    }
     // The SDK passes req.auth through to the server factory untouched: our verified principal, and the method, so
     // the factory builds only what the request can use.
     const method = (body as { method?: unknown } | undefined)?.method;
@@ -226,7 +241,7 @@ const MAX_BATCH = 10;
 const MAX_ID_CHARS = 256;
 
 /**
- * What the SDK would accept but we refuse, before identity and before the SDK: oversized batches, ids too long to
+ * What the SDK would accept but we refuse, after identity and before the SDK: oversized batches, ids too long to
  * echo or numbers that are not integers, and tools/call arguments that are not an object (the SDK answers those
  * with a dump of its validator's issues).
  */

@@ -48,7 +48,11 @@ export class BodyRefusal extends Error {
 
 type ExpressApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   settings: Record<string, unknown>;
-  use: (handler: (err: unknown, req: IncomingMessage, res: ServerResponse, next: () => void) => void) => void;
+  use: (
+    handler:
+      | ((err: unknown, req: IncomingMessage, res: ServerResponse, next: () => void) => void)
+      | ((req: IncomingMessage, res: ServerResponse) => void),
+  ) => void;
 };
 
 /** Express apps in this process are functions-framework's (we create none); other servers are left alone. */
@@ -263,13 +267,23 @@ export function answerJsonRpcError(
 
 /**
  * Errors the framework's own middleware raises (body-parser on CloudEvent deliveries, a malformed URL) reach
- * Express's default handler, which answers HTML with a stack trace outside production. This appended handler
- * answers them as JSON-RPC errors instead: a 4xx with body-parser's message (written for callers), anything else
- * as an internal error with a logged reference.
+ * Express's default handler, which answers HTML with a stack trace outside production; requests no route matches
+ * get its HTML 404 page. These appended handlers answer both as JSON-RPC errors instead: a 404; a 4xx with
+ * body-parser's message (written for callers); anything else as an internal error with a logged reference.
  */
 function installJsonErrors(app: ExpressApp): void {
   if (patchedApps.has(app)) return;
   patchedApps.add(app);
+  // A target no route of the framework matches (`*`) would get Express's own 404 page, in HTML. (A target its
+  // router cannot parse at all, `http://[`, skips every handler and still gets that page.)
+  app.use((_req: IncomingMessage, res: ServerResponse) =>
+    answerJsonRpcError(
+      res,
+      404,
+      INVALID_REQUEST,
+      'Not found: the request target names no endpoint of this server.',
+    ),
+  );
   app.use((err, req, res, _next) => {
     const status = (err as { status?: number }).status ?? 500;
     const type = (err as { type?: string }).type;

@@ -196,6 +196,7 @@ export async function checkDestination(
     try {
       addresses = await (options.resolve ?? defaultResolve)(host);
     } catch (err) {
+      if (err instanceof EgressError) throw err; // The deadline passed (withinDeadline).
       throw refused(`the host ${host} could not be resolved (${(err as Error).message})`);
     }
     if (addresses.length === 0) throw refused(`the host ${host} has no addresses`);
@@ -248,7 +249,10 @@ export async function egressFetch(
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   let current: string | URL = target;
   for (let hop = 0; ; hop++) {
-    const destination = await checkDestination(current, options);
+    const destination = await checkDestination(current, {
+      ...options,
+      resolve: withinDeadline(options.resolve ?? defaultResolve, deadline, limits.timeoutMs),
+    });
     const response = await exchange(destination, request, limits, options, deadline);
     const location = response.headers.location;
     if (response.status < 300 || response.status >= 400 || location === undefined) return response;
@@ -259,8 +263,32 @@ export async function egressFetch(
           : `it redirects more than ${limits.maxRedirects} times`,
       );
     }
-    current = new URL(location, destination.url);
+    try {
+      current = new URL(location, destination.url);
+    } catch {
+      // The host chose the Location: a bad one is its refusal, not our failure.
+      throw refused(
+        `it redirects (HTTP ${response.status}) to ${JSON.stringify(location)}, which is not a valid URL`,
+      );
+    }
   }
+}
+
+/**
+ * The resolver, cut off at the fetch's deadline: a name server that never answers (a caller can run one for its own
+ * names) would otherwise hold the request for as long as the system resolver keeps trying, past the time cap.
+ */
+function withinDeadline(resolve: Resolver, deadline: AbortSignal, timeoutMs: number): Resolver {
+  return (host) =>
+    new Promise<ResolvedAddress[]>((fulfil, reject) => {
+      const expired = (): void =>
+        reject(new EgressError('failed', `the host ${host} did not resolve within ${timeoutMs} ms`));
+      if (deadline.aborted) return expired();
+      deadline.addEventListener('abort', expired, { once: true });
+      resolve(host)
+        .then(fulfil, reject)
+        .finally(() => deadline.removeEventListener('abort', expired));
+    });
 }
 
 function exchange(

@@ -14,7 +14,7 @@ import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
 import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { prepareRequest } from '../veo/request.js';
-import { RequestMessageSchema } from './message.js';
+import { correlationEntryAllowed, MAX_CORRELATION_ATTRIBUTES, RequestMessageSchema } from './message.js';
 
 /** `failed`: Veo did not start it; the operation is recorded as FAILED and its completion event is out. */
 export type RequestOutcome = 'started' | 'duplicate' | 'rejected' | 'failed';
@@ -65,10 +65,13 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       if (typeof raw['request_id'] === 'string') requestId = raw['request_id'].slice(0, 128);
       const rawCorrelation = raw['correlation'];
       if (rawCorrelation && typeof rawCorrelation === 'object' && !Array.isArray(rawCorrelation)) {
+        // Echoed on the rejection as Pub/Sub attributes: only entries the contract allows, as many as it allows.
+        // Pub/Sub refuses more than 100 attributes or a key over 256 bytes, and a rejection that cannot publish
+        // fails the delivery, which is then redelivered until it dead-letters without the pipeline hearing why.
         correlation = Object.fromEntries(
-          Object.entries(rawCorrelation).filter(
-            (entry): entry is [string, string] => typeof entry[1] === 'string',
-          ),
+          Object.entries(rawCorrelation)
+            .filter((entry): entry is [string, string] => correlationEntryAllowed(entry[0], entry[1]))
+            .slice(0, MAX_CORRELATION_ATTRIBUTES),
         );
       }
     }

@@ -6,6 +6,34 @@ import { plainText, strictFields } from '../veo/input-rules.js';
 import { GenerateVideoArgsSchema } from '../veo/request.js';
 
 const RESERVED = ['event_id', 'type', 'status', 'operation_id', 'request_id'];
+const CORRELATION_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+export const MAX_CORRELATION_ATTRIBUTES = 20;
+/** Pub/Sub caps an attribute value at 1024 bytes (https://cloud.google.com/pubsub/quotas#resource_limits). */
+const MAX_CORRELATION_VALUE_BYTES = 1024;
+
+// Each value becomes a Pub/Sub attribute of the completion event: one Pub/Sub refuses would keep the event from ever
+// publishing, after Veo billed the generation.
+const correlationValue = plainText(
+  'correlation value',
+  z
+    .string()
+    .max(1024, 'correlation values are at most 1024 characters')
+    .superRefine((value, ctx) => {
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (bytes > MAX_CORRELATION_VALUE_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `correlation values are at most ${MAX_CORRELATION_VALUE_BYTES} bytes in UTF-8 (a Pub/Sub attribute ` +
+            `limit); this one is ${bytes}`,
+        });
+      }
+    }),
+);
+
+/** Whether one correlation entry is one the contract allows (rejections echo only these). */
+export const correlationEntryAllowed = (key: string, value: unknown): boolean =>
+  CORRELATION_KEY.test(key) && !RESERVED.includes(key) && correlationValue.safeParse(value).success;
 
 export const RequestMessageSchema = strictFields(
   GenerateVideoArgsSchema.extend({
@@ -20,18 +48,13 @@ export const RequestMessageSchema = strictFields(
       ),
     correlation: z
       .record(
-        z
-          .string()
-          .regex(
-            /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
-            'correlation keys are 1-64 letters, digits, _ . - (letter first)',
-          ),
-        plainText(
-          'correlation value',
-          z.string().max(1024, 'correlation values are at most 1024 characters'),
-        ),
+        z.string().regex(CORRELATION_KEY, 'correlation keys are 1-64 letters, digits, _ . - (letter first)'),
+        correlationValue,
       )
-      .refine((value) => Object.keys(value).length <= 20, 'at most 20 correlation attributes')
+      .refine(
+        (value) => Object.keys(value).length <= MAX_CORRELATION_ATTRIBUTES,
+        `at most ${MAX_CORRELATION_ATTRIBUTES} correlation attributes`,
+      )
       .refine((value) => !Object.keys(value).some((key) => RESERVED.includes(key)), {
         message: `correlation keys may not be ${RESERVED.join(', ')}`,
       })

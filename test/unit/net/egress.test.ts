@@ -331,6 +331,16 @@ describe('egress: connections over https', () => {
     assert.deepEqual(egress.resolve.calls, { 'images.test': 4 });
   });
 
+  // The host chooses the Location: one that is no URL threw a TypeError out of egressFetch, which callers answer as
+  // an internal error of ours (logged with a stack) instead of a refusal of the caller's URL.
+  test('a redirect to something that is not a URL is refused, saying so', async () => {
+    routes.set('/to-nowhere', (_req, res) => res.writeHead(302, { location: 'https://[' }).end());
+    const target = `https://images.test:${port}/to-nowhere`;
+    const err = await refusal(egressFetch(target, {}, LIMITS, options({ 'images.test': ['127.0.0.1'] })));
+    assert.equal(err.kind, 'refused');
+    assert.equal(err.message, 'it redirects (HTTP 302) to "https://[", which is not a valid URL');
+  });
+
   test('more redirects than the limit are refused', async () => {
     const err = await refusal(
       egressFetch(
@@ -416,6 +426,29 @@ describe('egress: connections over https', () => {
       ),
     );
     assert.match(err.message, /no complete answer within 150 ms/);
+  });
+
+  // A name whose DNS never answers (an attacker's own name server can do that) held the caller's request for as long
+  // as the resolver tried, past the time cap meant to bound the whole fetch.
+  test('a name that never resolves is cut off at the time cap, and nothing is connected', async () => {
+    let lookups = 0;
+    const err = await refusal(
+      egressFetch(
+        `https://images.test:${port}/silent`,
+        {},
+        { ...LIMITS, timeoutMs: 150 },
+        {
+          ca: CA,
+          resolve: () => {
+            lookups++;
+            return new Promise<ResolvedAddress[]>(() => {});
+          },
+        },
+      ),
+    );
+    assert.equal(err.kind, 'failed');
+    assert.equal(err.message, 'the host images.test did not resolve within 150 ms');
+    assert.equal(lookups, 1);
   });
 });
 

@@ -14,7 +14,7 @@ const PRINCIPAL = 'pipeline:test';
 describe('hostile pipeline messages are rejected and create nothing', () => {
   let server: TestServer;
   let handle: ReturnType<typeof createRequestsHandler>;
-  const rejections: Array<{ reason: string; code: string }> = [];
+  const rejections: Array<{ reason: string; code: string; correlation: Record<string, string> }> = [];
   let counter = 0;
 
   before(async () => {
@@ -25,7 +25,7 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
       },
     });
     server.runtime.completions.rejected = async (rejection) => {
-      rejections.push({ reason: rejection.reason, code: rejection.code });
+      rejections.push({ reason: rejection.reason, code: rejection.code, correlation: rejection.correlation });
     };
     const table: Record<string, string[]> = {
       'hooks.example.com': ['93.184.215.14'],
@@ -110,6 +110,14 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
       { request_id: 'r-7', prompt: 'A kite', correlation: { sku: 'A\u2066B' } },
       /Invalid correlation value: character U\+2066 \(LEFT-TO-RIGHT ISOLATE\) at index 1/,
     ],
+    // Correlation values become Pub/Sub attributes on the completion event, whose values Pub/Sub caps at 1024
+    // bytes (https://cloud.google.com/pubsub/quotas#resource_limits): 1024 characters of 'é' are 2048 bytes, so the
+    // operation would start and bill, and its completion event would never publish.
+    [
+      'a correlation value over 1024 bytes in UTF-8',
+      { request_id: 'r-7b', prompt: 'A kite', correlation: { note: 'é'.repeat(513) } },
+      /correlation\.note: correlation values are at most 1024 bytes in UTF-8 \(a Pub\/Sub attribute limit\); this one is 1026/,
+    ],
     [
       'a request_id with a path',
       { request_id: '../r-8', prompt: 'A kite' },
@@ -161,6 +169,45 @@ describe('hostile pipeline messages are rejected and create nothing', () => {
       await rejected(body, reason);
     });
   }
+
+  // A rejection is logged and published on the completions topic every pipeline's subscriptions read: a password in
+  // a URL the message carried must not travel with it.
+  for (const [name, body, reason] of [
+    [
+      'a webhook with a password in its URL',
+      { request_id: 'r-cred-1', prompt: 'A kite', webhook_url: 'https://hook:s3cret-pw@hooks.example.com/x' },
+      /^webhook_url: "https:\/\/<credentials>@hooks\.example\.com\/x" is not accepted: URLs with credentials \(user:password@\) are not fetched\.$/,
+    ],
+    [
+      'an image with a password in its URL',
+      { request_id: 'r-cred-2', prompt: 'A kite', image: 'https://img:s3cret-pw@hooks.example.com/a.png' },
+      /^Invalid image: "https:\/\/<credentials>@hooks\.example\.com\/a\.png"\. It is not fetched: URLs with credentials/,
+    ],
+  ] as Array<[string, object, RegExp]>) {
+    test(`${name} is rejected without echoing the password`, async () => {
+      await rejected(body, reason);
+      assert.ok(!rejections.at(-1)!.reason.includes('s3cret'));
+    });
+  }
+
+  // The rejection's correlation becomes Pub/Sub attributes too: Pub/Sub refuses more than 100 of them or a key over
+  // 256 bytes, and a rejection that cannot publish fails the delivery, which is redelivered until it dead-letters
+  // and the pipeline never hears why. Only entries the contract allows are echoed, at most 20.
+  test('a rejection echoes only the correlation entries the contract allows', async () => {
+    const correlation: Record<string, string> = { sku: 'A-1', ['k'.repeat(300)]: 'long key' };
+    for (let i = 0; i < 150; i++) correlation[`c${i}`] = 'x';
+    correlation['bad value'] = 'x';
+    correlation['note'] = 'é'.repeat(600);
+    correlation['status'] = 'reserved';
+    await rejected(
+      { request_id: 'r-corr', prompt: 'A kite', colour: 'red', correlation },
+      /Unknown field "colour"/,
+    );
+    const echoed = rejections.at(-1)!.correlation;
+    assert.equal(Object.keys(echoed).length, 20);
+    assert.equal(echoed['sku'], 'A-1');
+    for (const key of Object.keys(echoed)) assert.match(key, /^(sku|c\d+)$/);
+  });
 
   test('a webhook on a public host is accepted and the request starts', async () => {
     const outcome = await deliver({
