@@ -45,6 +45,11 @@ locals {
     PRINCIPAL_DAILY_VIDEO_SECONDS = join(",", formatlist("%s=%s", keys(var.principal_daily_video_seconds), values(var.principal_daily_video_seconds)))
   }
 
+  # Merged in only when set; unset, each mcp instance takes an eighth of its memory.
+  body_budget_environment = {
+    MAX_REQUEST_BYTES_IN_FLIGHT = var.max_request_bytes_in_flight
+  }
+
   poller_environment = {
     POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
   }
@@ -106,6 +111,7 @@ resource "google_cloudfunctions2_function" "mcp" {
       local.mcp_environment,
       local.spend_environment,
       length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
+      var.max_request_bytes_in_flight != null ? local.body_budget_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )
 

@@ -114,6 +114,17 @@ variable "auth_cache_seconds" {
   }
 }
 
+variable "max_request_bytes_in_flight" {
+  type        = number
+  description = "Request-body bytes one mcp instance holds at once across its concurrent requests (MAX_REQUEST_BYTES_IN_FLIGHT); null: an eighth of the function's memory, at least MAX_REQUEST_BYTES (32 MiB)."
+  default     = null
+
+  validation {
+    condition     = var.max_request_bytes_in_flight == null ? true : var.max_request_bytes_in_flight >= 33554432
+    error_message = "max_request_bytes_in_flight must be at least MAX_REQUEST_BYTES (33554432), or null."
+  }
+}
+
 variable "allowed_origins" {
   type        = list(string)
   description = "Browser origins allowed to call the mcp function (ALLOWED_ORIGINS) and to fetch videos from the output bucket (CORS). Empty: no browser access."

@@ -275,7 +275,7 @@ function variableValue(module: TerraformModule, values: Record<string, unknown>,
 
 /**
  * Evaluates the condition a local is merged under, for the given variable values (defaults otherwise):
- * `var.X == "v"`, `var.X != "v"` and `length(var.X) > 0`. Any other condition throws, so none is silently assumed.
+ * `var.X == "v"`, `var.X != "v"`, `var.X == null`, `var.X != null` and `length(var.X) > 0`. Any other condition throws, so none is silently assumed.
  */
 export function evaluateCondition(
   module: TerraformModule,
@@ -285,6 +285,9 @@ export function evaluateCondition(
   let m: RegExpExecArray | null;
   if ((m = /^var\.(\w+) (==|!=) "([^"]*)"$/.exec(condition))) {
     return (variableValue(module, values, m[1]!) === m[3]) === (m[2] === '==');
+  }
+  if ((m = /^var\.(\w+) (==|!=) null$/.exec(condition))) {
+    return (variableValue(module, values, m[1]!) == null) === (m[2] === '==');
   }
   if ((m = /^length\(var\.(\w+)\) > 0$/.exec(condition))) {
     const value = variableValue(module, values, m[1]!);

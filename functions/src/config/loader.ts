@@ -1,5 +1,6 @@
 // From an environment (process.env, or any object of strings) to the typed Config, checked as a whole: every bad
 // variable and every broken rule between variables is reported at once, one line each, before anything starts.
+import { totalmem } from 'node:os';
 import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
 import type { SpendLimits } from '../operations/budget.js';
 import type { Backend, WireApi } from '../operations/record.js';
@@ -134,6 +135,8 @@ export interface Config {
   maxWaitSeconds: number;
   maxImageBytes: number;
   maxRequestBytes: number;
+  /** Request-body bytes an instance holds at once across its requests (MAX_REQUEST_BYTES_IN_FLIGHT). */
+  maxRequestBytesInFlight: number;
   /** `host:port` pairs outbound requests may reach over http and at private addresses (local receivers only). */
   egressTestHosts: string[];
   retentionDays: number;
@@ -260,6 +263,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
 
+  if (e.MAX_REQUEST_BYTES_IN_FLIGHT !== undefined && e.MAX_REQUEST_BYTES_IN_FLIGHT < e.MAX_REQUEST_BYTES) {
+    problem(
+      'MAX_REQUEST_BYTES_IN_FLIGHT',
+      `is less than MAX_REQUEST_BYTES (${e.MAX_REQUEST_BYTES}): a body of the largest allowed size could never be read`,
+    );
+  }
+
   if (e.EGRESS_TEST_HOSTS && e.K_SERVICE) {
     // On the platform a private destination is the metadata server or the VPC: exactly what egress rules stop.
     problem('EGRESS_TEST_HOSTS', 'is for local receivers and emulators only; it is refused on Cloud Run');
@@ -380,6 +390,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
     maxImageBytes: e.MAX_IMAGE_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxRequestBytesInFlight: e.MAX_REQUEST_BYTES_IN_FLIGHT ?? defaultBodyBytesInFlight(e.MAX_REQUEST_BYTES),
     egressTestHosts: (e.EGRESS_TEST_HOSTS ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -395,4 +406,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     onCloud: Boolean(e.K_SERVICE),
   };
+}
+
+/**
+ * The default request-body budget of an instance: an eighth of the memory it may use (Cloud Run's limit, seen by
+ * Node as the cgroup's; the machine's memory elsewhere), and never less than one body of the largest size. A body is
+ * held about three times over while it is served (bytes, text, parsed JSON; an inline image once more decoded).
+ */
+function defaultBodyBytesInFlight(maxRequestBytes: number): number {
+  // constrainedMemory() is 0 when unknown and 2^64 on a host without a cgroup limit.
+  const memory = Math.min(process.constrainedMemory() || Infinity, totalmem());
+  return Math.max(maxRequestBytes, Math.floor(memory / 8));
 }

@@ -194,6 +194,8 @@ export const EnvSchema = z.object({
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
   MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
+  /** Unset: an eighth of the instance's memory (at least MAX_REQUEST_BYTES); see the loader. */
+  MAX_REQUEST_BYTES_IN_FLIGHT: int(1024, 17_179_869_184).optional(),
   EGRESS_TEST_HOSTS: z
     .string()
     .regex(

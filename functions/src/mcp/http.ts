@@ -14,7 +14,7 @@ import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from
 import type { Runtime } from '../runtime.js';
 import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
-import { answerJsonRpcError, BodyRefusal, readBody } from './request-guard.js';
+import { answerJsonRpcError, BodyBudget, BodyRefusal, readBody } from './request-guard.js';
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
@@ -27,6 +27,10 @@ export const CORS_ALLOWED_HEADERS =
 export type HttpHandler = (req: Request, res: Response) => Promise<void>;
 
 export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHandler {
+  // One request-body budget per instance (MAX_REQUEST_BYTES_IN_FLIGHT), shared by its concurrent requests.
+  let budget: BodyBudget | undefined;
+  const bodies = (runtime: Runtime): BodyBudget =>
+    (budget ??= new BodyBudget(runtime.config.maxRequestBytesInFlight));
   // One protocol handler per instance; the factory builds a server for each request's (already verified) principal.
   let mcp: NodeMcpRequestHandler | undefined;
   const mcpHandler = (runtime: Runtime): NodeMcpRequestHandler =>
@@ -129,9 +133,10 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
     // Then the body, read under the cap before anything else looks at it: the guard holds it.
     let body: unknown;
     try {
-      body = parseJson(await readBody(req, runtime.config.maxRequestBytes));
+      body = parseJson(await readBody(req, runtime.config.maxRequestBytes, { res, bodies: bodies(runtime) }));
     } catch (err) {
       if (!(err instanceof BodyRefusal)) return answerError(res, err);
+      if (err.status === 503) res.setHeader('Retry-After', '1');
       answerJsonRpcError(
         res,
         err.status,

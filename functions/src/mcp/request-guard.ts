@@ -162,12 +162,48 @@ function decompressor(decoder: Decoder): Transform {
 }
 
 /**
+ * Request-body bytes one instance holds at once, across concurrent requests (MAX_REQUEST_BYTES_IN_FLIGHT). A body
+ * is counted as it is read and given back when its answer is done, since it stays in memory (parsed, decoded) while
+ * the request is served: one caller's concurrent 32 MB bodies cannot take a 1 GiB instance down. A body that would
+ * pass the budget is refused with 503 and Retry-After, as a busy instance would be.
+ */
+export class BodyBudget {
+  readonly limit: number;
+  private held = 0;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  get inFlight(): number {
+    return this.held;
+  }
+  /** Takes `bytes` if they fit, for the request `res` answers; they come back when `res` closes. */
+  take(res: ServerResponse, bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    const taken = (res as ServerResponse & { [HELD]?: number })[HELD] ?? 0;
+    if (taken === 0) res.once('close', () => this.giveBack(res));
+    (res as ServerResponse & { [HELD]?: number })[HELD] = taken + bytes;
+    return true;
+  }
+  private giveBack(res: ServerResponse): void {
+    this.held -= (res as ServerResponse & { [HELD]?: number })[HELD] ?? 0;
+    (res as ServerResponse & { [HELD]?: number })[HELD] = 0;
+  }
+}
+const HELD = Symbol('bodyBytesHeld');
+
+/**
  * Reads a guarded request's body: at most `maxBytes` raw and, when compressed, at most `maxBytes` inflated; the
  * inflation stops at the first chunk past the cap, so memory never holds more than the cap and one zlib chunk.
- * Resolves undefined for an empty body; throws BodyRefusal (413, 415, 400) otherwise. After a refusal the caller
+ * With a `budget`, the decoded bytes also count against the instance's in-flight budget until `res` closes.
+ * Resolves undefined for an empty body; throws BodyRefusal (413, 415, 400, 503) otherwise. After a refusal the caller
  * answers with `Connection: close`, which discards the rest of the upload.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: { res: ServerResponse; bodies: BodyBudget },
+): Promise<Buffer | undefined> {
   const framing = framings.get(req);
   // Only a wiring mistake gets here (an HTTP function served by something other than functions-framework).
   if (!framing) throw new Error('readBody: the request guard does not hold this body');
@@ -226,6 +262,16 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     }
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
+      if (budget && !budget.bodies.take(budget.res, chunk.length)) {
+        stop(
+          new BodyRefusal(
+            503,
+            `This instance is holding ${budget.bodies.inFlight} bytes of request bodies (MAX_REQUEST_BYTES_IN_FLIGHT ` +
+              `is ${budget.bodies.limit}); retry in a moment.`,
+          ),
+        );
+        return;
+      }
       total += chunk.length;
       if (total > maxBytes) {
         stop(

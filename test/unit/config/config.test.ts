@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../functions/src/config/index.js';
@@ -285,6 +286,19 @@ describe('config', () => {
     assert.throws(
       () => loadConfig({ VEO_NOTICE_TOPIC: 'veo-poll-notices' }),
       /VEO_NOTICE_TOPIC="veo-poll-notices": must be a full Pub\/Sub topic name: projects\/PROJECT\/topics\/TOPIC/,
+    );
+  });
+
+  test('the request-body budget defaults to an eighth of the memory, never below one largest body', () => {
+    const memory = Math.min(process.constrainedMemory() || Infinity, totalmem());
+    assert.equal(loadConfig({}).maxRequestBytesInFlight, Math.max(32 * 1024 * 1024, Math.floor(memory / 8)));
+    assert.equal(
+      loadConfig({ MAX_REQUEST_BYTES: '2048', MAX_REQUEST_BYTES_IN_FLIGHT: '4096' }).maxRequestBytesInFlight,
+      4096,
+    );
+    assert.throws(
+      () => loadConfig({ MAX_REQUEST_BYTES: '4096', MAX_REQUEST_BYTES_IN_FLIGHT: '2048' }),
+      /MAX_REQUEST_BYTES_IN_FLIGHT="2048": is less than MAX_REQUEST_BYTES \(4096\): a body of the largest allowed size could never be read/,
     );
   });
 
