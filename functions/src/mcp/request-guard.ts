@@ -55,30 +55,33 @@ type ExpressApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   ) => void;
 };
 
-/** Express apps in this process are functions-framework's (we create none); other servers are left alone. */
-function expressAppOf(server: Server): ExpressApp | undefined {
-  const app = server.listeners('request')[0] as ((...args: never[]) => unknown) | undefined;
-  const fields = app as { use?: unknown; settings?: unknown } | undefined;
-  return typeof app === 'function' && typeof fields?.use === 'function' && typeof fields.settings === 'object'
-    ? (app as unknown as ExpressApp)
-    : undefined;
-}
-
 /**
- * Servers of event functions (the poller and requests functions, pushed by Eventarc or Pub/Sub behind IAM) keep the
- * framework's parsers, which their handlers need: functions-framework gives their apps its Pub/Sub middleware
- * (build/src/server.js), which an HTTP function's app lacks. Their deliveries are never compressed, so a compressed
- * one is refused (415) unread.
+ * functions-framework's apps, recognised by the layer every one of them has (its execution-context middleware,
+ * build/src/server.js); other servers in the process (an emulator, a test receiver, an Express 4 app whose `router`
+ * getter throws) are left alone. Whether an app serves events is decided once per app, from its layers too:
+ * servers of event functions (the poller and requests functions, pushed by Eventarc or Pub/Sub behind IAM) keep the
+ * framework's parsers, which their handlers need, and get its Pub/Sub middleware, which an HTTP function's app lacks.
+ * Their deliveries are never compressed, so a compressed one is refused (415) unread.
  */
-const eventApps = new WeakMap<object, boolean>();
-function servesEvents(app: ExpressApp): boolean {
-  let known = eventApps.get(app);
+const frameworkApps = new WeakMap<object, { events: boolean } | null>();
+function frameworkAppOf(server: Server): { app: ExpressApp; events: boolean } | undefined {
+  const app = server.listeners('request')[0] as ((...args: never[]) => unknown) | undefined;
+  if (typeof app !== 'function') return undefined;
+  let known = frameworkApps.get(app);
   if (known === undefined) {
-    const stack = (app as unknown as { router?: { stack?: Array<{ name?: string }> } }).router?.stack ?? [];
-    known = stack.some((layer) => layer.name === 'legacyPubSubEventMiddleware');
-    eventApps.set(app, known);
+    let names: Array<string | undefined> = [];
+    try {
+      const stack = (app as unknown as { router?: { stack?: Array<{ name?: string }> } }).router?.stack;
+      names = Array.isArray(stack) ? stack.map((layer) => layer.name) : [];
+    } catch {
+      // Express 4's `router` getter throws: not functions-framework's (Express 5) app.
+    }
+    known = names.includes('executionContextMiddleware')
+      ? { events: names.includes('legacyPubSubEventMiddleware') }
+      : null;
+    frameworkApps.set(app, known);
   }
-  return known;
+  return known ? { app: app as unknown as ExpressApp, events: known.events } : undefined;
 }
 
 const compressed = (encoding: string | undefined): boolean =>
@@ -97,12 +100,13 @@ export function installRequestGuard(): void {
       response: ServerResponse;
       server: Server;
     };
-    const app = expressAppOf(server);
-    if (!app) return;
+    const framework = frameworkAppOf(server);
+    if (!framework) return;
+    const { app, events } = framework;
     installJsonErrors(app);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     const headers = request.headers;
-    if (servesEvents(app)) {
+    if (events) {
       if (compressed(headers['content-encoding'])) {
         refusedEncodings.set(request, headers['content-encoding']!);
         // body-parser answers an encoding it does not know with 415 before reading a byte.
