@@ -14,7 +14,13 @@ import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from
 import type { Runtime } from '../runtime.js';
 import { refusePrototypeKeys } from '../veo/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
-import { answerJsonRpcError, BodyBudget, BodyRefusal, readBody } from './request-guard.js';
+import {
+  answerJsonRpcError,
+  BodyBudget,
+  BodyRefusal,
+  hadUnparsableTarget,
+  readBody,
+} from './request-guard.js';
 import { createMcpServer } from './server.js';
 
 const { PARSE_ERROR, INVALID_REQUEST } = JSON_RPC;
@@ -50,7 +56,7 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   const serve = async (runtime: Runtime, req: Request, res: Response): Promise<void> => {
     // HTTP/1.1 lets clients send the target in absolute form (`POST http://host/mcp`), meant for proxies; neither
     // our URL parsing nor the SDK's (which prefixes the Host) can take one, so it is refused as the mistake it is.
-    if (!req.url?.startsWith('/')) {
+    if (!req.url?.startsWith('/') || hadUnparsableTarget(req)) {
       jsonRpcError(
         res,
         400,

@@ -90,6 +90,20 @@ const compressed = (encoding: string | undefined): boolean =>
 const patchedApps = new WeakSet<object>();
 let installed = false;
 
+const unparsableTargets = new WeakSet<IncomingMessage>();
+
+function parsableTarget(target: string | undefined): boolean {
+  try {
+    new URL(target ?? '', 'http://host');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the request's target could not be parsed (the guard then handed it on as `/`). */
+export const hadUnparsableTarget = (req: IncomingMessage): boolean => unparsableTargets.has(req);
+
 /** Subscribes the guard once per process; importing the MCP handler installs it. */
 export function installRequestGuard(): void {
   if (installed) return;
@@ -105,6 +119,12 @@ export function installRequestGuard(): void {
     const { app, events } = framework;
     installJsonErrors(app);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    // A target no URL parser takes (`http://[`) makes Express skip every handler, ours included, and answer its
+    // own HTML 404: an HTTP function gets it as `/` marked unparsable, and the MCP handler refuses it (400, JSON).
+    if (!events && !parsableTarget(request.url)) {
+      unparsableTargets.add(request);
+      request.url = '/';
+    }
     const headers = request.headers;
     if (events) {
       if (compressed(headers['content-encoding'])) {
