@@ -92,7 +92,15 @@ let installed = false;
 
 const unparsableTargets = new WeakSet<IncomingMessage>();
 
+/**
+ * Whether Express can route the target. Its router finds the path with parseurl, which takes a `/` path itself and
+ * hands anything else to url.parse: that throws on some targets WHATWG URL accepts (`http://a%@b/mcp`) and finds no
+ * path in others (`a://x`), and Express then skips every handler. So only a path or `*` is handed on as it came
+ * (checked 2026-12-02 against router 2 getPathname and parseurl 1.3 in node_modules); the MCP handler refuses every
+ * other target anyway.
+ */
 function parsableTarget(target: string | undefined): boolean {
+  if (target !== '*' && !target?.startsWith('/')) return false;
   try {
     new URL(target ?? '', 'http://host');
     return true;
@@ -119,8 +127,9 @@ export function installRequestGuard(): void {
     const { app, events } = framework;
     installJsonErrors(app);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-    // A target no URL parser takes (`http://[`) makes Express skip every handler, ours included, and answer its
-    // own HTML 404: an HTTP function gets it as `/` marked unparsable, and the MCP handler refuses it (400, JSON).
+    // A target Express cannot route (`http://[`, `http://a%@b/`, any absolute form) makes it skip every handler,
+    // ours included, and answer its own HTML 404: an HTTP function gets it as `/` marked unparsable, and the MCP
+    // handler refuses it (400, JSON).
     if (!events && !parsableTarget(request.url)) {
       unparsableTargets.add(request);
       request.url = '/';
