@@ -249,6 +249,9 @@ export async function readBody(
     );
   }
   if (!framing.chunked && !framing.length) return undefined;
+  // The client hung up while the caller awaited something else (identity): the stream's 'close' and 'error' have
+  // been emitted and no data will come, so the listeners below would wait forever.
+  if (req.destroyed) throw new BodyRefusal(400, 'The client closed the connection before its body was read.');
 
   const inflate = decoder ? decompressor(decoder) : undefined;
   const source = inflate ?? req;
