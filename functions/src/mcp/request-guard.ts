@@ -209,9 +209,14 @@ export class BodyBudget {
   get inFlight(): number {
     return this.held;
   }
-  /** Takes `bytes` if they fit, for the request `res` answers; they come back when `res` closes. */
+  /**
+   * Takes `bytes` if they fit, for the request `res` answers; they come back when `res` closes. Nothing is taken
+   * for an answer already closed (Node marks it destroyed as it emits 'close'): its bytes would never come back.
+   * A compressed body still inflates after its client hung up, and each of a few such requests held up to
+   * MAX_REQUEST_BYTES of the budget until the instance stopped.
+   */
   take(res: ServerResponse, bytes: number): boolean {
-    if (this.held + bytes > this.limit) return false;
+    if (res.destroyed || this.held + bytes > this.limit) return false;
     this.held += bytes;
     const taken = (res as ServerResponse & { [HELD]?: number })[HELD] ?? 0;
     if (taken === 0) res.once('close', () => this.giveBack(res));
@@ -224,6 +229,8 @@ export class BodyBudget {
   }
 }
 const HELD = Symbol('bodyBytesHeld');
+
+const CLIENT_GONE = 'The client closed the connection before its body was read.';
 
 /**
  * Reads a guarded request's body: at most `maxBytes` raw and, when compressed, at most `maxBytes` inflated; the
@@ -251,7 +258,7 @@ export async function readBody(
   if (!framing.chunked && !framing.length) return undefined;
   // The client hung up while the caller awaited something else (identity): the stream's 'close' and 'error' have
   // been emitted and no data will come, so the listeners below would wait forever.
-  if (req.destroyed) throw new BodyRefusal(400, 'The client closed the connection before its body was read.');
+  if (req.destroyed) throw new BodyRefusal(400, CLIENT_GONE);
 
   const inflate = decoder ? decompressor(decoder) : undefined;
   const source = inflate ?? req;
@@ -299,6 +306,7 @@ export async function readBody(
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (budget && !budget.bodies.take(budget.res, chunk.length)) {
+        if (budget.res.destroyed) return stop(new BodyRefusal(400, CLIENT_GONE));
         stop(
           new BodyRefusal(
             503,

@@ -151,6 +151,62 @@ describe('the request-body budget of an instance', () => {
   });
 });
 
+describe('a client that hangs up while its compressed body is inflated', () => {
+  const bodies = new BodyBudget(1024 * 1024 * 1024);
+  const outcomes: string[] = [];
+  const settled = new Map<number, () => void>();
+  let port: number;
+  let close: () => void;
+
+  before(async () => {
+    http('body-budget-hangup-test', async (req, res) => {
+      try {
+        await readBody(req, 4 * 1024 * 1024, { res, bodies });
+        outcomes.push('read');
+      } catch (err) {
+        outcomes.push((err as BodyRefusal).message);
+      }
+      res.status(200).end();
+      settled.get(outcomes.length)?.();
+    });
+    const server = getTestServer('body-budget-hangup-test');
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+    close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+  });
+  after(() => close());
+
+  test('gives back every byte: inflation after the hang-up takes nothing for an answer already closed', async () => {
+    // 4 MiB of zeros in 4 KB of gzip: the whole body arrives at once, and the client is gone while it inflates.
+    const body = gzipSync(Buffer.alloc(4 * 1024 * 1024));
+    const hangUps = 20;
+    const allSettled = new Promise<void>((resolve) => settled.set(hangUps, resolve));
+    for (let i = 0; i < hangUps; i++) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        'POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n' +
+          `Content-Length: ${body.length}\r\n\r\n`,
+      );
+      socket.end(body);
+      socket.destroy();
+    }
+    await allSettled;
+    assert.equal(outcomes.length, hangUps);
+    assert.equal(bodies.inFlight, 0, 'no hung-up request keeps budget');
+    assert.ok(
+      outcomes.every((outcome) =>
+        ['read', 'The client closed the connection before its body was read.'].includes(outcome),
+      ),
+      outcomes.join('; '),
+    );
+  });
+});
+
 describe('BodyBudget', () => {
   test('takes up to its limit, refuses past it, and gives back what an answer took, once, when it closes', () => {
     const budget = new BodyBudget(10);
