@@ -502,7 +502,14 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
   });
 
   test('a request target that is not a path is refused with 400 saying so, and nothing is created', async () => {
-    for (const target of [`http://127.0.0.1:${port}/mcp`, `HTTP://user:pass@127.0.0.1:${port}/mcp`]) {
+    for (const target of [
+      `http://127.0.0.1:${port}/mcp`,
+      `HTTP://user:pass@127.0.0.1:${port}/mcp`,
+      // WHATWG URL takes these, but Express's parser (parseurl, url.parse) does not: they skipped every handler and
+      // got Express's HTML 404 page.
+      `http://user%@127.0.0.1:${port}/mcp`,
+      'a://x/mcp',
+    ]) {
       const answer = await nothingCreated(() => send(server.url, { path: target, body: GENERATE }));
       assert.equal(answer.status, 400, answer.text.slice(0, 300));
       assert.equal(answer.json?.error?.code, -32600);
@@ -566,6 +573,11 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
       [
         'a request target nothing can parse',
         () => send(server.url, { path: 'http://[', body: GENERATE }),
+        400,
+      ],
+      [
+        'a request target only WHATWG URL can parse',
+        () => send(server.url, { path: 'http://a%@b/mcp', body: GENERATE }),
         400,
       ],
     ];

@@ -47,7 +47,8 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     await emulators?.stop();
   });
 
-  async function cloudRuntime(limits: Record<string, string>, clock?: ManualClock): Promise<Runtime> {
+  /** Fresh collections and topics for one deployment. */
+  async function deployment(): Promise<Record<string, string>> {
     const n = ++suite;
     const settings = cloudSettings(emulators, {
       bucket: BUCKET,
@@ -56,7 +57,17 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     });
     await pubsub.createTopic(settings.POLL_TOPIC!);
     await pubsub.createTopic(settings.COMPLETIONS_TOPIC!);
-    const runtime = await createRuntime(loadConfig({ ...settings, ...limits }), { clock });
+    return settings;
+  }
+
+  async function cloudRuntime(
+    limits: Record<string, string>,
+    clock?: ManualClock,
+    settings?: Record<string, string>,
+  ): Promise<Runtime> {
+    const runtime = await createRuntime(loadConfig({ ...(settings ?? (await deployment())), ...limits }), {
+      clock,
+    });
     runtimes.push(runtime);
     return runtime;
   }
@@ -130,6 +141,44 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
       callsThisMinute: 0,
     });
     assert.equal((await start(runtime, 'carol')).started, true, 'the 8 s are there again');
+  });
+
+  test('releases racing starts at the limit, on two instances, keep the counters equal to what is live', async () => {
+    const limits = { DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '40', MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '5' };
+    // Two instances on the same collections and topics.
+    const settings = await deployment();
+    const one = await cloudRuntime(limits, undefined, settings);
+    const two = await cloudRuntime(limits, undefined, settings);
+    const first = await Promise.all(Array.from({ length: 5 }, () => start(one, 'erin')));
+    assert.deepEqual(
+      (await one.operations.usage('erin')).usage,
+      { principalDaySeconds: 40, totalDaySeconds: 40, running: 5, callsThisMinute: 0 },
+      'at both limits',
+    );
+    // Each cancel gives back 8 s and a running slot in a transaction that only increments the counters, while the
+    // starts read them and write absolute values: a release lost under a start would leave the counters too high.
+    const results = await Promise.allSettled([
+      ...first.map(({ record }, i) => (i % 2 ? one : two).operations.cancel('erin', record.id)),
+      ...Array.from({ length: 10 }, (_, i) => start(i % 2 ? two : one, 'erin')),
+    ]);
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.ok(
+      refused.every((r) => r.reason instanceof LimitExceededError),
+      String(refused.map((r) => r.reason)),
+    );
+    const records = (
+      await db.collection(one.config.store.collection).where('principal', '==', 'erin').get()
+    ).docs.map((d) => String(d.get('status')));
+    const live = records.filter((status) => status !== 'CANCELLED').length;
+    assert.equal(records.length - 5, 10 - refused.length, 'a record for every start that was admitted');
+    assert.equal(records.filter((status) => status === 'CANCELLED').length, 5);
+    assert.ok(live <= 5, `${live} operations live under a running limit of 5`);
+    assert.deepEqual((await two.operations.usage('erin')).usage, {
+      principalDaySeconds: 8 * live,
+      totalDaySeconds: 8 * live,
+      running: live,
+      callsThisMinute: 0,
+    });
   });
 
   test('counter ids are hashes, never the principal; day and minute counters expire by TTL, running never', async () => {

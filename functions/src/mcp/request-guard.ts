@@ -92,7 +92,15 @@ let installed = false;
 
 const unparsableTargets = new WeakSet<IncomingMessage>();
 
+/**
+ * Whether Express can route the target. Its router finds the path with parseurl, which takes a `/` path itself and
+ * hands anything else to url.parse: that throws on some targets WHATWG URL accepts (`http://a%@b/mcp`) and finds no
+ * path in others (`a://x`), and Express then skips every handler. So only a path or `*` is handed on as it came
+ * (checked 2026-12-02 against router 2 getPathname and parseurl 1.3 in node_modules); the MCP handler refuses every
+ * other target anyway.
+ */
 function parsableTarget(target: string | undefined): boolean {
+  if (target !== '*' && !target?.startsWith('/')) return false;
   try {
     new URL(target ?? '', 'http://host');
     return true;
@@ -119,8 +127,9 @@ export function installRequestGuard(): void {
     const { app, events } = framework;
     installJsonErrors(app);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-    // A target no URL parser takes (`http://[`) makes Express skip every handler, ours included, and answer its
-    // own HTML 404: an HTTP function gets it as `/` marked unparsable, and the MCP handler refuses it (400, JSON).
+    // A target Express cannot route (`http://[`, `http://a%@b/`, any absolute form) makes it skip every handler,
+    // ours included, and answer its own HTML 404: an HTTP function gets it as `/` marked unparsable, and the MCP
+    // handler refuses it (400, JSON).
     if (!events && !parsableTarget(request.url)) {
       unparsableTargets.add(request);
       request.url = '/';
@@ -200,9 +209,14 @@ export class BodyBudget {
   get inFlight(): number {
     return this.held;
   }
-  /** Takes `bytes` if they fit, for the request `res` answers; they come back when `res` closes. */
+  /**
+   * Takes `bytes` if they fit, for the request `res` answers; they come back when `res` closes. Nothing is taken
+   * for an answer already closed (Node marks it destroyed as it emits 'close'): its bytes would never come back.
+   * A compressed body still inflates after its client hung up, and each of a few such requests held up to
+   * MAX_REQUEST_BYTES of the budget until the instance stopped.
+   */
   take(res: ServerResponse, bytes: number): boolean {
-    if (this.held + bytes > this.limit) return false;
+    if (res.destroyed || this.held + bytes > this.limit) return false;
     this.held += bytes;
     const taken = (res as ServerResponse & { [HELD]?: number })[HELD] ?? 0;
     if (taken === 0) res.once('close', () => this.giveBack(res));
@@ -215,6 +229,8 @@ export class BodyBudget {
   }
 }
 const HELD = Symbol('bodyBytesHeld');
+
+const CLIENT_GONE = 'The client closed the connection before its body was read.';
 
 /**
  * Reads a guarded request's body: at most `maxBytes` raw and, when compressed, at most `maxBytes` inflated; the
@@ -240,6 +256,9 @@ export async function readBody(
     );
   }
   if (!framing.chunked && !framing.length) return undefined;
+  // The client hung up while the caller awaited something else (identity): the stream's 'close' and 'error' have
+  // been emitted and no data will come, so the listeners below would wait forever.
+  if (req.destroyed) throw new BodyRefusal(400, CLIENT_GONE);
 
   const inflate = decoder ? decompressor(decoder) : undefined;
   const source = inflate ?? req;
@@ -287,6 +306,7 @@ export async function readBody(
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (budget && !budget.bodies.take(budget.res, chunk.length)) {
+        if (budget.res.destroyed) return stop(new BodyRefusal(400, CLIENT_GONE));
         stop(
           new BodyRefusal(
             503,

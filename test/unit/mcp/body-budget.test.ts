@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { http } from '@google-cloud/functions-framework';
@@ -19,6 +19,7 @@ describe('the request-body budget of an instance', () => {
   /** Requests whose body was read and whose answer waits for the test: name → release. */
   const held = new Map<string, () => void>();
   const read = new Map<string, (bytes: number) => void>();
+  const readAfterClose = new Map<string, (outcome: Promise<unknown>) => void>();
   let handled = 0;
   let url: string;
   let close: () => void;
@@ -27,6 +28,21 @@ describe('the request-body budget of an instance', () => {
     http('body-budget-test', async (req, res) => {
       const name = String(req.headers['x-name']);
       let body: Buffer | undefined;
+      // As the MCP handler does while it checks identity: the body is read only after an await, by which time the
+      // client may have gone.
+      if (req.headers['x-read-after-close']) {
+        await new Promise<void>((resolve) => {
+          req.once('close', resolve);
+          read.get(name)?.(0);
+        });
+        readAfterClose.get(name)?.(
+          readBody(req, MAX_BODY, { res, bodies }).then(
+            () => 'read',
+            (err: unknown) => err,
+          ),
+        );
+        return;
+      }
       try {
         body = await readBody(req, MAX_BODY, { res, bodies });
       } catch (err) {
@@ -91,6 +107,34 @@ describe('the request-body budget of an instance', () => {
     assert.equal(bodies.inFlight, 0);
   });
 
+  for (const [what, sent] of [
+    ['half its body', 'x'.repeat(50)],
+    ['all its body', 'x'.repeat(100)],
+  ] as const) {
+    test(
+      `a client that hung up after sending ${what}, before the body was read, gets a refusal, not a read that never ends`,
+      { timeout: 5000 },
+      async () => {
+        const name = `gone-${sent.length}`;
+        const waiting = readBy(name);
+        const outcome = new Promise<Promise<unknown>>((resolve) => readAfterClose.set(name, resolve));
+        const socket = connect(Number(new URL(url).port), '127.0.0.1');
+        await once(socket, 'connect');
+        socket.write(
+          `POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n` +
+            `X-Name: ${name}\r\nX-Read-After-Close: 1\r\n\r\n${sent}`,
+        );
+        await waiting;
+        socket.destroy();
+        const refusal = (await await outcome) as BodyRefusal;
+        assert.ok(refusal instanceof BodyRefusal, `readBody settled with ${String(refusal)}`);
+        assert.equal(refusal.status, 400);
+        assert.equal(refusal.message, 'The client closed the connection before its body was read.');
+        assert.equal(bodies.inFlight, 0, 'nothing was taken from the budget');
+      },
+    );
+  }
+
   test('a compressed body counts with its decoded size', async () => {
     const firstRead = readBy('inflated');
     const inflated = send('inflated', gzipSync(Buffer.alloc(60 * 1024, 'b')), {
@@ -104,6 +148,62 @@ describe('the request-body budget of an instance', () => {
     held.get('inflated')!();
     assert.equal((await inflated).status, 200);
     assert.equal(bodies.inFlight, 0);
+  });
+});
+
+describe('a client that hangs up while its compressed body is inflated', () => {
+  const bodies = new BodyBudget(1024 * 1024 * 1024);
+  const outcomes: string[] = [];
+  const settled = new Map<number, () => void>();
+  let port: number;
+  let close: () => void;
+
+  before(async () => {
+    http('body-budget-hangup-test', async (req, res) => {
+      try {
+        await readBody(req, 4 * 1024 * 1024, { res, bodies });
+        outcomes.push('read');
+      } catch (err) {
+        outcomes.push((err as BodyRefusal).message);
+      }
+      res.status(200).end();
+      settled.get(outcomes.length)?.();
+    });
+    const server = getTestServer('body-budget-hangup-test');
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+    close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+  });
+  after(() => close());
+
+  test('gives back every byte: inflation after the hang-up takes nothing for an answer already closed', async () => {
+    // 4 MiB of zeros in 4 KB of gzip: the whole body arrives at once, and the client is gone while it inflates.
+    const body = gzipSync(Buffer.alloc(4 * 1024 * 1024));
+    const hangUps = 20;
+    const allSettled = new Promise<void>((resolve) => settled.set(hangUps, resolve));
+    for (let i = 0; i < hangUps; i++) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        'POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n' +
+          `Content-Length: ${body.length}\r\n\r\n`,
+      );
+      socket.end(body);
+      socket.destroy();
+    }
+    await allSettled;
+    assert.equal(outcomes.length, hangUps);
+    assert.equal(bodies.inFlight, 0, 'no hung-up request keeps budget');
+    assert.ok(
+      outcomes.every((outcome) =>
+        ['read', 'The client closed the connection before its body was read.'].includes(outcome),
+      ),
+      outcomes.join('; '),
+    );
   });
 });
 
