@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import { useEmulators } from '../helpers/emulators.js';
+import { TestIssuer } from '../helpers/id-tokens.js';
 import { freePort } from '../helpers/process.js';
 import { measureCloudFlow, type FlowMetrics } from './cloud-flow.js';
 import { measurePipelineLoad, type PipelineLoadMetrics } from './pipelines-load.js';
@@ -27,13 +28,7 @@ const FF_MAIN = path.join(ROOT, 'node_modules/@google-cloud/functions-framework/
  * What the container receives behind Cloud Run's IAM check: the caller's ID token with its signature removed
  * (auth/id-token.ts). The deployed shape (K_SERVICE set) is AUTH_MODE=iam, which refuses requests without it.
  */
-const PLATFORM_VERIFIED_TOKEN = [
-  { alg: 'RS256', typ: 'JWT' },
-  { iss: 'https://accounts.google.com', email: 'bench@example.com', email_verified: true, exp: 4102444800 },
-]
-  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
-  .concat('SIGNATURE_REMOVED_BY_GOOGLE')
-  .join('.');
+const PLATFORM_VERIFIED_TOKEN = TestIssuer.platformVerified('bench@example.com');
 const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',

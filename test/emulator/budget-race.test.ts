@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import {
-  cloudSettings,
+  cloudDeployment,
   emulatorSkip,
   uniqueNames,
   useEmulators,
@@ -42,8 +42,9 @@ describe('budget race across two mcp processes on the Firestore emulator', { ski
     // Nothing polls here (no poller process): the operations stay RUNNING and the simulator counts submits only.
     simulator = new VeoSimulator({ delaySeconds: 3600, writeObject: await gcsWriter() });
     const simulatorUrl = await simulator.listen(0);
+    pubsub = new PubSub({ projectId: emulators.projectId });
     env = {
-      ...cloudSettings(emulators, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl }),
+      ...(await cloudDeployment(emulators, pubsub, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl })),
       DAILY_VIDEO_SECONDS_PER_PRINCIPAL: String(LIMIT_SECONDS),
       // Only the daily limit is under test: the others are out of reach.
       DAILY_VIDEO_SECONDS_TOTAL: '1000000',
@@ -51,9 +52,6 @@ describe('budget race across two mcp processes on the Firestore emulator', { ski
       MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '10000',
       LOG_LEVEL: 'error',
     };
-    pubsub = new PubSub({ projectId: emulators.projectId });
-    await pubsub.createTopic(env.POLL_TOPIC!);
-    await pubsub.createTopic(env.COMPLETIONS_TOPIC!);
     db = new Firestore({ projectId: emulators.projectId });
     const ports = [await freePort(), await freePort()];
     const launched = await Promise.allSettled(

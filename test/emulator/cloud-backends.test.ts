@@ -19,7 +19,7 @@ import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import { checkRequest } from '../../functions/src/veo/catalog.js';
 import {
-  cloudSettings,
+  cloudDeployment,
   emulatorSkip,
   uniqueNames,
   useEmulators,
@@ -53,13 +53,11 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
 
   async function cloudRuntime(backend: 'vertex', env: Record<string, string> = {}): Promise<Runtime> {
     const n = ++suite;
-    const settings = cloudSettings(emulators, {
+    const settings = await cloudDeployment(emulators, pubsub, {
       bucket: BUCKET,
       name: (what) => name(`${what}-${n}`),
       veoBaseUrl: simulatorUrl,
     });
-    await pubsub.createTopic(settings.POLL_TOPIC!);
-    await pubsub.createTopic(settings.COMPLETIONS_TOPIC!);
     const runtime = await createRuntime(
       loadConfig({ ...settings, VEO_BACKEND: backend, POLL_HANDLER_MAX_WAIT_SECONDS: '2', ...env }),
     );

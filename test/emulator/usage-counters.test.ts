@@ -12,7 +12,7 @@ import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import { checkRequest } from '../../functions/src/veo/catalog.js';
 import {
-  cloudSettings,
+  cloudDeployment,
   emulatorSkip,
   uniqueNames,
   useEmulators,
@@ -50,13 +50,11 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
   /** Fresh collections and topics for one deployment. */
   async function deployment(): Promise<Record<string, string>> {
     const n = ++suite;
-    const settings = cloudSettings(emulators, {
+    const settings = await cloudDeployment(emulators, pubsub, {
       bucket: BUCKET,
       name: (what) => name(`${what}-${n}`),
       veoBaseUrl: simulatorUrl,
     });
-    await pubsub.createTopic(settings.POLL_TOPIC!);
-    await pubsub.createTopic(settings.COMPLETIONS_TOPIC!);
     return settings;
   }
 

@@ -12,6 +12,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PubSub } from '@google-cloud/pubsub';
 import { freePort, startProcess, type RunningProcess } from './process.js';
 import { writeServiceAccountKey } from './service-account.js';
 import { shared } from './run-setup.js';
@@ -86,6 +87,18 @@ export function cloudSettings(
     VEO_BASE_URL: veoBaseUrl,
     LOG_LEVEL: 'error',
   };
+}
+
+/** cloudSettings for a fresh deployment, with its poll and completions topics created on the emulator. */
+export async function cloudDeployment(
+  emulators: Emulators,
+  pubsub: PubSub,
+  options: Parameters<typeof cloudSettings>[1],
+): Promise<Record<string, string>> {
+  const settings = cloudSettings(emulators, options);
+  await pubsub.createTopic(settings.POLL_TOPIC!);
+  await pubsub.createTopic(settings.COMPLETIONS_TOPIC!);
+  return settings;
 }
 
 const INSTALL_HINT =

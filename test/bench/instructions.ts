@@ -2,20 +2,18 @@
 // with whatever else the machine is doing, so two builds can be compared on a busy 2-core machine. Used to compare
 // this checkout with an older one (e.g. the SDK v1 build, commit 42bfb0f, in a worktree with its own `npm ci` and
 // `npm run build`):
-//   node test/bench/instructions.mjs [--requests 100] [--warmup 200] [--era 2025|2026] DIR[=TARGET[:SOURCE]] ...
+//   node --import tsx test/bench/instructions.ts [--requests 100] [--warmup 200] [--era 2025|2026] DIR[=TARGET[:SOURCE]] ...
 // DIR is a built checkout; TARGET defaults to `mcp`; `.=floor:test/bench/floor` measures the SDK v1 floor.
 // Each server runs under callgrind with V8 on one thread (--single-threaded: no background compiler or GC threads),
 // answers `--warmup` requests (JIT tiering), has its counters zeroed, answers `--requests` sequential requests and is
 // dumped: instructions / requests is the figure. Garbage collection lands in some windows and not others, so repeat a
 // measurement and compare medians. Needs valgrind (on every machine kind here); takes ~2-3 minutes per server.
-import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
-import console from 'node:console';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { TestIssuer } from '../helpers/id-tokens.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,13 +28,7 @@ const WARMUP = Number(values.warmup);
 const MODERN = values.era === '2026';
 
 /** What Cloud Run hands the container after its IAM check (auth/id-token.ts); older builds read it unverified. */
-const PLATFORM_VERIFIED_TOKEN = [
-  { alg: 'RS256', typ: 'JWT' },
-  { iss: 'https://accounts.google.com', email: 'bench@example.com', email_verified: true, exp: 4102444800 },
-]
-  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
-  .concat('SIGNATURE_REMOVED_BY_GOOGLE')
-  .join('.');
+const PLATFORM_VERIFIED_TOKEN = TestIssuer.platformVerified('bench@example.com');
 const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
@@ -57,18 +49,18 @@ const BODY = JSON.stringify({
 });
 
 /** One tools/list; a keep-alive socket the slowed-down server closed meanwhile is retried once on a new one. */
-async function send(port) {
+async function send(port: number): Promise<Response> {
   const request = () =>
-    globalThis.fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: HEADERS, body: BODY });
+    fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: HEADERS, body: BODY });
   try {
     return await request();
   } catch (err) {
-    if (err?.cause?.code !== 'UND_ERR_SOCKET') throw err;
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
     return request();
   }
 }
 
-async function measure(spec) {
+async function measure(spec: string) {
   const [dir, targetSpec = 'mcp'] = spec.split('=');
   const [target, source] = targetSpec.split(':');
   const cwd = path.resolve(dir);
@@ -97,7 +89,7 @@ async function measure(spec) {
   };
   const child = spawn('valgrind', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  await new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       output += d;
       if (output.includes('Serving function')) resolve();
