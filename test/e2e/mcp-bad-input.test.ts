@@ -186,6 +186,12 @@ describe('bad input changes nothing and says what is allowed', () => {
       { verbose: true },
       /Unknown field "verbose" in list_video_models arguments\. Allowed: \./,
     ],
+    [
+      'get_usage',
+      'any field at all',
+      { principal: 'someone-else' },
+      /Unknown field "principal" in get_usage arguments\. Allowed: \./,
+    ],
   ];
   for (const [tool, name, args, message] of strictCases) {
     test(`${tool} refuses ${name}, naming the field and the allowed ones`, async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { LIMIT_SETTINGS, type Operations } from '../../operations/index.js';
 import { dailyLimitOf, dayResetsAt, minuteResetsAt } from '../../operations/budget.js';
+import { strictFields } from '../../veo/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const LimitSchema = z.object({
@@ -16,6 +17,8 @@ const LimitSchema = z.object({
     .optional()
     .describe('When the window ends (ISO 8601, UTC); absent for running operations, freed as they end.'),
 });
+
+const inputSchema = strictFields(z.object({}), 'get_usage arguments');
 
 const outputSchema = z.object({
   principal: z.string().describe('Who the limits apply to: you, as this server identifies you.'),
@@ -36,7 +39,7 @@ export function registerGetUsageTool(
         'Your spend limits and what is left of each: seconds of video started today (UTC) for you and for the ' +
         'whole server, operations still running, and tool calls this minute, each with when it resets. ' +
         'generate_video is refused when a request would go over one of them.',
-      inputSchema: z.strictObject({}),
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },

@@ -24,6 +24,8 @@ const ModelSchema = z.object({
     .describe('List price.'),
 });
 
+const inputSchema = strictFields(z.object({}), 'list_video_models arguments');
+
 const outputSchema = z.object({
   backend: z.enum(BACKENDS).describe('Where generations run.'),
   api: z.enum(['gemini', 'vertex']).describe('The Veo wire API whose limits apply.'),
@@ -46,7 +48,7 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
       description:
         'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions, ' +
         'number of videos, audio, seed, person generation, and the list price per second.',
-      inputSchema: strictFields(z.object({}), 'list_video_models arguments'),
+      inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
