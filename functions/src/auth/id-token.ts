@@ -93,12 +93,9 @@ export class IdTokenCheck {
     return principalFromClaims(verified, name);
   }
 
-  /** On the platform Google's front end routes by Host, so the Host a request arrived with is one of our URLs. */
   private audiencesFor(req: IncomingMessage): string[] {
-    const host = req.headers.host;
-    const own =
-      this.options.onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? [`https://${host}`] : [];
-    return [...new Set([...this.options.audiences, ...own])];
+    const own = ownUrlOf(req, this.options.onCloud);
+    return [...new Set([...this.options.audiences, ...(own ? [own] : [])])];
   }
 
   private async verify(token: string, audiences: string[], name: string): Promise<Claims> {
@@ -132,6 +129,15 @@ export class IdTokenCheck {
       issuers: GOOGLE_ISSUERS,
     });
   }
+}
+
+/**
+ * The service's own URL as this request reached it: on the platform Google's front end routes by Host, so the Host
+ * a request arrived with is one of our URLs. Off the platform, or for a Host that is not a plain name, undefined.
+ */
+export function ownUrlOf(req: IncomingMessage, onCloud: boolean): string | undefined {
+  const host = req.headers.host;
+  return onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? `https://${host}` : undefined;
 }
 
 /** The one value of a header; a header sent twice is refused, as either copy could be the one a proxy checked. */

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../operations/clock.js';
 import { ApiKeyCheck, type ApiKeyStore } from './api-keys.js';
 import { AuthError, bearerChallenge, PROTECTED_RESOURCE_METADATA_PATH } from './challenge.js';
-import { IdTokenCheck, singleHeader } from './id-token.js';
+import { IdTokenCheck, ownUrlOf, singleHeader } from './id-token.js';
 
 export const LOCAL_PRINCIPAL = 'local';
 
@@ -32,12 +32,8 @@ export function createAuthenticator(
   deps: AuthenticatorDeps,
 ): Authenticator {
   const { auth, onCloud } = config;
-  const resourceBaseUrl = (req: IncomingMessage): string => {
-    const host = req.headers.host;
-    if (auth.serviceUrl) return auth.serviceUrl;
-    if (onCloud && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) return `https://${host}`;
-    return config.publicBaseUrl;
-  };
+  const resourceBaseUrl = (req: IncomingMessage): string =>
+    auth.serviceUrl || ownUrlOf(req, onCloud) || config.publicBaseUrl;
   const idTokens =
     auth.mode === 'iam'
       ? new IdTokenCheck({
