@@ -90,6 +90,7 @@ export async function createRuntime(
       sweepGraceSeconds: config.queue.sweepGraceSeconds,
       signedUrlTtlSeconds: config.blobs.signedUrlTtlSeconds,
       limits: config.limits,
+      admission: config.admission,
     },
     clock,
   });

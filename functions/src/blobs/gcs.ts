@@ -53,6 +53,12 @@ export class GcsBlobStore implements BlobStore {
     }
   }
 
+  async read(uri: string): Promise<Buffer> {
+    const { bucket, name } = parseGsUri(uri);
+    const [bytes] = await this.bucket.storage.bucket(bucket).file(name).download();
+    return bytes;
+  }
+
   async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {
     const { bucket, name } = parseGsUri(uri);
     const expires = Date.now() + Math.min(ttlSeconds, MAX_SIGNED_URL_SECONDS) * 1000;

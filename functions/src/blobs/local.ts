@@ -2,7 +2,7 @@
 // links — the same contract as GCS V4 signed URLs. Tampered or expired links get 403; keys cannot leave the directory.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -54,6 +54,12 @@ export class LocalBlobStore implements BlobStore {
     } catch {
       return undefined;
     }
+  }
+
+  async read(uri: string): Promise<Buffer> {
+    const file = uri.startsWith(URI_SCHEME) ? this.fileFor(uri.slice(URI_SCHEME.length)) : undefined;
+    if (!file) throw new AppError('INTERNAL', `Not a local blob URI: ${uri}`);
+    return readFile(file);
   }
 
   async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {

@@ -3,6 +3,7 @@
 import { totalmem } from 'node:os';
 import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
 import type { SpendLimits } from '../operations/budget.js';
+import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
@@ -142,6 +143,8 @@ export interface Config {
   retentionDays: number;
   /** Spend limits per principal and for the deployment (DAILY_VIDEO_SECONDS_*, REQUESTS_PER_MINUTE_*, MAX_RUNNING_*). */
   limits: SpendLimits;
+  /** Pacing to Veo's quota, the line and the breaker (VEO_SUBMITS_PER_MINUTE*, MAX_QUEUED_*, BREAKER_*). */
+  admission: AdmissionSettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** True on Cloud Run functions (K_SERVICE is set by the platform). */
   onCloud: boolean;
@@ -293,6 +296,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dailySecondsByPrincipal[principal] = seconds;
   }
 
+  const submitsPerMinuteByModel: Record<string, number> = {};
+  for (const pair of (e.VEO_SUBMITS_PER_MINUTE_BY_MODEL ?? '').split(',').filter((p) => p.trim())) {
+    const [model, value] = pair.split('=').map((part) => part.trim()) as [string, string];
+    const rate = Number(value);
+    if (Object.hasOwn(submitsPerMinuteByModel, model)) {
+      problem('VEO_SUBMITS_PER_MINUTE_BY_MODEL', `names ${JSON.stringify(model)} twice; name each model once`);
+    } else if (!Number.isSafeInteger(rate) || rate < 1 || rate > 100_000) {
+      problem(
+        'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
+        `gives ${JSON.stringify(model)} ${value} submits per minute; each must be an integer between 1 and 100000`,
+      );
+    }
+    submitsPerMinuteByModel[model] = rate;
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
@@ -403,10 +421,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requestsPerMinute: e.REQUESTS_PER_MINUTE_PER_PRINCIPAL,
       maxRunning: e.MAX_RUNNING_OPERATIONS_PER_PRINCIPAL,
     },
+    admission: {
+      // Google's Veo quota, requests per minute per project, region and base model: 10 is the figure Google
+      // documented for Veo 3.1 on Vertex AI (preview model page, read 2026-12-02); GA projects often have more (see
+      // IAM & Admin > Quotas, aiplatform.googleapis.com/online_prediction_requests_per_base_model) — set yours.
+      // The simulator has no quota unless SIMULATOR_SUBMITS_PER_MINUTE gives it one: then it is paced to that.
+      submitsPerMinute:
+        e.VEO_SUBMITS_PER_MINUTE ??
+        (backend === 'simulator' ? SIMULATOR_UNPACED : 10),
+      submitsPerMinuteByModel,
+      maxQueuedPerPrincipal: e.MAX_QUEUED_OPERATIONS_PER_PRINCIPAL,
+      breakerFailures: e.BREAKER_FAILURES,
+      breakerWindowSeconds: e.BREAKER_WINDOW_SECONDS,
+      breakerOpenSeconds: e.BREAKER_OPEN_SECONDS,
+    },
     logLevel: e.LOG_LEVEL,
     onCloud: Boolean(e.K_SERVICE),
   };
 }
+
+/** The simulator's pace when it models no quota: high enough that nothing waits. */
+const SIMULATOR_UNPACED = 100_000;
 
 /**
  * The default request-body budget of an instance: an eighth of the memory it may use (Cloud Run's limit, seen by

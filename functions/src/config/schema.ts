@@ -218,6 +218,19 @@ export const EnvSchema = z.object({
   REQUESTS_PER_MINUTE_PER_PRINCIPAL: int(1, 100_000).default(60),
   MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: int(1, 10_000).default(10),
   FIRESTORE_USAGE_COLLECTION: collectionId.default('usage_counters'),
+  // Bursts and outages (operations/gate.ts); the README's "Queueing, quotas and outages" says why these defaults.
+  VEO_SUBMITS_PER_MINUTE: int(1, 100_000).optional(),
+  VEO_SUBMITS_PER_MINUTE_BY_MODEL: z
+    .string()
+    .regex(
+      /^\s*[\w.-]+\s*=\s*\d+(\s*,\s*[\w.-]+\s*=\s*\d+)*\s*$/,
+      'must be MODEL=SUBMITS pairs separated by commas, e.g. veo-3.1-generate-001=50,veo-3.1-fast-generate-001=50',
+    )
+    .optional(),
+  MAX_QUEUED_OPERATIONS_PER_PRINCIPAL: int(1, 2000).default(100),
+  BREAKER_FAILURES: int(1, 1000).default(5),
+  BREAKER_WINDOW_SECONDS: seconds({ above: 0 }, 3600).default(60),
+  BREAKER_OPEN_SECONDS: seconds({ above: 0 }, 3600).default(30),
   K_SERVICE: z.string().optional(),
 });
 

@@ -15,7 +15,7 @@ export interface SpendLimits {
   dailySecondsTotal: number;
   /** Tool calls one principal may make per UTC minute. */
   requestsPerMinute: number;
-  /** Operations of one principal not yet ended. */
+  /** Operations of one principal at Veo at once (submitted, not yet ended); more wait in line. */
   maxRunning: number;
 }
 
@@ -25,6 +25,7 @@ export const LIMIT_SETTINGS = {
   totalDay: 'DAILY_VIDEO_SECONDS_TOTAL',
   perMinute: 'REQUESTS_PER_MINUTE_PER_PRINCIPAL',
   running: 'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL',
+  queued: 'MAX_QUEUED_OPERATIONS_PER_PRINCIPAL',
 } as const;
 export type LimitName = keyof typeof LIMIT_SETTINGS;
 
@@ -33,6 +34,12 @@ export interface Reservation {
   /** UTC day the seconds count against (YYYY-MM-DD). */
   day: string;
   seconds: number;
+  /**
+   * Whether the operation holds one of the principal's running slots (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL): taken
+   * when its submit goes to Veo, given back when it ends or Veo refuses the submit. Records made before queueing
+   * took the slot at creation and have no such field: undefined means held.
+   */
+  running?: boolean;
 }
 
 /** The counters a start is checked against, as read in the start's transaction. */
@@ -41,15 +48,16 @@ export interface StartUsage {
   principalDaySeconds: number;
   /** Seconds every principal together has started that day. */
   totalDaySeconds: number;
-  /** This principal's operations not yet ended. */
+  /** This principal's operations at Veo (submitted, not yet ended). */
   running: number;
 }
 
-/** What an ending gives back: always the running slot; the seconds only when nothing was delivered. */
+/** What an ending (or a refused submit) gives back: the running slot if held; seconds when nothing was delivered. */
 export interface UsageRelease {
   principal: string;
   day: string;
   seconds: number;
+  running: boolean;
 }
 
 /** A principal's usage as get_usage shows it. */
@@ -105,13 +113,16 @@ export class LimitExceededError extends AppError {
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 
 /**
- * Whether a new operation may start: throws LimitExceededError for the first limit it would break (running, then
- * the principal's day, then the deployment's day). `record` is the draft with its reservation.
+ * Whether a new operation may be accepted: throws LimitExceededError for the first limit it would break (the
+ * principal's line for the model, then the principal's day, then the deployment's day). `record` is the draft with
+ * its reservation. The running limit is not a refusal: an operation over it waits in line (admitSubmit).
  */
 export function admitStart(
-  usage: StartUsage,
+  /** With `queued`: the principal's operations waiting in the model's line. */
+  usage: StartUsage & { queued: number },
   record: Pick<OperationRecord, 'principal' | 'reservation' | 'estimatedCostUsd' | 'request'>,
   limits: SpendLimits,
+  maxQueued: number,
   now: Date,
 ): void {
   const seconds = record.reservation?.seconds ?? videoSecondsOf(record.request);
@@ -122,15 +133,15 @@ export function admitStart(
   const resetsAt = dayResetsAt(now);
   const reset = `The limit resets at ${resetsAt.toISOString()} (midnight UTC).`;
 
-  if (usage.running + 1 > limits.maxRunning) {
-    throw new LimitExceededError('running', {
-      allowed: limits.maxRunning,
-      used: usage.running,
+  if (usage.queued + 1 > maxQueued) {
+    throw new LimitExceededError('queued', {
+      allowed: maxQueued,
+      used: usage.queued,
       cost: 1,
       message:
-        `${LIMIT_SETTINGS.running} reached: ${usage.running} of your operations are still running (limit ` +
-        `${limits.maxRunning}); this request would start 1 more. The limit frees up when one of them ends ` +
-        '(list_video_operations with status RUNNING shows them); it has no fixed reset time.',
+        `${LIMIT_SETTINGS.queued} reached: ${usage.queued} of your generations with ${record.request.model} are ` +
+        `waiting for their turn at Veo (limit ${maxQueued}); this request would wait too. The limit frees up as ` +
+        'they start (list_video_operations with status QUEUED shows them); it has no fixed reset time.',
     });
   }
   const principalLimit = dailyLimitOf(limits, record.principal);
@@ -186,5 +197,19 @@ export function releaseOnEnding(before: OperationRecord, after: OperationRecord)
     principal: after.principal,
     day: after.reservation.day,
     seconds: delivered ? 0 : after.reservation.seconds,
+    running: before.reservation?.running !== false,
   };
 }
+
+/**
+ * The change `before` → `after` to the principal's running count: +1 when the operation's submit takes a running
+ * slot, -1 when Veo refused the submit and it waits again (its ending gives the slot back through releaseOnEnding).
+ */
+export function runningChange(before: OperationRecord, after: OperationRecord): 1 | -1 | 0 {
+  if (!before.reservation || !after.reservation || isTerminal(after.status)) return 0;
+  const held = (r: OperationRecord) => r.reservation!.running !== false;
+  return held(before) === held(after) ? 0 : held(after) ? 1 : -1;
+}
+
+/** Whether the principal may have one more operation at Veo. */
+export const admitSubmit = (running: number, limits: SpendLimits): boolean => running + 1 <= limits.maxRunning;

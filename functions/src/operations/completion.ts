@@ -11,6 +11,7 @@ import { releaseOnEnding } from './budget.js';
 import type { OperationsContext } from './context.js';
 import type { VideoLink } from './ports.js';
 import type { OperationRecord } from './record.js';
+import { leaveGate } from './submit.js';
 import {
   finishWith,
   markPublished,
@@ -36,14 +37,20 @@ export async function finish(
   ending: Ending,
 ): Promise<OperationRecord | undefined> {
   const lease = newLease(ctx);
+  let waited = false;
   const stored = await ctx.store.update(
     id,
-    (current) => finishWith(current, ending, lease, ctx.clock.now()),
+    (current) => {
+      waited = current.waiting !== undefined;
+      return finishWith(current, ending, lease, ctx.clock.now());
+    },
     releaseOnEnding,
   );
   if (!stored) return undefined;
   if (stored.announceToken === lease.token) {
     log.info('Operation finished', { operationId: id, status: stored.status });
+    // It ended while waiting in line (cancelled, expired): its place goes.
+    if (waited) await leaveGate(ctx, stored);
     return publishLeased(ctx, stored, lease.token);
   }
   // It had ended already (another delivery won): make sure that ending's event is out.

@@ -1,6 +1,7 @@
 // What the use cases (start, poll, completion, wait) work with: the ports, the settings and the clock.
 import type { SpendLimits } from './budget.js';
 import type { Clock } from './clock.js';
+import type { AdmissionSettings } from './gate.js';
 import type { PollSchedule } from './poll-schedule.js';
 import type {
   BlobStore,
@@ -28,6 +29,8 @@ export interface OperationsSettings {
   signedUrlTtlSeconds: number;
   /** Spend limits, enforced in the store's transactions (budget.ts). */
   limits: SpendLimits;
+  /** Pacing to the upstream quota, the line and the breaker (gate.ts). */
+  admission: AdmissionSettings;
 }
 
 export interface OperationsContext {

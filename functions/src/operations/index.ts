@@ -15,7 +15,8 @@ import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
 export type { OperationsContext, OperationsSettings } from './context.js';
 export { LIMIT_SETTINGS, LimitExceededError, type SpendLimits, type UsageSnapshot } from './budget.js';
 export type { PollEffect } from './poll.js';
-export { SubmitFailedError, type StartInput } from './start.js';
+export type { StartInput } from './start.js';
+export { SubmitFailedError } from './submit.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 
 export class Operations {

@@ -10,6 +10,7 @@ import { nextPollDelaySeconds, retryDelaySeconds } from './poll-schedule.js';
 import type { GenerationStatus } from './ports.js';
 import { isTerminal, type OperationOutput, type OperationRecord } from './record.js';
 import { claimPoll, recordPoll, toOperationError, type Ending } from './state.js';
+import { dispatch } from './submit.js';
 
 /** What a poll did: nothing (unknown operation, already ended, stale slot), recorded progress, or ended it. */
 export type PollEffect = 'unknown' | 'terminal' | 'pending' | 'finished';
@@ -30,6 +31,12 @@ export async function pollOnce(
   if (!record) {
     log.warn('Poll for an unknown operation ignored', { operationId: id });
     return 'unknown';
+  }
+  if (record.waiting) {
+    // Waiting for its turn at Veo: this delivery asks the gate (submit.ts).
+    const result = await dispatch(ctx, record);
+    if (result?.record && isTerminal(result.record.status)) return 'finished';
+    return 'pending';
   }
   if (isTerminal(record.status)) {
     // A redelivered poll after a failed publish, or one that waited while the operation ended: the completion

@@ -1,8 +1,17 @@
 // The ports the domain needs: where records live, where bytes live, how polls are scheduled, and Veo itself.
 // Adapters implement these; the domain never sees Firestore, GCS, Pub/Sub or @google/genai types.
 import type { Readable } from 'node:stream';
+import { AppError, type ErrorCode } from '../errors.js';
 import type { StartUsage, UsageRelease, UsageSnapshot } from './budget.js';
+import type { GateState } from './gate.js';
 import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest, WireApi } from './record.js';
+
+/** What a dispatch transaction changes: the record, the gate, and the principal's running count (+1, -1). */
+export interface DispatchChange {
+  record?: OperationRecord;
+  gate?: GateState;
+  running?: 1 | -1;
+}
 
 export type CreateResult =
   { created: true; record: OperationRecord } | { created: false; record: OperationRecord };
@@ -22,6 +31,27 @@ export interface OperationStore {
    * throws to refuse (then nothing is written); else the seconds and one running operation are added to them.
    */
   create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult>;
+  /**
+   * Like `create`, and in the same transaction the record joins its model's gate (`gateKey`): `admit` also sees the
+   * gate (usage.queued counts the principal's operations in its line) and returns the gate to store.
+   */
+  createInLine(
+    record: OperationRecord,
+    gateKey: string,
+    admit: (usage: StartUsage, gate: GateState) => GateState,
+  ): Promise<CreateResult>;
+  /**
+   * One transaction over the operation, its model's gate and the principal's running count: `decide` returns the
+   * changes to store (undefined: none). Returns the record and gate as stored afterwards; undefined when the
+   * operation does not exist.
+   */
+  dispatch(
+    id: string,
+    gateKey: string,
+    decide: (current: OperationRecord, gate: GateState, running: number) => DispatchChange | undefined,
+  ): Promise<{ record: OperationRecord; gate: GateState } | undefined>;
+  /** A model's gate: read it, or read-modify-write it in one transaction (`mutate` returns undefined: no change). */
+  gate(gateKey: string, mutate?: (gate: GateState) => GateState | undefined): Promise<GateState>;
   get(id: string): Promise<OperationRecord | undefined>;
   /**
    * Read-modify-write in one transaction. `mutate` returns the new record, or undefined to leave it unchanged.
@@ -68,6 +98,8 @@ export interface BlobStore {
   signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }>;
   /** The URI Veo should write outputs to directly (Vertex outputGcsUri), when the store supports it. */
   outputUriFor(prefix: string): string | undefined;
+  /** The bytes of a stored object (an input image kept while its operation waits in line). */
+  read(uri: string): Promise<Buffer>;
   /** Videos already stored under a prefix (to reconcile an operation whose Veo answer was lost). */
   listOutputs(prefix: string): Promise<OperationOutput[]>;
 }
@@ -98,9 +130,31 @@ export type GenerationStatus =
   | { done: true; error: { code: string; message: string } }
   | { done: true; videos: GeneratedVideo[]; raiFilteredCount: number; raiReasons: string[] };
 
+/**
+ * How a submit Veo did not accept left things: `not-started` (429 quota, 503 unavailable, unreachable before sending:
+ * nothing started, nothing billed, safe to send again), `unknown` (a timeout after sending, 500/504, a malformed
+ * answer: it may have started and will be billed, so it is reconciled, never sent again) or `refused` (a 4xx: the
+ * request itself is wrong, sending it again changes nothing).
+ */
+export type SubmitFailureKind = 'not-started' | 'unknown' | 'refused';
+
+/** A failed submit, as the VideoGenerator classifies it. `outage`: it looks like Veo is down (for the breaker). */
+export class SubmitFailure extends AppError {
+  readonly kind: SubmitFailureKind;
+  readonly outage: boolean;
+  constructor(code: ErrorCode, message: string, kind: SubmitFailureKind, outage: boolean) {
+    super(code, message, kind !== 'refused');
+    this.kind = kind;
+    this.outage = outage;
+  }
+}
+
 export interface VideoGenerator {
   readonly api: WireApi;
-  /** Starts a generation. Never retried blindly: a repeated submit is a second bill. */
+  /**
+   * Starts a generation. Never retried blindly: a repeated submit is a second bill. Throws a SubmitFailure that says
+   * whether anything may have started (anything else thrown counts as `unknown`).
+   */
   submit(
     request: VideoRequest,
     image: ImageInput | undefined,

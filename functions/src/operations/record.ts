@@ -57,6 +57,31 @@ export interface VideoRequest {
   enhancePrompt?: boolean;
 }
 
+/** Why a generation is not at Veo yet. */
+export type WaitReason =
+  /** Submissions to its model are paced to the project's quota (VEO_SUBMITS_PER_MINUTE). */
+  | 'paced'
+  /** Veo answered 429 RESOURCE_EXHAUSTED: nothing started; retried with backoff. */
+  | 'quota'
+  /** The model is failing (the breaker is open, or Veo answered 503): retried when it recovers. */
+  | 'unavailable'
+  /** The principal has MAX_RUNNING_OPERATIONS_PER_PRINCIPAL generations at Veo already. */
+  | 'running-limit';
+
+export interface Waiting {
+  since: string;
+  reason: WaitReason;
+  /** Submits Veo refused without starting anything (429, 503). */
+  attempts: number;
+  /** 0-based place in the model's line when last looked at (0: next). */
+  position?: number;
+  estimatedStartAt?: string;
+  /** The model's breaker opened at this time (reason 'unavailable'). */
+  unavailableSince?: string;
+  /** Veo's last refusal, for the caller. */
+  lastError?: string;
+}
+
 export interface OperationOutput {
   /** gs:// URI on GCS, or the blob key on the local blob store. */
   uri: string;
@@ -96,6 +121,14 @@ export interface OperationRecord {
    * Absent on records made before spend limits: they hold nothing.
    */
   reservation?: Reservation;
+  /**
+   * Present while the operation waits for its submit to Veo (status QUEUED, nothing sent, nothing billed): why, its
+   * place in its model's line and when it should go. Absent on a QUEUED record whose submit is (or may have been)
+   * sent: that one is followed by reconciling, never resubmitted.
+   */
+  waiting?: Waiting;
+  /** A copy of an input image given as bytes, kept while the operation waits (`${outputPrefix}input-image`). */
+  imageCopyUri?: string;
   pollCount: number;
   /** Consecutive failed polls; reset on a successful poll. */
   pollErrors: number;

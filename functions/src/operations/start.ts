@@ -1,19 +1,19 @@
-// Starting a generation, idempotently: the record is written before Veo is called (a crash after Veo accepted leaves
-// a trace to reconcile), and the same idempotency key with the same arguments returns the operation already started.
-// The record's seconds are reserved against the spend limits in the transaction that creates it (budget.ts): a refusal
-// creates nothing, submits nothing and reserves nothing, and a replay reserves nothing again.
-import { AppError, type ErrorCode } from '../errors.js';
-import { admitStart, utcDay, videoSecondsOf } from './budget.js';
+// Starting a generation, idempotently: the record is written, QUEUED in its model's line, before Veo is called (a
+// crash after Veo accepted leaves a trace to reconcile), and the same idempotency key with the same arguments returns
+// the operation already started. The record's seconds are reserved against the spend limits in the transaction that
+// creates it (budget.ts): a refusal creates nothing, submits nothing and reserves nothing, and a replay reserves
+// nothing again. The submit goes out at once when the gate allows (submit.ts), else when its turn comes.
+import { AppError } from '../errors.js';
+import { admitStart, LimitExceededError, utcDay, videoSecondsOf } from './budget.js';
 import { errorFields, log } from '../log.js';
-import { finish, publishPending } from './completion.js';
-import { secondsFrom, type OperationsContext } from './context.js';
+import { publishPending } from './completion.js';
+import type { OperationsContext } from './context.js';
+import { gateKeyOf, joinLine, MAX_LINE, waitingOf } from './gate.js';
 import { newOperationId } from './ids.js';
-import { nextPollDelaySeconds } from './poll-schedule.js';
 import type { ImageInput } from './ports.js';
 import { isTerminal, type OperationRecord, type VideoRequest } from './record.js';
 import { hashRequest } from './request-hash.js';
-import { markRunning, toOperationError } from './state.js';
-import { schedulePoll } from './poll.js';
+import { dispatch, keepImage } from './submit.js';
 
 export interface StartInput {
   principal: string;
@@ -27,20 +27,11 @@ export interface StartInput {
 
 const DAY_MS = 86_400_000;
 
-/** Veo refused the submit: the operation is recorded as FAILED, and its completion event says so. */
-export class SubmitFailedError extends AppError {
-  readonly operationId: string;
-  constructor(operationId: string, code: ErrorCode, message: string, retryable: boolean) {
-    super(code, message, retryable);
-    this.operationId = operationId;
-  }
-}
-
 export async function start(
   ctx: OperationsContext,
   input: StartInput,
 ): Promise<{ record: OperationRecord; started: boolean }> {
-  const { store, veo, blobs, settings } = ctx;
+  const { store, veo, settings } = ctx;
   const now = ctx.clock.now();
   const id = newOperationId(now.getTime());
   const requestHash = hashRequest(input.request);
@@ -58,57 +49,48 @@ export async function start(
     outputPrefix: prefix,
     outputs: [],
     estimatedCostUsd: input.estimatedCostUsd,
-    reservation: { day: utcDay(now), seconds: videoSecondsOf(input.request) },
+    reservation: { day: utcDay(now), seconds: videoSecondsOf(input.request), running: false },
+    waiting: { since: now.toISOString(), reason: 'paced', attempts: 0 },
     correlation: input.correlation,
     webhookUrl: input.webhookUrl,
     pollCount: 0,
     pollErrors: 0,
-    // If this instance dies before recording Veo's answer, the sweep finds the record here and reconciles it.
-    nextPollAt: secondsFrom(ctx, settings.submitGraceSeconds).toISOString(),
+    // Due at once: if this instance dies before the operation's turn is asked for, the sweep asks.
+    nextPollAt: now.toISOString(),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     expireAt: new Date(now.getTime() + settings.retentionDays * DAY_MS).toISOString(),
   };
-  const created = await store.create(draft, (usage) => admitStart(usage, draft, settings.limits, now));
+  // The record, its reservation and its place in the model's line are written in one transaction: a refusal (a
+  // spend limit, a full line) writes none of them.
+  const created = await store.createInLine(draft, gateKeyOf(draft), (usage, gate) => {
+    const queued = waitingOf(gate, draft.principal);
+    admitStart({ ...usage, queued }, draft, settings.limits, settings.admission.maxQueuedPerPrincipal, now);
+    if (gate.line.length >= MAX_LINE) throw lineFull(draft.model, gate.line.length);
+    return joinLine(gate, { id, principal: draft.principal, at: now.getTime() });
+  });
   if (!created.created)
     return { record: await replay(ctx, created.record, input, requestHash), started: false };
 
-  let accepted: { operationName: string; simulated: boolean };
-  try {
-    accepted = await veo.submit(input.request, input.image, blobs.outputUriFor(prefix));
-  } catch (err) {
-    const error = toOperationError(err);
-    log.warn('Veo rejected the generation request', { operationId: id, ...error });
-    try {
-      await finish(ctx, id, { status: 'FAILED', error });
-    } catch (finishErr) {
-      // Unless the record could not even be ended (then that store failure is the answer, and a retry helps),
-      // the caller needs Veo's answer, not ours: the event stays due and goes out on a replay or the sweep.
-      if ((await store.get(id))?.status !== 'FAILED') throw finishErr;
-      log.error('Could not publish the completion event of a failed submit; it stays due', {
-        operationId: id,
-        ...errorFields(finishErr),
-      });
-    }
-    throw new SubmitFailedError(
-      id,
-      err instanceof AppError ? err.code : 'UPSTREAM',
-      `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
-      error.retryable,
-    );
-  }
+  // Its turn now, if the pace, the line, the running limit and the breaker allow; else it waits, and the poll queue
+  // brings it back at its estimated start.
+  const result = await dispatch(ctx, created.record, input.image);
+  if (result?.refused) throw result.refused;
+  const record = result?.record ?? created.record;
+  if (record.waiting) await keepImage(ctx, record, input.image);
+  return { record, started: true };
+}
 
-  const firstDelay = nextPollDelaySeconds(settings.poll, 0);
-  const running = await store.update(id, (current) =>
-    markRunning(
-      current,
-      { veoOperationName: accepted.operationName, simulated: accepted.simulated },
-      secondsFrom(ctx, firstDelay),
-      ctx.clock.now(),
-    ),
-  );
-  await schedulePoll(ctx, id, firstDelay, running?.nextPollAt);
-  return { record: running ?? draft, started: true };
+/** The model's line is at MAX_LINE: refused before anything is written. */
+function lineFull(model: string, length: number): LimitExceededError {
+  return new LimitExceededError('queued', {
+    allowed: MAX_LINE,
+    used: length,
+    cost: 1,
+    message:
+      `The line for ${model} is full: ${length} generations of all callers are waiting for their turn at Veo ` +
+      `(at most ${MAX_LINE}). Try again later, or choose another model.`,
+  });
 }
 
 /** The operation an idempotency key already started; its event goes out now if it never did. */

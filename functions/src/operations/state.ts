@@ -9,6 +9,7 @@ import {
   type OperationOutput,
   type OperationRecord,
   type OperationStatus,
+  type Waiting,
 } from './record.js';
 
 const ALLOWED: Record<OperationStatus, readonly OperationStatus[]> = {
@@ -56,6 +57,42 @@ export function markRunning(
 }
 
 /**
+ * A waiting operation's turn came: its submit goes to Veo now. It leaves the line and takes a running slot; until
+ * `holdUntil` the submit may be in flight, after which an operation still without Veo's answer is reconciled.
+ */
+export function markSending(record: OperationRecord, holdUntil: Date, now: Date): OperationRecord | undefined {
+  if (record.status !== 'QUEUED' || !record.waiting) return undefined;
+  const next: OperationRecord = {
+    ...record,
+    nextPollAt: iso(holdUntil),
+    updatedAt: iso(now),
+    ...(record.reservation ? { reservation: { ...record.reservation, running: true } } : {}),
+  };
+  delete next.waiting;
+  return next;
+}
+
+/**
+ * The operation waits (again) for its turn: it joined the line, its turn has not come, or Veo refused its submit
+ * without starting anything (then it gives its running slot back). Due again at `nextPollAt`.
+ */
+export function markWaiting(
+  record: OperationRecord,
+  waiting: Waiting,
+  nextPollAt: Date,
+  now: Date,
+): OperationRecord | undefined {
+  if (record.status !== 'QUEUED' || record.veoOperationName) return undefined;
+  return {
+    ...record,
+    waiting,
+    nextPollAt: iso(nextPollAt),
+    updatedAt: iso(now),
+    ...(record.reservation ? { reservation: { ...record.reservation, running: false } } : {}),
+  };
+}
+
+/**
  * A poll takes its slot: the message was arranged for `scheduledFor`, and unless a newer poll is arranged or another
  * poll holds the slot right now, the slot is held by `claim` until `holdUntil`, so no other delivery of it — another
  * instance, a waiting caller, a duplicate message, Veo's notice — polls Veo too. A claim whose holder died lapses at
@@ -66,7 +103,8 @@ export function claimPoll(
   slot: { scheduledFor: string | undefined; claim: string; holdUntil: Date },
   now: Date,
 ): OperationRecord | undefined {
-  if (isTerminal(record.status)) return undefined;
+  // A waiting operation is not polled: its delivery asks the gate for its turn (submit.ts).
+  if (isTerminal(record.status) || record.waiting) return undefined;
   const next = record.nextPollAt;
   const current = next !== undefined && next > iso(now);
   if (current && record.pollClaim) return undefined;
@@ -188,6 +226,7 @@ function move(
     next.completedAt = iso(now);
     delete next.nextPollAt;
     delete next.pollClaim;
+    delete next.waiting;
   }
   return next;
 }

@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import type { DocumentData, DocumentReference, Firestore, Query, Transaction } from '@google-cloud/firestore';
 import type { StartUsage, UsageRelease, UsageSnapshot } from '../operations/budget.js';
-import type { CreateResult, ListQuery, OperationStore, UsageLedger } from '../operations/ports.js';
+import { emptyGate, type GateState } from '../operations/gate.js';
+import type {
+  CreateResult,
+  DispatchChange,
+  ListQuery,
+  OperationStore,
+  UsageLedger,
+} from '../operations/ports.js';
 import type { OperationRecord } from '../operations/record.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -95,9 +102,89 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
     return this.sdk.Timestamp.fromMillis(start + length + keepMs);
   }
 
-  async create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult> {
+  /** A model's admission gate (operations/gate.ts): one document in the usage collection. */
+  private gateRef(gateKey: string) {
+    return this.usageCounters.doc(`gate-${gateKey.replace(/[^\w.:-]/g, '_')}`);
+  }
+
+  private gateFrom(snap: { exists: boolean; data(): DocumentData | undefined }): GateState {
+    const data = snap.exists ? snap.data() : undefined;
+    const empty = emptyGate();
+    return {
+      granted: (data?.['granted'] as number[] | undefined) ?? empty.granted,
+      line: (data?.['line'] as GateState['line'] | undefined) ?? empty.line,
+      breaker: (data?.['breaker'] as GateState['breaker'] | undefined) ?? empty.breaker,
+    };
+  }
+
+  /** Firestore refuses `undefined` fields: the gate is stored as plain JSON. */
+  private gateDoc(gate: GateState): DocumentData {
+    return JSON.parse(JSON.stringify(gate)) as DocumentData;
+  }
+
+  createInLine(
+    record: OperationRecord,
+    gateKey: string,
+    admit: (usage: StartUsage, gate: GateState) => GateState,
+  ): Promise<CreateResult> {
+    return this.createWith(record, undefined, { ref: this.gateRef(gateKey), admit });
+  }
+
+  async dispatch(
+    id: string,
+    gateKey: string,
+    decide: (current: OperationRecord, gate: GateState, running: number) => DispatchChange | undefined,
+  ): Promise<{ record: OperationRecord; gate: GateState } | undefined> {
+    const opRef = this.operations.doc(id);
+    const gateRef = this.gateRef(gateKey);
+    // Every dispatch of a model meets on its gate document: on this instance they go one at a time.
+    return this.queues.run(gateRef.id, () =>
+      this.db.runTransaction(
+        async (tx) => {
+          const [op, gateSnap] = await tx.getAll(opRef, gateRef);
+          if (!op!.exists) return undefined;
+          const current = this.fromDoc(op!.data()!);
+          const gate = this.gateFrom(gateSnap!);
+          const runningRef = this.counterRefs(current.principal, '').running;
+          const running = Number((await tx.get(runningRef)).get('running') ?? 0);
+          const change = decide(structuredClone(current), structuredClone(gate), running);
+          if (change?.record) tx.set(opRef, this.toDoc(change.record));
+          if (change?.gate) tx.set(gateRef, this.gateDoc(change.gate));
+          if (change?.running) tx.set(runningRef, { running: running + change.running });
+          return { record: change?.record ?? current, gate: change?.gate ?? gate };
+        },
+        { maxAttempts: COUNTER_TRANSACTION_ATTEMPTS },
+      ),
+    );
+  }
+
+  async gate(gateKey: string, mutate?: (gate: GateState) => GateState | undefined): Promise<GateState> {
+    const ref = this.gateRef(gateKey);
+    if (!mutate) return this.gateFrom(await ref.get());
+    return this.queues.run(ref.id, () =>
+      this.db.runTransaction(
+        async (tx) => {
+          const gate = this.gateFrom(await tx.get(ref));
+          const next = mutate(structuredClone(gate));
+          if (next) tx.set(ref, this.gateDoc(next));
+          return next ?? gate;
+        },
+        { maxAttempts: COUNTER_TRANSACTION_ATTEMPTS },
+      ),
+    );
+  }
+
+  create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult> {
+    return this.createWith(record, admit, undefined);
+  }
+
+  private async createWith(
+    record: OperationRecord,
+    admit: ((usage: StartUsage) => void) | undefined,
+    line: { ref: DocumentReference; admit: (usage: StartUsage, gate: GateState) => GateState } | undefined,
+  ): Promise<CreateResult> {
     const opRef = this.operations.doc(record.id);
-    if (record.idempotencyKey === undefined && !record.reservation) {
+    if (record.idempotencyKey === undefined && !record.reservation && !line) {
       await opRef.create(this.toDoc(record));
       return { created: true, record };
     }
@@ -125,7 +212,15 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
               if (existing.exists) return { created: false, record: this.fromDoc(existing.data()!) };
             }
           }
-          if (record.reservation) await this.reserve(tx, record, admit);
+          if (line) {
+            // The gate is read before anything is written (Firestore transactions read first).
+            const gate = this.gateFrom(await tx.get(line.ref));
+            let joined: GateState | undefined;
+            await this.reserve(tx, record, (usage) => {
+              joined = line.admit(usage, gate);
+            });
+            tx.set(line.ref, this.gateDoc(joined!));
+          } else if (record.reservation) await this.reserve(tx, record, admit);
           if (keyRef) {
             tx.set(keyRef, {
               operationId: record.id,
@@ -136,9 +231,9 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
           tx.create(opRef, this.toDoc(record));
           return { created: true, record };
         },
-        { maxAttempts: record.reservation ? COUNTER_TRANSACTION_ATTEMPTS : undefined },
+        { maxAttempts: record.reservation || line ? COUNTER_TRANSACTION_ATTEMPTS : undefined },
       );
-    return record.reservation ? this.queues.run('reserve', transaction) : transaction();
+    return record.reservation || line ? this.queues.run('reserve', transaction) : transaction();
   }
 
   /** Reads the counters a start is checked against, lets `admit` refuse, and adds the reservation. */
@@ -159,15 +254,16 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
     const expireAt = this.expireAfter(day, DAY_COUNTER_KEEP_MS);
     tx.set(refs.principalDay, { seconds: usage.principalDaySeconds + seconds, day, expireAt });
     tx.set(refs.totalDay, { seconds: usage.totalDaySeconds + seconds, day, expireAt });
-    // No expireAt: the running count outlives any window.
-    tx.set(refs.running, { running: usage.running + 1 });
+    // No expireAt: the running count outlives any window. An operation that waits in line takes its running slot
+    // when its submit goes out (dispatch).
+    if (record.reservation!.running !== false) tx.set(refs.running, { running: usage.running + 1 });
   }
 
   /** Gives back what an ending releases, without reading (increments), in the ending's transaction. */
-  private release(tx: Transaction, { principal, day, seconds }: UsageRelease): void {
+  private release(tx: Transaction, { principal, day, seconds, running }: UsageRelease): void {
     const { FieldValue } = this.sdk;
     const refs = this.counterRefs(principal, day);
-    tx.set(refs.running, { running: FieldValue.increment(-1) }, { merge: true });
+    if (running) tx.set(refs.running, { running: FieldValue.increment(-1) }, { merge: true });
     if (seconds === 0) return;
     const expireAt = this.expireAfter(day, DAY_COUNTER_KEEP_MS);
     for (const ref of [refs.principalDay, refs.totalDay]) {

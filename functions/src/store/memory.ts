@@ -2,7 +2,14 @@
 // counters vanish with it, and two processes do not share them — the cloud uses Firestore (firestore.ts).
 // Each method reads and writes without awaiting in between, so read-modify-write behaves like a transaction.
 import type { StartUsage, UsageRelease, UsageSnapshot } from '../operations/budget.js';
-import type { CreateResult, ListQuery, OperationStore, UsageLedger } from '../operations/ports.js';
+import { emptyGate, type GateState } from '../operations/gate.js';
+import type {
+  CreateResult,
+  DispatchChange,
+  ListQuery,
+  OperationStore,
+  UsageLedger,
+} from '../operations/ports.js';
 import type { OperationRecord } from '../operations/record.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -19,6 +26,46 @@ export class MemoryOperationStore implements OperationStore, UsageLedger {
   private readonly idempotency = new Map<string, string>();
   /** Usage counters by key (see `counter`); old windows are never read again and cost a few bytes each. */
   private readonly counters = new Map<string, number>();
+  /** Admission gates by key (operations/gate.ts). */
+  private readonly gates = new Map<string, GateState>();
+
+  async createInLine(
+    record: OperationRecord,
+    gateKey: string,
+    admit: (usage: StartUsage, gate: GateState) => GateState,
+  ): Promise<CreateResult> {
+    let joined: GateState | undefined;
+    const result = await this.create(record, (usage) => {
+      joined = admit(usage, this.gateOf(gateKey));
+    });
+    if (result.created && joined) this.gates.set(gateKey, structuredClone(joined));
+    return result;
+  }
+
+  async dispatch(
+    id: string,
+    gateKey: string,
+    decide: (current: OperationRecord, gate: GateState, running: number) => DispatchChange | undefined,
+  ): Promise<{ record: OperationRecord; gate: GateState } | undefined> {
+    const current = this.records.get(id);
+    if (!current) return undefined;
+    const gate = this.gateOf(gateKey);
+    const change = decide(structuredClone(current), gate, this.count(counter.running(current.principal)));
+    if (change?.record) this.records.set(id, structuredClone(change.record));
+    if (change?.gate) this.gates.set(gateKey, structuredClone(change.gate));
+    if (change?.running) this.add(counter.running(current.principal), change.running);
+    return { record: structuredClone(this.records.get(id)!), gate: this.gateOf(gateKey) };
+  }
+
+  async gate(gateKey: string, mutate?: (gate: GateState) => GateState | undefined): Promise<GateState> {
+    const next = mutate?.(this.gateOf(gateKey));
+    if (next) this.gates.set(gateKey, structuredClone(next));
+    return this.gateOf(gateKey);
+  }
+
+  private gateOf(key: string): GateState {
+    return structuredClone(this.gates.get(key) ?? emptyGate());
+  }
 
   async create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult> {
     const key =
@@ -42,7 +89,8 @@ export class MemoryOperationStore implements OperationStore, UsageLedger {
       });
       this.add(keys.principalDay, seconds);
       this.add(keys.totalDay, seconds);
-      this.add(keys.running, 1);
+      // Operations that wait in line take their running slot when their submit goes out (submit.ts).
+      if (record.reservation.running !== false) this.add(keys.running, 1);
     }
     if (key !== undefined) this.idempotency.set(key, record.id);
     this.records.set(record.id, structuredClone(record));
@@ -76,8 +124,8 @@ export class MemoryOperationStore implements OperationStore, UsageLedger {
     this.counters.set(key, this.count(key) + amount);
   }
 
-  private release({ principal, day, seconds }: UsageRelease): void {
-    this.add(counter.running(principal), -1);
+  private release({ principal, day, seconds, running }: UsageRelease): void {
+    if (running) this.add(counter.running(principal), -1);
     if (seconds === 0) return;
     this.add(counter.principalDay(principal, day), -seconds);
     this.add(counter.totalDay(day), -seconds);

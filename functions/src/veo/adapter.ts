@@ -6,8 +6,15 @@ import { Readable } from 'node:stream';
 import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } from '@google/genai';
 import type { Config } from '../config/index.js';
 import type { WireApi } from '../operations/record.js';
-import { AppError } from '../errors.js';
-import type { GeneratedVideo, ImageInput, GenerationStatus, VideoGenerator } from '../operations/ports.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import {
+  SubmitFailure,
+  type GeneratedVideo,
+  type GenerationStatus,
+  type ImageInput,
+  type SubmitFailureKind,
+  type VideoGenerator,
+} from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 
 type Sdk = typeof import('@google/genai');
@@ -62,8 +69,14 @@ export class VeoAdapter implements VideoGenerator {
       },
     };
     const operation = await this.call('submit', () => ai.models.generateVideos(params));
-    if (!operation.name)
-      throw new AppError('UPSTREAM', 'Veo accepted the request but returned no operation name', false);
+    if (!operation.name) {
+      throw new SubmitFailure(
+        'UPSTREAM',
+        'Veo accepted the request but returned no operation name',
+        'unknown',
+        true,
+      );
+    }
     return { operationName: operation.name, simulated: isSimulated(operation) };
   }
 
@@ -165,41 +178,57 @@ const RPC_CODES: Record<number, string> = {
 const rpcCodeName = (code: number | undefined): string =>
   (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
 
-/** Maps SDK failures to AppErrors. A submit whose outcome is unknown is not retryable: it may have been billed. */
+/**
+ * Maps SDK failures to AppErrors. A submit's failure says whether anything may have started (SubmitFailure): only a
+ * 429 (quota), a 503 (Google's UNAVAILABLE: "the service is currently unavailable", which AIP-194 lists as safe to
+ * retry) or a connection that never opened started nothing; a timeout, a 500/504 or a malformed answer may have
+ * started (and will bill) a generation, so it is never sent again.
+ */
 export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
   const status = (err as { status?: unknown }).status;
   const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+  const submit = what === 'submit';
+  const failure = (code: ErrorCode, message: string, kind: SubmitFailureKind, outage: boolean): AppError =>
+    submit ? new SubmitFailure(code, message, kind, outage) : new AppError(code, message, kind !== 'refused');
   if (typeof status === 'number') {
     if (status === 429) {
-      return new AppError('RESOURCE_EXHAUSTED', `Veo is rate limiting requests (HTTP 429): ${detail}`, true);
+      return failure('RESOURCE_EXHAUSTED', `Veo is rate limiting requests (HTTP 429): ${detail}`, 'not-started', false);
+    }
+    if (status === 503) {
+      return failure('UPSTREAM', `Veo is unavailable (HTTP 503): ${detail}`, 'not-started', true);
     }
     if (status >= 500) {
       // On submit, a 5xx may still have started a job: never retry blindly.
-      const unknown =
-        what === 'submit' ? ' — it may still have started the generation; not retried automatically' : '';
-      return new AppError('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, what === 'poll');
+      const unknown = submit ? ' — it may still have started the generation; not sent again' : '';
+      return failure('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, 'unknown', true);
     }
     if (status === 401 || status === 403) {
-      return new AppError(
-        'PERMISSION_DENIED',
-        `Veo refused the credentials (HTTP ${status}): ${detail}`,
-        false,
-      );
+      return failure('PERMISSION_DENIED', `Veo refused the credentials (HTTP ${status}): ${detail}`, 'refused', false);
     }
-    if (status === 404)
-      return new AppError(
-        'NOT_FOUND',
-        `Veo does not know this ${what === 'poll' ? 'operation' : 'model'} (HTTP 404): ${detail}`,
-        false,
-      );
-    return new AppError('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, false);
+    if (status === 404) {
+      const thing = submit ? 'model' : 'operation';
+      return failure('NOT_FOUND', `Veo does not know this ${thing} (HTTP 404): ${detail}`, 'refused', false);
+    }
+    return failure('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, 'refused', false);
   }
   const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-  const unknownOutcome =
-    what === 'submit' ? ' — Veo may still have started (and will bill) the generation' : '';
+  if (!timedOut && neverConnected(err)) {
+    return failure('UPSTREAM', `Veo could not be reached: ${detail}`, 'not-started', true);
+  }
+  const unknownOutcome = submit ? ' — Veo may still have started (and will bill) the generation' : '';
   const message = timedOut
     ? `Veo did not answer in time${unknownOutcome}: ${detail}`
     : `Veo could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
-  // Network errors, timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
-  return new AppError(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, what === 'poll');
+  // Timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
+  return failure(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, 'unknown', true);
+}
+
+/** A connection that was refused or whose name did not resolve: the request never left this instance. */
+function neverConnected(err: unknown): boolean {
+  for (let cause: unknown = err, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }

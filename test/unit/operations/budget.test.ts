@@ -191,36 +191,56 @@ describe('spend limits', () => {
     );
   });
 
-  test('the running limit refuses an operation beyond it, and frees up when one ends', async () => {
+  test('the running limit holds an operation in line, not refused, until one of the principal\'s ends', async () => {
     const s = withLimits({ maxRunning: 2 });
     const first = await s.start();
     await s.start();
-    await refused(
-      s.start(),
-      {
-        setting: 'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL',
-        message:
-          'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL reached: 2 of your operations are still running (limit 2); this ' +
-          'request would start 1 more. The limit frees up when one of them ends (list_video_operations with ' +
-          'status RUNNING shows them); it has no fixed reset time.',
-      },
-      s,
-    );
+    const third = await s.start();
+    assert.equal(third.started, true, 'accepted');
+    assert.equal(third.record.status, 'QUEUED');
+    assert.equal(third.record.waiting?.reason, 'running-limit');
+    assert.equal(h.veo.submits, 2, 'not sent to Veo');
+    assert.deepEqual(await s.usage(), {
+      principalDaySeconds: 24,
+      totalDaySeconds: 24,
+      running: 2,
+      callsThisMinute: 0,
+    });
     h.veo.succeed(first.record.veoOperationName!, h.blobs);
     await h.clock.advance(10 * SECOND);
     assert.equal((await h.operations.get('p', first.record.id)).status, 'SUCCEEDED');
-    assert.equal((await s.usage()).running, 1);
-    assert.equal((await s.start()).started, true);
+    const sent = await h.operations.get('p', third.record.id);
+    assert.equal(sent.status, 'RUNNING', 'sent once a running slot freed up');
+    assert.equal(sent.waiting, undefined);
+    assert.equal(h.veo.submits, 3);
+    assert.equal((await s.usage()).running, 2);
   });
 
-  test('the running limit is checked before the daily ones', async () => {
-    const s = withLimits({ maxRunning: 1, dailySecondsPerPrincipal: 8 });
-    await s.start();
-    await refused(s.start(), { setting: 'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL' }, s);
+  test('the line limit refuses beyond it, names MAX_QUEUED_OPERATIONS_PER_PRINCIPAL, and changes nothing', async () => {
+    const s = withLimits(
+      { maxRunning: 1 },
+      { admission: { ...SETTINGS.admission, maxQueuedPerPrincipal: 2 } },
+    );
+    await s.start(); // at Veo
+    await s.start(); // waits: running limit
+    await s.start(); // waits
+    await refused(
+      s.start(),
+      {
+        setting: 'MAX_QUEUED_OPERATIONS_PER_PRINCIPAL',
+        message:
+          'MAX_QUEUED_OPERATIONS_PER_PRINCIPAL reached: 2 of your generations with veo-3.1-fast-generate-001 are ' +
+          'waiting for their turn at Veo (limit 2); this request would wait too. The limit frees up as they start ' +
+          '(list_video_operations with status QUEUED shows them); it has no fixed reset time.',
+      },
+      s,
+    );
+    const other = await s.start({ principal: 'q' });
+    assert.equal(other.record.status, 'RUNNING', "another principal's line is its own");
   });
 
   test('an idempotent replay reserves nothing again, and still answers once the budget is spent', async () => {
-    const s = withLimits({ dailySecondsPerPrincipal: 16, maxRunning: 2 });
+    const s = withLimits({ dailySecondsPerPrincipal: 16 });
     const first = await s.start({ idempotencyKey: 'k1' });
     const replay = await s.start({ idempotencyKey: 'k1' });
     assert.equal(replay.started, false);
@@ -233,7 +253,7 @@ describe('spend limits', () => {
     });
     await s.start({ idempotencyKey: 'k2' });
     // Spent: a new request is refused, the replay of an old one is not.
-    await refused(s.start({ idempotencyKey: 'k3' }), { setting: 'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL' }, s);
+    await refused(s.start({ idempotencyKey: 'k3' }), { setting: 'DAILY_VIDEO_SECONDS_PER_PRINCIPAL' }, s);
     const again = await s.start({ idempotencyKey: 'k1' });
     assert.equal(again.record.id, first.record.id);
     assert.equal((await s.usage()).principalDaySeconds, 16);
@@ -443,7 +463,7 @@ describe('spend limits', () => {
     test('each record carries its reservation and list-price estimate', async () => {
       const s = withLimits({});
       const { record } = await s.start({ durationSeconds: 6, numberOfVideos: 2 });
-      assert.deepEqual(record.reservation, { day: '2026-12-01', seconds: 12 });
+      assert.deepEqual(record.reservation, { day: '2026-12-01', seconds: 12, running: true });
       assert.equal(record.estimatedCostUsd, 2.4);
     });
 
@@ -485,18 +505,29 @@ describe('spend limits', () => {
           principal: 'p',
           day: '2026-12-01',
           seconds: 8,
+          running: true,
         });
       }
+      // One that ends while waiting in line never held a running slot: it gives none back.
+      const waiting = { ...base, status: 'QUEUED', reservation: { ...base.reservation!, running: false } };
+      assert.deepEqual(releaseOnEnding(waiting as OperationRecord, { ...waiting, status: 'CANCELLED' } as OperationRecord), {
+        principal: 'p',
+        day: '2026-12-01',
+        seconds: 8,
+        running: false,
+      });
       const video = [{ uri: 'x', mimeType: 'video/mp4', bytes: 1 }];
       assert.deepEqual(releaseOnEnding(base, as('SUCCEEDED', video)), {
         principal: 'p',
         day: '2026-12-01',
         seconds: 0,
+        running: true,
       });
       assert.deepEqual(releaseOnEnding(base, as('EXPIRED', video)), {
         principal: 'p',
         day: '2026-12-01',
         seconds: 0,
+        running: true,
       });
       assert.equal(releaseOnEnding(base, as('RUNNING')), undefined, 'not an ending');
       assert.equal(releaseOnEnding(as('FAILED'), as('FAILED')), undefined, 'already ended');
@@ -508,9 +539,10 @@ describe('spend limits', () => {
       const err = (() => {
         try {
           admitStart(
-            { principalDaySeconds: 0, totalDaySeconds: 0, running: 0 },
+            { principalDaySeconds: 0, totalDaySeconds: 0, running: 0, queued: 0 },
             { principal: 'p', request: { ...REQUEST, durationSeconds: 8 }, estimatedCostUsd: 3.2 },
             limits({ dailySecondsPerPrincipal: 4 }),
+            100,
             now,
           );
         } catch (e) {

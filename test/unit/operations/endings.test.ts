@@ -75,12 +75,12 @@ describe('every ending publishes exactly one completion event', () => {
 
   test("a failed submit whose event cannot be published returns Veo's error; the replay publishes the event once", async () => {
     h = harness();
-    h.veo.submitError = new AppError('RESOURCE_EXHAUSTED', 'Quota exceeded for veo', true);
+    h.veo.submitError = new AppError('INVALID_ARGUMENT', 'Veo rejected the request (HTTP 400): bad prompt', false);
     h.sink.failures = 1;
     await assert.rejects(h.start({ idempotencyKey: 'k1' }), (err: AppError) => {
-      assert.equal(err.code, 'RESOURCE_EXHAUSTED');
-      assert.match(err.message, /Veo did not start the generation .*Quota exceeded for veo/);
-      assert.equal(err.retryable, true);
+      assert.equal(err.code, 'INVALID_ARGUMENT');
+      assert.match(err.message, /Veo did not start the generation .*bad prompt/);
+      assert.equal(err.retryable, false);
       return true;
     });
     const [record] = (await h.operations.list({ principal: 'p', limit: 1 })).records;

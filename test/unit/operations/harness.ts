@@ -86,12 +86,20 @@ export class FakeGenerator implements VideoGenerator {
 
 export class MemoryBlobStore implements BlobStore {
   readonly objects = new Map<string, OperationOutput>();
+  readonly contents = new Map<string, Buffer>();
   async put(key: string, body: Readable | Buffer, mimeType: string): Promise<OperationOutput> {
-    let bytes = 0;
-    for await (const chunk of Readable.from(body)) bytes += (chunk as Buffer).length;
-    const output = { uri: `mem://${key}`, mimeType, bytes };
+    const chunks: Buffer[] = [];
+    for await (const chunk of Readable.from(body)) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const output = { uri: `mem://${key}`, mimeType, bytes: bytes.length };
     this.objects.set(output.uri, output);
+    this.contents.set(output.uri, bytes);
     return output;
+  }
+  async read(uri: string): Promise<Buffer> {
+    const bytes = this.contents.get(uri);
+    if (!bytes) throw new Error(`no object ${uri}`);
+    return bytes;
   }
   async stat(uri: string) {
     return this.objects.get(uri);
@@ -147,6 +155,15 @@ export const SETTINGS: OperationsSettings = {
     dailySecondsTotal: 1_000_000,
     requestsPerMinute: 1_000_000,
     maxRunning: 1_000_000,
+  },
+  // No pacing, no breaker unless a test asks (gate tests set their own).
+  admission: {
+    submitsPerMinute: 1_000_000,
+    submitsPerMinuteByModel: {},
+    maxQueuedPerPrincipal: 1_000,
+    breakerFailures: 1_000,
+    breakerWindowSeconds: 60,
+    breakerOpenSeconds: 30,
   },
 };
 

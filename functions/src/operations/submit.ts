@@ -1,0 +1,347 @@
+// Sending a waiting generation to Veo when its turn comes. Every operation starts in its model's line (start.ts);
+// this asks the gate (gate.ts) for its turn — the pace of the project's quota, fairness across principals, the
+// principal's running limit, the breaker — in one transaction with the record, so however many deliveries arrive,
+// one submit goes out. Then it sends the submit and sorts Veo's answer:
+//   accepted       → RUNNING, polled from now on;
+//   not started    → back in line with backoff and jitter (429 quota, 503 unavailable): never FAILED for that;
+//   maybe started  → left to reconciling (a timeout after sending, 500): never sent again, it may be billed;
+//   refused        → FAILED (a 4xx: the request is wrong), with its completion event.
+// A generation that never got its turn before the deadline ends EXPIRED, with nothing billed.
+import { randomInt } from 'node:crypto';
+import { AppError, type ErrorCode } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import { admitSubmit } from './budget.js';
+import { finish } from './completion.js';
+import { secondsFrom, type OperationsContext } from './context.js';
+import {
+  breakerView,
+  gateKeyOf,
+  holdPrincipal,
+  joinLine,
+  leaveLine,
+  opened,
+  rateOf,
+  recordFailure,
+  recordSuccess,
+  takeTurn,
+  type GateState,
+} from './gate.js';
+import { nextPollDelaySeconds } from './poll-schedule.js';
+import { schedulePoll } from './poll.js';
+import { SubmitFailure, type DispatchChange, type ImageInput, type SubmitFailureKind } from './ports.js';
+import type { OperationRecord, WaitReason, Waiting } from './record.js';
+import { markRunning, markSending, markWaiting, toOperationError } from './state.js';
+
+/** Veo refused the submit for good: the operation is recorded as FAILED, and its completion event says so. */
+export class SubmitFailedError extends AppError {
+  readonly operationId: string;
+  constructor(operationId: string, code: ErrorCode, message: string, retryable: boolean) {
+    super(code, message, retryable);
+    this.operationId = operationId;
+  }
+}
+
+/** First retry after Veo refused a submit without starting it; doubles per refusal up to the ceiling. */
+const RETRY_BASE_SECONDS = 2;
+const RETRY_MAX_SECONDS = 60;
+
+/** Backoff after the `attempts`-th refused submit: exponential, with jitter in [half, full] so retries spread. */
+export function retryAfterSeconds(attempts: number): number {
+  const full = Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return full / 2 + (randomInt(0, 1001) / 1000) * (full / 2);
+}
+
+export interface DispatchResult {
+  record: OperationRecord;
+  /** Only when the submit went out and Veo refused it for good (the record is FAILED). */
+  refused?: SubmitFailedError;
+}
+
+/**
+ * Gives the waiting operation `id` its turn if it has one. `image` is the input image in hand (the start's own
+ * call); a later delivery reads the copy kept while it waited.
+ */
+export async function dispatch(
+  ctx: OperationsContext,
+  current: OperationRecord,
+  image?: ImageInput,
+): Promise<DispatchResult | undefined> {
+  const { settings } = ctx;
+  const now = ctx.clock.now();
+  const id = current.id;
+  let expired = false;
+  let sending = false;
+  let outcome: { reason: WaitReason; gate: GateState } | undefined;
+
+  if (current.status !== 'QUEUED' || !current.waiting) return { record: current };
+  const key = gateKeyOf(current);
+  const rate = rateOf(settings.admission, current.model);
+  const maxAgeMs = settings.operationDeadlineSeconds * 1000;
+
+  const result = await ctx.store.dispatch(id, key, (record, gate, running): DispatchChange | undefined => {
+    expired = false;
+    sending = false;
+    outcome = undefined;
+    if (record.status !== 'QUEUED' || !record.waiting) return undefined;
+    if (now.getTime() - Date.parse(record.createdAt) > maxAgeMs) {
+      expired = true;
+      return undefined;
+    }
+    const turn = takeTurn(gate, id, rate, now.getTime(), maxAgeMs);
+    if (turn.go && admitSubmit(running, settings.limits)) {
+      sending = true;
+      return {
+        record: markSending(record, secondsFrom(ctx, settings.submitGraceSeconds), now),
+        gate: turn.gate,
+        running: 1,
+      };
+    }
+    if (turn.go) {
+      // Its turn, but the principal has its limit of generations at Veo: it steps aside, others go first.
+      const until = secondsFrom(ctx, settings.poll.intervalSeconds);
+      outcome = { reason: 'running-limit', gate };
+      return {
+        record: markWaiting(
+          record,
+          { ...record.waiting, reason: 'running-limit', position: 0, estimatedStartAt: until.toISOString() },
+          until,
+          now,
+        ),
+        gate: holdPrincipal(gate, record.principal, until.getTime()),
+      };
+    }
+    outcome = { reason: turn.reason, gate };
+    const breaker = breakerView(gate, now.getTime());
+    const waiting: Waiting = {
+      ...record.waiting,
+      // A refusal from Veo (quota) stays the reason until the gate has something to say.
+      reason: record.waiting.reason === 'quota' && turn.reason === 'paced' ? 'quota' : turn.reason,
+      position: turn.position,
+      estimatedStartAt: turn.estimatedStartAt.toISOString(),
+    };
+    if (breaker.state !== 'closed') waiting.unavailableSince = breaker.since.toISOString();
+    else delete waiting.unavailableSince;
+    // Due at its estimated start, plus up to a second of jitter so a line does not arrive all at once.
+    const due = new Date(turn.estimatedStartAt.getTime() + randomInt(0, 1000));
+    return { record: markWaiting(record, waiting, due, now) };
+  });
+  if (!result) return undefined;
+  if (expired) return { record: (await expireUnstarted(ctx, result.record)) ?? result.record };
+  if (!sending) {
+    const due = result.record.nextPollAt;
+    if (outcome && result.record.waiting) {
+      const delay = due ? Math.max(0, (Date.parse(due) - ctx.clock.now().getTime()) / 1000) : 0;
+      await schedulePoll(ctx, id, delay, due);
+    }
+    return { record: result.record };
+  }
+  return send(ctx, result.record, key, image);
+}
+
+/** The submit itself, and what Veo's answer makes of the operation. */
+async function send(
+  ctx: OperationsContext,
+  record: OperationRecord,
+  key: string,
+  image: ImageInput | undefined,
+): Promise<DispatchResult> {
+  const { settings, veo, blobs } = ctx;
+  const id = record.id;
+  let accepted: { operationName: string; simulated: boolean };
+  try {
+    const input = image ?? (await keptImage(ctx, record));
+    accepted = await veo.submit(record.request, input, blobs.outputUriFor(record.outputPrefix));
+  } catch (err) {
+    return sendFailed(ctx, record, key, err, image);
+  }
+  const firstDelay = nextPollDelaySeconds(settings.poll, 0);
+  const running = await ctx.store.update(id, (current) =>
+    markRunning(
+      current,
+      { veoOperationName: accepted.operationName, simulated: accepted.simulated },
+      secondsFrom(ctx, firstDelay),
+      ctx.clock.now(),
+    ),
+  );
+  await schedulePoll(ctx, id, firstDelay, running?.nextPollAt);
+  await updateGate(ctx, key, recordSuccess, 'closed');
+  return { record: running ?? record };
+}
+
+async function sendFailed(
+  ctx: OperationsContext,
+  record: OperationRecord,
+  key: string,
+  err: unknown,
+  image: ImageInput | undefined,
+): Promise<DispatchResult> {
+  const id = record.id;
+  const error = toOperationError(err);
+  // A generator's own classification counts; a plain AppError that says a retry cannot help is a refusal; anything
+  // else may have reached Veo.
+  const kind: SubmitFailureKind =
+    err instanceof SubmitFailure
+      ? err.kind
+      : err instanceof AppError && !err.retryable
+        ? 'refused'
+        : 'unknown';
+  const outage = err instanceof SubmitFailure ? err.outage : kind === 'unknown';
+  const now = ctx.clock.now();
+  if (outage) {
+    await updateGate(
+      ctx,
+      key,
+      (gate) => recordFailure(gate, ctx.settings.admission, error.message, now.getTime()),
+      'failure',
+    );
+  }
+
+  if (kind === 'not-started') {
+    const attempts = (record.waiting?.attempts ?? 0) + 1;
+    const reason: WaitReason = error.code === 'RESOURCE_EXHAUSTED' ? 'quota' : 'unavailable';
+    const delay = retryAfterSeconds(attempts);
+    const due = secondsFrom(ctx, delay);
+    log.warn('Veo did not start the generation; it waits in line for another try', {
+      operationId: id,
+      attempt: attempts,
+      retryInSeconds: Math.round(delay * 10) / 10,
+      ...error,
+    });
+    const waiting: Waiting = {
+      since: record.createdAt,
+      reason,
+      attempts,
+      position: 0,
+      estimatedStartAt: due.toISOString(),
+      lastError: error.message.slice(0, 300),
+    };
+    const back = await ctx.store.dispatch(id, key, (current, gate) => {
+      if (current.status !== 'QUEUED' || current.veoOperationName || current.waiting) return undefined;
+      return {
+        record: markWaiting(current, waiting, due, now),
+        // Back to its own place in the line: it arrived when it was created.
+        gate: joinLine(gate, { id, principal: current.principal, at: Date.parse(current.createdAt) }),
+        running: -1,
+      };
+    });
+    const stored = back?.record ?? record;
+    if (stored.waiting) await keepImage(ctx, stored, image);
+    if (stored.waiting) await schedulePoll(ctx, id, delay, stored.nextPollAt);
+    return { record: stored };
+  }
+
+  if (kind === 'unknown') {
+    // It may have started: the record stays without Veo's name, and the poll that comes after the submit's grace
+    // reconciles it from its outputs (poll.ts). Sending it again could bill it twice.
+    log.warn("Veo's answer to a submit was lost; the operation will be reconciled, not sent again", {
+      operationId: id,
+      ...error,
+    });
+    await schedulePoll(ctx, id, ctx.settings.submitGraceSeconds, record.nextPollAt);
+    return { record: (await ctx.store.get(id)) ?? record };
+  }
+
+  log.warn('Veo rejected the generation request', { operationId: id, ...error });
+  let ended: OperationRecord | undefined;
+  try {
+    ended = await finish(ctx, id, { status: 'FAILED', error });
+  } catch (finishErr) {
+    // Unless the record could not even be ended (then that store failure is the answer, and a retry helps), the
+    // caller needs Veo's answer, not ours: the event stays due and goes out on a replay or the sweep.
+    if ((await ctx.store.get(id))?.status !== 'FAILED') throw finishErr;
+    log.error('Could not publish the completion event of a failed submit; it stays due', {
+      operationId: id,
+      ...errorFields(finishErr),
+    });
+  }
+  const refused = new SubmitFailedError(
+    id,
+    err instanceof AppError ? err.code : 'UPSTREAM',
+    `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
+    false,
+  );
+  return { record: ended ?? (await ctx.store.get(id)) ?? record, refused };
+}
+
+/** Waited in line past the deadline without ever being sent: EXPIRED, nothing billed, its seconds given back. */
+async function expireUnstarted(ctx: OperationsContext, record: OperationRecord) {
+  const seconds = ctx.settings.operationDeadlineSeconds;
+  const why = record.waiting?.lastError ? ` Veo's last answer: ${record.waiting.lastError}` : '';
+  return finish(ctx, record.id, {
+    status: 'EXPIRED',
+    error: {
+      code: 'DEADLINE_EXCEEDED',
+      message:
+        `The generation waited ${seconds} seconds for its turn at Veo (${record.waiting?.reason ?? 'queued'}) and ` +
+        `was never sent, so nothing was billed and its seconds are back in your budget.${why}`,
+      retryable: true,
+    },
+  });
+}
+
+/** A waiting operation left the line some other way (cancel, expiry): its entry goes. Best effort: entries age out. */
+export async function leaveGate(ctx: OperationsContext, record: OperationRecord): Promise<void> {
+  await updateGate(ctx, gateKeyOf(record), (gate) => leaveLine(gate, record.id), 'kept');
+}
+
+async function updateGate(
+  ctx: OperationsContext,
+  key: string,
+  mutate: (gate: GateState) => GateState | undefined,
+  what: string,
+): Promise<void> {
+  let before: GateState | undefined;
+  try {
+    const after = await ctx.store.gate(key, (gate) => {
+      before = gate;
+      return mutate(gate);
+    });
+    if (before && opened(before, after)) {
+      log.error('Circuit breaker opened: submits to this model wait until a probe succeeds', {
+        gate: key,
+        failures: after.breaker.failures.length,
+        probeAt: new Date(after.breaker.openUntil!).toISOString(),
+        lastError: after.breaker.lastError,
+      });
+    } else if (before?.breaker.openedAt !== undefined && after.breaker.openedAt === undefined) {
+      log.info('Circuit breaker closed: the probe submit succeeded', { gate: key, state: what });
+    }
+  } catch (err) {
+    log.warn('Could not update the admission gate', { gate: key, ...errorFields(err) });
+  }
+}
+
+/** Where a waiting operation keeps its input image: next to its outputs, under a name no output has. */
+const keptImageKey = (record: OperationRecord) => `${record.outputPrefix}input-image`;
+
+/** Keeps an image given as bytes while the operation waits, so a later delivery can send it. */
+export async function keepImage(
+  ctx: OperationsContext,
+  record: OperationRecord,
+  image?: ImageInput,
+): Promise<void> {
+  if (!image?.base64 || record.imageCopyUri) return;
+  const stored = await ctx.blobs.put(
+    keptImageKey(record),
+    Buffer.from(image.base64, 'base64'),
+    image.reference.mimeType,
+  );
+  await ctx.store.update(record.id, (current) =>
+    current.imageCopyUri ? undefined : { ...current, imageCopyUri: stored.uri },
+  );
+}
+
+async function keptImage(ctx: OperationsContext, record: OperationRecord): Promise<ImageInput | undefined> {
+  const reference = record.request.image;
+  if (!reference) return undefined;
+  if (reference.source === 'gcs') return { reference };
+  if (!record.imageCopyUri) {
+    throw new SubmitFailure(
+      'INTERNAL',
+      'The input image of this waiting generation was not kept; it cannot be sent.',
+      'refused',
+      false,
+    );
+  }
+  return { reference, base64: (await ctx.blobs.read(record.imageCopyUri)).toString('base64') };
+}
