@@ -68,8 +68,9 @@ export interface SimulatorStats {
 
 /** The statuses an outage answers with, and Google's messages for them. */
 export const OUTAGE_ERRORS = {
-  // googleapis gemini-cli#11196 (2025-10-15) shows Google's 503 body; python-aiplatform#5004 (2025-03-04) shows
-  // Vertex's 500 "Internal error encountered." (both read 2026-12-02).
+  // Google's 503 text as Vertex AI answers it: firebase/firebase-js-sdk#8232 (2024-05-08), with the full body in
+  // google-gemini/gemini-cli#11196 (2025-10-15); Vertex's 500 text: googleapis/python-aiplatform#5004 (2025-03-04).
+  // All read 2026-12-02.
   503: { status: 'UNAVAILABLE', message: 'The service is currently unavailable.' },
   500: { status: 'INTERNAL', message: 'Internal error encountered.' },
 } as const;
