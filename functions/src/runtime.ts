@@ -59,7 +59,10 @@ export async function createRuntime(
   let veoBaseUrl = config.veo.baseUrl;
   if (config.veo.backend === 'simulator' && !veoBaseUrl) {
     const { VeoSimulator } = await import('./simulator/server.js');
-    const simulator = new VeoSimulator({ delaySeconds: config.simulator.delaySeconds });
+    const simulator = new VeoSimulator({
+      delaySeconds: config.simulator.delaySeconds,
+      submitsPerMinute: config.simulator.submitsPerMinute,
+    });
     veoBaseUrl = await simulator.listen(0);
     closers.push(() => simulator.close());
   }

@@ -60,7 +60,11 @@ export interface Config {
     /** GOOGLE_APPLICATION_CREDENTIALS: a service-account key file, passed to the clients as keyFilename. */
     credentialsFile?: string;
   };
-  simulator: { delaySeconds: number };
+  simulator: {
+    delaySeconds: number;
+    /** Accepted submits per model per minute before the embedded simulator answers 429 (undefined: no quota). */
+    submitsPerMinute?: number;
+  };
   store: {
     kind: 'memory' | 'firestore';
     database: string;
@@ -338,7 +342,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       operationDeadlineSeconds: e.VEO_OPERATION_DEADLINE_SECONDS,
     },
     google: { project: e.GOOGLE_CLOUD_PROJECT, credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS },
-    simulator: { delaySeconds: e.SIMULATOR_DELAY_SECONDS },
+    simulator: { delaySeconds: e.SIMULATOR_DELAY_SECONDS, submitsPerMinute: e.SIMULATOR_SUBMITS_PER_MINUTE },
     store: {
       kind: e.STORE,
       database: e.FIRESTORE_DATABASE,

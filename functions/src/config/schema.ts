@@ -126,6 +126,8 @@ export const EnvSchema = z.object({
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: seconds({ above: 0 }, 86400).default(1800),
   SIMULATOR_DELAY_SECONDS: seconds({ atLeast: 0 }, 3600).default(4),
+  /** Unset: no quota. 0 is refused rather than read as "unlimited" or as Google's "no quota at all". */
+  SIMULATOR_SUBMITS_PER_MINUTE: int(1, 10_000).optional(),
   STORE: oneOf(['memory', 'firestore']).default('memory'),
   FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
   FIRESTORE_COLLECTION: collectionId.default('operations'),

@@ -4,6 +4,8 @@
 //                POST /v1beta1/.../models/{model}:fetchPredictOperation  {operationName}
 // It returns real, playable test-pattern MP4s (marked SIMULATED) after a delay, and injects faults on request:
 // a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
+// Like Vertex it can refuse submits beyond a per-minute quota (submitsPerMinute) and go down for a while
+// (outage(), or POST /simulator/outage for a standalone simulator shared by several processes).
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +32,13 @@ export type Fault = (typeof FAULTS)[number];
 export interface SimulatorOptions {
   /** Seconds from submit until the operation is done (default 4); `[sim:delay=N]` in a prompt overrides it. */
   delaySeconds?: number;
+  /**
+   * Accepted predictLongRunning submits allowed per model in any 60-second window, as Vertex's per-minute quota
+   * (undefined or 0: unlimited). Beyond it a submit gets Vertex's 429 RESOURCE_EXHAUSTED and starts nothing.
+   */
+  submitsPerMinute?: number;
+  /** The simulator's time in epoch ms (default Date.now): the quota window, outages and done times read it. */
+  now?: () => number;
   /** How long a "-slow" fault holds the response (default 3000 ms). */
   slowMs?: number;
   /** Writes an object to gs:// for Vertex requests with storageUri (as Veo does); without it such requests fail. */
@@ -39,10 +48,83 @@ export interface SimulatorOptions {
 }
 
 export interface SimulatorStats {
+  /** Accepted submits (each created an operation). */
   submits: number;
+  /** Polls answered (not counting those refused by an outage). */
   polls: number;
+  /** Submits refused as invalid (400). */
   rejected: number;
   notices: number;
+  /** Submits refused with 429 because the model's per-minute quota was spent. */
+  quotaRefusals: number;
+  /** Submits and polls refused because an outage was on. */
+  outageRefusals: number;
+  /**
+   * Epoch ms of each accepted submit, keyed by the model's resource name
+   * (`projects/P/locations/L/publishers/google/models/M`: the quota's project, region and model), in order.
+   */
+  submitTimes: Record<string, number[]>;
+}
+
+/** The statuses an outage answers with, and Google's messages for them. */
+export const OUTAGE_ERRORS = {
+  // Google's 503 text as Vertex AI answers it: firebase/firebase-js-sdk#8232 (2024-05-08), with the full body in
+  // google-gemini/gemini-cli#11196 (2025-10-15); Vertex's 500 text: googleapis/python-aiplatform#5004 (2025-03-04).
+  // All read 2026-12-02.
+  503: { status: 'UNAVAILABLE', message: 'The service is currently unavailable.' },
+  500: { status: 'INTERNAL', message: 'Internal error encountered.' },
+} as const;
+export type OutageStatus = keyof typeof OUTAGE_ERRORS;
+
+export interface OutageRequest {
+  /** How long every submit and poll fails, from now; 0 ends an outage. At most MAX_OUTAGE_SECONDS. */
+  seconds: number;
+  /** 503 UNAVAILABLE (default) or 500 INTERNAL. */
+  status?: OutageStatus;
+}
+
+export const MAX_OUTAGE_SECONDS = 86_400;
+const QUOTA_WINDOW_MS = 60_000;
+
+/**
+ * Vertex's answer when a base model's per-minute quota is spent. Google's quotas page (cloud.google.com/vertex-ai/
+ * generative-ai/docs/quotas, read 2026-12-02): quotas "apply to Generative AI on Vertex AI requests for a given Google
+ * Cloud project and supported region" and the per-minute quota "applies to a base model"; the Veo 3 model page
+ * (…/docs/models/veo/3-0-generate-001) gives "Maximum API requests per minute per project: 10". The text is Vertex's
+ * as reported for publisher models in cline/cline#651 and cg-dot/vertexai-cf-workers#18 (2024), and for
+ * veo-3.0-generate-001 in public Veo integrations (read 2026-12-02); Veo 3.1 reports name the metric
+ * long_running_online_prediction_requests_per_base_model instead, with the same shape.
+ */
+export function quotaExceededMessage(model: string): string {
+  return (
+    `Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model with base model: ` +
+    `${model}. Please submit a quota increase request. ` +
+    'https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.'
+  );
+}
+
+/** What is wrong with an outage request (naming the field, the value and what is allowed), or undefined. */
+export function outageProblem(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return 'the body must be a JSON object: {"seconds": N, "status": 503 | 500}';
+  }
+  const unknown = Object.keys(input).filter((key) => key !== 'seconds' && key !== 'status');
+  if (unknown.length > 0) {
+    return `unknown field ${JSON.stringify(unknown[0])}: allowed fields are seconds, status`;
+  }
+  const { seconds, status } = input as Record<string, unknown>;
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isFinite(seconds) ||
+    seconds < 0 ||
+    seconds > MAX_OUTAGE_SECONDS
+  ) {
+    return `seconds must be a number from 0 to ${MAX_OUTAGE_SECONDS} (fractions allowed), got ${JSON.stringify(seconds) ?? 'nothing'}`;
+  }
+  if (status !== undefined && !(status === 503 || status === 500)) {
+    return `status must be 503 (UNAVAILABLE) or 500 (INTERNAL), got ${JSON.stringify(status)}`;
+  }
+  return undefined;
 }
 
 interface SimOperation {
@@ -64,18 +146,37 @@ const VERTEX_MODEL =
 export class VeoSimulator {
   /** Emits 'completed' (operation name) when a Vertex operation with outputs in storage has written them. */
   readonly events = new EventEmitter();
-  readonly stats: SimulatorStats = { submits: 0, polls: 0, rejected: 0, notices: 0 };
+  readonly stats: SimulatorStats = {
+    submits: 0,
+    polls: 0,
+    rejected: 0,
+    notices: 0,
+    quotaRefusals: 0,
+    outageRefusals: 0,
+    submitTimes: {},
+  };
   private readonly operations = new Map<string, SimOperation>();
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delaySeconds: number;
   private readonly slowMs: number;
   private readonly options: SimulatorOptions;
+  private readonly now: () => number;
+  private readonly submitsPerMinute: number;
+  /** The outage in force until `until` (epoch ms on `now`), if any. */
+  private down?: { until: number; status: OutageStatus };
 
   constructor(options: SimulatorOptions = {}) {
     this.options = options;
     this.delaySeconds = options.delaySeconds ?? 4;
     this.slowMs = options.slowMs ?? 3000;
+    this.now = options.now ?? Date.now;
+    this.submitsPerMinute = options.submitsPerMinute ?? 0;
+    if (!Number.isInteger(this.submitsPerMinute) || this.submitsPerMinute < 0) {
+      throw new RangeError(
+        `submitsPerMinute must be an integer >= 0 (0: unlimited), got ${options.submitsPerMinute}`,
+      );
+    }
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Simulator failure: ${(err as Error).message}`);
@@ -99,6 +200,25 @@ export class VeoSimulator {
     return this.operations.get(name)?.doneAt;
   }
 
+  /**
+   * Every submit and poll fails with `status` for `seconds` from now, then the simulator recovers by itself;
+   * `seconds: 0` ends an outage. Operations keep their done times: one due during the outage is done after it.
+   */
+  outage(request: OutageRequest): void {
+    const problem = outageProblem(request);
+    if (problem) throw new RangeError(`Simulator outage: ${problem}`);
+    this.down =
+      request.seconds > 0
+        ? { until: this.now() + request.seconds * 1000, status: request.status ?? 503 }
+        : undefined;
+  }
+
+  /** The outage in force now, if any. */
+  private outageNow(): { until: number; status: OutageStatus } | undefined {
+    if (this.down && this.now() >= this.down.until) this.down = undefined;
+    return this.down;
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();
@@ -111,12 +231,19 @@ export class VeoSimulator {
     let match: RegExpExecArray | null;
 
     if (req.method === 'GET' && path === '/simulator/stats') return sendJson(res, 200, this.stats);
+    if (req.method === 'POST' && path === '/simulator/outage') return this.outageControl(req, res);
     if (req.method === 'POST' && (match = VERTEX_MODEL.exec(path))) {
       if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return unauthenticated(res);
       const [, project, location, model, verb] = match;
       const body = await readJson(req);
+      const outage = this.outageNow();
+      if (outage) {
+        this.stats.outageRefusals++;
+        const { status, message } = OUTAGE_ERRORS[outage.status];
+        return sendError(res, outage.status, status, message);
+      }
       const modelName = `projects/${project}/locations/${location}/publishers/google/models/${model}`;
-      if (verb === 'predictLongRunning') return this.submit(modelName, body, res);
+      if (verb === 'predictLongRunning') return this.submit(modelName, model!, body, res);
       const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
       if (typeof operationName !== 'string' || !operationName.startsWith(`${modelName}/operations/`)) {
         return sendError(res, 400, 'INVALID_ARGUMENT', 'operationName must name an operation of this model');
@@ -126,7 +253,40 @@ export class VeoSimulator {
     return sendError(res, 404, 'NOT_FOUND', `No simulated Veo endpoint for ${req.method} ${path}`);
   }
 
-  private async submit(modelName: string, body: unknown, res: ServerResponse) {
+  /** POST /simulator/outage {"seconds": N, "status": 503 | 500}: switches an outage on (or off with 0). */
+  private async outageControl(req: IncomingMessage, res: ServerResponse) {
+    const text = await readText(req);
+    let input: unknown;
+    try {
+      input = JSON.parse(text);
+    } catch {
+      return sendError(
+        res,
+        400,
+        'INVALID_ARGUMENT',
+        'the body is not JSON: send {"seconds": N, "status": 503 | 500}',
+      );
+    }
+    const problem = outageProblem(input);
+    if (problem) return sendError(res, 400, 'INVALID_ARGUMENT', problem);
+    this.outage(input as OutageRequest);
+    const outage = this.outageNow();
+    return sendJson(res, 200, { outage: outage ? { status: outage.status, until: outage.until } : null });
+  }
+
+  /** Whether the model's quota has room for one more submit now (accepted submits in the last 60 s). */
+  private quotaAllows(modelName: string): boolean {
+    if (!this.submitsPerMinute) return true;
+    const since = this.now() - QUOTA_WINDOW_MS;
+    const recent = (this.stats.submitTimes[modelName] ?? []).filter((at) => at > since).length;
+    return recent < this.submitsPerMinute;
+  }
+
+  private async submit(modelName: string, model: string, body: unknown, res: ServerResponse) {
+    if (!this.quotaAllows(modelName)) {
+      this.stats.quotaRefusals++;
+      return sendError(res, 429, 'RESOURCE_EXHAUSTED', quotaExceededMessage(model));
+    }
     const { instances, parameters = {} } = (body ?? {}) as {
       instances?: Array<{ prompt?: string; image?: unknown }>;
       parameters?: Record<string, unknown>;
@@ -166,14 +326,16 @@ export class VeoSimulator {
         'This simulator has no GCS writer: storageUri unsupported',
       );
     }
+    const acceptedAt = this.now();
     this.stats.submits++;
+    (this.stats.submitTimes[modelName] ??= []).push(acceptedAt);
     const delayMatch = /\[sim:delay=(\d+(?:\.\d+)?)\]/.exec(prompt);
     const delay = delayMatch ? Number(delayMatch[1]) : this.delaySeconds;
     const id = randomUUID();
     const name = `${modelName}/operations/${id}`;
     this.operations.set(name, {
       name,
-      doneAt: Date.now() + delay * 1000,
+      doneAt: acceptedAt + delay * 1000,
       fault,
       faultSpent: false,
       aspectRatio,
@@ -219,7 +381,7 @@ export class VeoSimulator {
       if (handled) return;
     }
     const metadata = { simulator: true };
-    if (op.fault === 'never' || Date.now() < op.doneAt) return sendJson(res, 200, { name, metadata });
+    if (op.fault === 'never' || this.now() < op.doneAt) return sendJson(res, 200, { name, metadata });
     if (op.fault === 'error') {
       return sendJson(res, 200, {
         name,
@@ -304,10 +466,14 @@ function unauthenticated(res: ServerResponse): void {
   sendError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readText(req);
   if (!text) return undefined;
   try {
     return JSON.parse(text);
