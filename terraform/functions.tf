@@ -40,6 +40,22 @@ locals {
     MAX_RUNNING_OPERATIONS_PER_PRINCIPAL = var.max_running_operations_per_principal
   }
 
+  # Bursts and outages (README: Queueing, quotas and outages): read wherever a submit may go out — mcp and requests
+  # (a generation's first try) and the poller (a waiting generation's turn) — with the running limit it checks then.
+  admission_environment = {
+    VEO_SUBMITS_PER_MINUTE               = var.veo_submits_per_minute
+    MAX_QUEUED_OPERATIONS_PER_PRINCIPAL  = var.max_queued_operations_per_principal
+    MAX_RUNNING_OPERATIONS_PER_PRINCIPAL = var.max_running_operations_per_principal
+    BREAKER_FAILURES                     = var.breaker_failures
+    BREAKER_WINDOW_SECONDS               = var.breaker_window_seconds
+    BREAKER_OPEN_SECONDS                 = var.breaker_open_seconds
+  }
+
+  # Merged in only when the map has entries: "MODEL=SUBMITS,..." (keys in lexical order).
+  submits_by_model_environment = {
+    VEO_SUBMITS_PER_MINUTE_BY_MODEL = join(",", formatlist("%s=%s", keys(var.veo_submits_per_minute_by_model), values(var.veo_submits_per_minute_by_model)))
+  }
+
   # Merged in only when the map has entries: "PRINCIPAL=SECONDS,..." (keys in lexical order).
   principal_daily_video_seconds_environment = {
     PRINCIPAL_DAILY_VIDEO_SECONDS = join(",", formatlist("%s=%s", keys(var.principal_daily_video_seconds), values(var.principal_daily_video_seconds)))
@@ -111,6 +127,8 @@ resource "google_cloudfunctions2_function" "mcp" {
       local.mcp_environment,
       local.spend_environment,
       length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
+      local.admission_environment,
+      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
       var.max_request_bytes_in_flight != null ? local.body_budget_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )
@@ -166,6 +184,8 @@ resource "google_cloudfunctions2_function" "poller" {
     environment_variables = merge(
       local.common_environment,
       local.poller_environment,
+      local.admission_environment,
+      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )
 
@@ -231,6 +251,8 @@ resource "google_cloudfunctions2_function" "requests" {
       local.requests_environment,
       local.spend_environment,
       length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
+      local.admission_environment,
+      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
       length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
       var.veo_backend == "vertex" ? local.vertex_environment : {},
     )

@@ -461,11 +461,79 @@ variable "requests_per_minute_per_principal" {
 
 variable "max_running_operations_per_principal" {
   type        = number
-  description = "Operations of one principal not yet finished (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL)."
+  description = "Generations of one principal at Veo at once; more wait in line (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL)."
   default     = 10
 
   validation {
     condition     = var.max_running_operations_per_principal >= 1 && var.max_running_operations_per_principal <= 10000 && floor(var.max_running_operations_per_principal) == var.max_running_operations_per_principal
     error_message = "max_running_operations_per_principal must be a whole number between 1 and 10000."
+  }
+}
+
+# --- Bursts and outages (README: Queueing, quotas and outages) ---
+
+variable "veo_submits_per_minute" {
+  type        = number
+  description = "Submits per minute per model sent to Veo, shared by all instances: set it to the project's Vertex AI quota for the model (VEO_SUBMITS_PER_MINUTE). Google documented 10 per minute per project for Veo (model pages, read 2026-12-02)."
+  default     = 10
+
+  validation {
+    condition     = var.veo_submits_per_minute >= 1 && var.veo_submits_per_minute <= 100000 && floor(var.veo_submits_per_minute) == var.veo_submits_per_minute
+    error_message = "veo_submits_per_minute must be a whole number between 1 and 100000."
+  }
+}
+
+variable "veo_submits_per_minute_by_model" {
+  type        = map(number)
+  description = "Per-model replacements of veo_submits_per_minute, e.g. { \"veo-3.1-fast-generate-001\" = 50 } (VEO_SUBMITS_PER_MINUTE_BY_MODEL)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for model, rate in var.veo_submits_per_minute_by_model : can(regex("^[A-Za-z0-9_.-]+$", model)) && rate >= 1 && rate <= 100000 && floor(rate) == rate])
+    error_message = "veo_submits_per_minute_by_model: each key must be a model id (letters, digits, _ . -) and each value a whole number between 1 and 100000."
+  }
+}
+
+variable "max_queued_operations_per_principal" {
+  type        = number
+  description = "Generations one principal may have waiting in one model's line; more are refused (MAX_QUEUED_OPERATIONS_PER_PRINCIPAL)."
+  default     = 100
+
+  validation {
+    condition     = var.max_queued_operations_per_principal >= 1 && var.max_queued_operations_per_principal <= 2000 && floor(var.max_queued_operations_per_principal) == var.max_queued_operations_per_principal
+    error_message = "max_queued_operations_per_principal must be a whole number between 1 and 2000."
+  }
+}
+
+variable "breaker_failures" {
+  type        = number
+  description = "Veo submit failures (5xx, timeouts, unreachable) within breaker_window_seconds that open a model's circuit breaker (BREAKER_FAILURES)."
+  default     = 5
+
+  validation {
+    condition     = var.breaker_failures >= 1 && var.breaker_failures <= 1000 && floor(var.breaker_failures) == var.breaker_failures
+    error_message = "breaker_failures must be a whole number between 1 and 1000."
+  }
+}
+
+variable "breaker_window_seconds" {
+  type        = number
+  description = "The window in which breaker_failures are counted (BREAKER_WINDOW_SECONDS)."
+  default     = 60
+
+  validation {
+    condition     = var.breaker_window_seconds > 0 && var.breaker_window_seconds <= 3600
+    error_message = "breaker_window_seconds must be greater than 0 and at most 3600."
+  }
+}
+
+variable "breaker_open_seconds" {
+  type        = number
+  description = "How long an open breaker waits before one probe submit; doubles after each failed probe, up to 16 times (BREAKER_OPEN_SECONDS)."
+  default     = 30
+
+  validation {
+    condition     = var.breaker_open_seconds > 0 && var.breaker_open_seconds <= 3600
+    error_message = "breaker_open_seconds must be greater than 0 and at most 3600."
   }
 }

@@ -432,7 +432,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // The simulator has no quota unless SIMULATOR_SUBMITS_PER_MINUTE gives it one: then it is paced to that.
       submitsPerMinute:
         e.VEO_SUBMITS_PER_MINUTE ??
-        (backend === 'simulator' ? SIMULATOR_UNPACED : 10),
+        (backend === 'simulator' ? (e.SIMULATOR_SUBMITS_PER_MINUTE ?? SIMULATOR_UNPACED) : 10),
       submitsPerMinuteByModel,
       maxQueuedPerPrincipal: e.MAX_QUEUED_OPERATIONS_PER_PRINCIPAL,
       breakerFailures: e.BREAKER_FAILURES,

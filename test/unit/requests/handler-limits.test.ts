@@ -112,14 +112,19 @@ describe('spend limits on the pipeline path', () => {
     assert.match(p.events.at(-1)!.error!.message, /^DAILY_VIDEO_SECONDS_PER_PRINCIPAL reached: .* 16 of 16 /);
   });
 
-  test('the running limit and the total limit reject pipeline requests the same way', async () => {
-    const running = await pipeline({ MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '1' });
+  test('the line limit and the total limit reject pipeline requests the same way', async () => {
+    // One at Veo (the running limit), one waiting in line (the line limit): the third is rejected.
+    const running = await pipeline({
+      MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '1',
+      MAX_QUEUED_OPERATIONS_PER_PRINCIPAL: '1',
+    });
     assert.equal(await running.handle(delivery(request('r1'))), 'started');
+    assert.equal(await running.handle(delivery(request('r2'))), 'started', 'accepted to wait in line');
     const before = await running.state();
-    assert.equal(await running.handle(delivery(request('r2'))), 'rejected');
+    assert.equal(await running.handle(delivery(request('r3'))), 'rejected');
     assert.match(
       running.events.at(-1)!.error!.message,
-      /^MAX_RUNNING_OPERATIONS_PER_PRINCIPAL reached: 1 of /,
+      /^MAX_QUEUED_OPERATIONS_PER_PRINCIPAL reached: 1 of your generations with veo-[\w.-]+ are waiting/,
     );
     assert.deepEqual(await running.state(), before);
 
