@@ -59,9 +59,29 @@ const textOf = (result: CallToolResult): string =>
       return textOf(result);
     }
 
-    test('Veo 429 on submit: RESOURCE_EXHAUSTED, marked temporary, operation FAILED, nothing retried', async () => {
-      const text = await failedSubmit('A fox [sim:submit-429]', /^RESOURCE_EXHAUSTED: .*429/);
-      assert.match(text, /temporary/);
+    test('Veo 429 on submit: accepted as QUEUED (quota), retried with backoff, never FAILED; EXPIRED unbilled at the deadline', async () => {
+      const before = server.simulator.stats.submits;
+      const started = await generate('A fox [sim:submit-429]');
+      assert.equal(started.isError, undefined, textOf(started));
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read view fields
+      const view = started.structuredContent as Record<string, any>;
+      assert.equal(view.status, 'QUEUED');
+      assert.equal(view.queue.reason, 'quota');
+      assert.equal(view.queue.attempts, 1);
+      assert.match(view.queue.last_error, /429/);
+      assert.match(textOf(started), /^Accepted video generation .*waits for its turn at Veo \(quota\)/);
+      assert.match(textOf(started), /Nothing has been sent or billed yet/);
+      await finished(server, view.operation_id);
+      const ended = (await client.callTool({
+        name: 'get_video_operation',
+        arguments: { operation_id: view.operation_id },
+      })) as CallToolResult;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read view fields
+      const done = ended.structuredContent as Record<string, any>;
+      assert.equal(done.status, 'EXPIRED', 'the simulator refuses every try: it never started');
+      assert.match(done.error.message, /was never sent, so nothing was billed/);
+      assert.match(done.error.message, /429/);
+      assert.equal(server.simulator.stats.submits, before, 'Veo accepted nothing');
     });
 
     test('Veo 500 on submit: UPSTREAM, not retried (a retry could bill twice)', async () => {

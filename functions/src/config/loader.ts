@@ -305,7 +305,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const [model, value] = pair.split('=').map((part) => part.trim()) as [string, string];
     const rate = Number(value);
     if (Object.hasOwn(submitsPerMinuteByModel, model)) {
-      problem('VEO_SUBMITS_PER_MINUTE_BY_MODEL', `names ${JSON.stringify(model)} twice; name each model once`);
+      problem(
+        'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
+        `names ${JSON.stringify(model)} twice; name each model once`,
+      );
     } else if (!Number.isSafeInteger(rate) || rate < 1 || rate > 100_000) {
       problem(
         'VEO_SUBMITS_PER_MINUTE_BY_MODEL',

@@ -9,6 +9,7 @@ import {
   isTerminal,
   OPERATION_STATUSES,
   type OperationRecord,
+  type Waiting,
 } from '../operations/record.js';
 
 export const VideoLinkSchema = z.object({
@@ -45,6 +46,24 @@ export const OperationViewSchema = z.object({
     .describe('Why the operation failed, was filtered or expired.'),
   rai_filtered_count: z.number().optional().describe("Videos removed by Veo's safety filters."),
   rai_reasons: z.array(z.string()).optional().describe("Veo's reasons for filtering."),
+  queue: z
+    .object({
+      reason: z
+        .enum(['paced', 'quota', 'unavailable', 'running-limit'])
+        .describe(
+          'paced: submissions to the model are paced to the project quota; quota: Veo answered 429 and nothing ' +
+            'started; unavailable: the model is failing (circuit breaker open); running-limit: you have ' +
+            'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL generations at Veo already.',
+        ),
+      position: z.number().optional().describe("Place in the model's line when last looked at (0: next)."),
+      estimated_start_at: z.string().optional().describe('When it should be sent to Veo (ISO 8601).'),
+      attempts: z.number().describe('Submits Veo refused without starting anything (429, 503).'),
+      unavailable_since: z.string().optional().describe('Since when the model has been failing.'),
+      last_error: z.string().optional().describe("Veo's last refusal."),
+      message: z.string().describe('The above in one sentence.'),
+    })
+    .optional()
+    .describe('Present while the generation waits for its turn at Veo: nothing has been sent or billed yet.'),
   next_step: z.string().describe('What to do next.'),
 });
 export type OperationView = z.infer<typeof OperationViewSchema>;
@@ -82,13 +101,50 @@ export function viewOperation(record: OperationRecord, links: VideoLink[]): Oper
     error: record.error,
     rai_filtered_count: record.raiFilteredCount || undefined,
     rai_reasons: record.raiReasons?.length ? record.raiReasons : undefined,
+    queue: queueOf(record),
     next_step: nextStep(record, videos.length),
+  };
+}
+
+const REASONS: Record<Waiting['reason'], string> = {
+  paced: "submissions to this model are paced to the project's Veo quota (VEO_SUBMITS_PER_MINUTE)",
+  quota: 'Veo answered 429 RESOURCE_EXHAUSTED (quota) and started nothing; it is retried with backoff',
+  unavailable: 'the model is failing at Veo; it is sent when a probe shows it has recovered',
+  'running-limit':
+    'you have MAX_RUNNING_OPERATIONS_PER_PRINCIPAL generations at Veo already; it goes when one ends',
+};
+
+function queueOf(record: OperationRecord): OperationView['queue'] {
+  const waiting = record.waiting;
+  if (!waiting || isTerminal(record.status)) return undefined;
+  const since = waiting.unavailableSince ? ` (unavailable since ${waiting.unavailableSince})` : '';
+  const place =
+    waiting.position === undefined
+      ? ''
+      : waiting.position === 0
+        ? ' It is next in line.'
+        : ` Place in line: ${waiting.position + 1}.`;
+  const when = waiting.estimatedStartAt ? ` Estimated start: ${waiting.estimatedStartAt}.` : '';
+  return {
+    reason: waiting.reason,
+    position: waiting.position,
+    estimated_start_at: waiting.estimatedStartAt,
+    attempts: waiting.attempts,
+    unavailable_since: waiting.unavailableSince,
+    last_error: waiting.lastError,
+    message:
+      `Waiting for its turn at Veo: ${REASONS[waiting.reason]}${since}.${place}${when} ` +
+      'Nothing has been sent or billed yet; its seconds are reserved in your budget.',
   };
 }
 
 function nextStep(record: OperationRecord, videoCount: number): string {
   switch (record.status) {
     case 'QUEUED':
+      if (record.waiting?.estimatedStartAt) {
+        return `It waits in line (see queue); call get_video_operation with operation_id "${record.id}" after ${record.waiting.estimatedStartAt}. Nothing is billed until it is sent.`;
+      }
+      return `Call get_video_operation with operation_id "${record.id}" in about 10 seconds (or generate_video with wait_seconds).`;
     case 'RUNNING':
       return `Call get_video_operation with operation_id "${record.id}" in about 10 seconds (or generate_video with wait_seconds).`;
     case 'SUCCEEDED':
@@ -116,6 +172,7 @@ export function operationResult(
     `model: ${view.model} on ${view.backend}; ${view.duration_seconds}s ${view.aspect_ratio}${view.resolution ? ` ${view.resolution}` : ''}`,
     `estimated cost: $${view.estimated_cost_usd.toFixed(2)} at list price`,
   ];
+  if (view.queue) lines.push(`queue: ${view.queue.message}`);
   if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
   view.videos.forEach((video, index) =>
     lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`),

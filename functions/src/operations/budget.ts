@@ -212,4 +212,5 @@ export function runningChange(before: OperationRecord, after: OperationRecord): 
 }
 
 /** Whether the principal may have one more operation at Veo. */
-export const admitSubmit = (running: number, limits: SpendLimits): boolean => running + 1 <= limits.maxRunning;
+export const admitSubmit = (running: number, limits: SpendLimits): boolean =>
+  running + 1 <= limits.maxRunning;

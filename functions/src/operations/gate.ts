@@ -79,7 +79,10 @@ export type BreakerView =
 export function breakerView(gate: GateState, now: number): BreakerView {
   const { breaker } = gate;
   if (breaker.openedAt === undefined) {
-    return { state: 'closed', recentFailures: breaker.failures.filter((t) => t > now - MINUTE_MS * 60).length };
+    return {
+      state: 'closed',
+      recentFailures: breaker.failures.filter((t) => t > now - MINUTE_MS * 60).length,
+    };
   }
   if (breaker.openUntil !== undefined && now < breaker.openUntil) {
     return {
@@ -150,13 +153,7 @@ export type Turn =
  * minute's window has room, and it is within the room in the served order. Going takes the grant: the entry leaves
  * the line and the grant joins the window. Entries older than `maxAgeMs` are dropped (their operations expired).
  */
-export function takeTurn(
-  gate: GateState,
-  id: string,
-  rate: number,
-  now: number,
-  maxAgeMs: number,
-): Turn {
+export function takeTurn(gate: GateState, id: string, rate: number, now: number, maxAgeMs: number): Turn {
   const granted = gate.granted.filter((t) => t > now - MINUTE_MS - PACING_MARGIN_MS);
   const line = gate.line.filter((e) => e.at > now - maxAgeMs || e.id === id);
   const order = fairOrder(line, now);
@@ -172,7 +169,11 @@ export function takeTurn(
       return { go: false, position, estimatedStartAt: new Date(at), reason: 'unavailable' };
     }
     const next = grant({ ...gate, granted, line }, id, now);
-    return { go: true, probe: true, gate: { ...next, breaker: { ...breaker, probe: { id, until: now + MINUTE_MS } } } };
+    return {
+      go: true,
+      probe: true,
+      gate: { ...next, breaker: { ...breaker, probe: { id, until: now + MINUTE_MS } } },
+    };
   }
   if (position < room) return { go: true, probe: false, gate: grant({ ...gate, granted, line }, id, now) };
   return {

@@ -143,7 +143,8 @@ export class SubmitFailure extends AppError {
   readonly kind: SubmitFailureKind;
   readonly outage: boolean;
   constructor(code: ErrorCode, message: string, kind: SubmitFailureKind, outage: boolean) {
-    super(code, message, kind !== 'refused');
+    // Only a submit that started nothing may be sent again; one that may have started never is (a second bill).
+    super(code, message, kind === 'not-started');
     this.kind = kind;
     this.outage = outage;
   }

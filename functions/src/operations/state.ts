@@ -60,7 +60,11 @@ export function markRunning(
  * A waiting operation's turn came: its submit goes to Veo now. It leaves the line and takes a running slot; until
  * `holdUntil` the submit may be in flight, after which an operation still without Veo's answer is reconciled.
  */
-export function markSending(record: OperationRecord, holdUntil: Date, now: Date): OperationRecord | undefined {
+export function markSending(
+  record: OperationRecord,
+  holdUntil: Date,
+  now: Date,
+): OperationRecord | undefined {
   if (record.status !== 'QUEUED' || !record.waiting) return undefined;
   const next: OperationRecord = {
     ...record,

@@ -230,9 +230,10 @@ async function sendFailed(
     return { record: stored };
   }
 
-  if (kind === 'unknown') {
+  if (kind === 'unknown' && ctx.veo.writesToStorage && ctx.blobs.outputUriFor(record.outputPrefix)) {
     // It may have started: the record stays without Veo's name, and the poll that comes after the submit's grace
-    // reconciles it from its outputs (poll.ts). Sending it again could bill it twice.
+    // reconciles it from its outputs (poll.ts). Sending it again could bill it twice. (Where outputs cannot be found
+    // without Veo's answer, nothing could follow it: it fails below, and the message says it may have started.)
     log.warn("Veo's answer to a submit was lost; the operation will be reconciled, not sent again", {
       operationId: id,
       ...error,

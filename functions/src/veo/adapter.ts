@@ -192,7 +192,12 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
     submit ? new SubmitFailure(code, message, kind, outage) : new AppError(code, message, kind !== 'refused');
   if (typeof status === 'number') {
     if (status === 429) {
-      return failure('RESOURCE_EXHAUSTED', `Veo is rate limiting requests (HTTP 429): ${detail}`, 'not-started', false);
+      return failure(
+        'RESOURCE_EXHAUSTED',
+        `Veo is rate limiting requests (HTTP 429): ${detail}`,
+        'not-started',
+        false,
+      );
     }
     if (status === 503) {
       return failure('UPSTREAM', `Veo is unavailable (HTTP 503): ${detail}`, 'not-started', true);
@@ -203,13 +208,23 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
       return failure('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, 'unknown', true);
     }
     if (status === 401 || status === 403) {
-      return failure('PERMISSION_DENIED', `Veo refused the credentials (HTTP ${status}): ${detail}`, 'refused', false);
+      return failure(
+        'PERMISSION_DENIED',
+        `Veo refused the credentials (HTTP ${status}): ${detail}`,
+        'refused',
+        false,
+      );
     }
     if (status === 404) {
       const thing = submit ? 'model' : 'operation';
       return failure('NOT_FOUND', `Veo does not know this ${thing} (HTTP 404): ${detail}`, 'refused', false);
     }
-    return failure('INVALID_ARGUMENT', `Veo rejected the request (HTTP ${status}): ${detail}`, 'refused', false);
+    return failure(
+      'INVALID_ARGUMENT',
+      `Veo rejected the request (HTTP ${status}): ${detail}`,
+      'refused',
+      false,
+    );
   }
   const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
   if (!timedOut && neverConnected(err)) {

@@ -191,7 +191,7 @@ describe('spend limits', () => {
     );
   });
 
-  test('the running limit holds an operation in line, not refused, until one of the principal\'s ends', async () => {
+  test("the running limit holds an operation in line, not refused, until one of the principal's ends", async () => {
     const s = withLimits({ maxRunning: 2 });
     const first = await s.start();
     await s.start();
@@ -510,12 +510,15 @@ describe('spend limits', () => {
       }
       // One that ends while waiting in line never held a running slot: it gives none back.
       const waiting = { ...base, status: 'QUEUED', reservation: { ...base.reservation!, running: false } };
-      assert.deepEqual(releaseOnEnding(waiting as OperationRecord, { ...waiting, status: 'CANCELLED' } as OperationRecord), {
-        principal: 'p',
-        day: '2026-12-01',
-        seconds: 8,
-        running: false,
-      });
+      assert.deepEqual(
+        releaseOnEnding(waiting as OperationRecord, { ...waiting, status: 'CANCELLED' } as OperationRecord),
+        {
+          principal: 'p',
+          day: '2026-12-01',
+          seconds: 8,
+          running: false,
+        },
+      );
       const video = [{ uri: 'x', mimeType: 'video/mp4', bytes: 1 }];
       assert.deepEqual(releaseOnEnding(base, as('SUCCEEDED', video)), {
         principal: 'p',

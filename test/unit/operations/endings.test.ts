@@ -75,7 +75,11 @@ describe('every ending publishes exactly one completion event', () => {
 
   test("a failed submit whose event cannot be published returns Veo's error; the replay publishes the event once", async () => {
     h = harness();
-    h.veo.submitError = new AppError('INVALID_ARGUMENT', 'Veo rejected the request (HTTP 400): bad prompt', false);
+    h.veo.submitError = new AppError(
+      'INVALID_ARGUMENT',
+      'Veo rejected the request (HTTP 400): bad prompt',
+      false,
+    );
     h.sink.failures = 1;
     await assert.rejects(h.start({ idempotencyKey: 'k1' }), (err: AppError) => {
       assert.equal(err.code, 'INVALID_ARGUMENT');

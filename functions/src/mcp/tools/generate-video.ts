@@ -116,7 +116,9 @@ export function registerGenerateVideoTool(
       }
       const view = viewOperation(record, await operations.links(record));
       const lead = started.started
-        ? `Started video generation ${record.id}${view.done ? ` and it finished: ${view.status}` : ''}.`
+        ? view.queue
+          ? `Accepted video generation ${record.id}; it waits for its turn at Veo (${view.queue.reason}).`
+          : `Started video generation ${record.id}${view.done ? ` and it finished: ${view.status}` : ''}.`
         : `idempotency_key matched operation ${record.id}: nothing new was started or billed.`;
       const result = operationResult(view, lead);
       result.structuredContent = {
