@@ -47,6 +47,8 @@ export interface GateState {
   granted: number[];
   line: LineEntry[];
   breaker: Breaker;
+  /** When each principal with operations in line was last granted a submit: the least recently served goes first. */
+  served?: Array<{ principal: string; at: number }>;
 }
 
 export const emptyGate = (): GateState => ({ granted: [], line: [], breaker: { failures: [], openings: 0 } });
@@ -96,18 +98,27 @@ export function breakerView(gate: GateState, now: number): BreakerView {
 }
 
 /**
- * The line in the order it is served: each principal's operations in arrival order, principals taking turns in the
- * order they first arrived (round-robin), so one principal's burst does not hold everyone else back.
+ * The line in the order it is served: each principal's operations in arrival order, principals taking turns
+ * (round-robin), the one served least recently first (then the one that arrived first), so one principal's burst
+ * does not hold everyone else back.
  */
-export function fairOrder(line: readonly LineEntry[], now: number): LineEntry[] {
+export function fairOrder(
+  line: readonly LineEntry[],
+  now: number,
+  served: GateState['served'] = [],
+): LineEntry[] {
   const byPrincipal = new Map<string, LineEntry[]>();
-  for (const entry of [...line].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))) {
+  // A stable sort: entries that arrived in the same millisecond keep the order they joined in.
+  for (const entry of [...line].sort((a, b) => a.at - b.at)) {
     if (entry.heldUntil !== undefined && entry.heldUntil > now) continue;
     const queue = byPrincipal.get(entry.principal) ?? [];
     queue.push(entry);
     byPrincipal.set(entry.principal, queue);
   }
-  const queues = [...byPrincipal.values()];
+  const lastServed = new Map(served.map((s) => [s.principal, s.at]));
+  const queues = [...byPrincipal.entries()]
+    .sort(([a], [b]) => (lastServed.get(a) ?? -Infinity) - (lastServed.get(b) ?? -Infinity))
+    .map(([, queue]) => queue);
   const order: LineEntry[] = [];
   for (let round = 0; order.length < line.length; round++) {
     let took = false;
@@ -156,7 +167,7 @@ export type Turn =
 export function takeTurn(gate: GateState, id: string, rate: number, now: number, maxAgeMs: number): Turn {
   const granted = gate.granted.filter((t) => t > now - MINUTE_MS - PACING_MARGIN_MS);
   const line = gate.line.filter((e) => e.at > now - maxAgeMs || e.id === id);
-  const order = fairOrder(line, now);
+  const order = fairOrder(line, now, gate.served);
   let position = order.findIndex((e) => e.id === id);
   if (position < 0) position = order.length;
   const room = Math.max(0, rate - granted.length);
@@ -195,7 +206,13 @@ function slotTime(granted: readonly number[], rate: number, position: number, no
 }
 
 function grant(gate: GateState, id: string, now: number): GateState {
-  return { ...gate, granted: [...gate.granted, now], line: gate.line.filter((e) => e.id !== id) };
+  const principal = gate.line.find((e) => e.id === id)?.principal;
+  const line = gate.line.filter((e) => e.id !== id);
+  // Only principals still in line need remembering.
+  const waiting = new Set(line.map((e) => e.principal));
+  const served = (gate.served ?? []).filter((s) => s.principal !== principal && waiting.has(s.principal));
+  if (principal !== undefined && waiting.has(principal)) served.push({ principal, at: now });
+  return { ...gate, granted: [...gate.granted, now], line, served };
 }
 
 /** A principal at its running limit when its turn came: its entries step aside until `until`. */

@@ -114,6 +114,7 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
       granted: (data?.['granted'] as number[] | undefined) ?? empty.granted,
       line: (data?.['line'] as GateState['line'] | undefined) ?? empty.line,
       breaker: (data?.['breaker'] as GateState['breaker'] | undefined) ?? empty.breaker,
+      served: (data?.['served'] as GateState['served'] | undefined) ?? [],
     };
   }
 

@@ -30,10 +30,15 @@ export class FakeGenerator implements VideoGenerator {
   submitError?: Error;
   /** The next submit never answers (the instance "dies" with the request in flight). */
   hangNextSubmit = false;
+  /** While set, every submit fails with this (an outage, a quota) and starts nothing. */
+  down?: Error;
+  /** Submits Veo accepted, in order, with the image each was sent with. */
+  readonly accepted: Array<{ name: string; image?: ImageInput }> = [];
   private readonly statuses = new Map<string, GenerationStatus>();
 
-  async submit(_request: VideoRequest, _image: ImageInput | undefined, outputUri: string | undefined) {
+  async submit(_request: VideoRequest, image: ImageInput | undefined, outputUri: string | undefined) {
     this.submits++;
+    if (this.down) throw this.down;
     if (this.submitError) {
       const err = this.submitError;
       this.submitError = undefined;
@@ -46,6 +51,7 @@ export class FakeGenerator implements VideoGenerator {
     const name = `projects/p/locations/us-central1/publishers/google/models/m/operations/${this.submits}`;
     this.statuses.set(name, { done: false });
     this.outputs.set(name, outputUri ?? '');
+    this.accepted.push({ name, image });
     return { operationName: name, simulated: false };
   }
 
