@@ -106,6 +106,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       backend: runtime.backendLabel,
       api,
       defaultModel,
+      admission: (wire, models) => operations.admission(wire, models),
     }),
     get_usage: registerGetUsageTool(server, operations, principal),
   };

@@ -63,9 +63,28 @@ export const PACING_MARGIN_MS = 2_000;
 export const MAX_LINE = 2_000;
 const MAX_OPEN_FACTOR = 16;
 
-/** The gate document's key: one per backend and model. */
-export const gateKeyOf = (record: Pick<OperationRecord, 'backend' | 'simulated' | 'model'>): string =>
-  `${record.simulated ? 'simulator' : record.backend}:${record.model}`;
+/** The gate document's key: one per wire API and model (a simulator speaks Vertex's, with its own quota). */
+export const gateKeyOf = (record: Pick<OperationRecord, 'backend' | 'model'>): string =>
+  `${record.backend}:${record.model}`;
+
+/** A model's admission state as callers see it (list_video_models). */
+export interface AdmissionView {
+  submitsPerMinute: number;
+  /** Generations of all callers waiting in the model's line. */
+  waiting: number;
+  /** Submits granted in the last minute. */
+  submitsLastMinute: number;
+  breaker: BreakerView;
+}
+
+export function admissionView(gate: GateState, rate: number, now: number): AdmissionView {
+  return {
+    submitsPerMinute: rate,
+    waiting: gate.line.length,
+    submitsLastMinute: gate.granted.filter((t) => t > now - MINUTE_MS).length,
+    breaker: breakerView(gate, now),
+  };
+}
 
 export const rateOf = (settings: AdmissionSettings, model: string): number =>
   Object.hasOwn(settings.submitsPerMinuteByModel, model)

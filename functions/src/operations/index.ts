@@ -8,13 +8,15 @@ import { OPERATION_ID_PATTERN } from './ids.js';
 import type { OperationsContext } from './context.js';
 import { pollOnce, sweep, type PollEffect } from './poll.js';
 import type { ListQuery, OperationStore, VideoLink } from './ports.js';
-import { isTerminal, type OperationRecord } from './record.js';
+import { admissionView, gateKeyOf, rateOf, type AdmissionView } from './gate.js';
+import { isTerminal, type OperationRecord, type WireApi } from './record.js';
 import { start, type StartInput } from './start.js';
 import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
 
 export type { OperationsContext, OperationsSettings } from './context.js';
 export { LIMIT_SETTINGS, LimitExceededError, type SpendLimits, type UsageSnapshot } from './budget.js';
 export type { PollEffect } from './poll.js';
+export type { AdmissionView, BreakerView } from './gate.js';
 export type { StartInput } from './start.js';
 export { SubmitFailedError } from './submit.js';
 export type { WaitOptions, WaitResult } from './wait.js';
@@ -121,6 +123,18 @@ export class Operations {
       },
     });
     return ended ?? record;
+  }
+
+  /** Each model's pace, line and breaker on this deployment's wire API (list_video_models). */
+  async admission(api: WireApi, models: readonly string[]): Promise<Map<string, AdmissionView>> {
+    const now = this.ctx.clock.now().getTime();
+    const views = await Promise.all(
+      models.map(async (model) => {
+        const gate = await this.ctx.store.gate(gateKeyOf({ backend: api, model }));
+        return [model, admissionView(gate, rateOf(this.ctx.settings.admission, model), now)] as const;
+      }),
+    );
+    return new Map(views);
   }
 
   /** Signed links to the record's videos (tool results and completion events share this). */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { SubmitFailure } from '../../../functions/src/operations/ports.js';
 import type { OperationsSettings } from '../../../functions/src/operations/index.js';
+import type { OperationRecord } from '../../../functions/src/operations/record.js';
 import { harness, SETTINGS } from './harness.js';
 
 const SECOND = 1000;
@@ -37,12 +38,12 @@ describe('bursts and outages', () => {
     h = harness({ ...rest, admission: { ...SETTINGS.admission, ...admission } });
     return h;
   };
-  const statusOf = async (id: string) => (await h.operations.get(id.startsWith('q:') ? 'q' : 'p', id)).status;
+  const statusOf = async (id: string) => (await h.operations.get('p', id)).status;
   const get = (principal: string, id: string) => h.operations.get(principal, id);
 
   test('a burst is paced to the rate: three a minute go, the rest wait QUEUED with their place and estimated start', async () => {
     withAdmission({ submitsPerMinute: 3 });
-    const started = [];
+    const started: OperationRecord[] = [];
     for (let i = 0; i < 7; i++) started.push((await h.start({ prompt: `fox ${i}` })).record);
     assert.deepEqual(
       started.map((r) => r.status),
@@ -85,7 +86,7 @@ describe('bursts and outages', () => {
 
   test('fairness: a principal that arrives after a burst is not served after all of it', async () => {
     withAdmission({ submitsPerMinute: 2 });
-    const alice = [];
+    const alice: OperationRecord[] = [];
     for (let i = 0; i < 5; i++) alice.push((await h.start({ principal: 'alice', prompt: `a${i}` })).record);
     const bob = (await h.start({ principal: 'bob', prompt: 'b0' })).record;
     assert.equal(bob.waiting?.position, 1, "second in line: after alice's next, before her other two");

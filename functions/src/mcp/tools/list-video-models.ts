@@ -1,6 +1,7 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
+import type { AdmissionView } from '../../operations/index.js';
 import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
 import { MODELS } from '../../veo/catalog.js';
 import { strictFields } from '../../veo/input-rules.js';
@@ -22,6 +23,22 @@ const ModelSchema = z.object({
   price_per_second_usd: z
     .object({ audio: z.number().optional(), silent: z.number() })
     .describe('List price.'),
+  availability: z
+    .object({
+      state: z
+        .enum(['available', 'unavailable', 'probing'])
+        .describe(
+          'available: submits go out (paced); unavailable: the circuit breaker is open after repeated Veo ' +
+            'failures, new generations wait QUEUED; probing: one submit is testing whether it recovered.',
+        ),
+      unavailable_since: z.string().optional(),
+      next_probe_at: z.string().optional(),
+      last_error: z.string().optional(),
+      submits_per_minute: z.number().describe('The pace submits go to Veo at (VEO_SUBMITS_PER_MINUTE).'),
+      submits_last_minute: z.number(),
+      waiting: z.number().describe('Generations of all callers waiting for their turn at this model.'),
+    })
+    .describe("This deployment's view of the model right now: pace, line and circuit breaker."),
 });
 
 const inputSchema = strictFields(z.object({}), 'list_video_models arguments');
@@ -38,6 +55,26 @@ export interface ModelsToolDeps {
   backend: Backend;
   api: WireApi;
   defaultModel: string;
+  /** Each model's pace, line and breaker (Operations.admission). */
+  admission: (api: WireApi, models: readonly string[]) => Promise<Map<string, AdmissionView>>;
+}
+
+function availabilityOf(view: AdmissionView) {
+  const { breaker } = view;
+  return {
+    state:
+      breaker.state === 'closed'
+        ? ('available' as const)
+        : breaker.state === 'open'
+          ? ('unavailable' as const)
+          : ('probing' as const),
+    unavailable_since: breaker.state === 'closed' ? undefined : breaker.since.toISOString(),
+    next_probe_at: breaker.state === 'open' ? breaker.probeAt.toISOString() : undefined,
+    last_error: breaker.state === 'closed' ? undefined : breaker.lastError,
+    submits_per_minute: view.submitsPerMinute,
+    submits_last_minute: view.submitsLastMinute,
+    waiting: view.waiting,
+  };
 }
 
 export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolDeps): RegisteredTool {
@@ -54,9 +91,15 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
     },
     guarded('list_video_models', async () => {
       const { api, backend, defaultModel } = deps;
-      const models = MODELS.flatMap((model) => {
+      const offered = MODELS.filter((model) => model.backends[api]);
+      const admission = await deps.admission(
+        api,
+        offered.map((model) => model.id),
+      );
+      const models = offered.flatMap((model) => {
         const limits = model.backends[api];
-        if (!limits) return [];
+        const view = admission.get(model.id);
+        if (!limits || !view) return [];
         return [
           {
             id: model.id,
@@ -72,6 +115,7 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
             person_generation: limits.personGeneration,
             image_to_video: model.imageToVideo,
             price_per_second_usd: model.pricePerSecondUsd,
+            availability: availabilityOf(view),
           },
         ];
       });
@@ -81,7 +125,12 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
         ...models.map(
           (m) =>
             `${m.id} (${m.display_name}, ${m.stage}): ${m.durations_seconds.join('/')}s, ${m.aspect_ratios.join(' ')}, ` +
-            `${m.resolutions.join('/')}, up to ${m.max_videos} video(s), audio ${m.audio}`,
+            `${m.resolutions.join('/')}, up to ${m.max_videos} video(s), audio ${m.audio}; ` +
+            (m.availability.state === 'available'
+              ? `available, ${m.availability.submits_per_minute} submits/min, ${m.availability.waiting} waiting`
+              : `${m.availability.state.toUpperCase()} since ${m.availability.unavailable_since}` +
+                (m.availability.next_probe_at ? ` (next probe ${m.availability.next_probe_at})` : '') +
+                `, ${m.availability.waiting} waiting: ${m.availability.last_error ?? ''}`),
         ),
       ].join('\n');
       return { content: [{ type: 'text', text }], structuredContent: structured };
