@@ -159,6 +159,9 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         requestId,
         operationId: started.record.id,
         started: started.started,
+        // QUEUED with a reason: durably in its model's line, submitted when its turn comes.
+        status: started.record.status,
+        waiting: started.record.waiting?.reason,
       });
       return started.started ? 'started' : 'duplicate';
     } catch (err) {
