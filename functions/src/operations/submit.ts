@@ -15,6 +15,7 @@ import { finish } from './completion.js';
 import { secondsFrom, type OperationsContext } from './context.js';
 import {
   breakerView,
+  fairOrder,
   gateKeyOf,
   holdPrincipal,
   joinLine,
@@ -164,7 +165,8 @@ async function send(
     ),
   );
   await schedulePoll(ctx, id, firstDelay, running?.nextPollAt);
-  await updateGate(ctx, key, recordSuccess, 'closed');
+  const closed = await updateGate(ctx, key, recordSuccess);
+  if (closed) await wakeLine(ctx, closed, record.model);
   return { record: running ?? record };
 }
 
@@ -188,11 +190,8 @@ async function sendFailed(
   const outage = err instanceof SubmitFailure ? err.outage : kind === 'unknown';
   const now = ctx.clock.now();
   if (outage) {
-    await updateGate(
-      ctx,
-      key,
-      (gate) => recordFailure(gate, ctx.settings.admission, error.message, now.getTime()),
-      'failure',
+    await updateGate(ctx, key, (gate) =>
+      recordFailure(gate, ctx.settings.admission, error.message, now.getTime()),
     );
   }
 
@@ -282,15 +281,19 @@ async function expireUnstarted(ctx: OperationsContext, record: OperationRecord) 
 
 /** A waiting operation left the line some other way (cancel, expiry): its entry goes. Best effort: entries age out. */
 export async function leaveGate(ctx: OperationsContext, record: OperationRecord): Promise<void> {
-  await updateGate(ctx, gateKeyOf(record), (gate) => leaveLine(gate, record.id), 'kept');
+  await updateGate(ctx, gateKeyOf(record), (gate) => leaveLine(gate, record.id));
 }
 
+/**
+ * Applies `mutate` to the gate and logs what it did to the breaker. Returns the gate when the change closed the
+ * breaker (the line should move now), else undefined. Best effort: a failure is logged, never thrown, since the
+ * submit it follows has happened either way.
+ */
 async function updateGate(
   ctx: OperationsContext,
   key: string,
   mutate: (gate: GateState) => GateState | undefined,
-  what: string,
-): Promise<void> {
+): Promise<GateState | undefined> {
   let before: GateState | undefined;
   try {
     const after = await ctx.store.gate(key, (gate) => {
@@ -305,11 +308,27 @@ async function updateGate(
         lastError: after.breaker.lastError,
       });
     } else if (before?.breaker.openedAt !== undefined && after.breaker.openedAt === undefined) {
-      log.info('Circuit breaker closed: the probe submit succeeded', { gate: key, state: what });
+      log.info('Circuit breaker closed: the probe submit succeeded', {
+        gate: key,
+        unavailableSince: new Date(before.breaker.openedAt).toISOString(),
+        waiting: after.line.length,
+      });
+      return after;
     }
   } catch (err) {
     log.warn('Could not update the admission gate', { gate: key, ...errorFields(err) });
   }
+  return undefined;
+}
+
+/**
+ * The breaker closed: the first of the line (as many as the pace allows) are asked for their turn now, rather than
+ * at the estimated start they were given while the model was down.
+ */
+async function wakeLine(ctx: OperationsContext, gate: GateState, model: string): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  const next = fairOrder(gate.line, now, gate.served).slice(0, rateOf(ctx.settings.admission, model));
+  for (const entry of next) await schedulePoll(ctx, entry.id, 0, undefined);
 }
 
 /** Where a waiting operation keeps its input image: next to its outputs, under a name no output has. */
