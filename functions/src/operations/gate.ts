@@ -262,6 +262,9 @@ export function recordFailure(
   const windowMs = settings.breakerWindowSeconds * 1000;
   const failures = [...gate.breaker.failures.filter((t) => t > now - windowMs), now].slice(-100);
   const breaker: Breaker = { ...gate.breaker, failures, lastError: message.slice(0, 300) };
+  // Already open and not yet probing: a submit sent before it opened failed late. It says nothing new, so the open
+  // period stays (only a failed probe, once the open period is over, doubles it).
+  if (breaker.openUntil !== undefined && breaker.openUntil > now) return { ...gate, breaker };
   const halfOpen = breaker.openedAt !== undefined;
   if (halfOpen || failures.length >= settings.breakerFailures) {
     const openings = breaker.openings + 1;

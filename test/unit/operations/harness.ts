@@ -3,14 +3,15 @@
 import { Readable } from 'node:stream';
 import { AppError } from '../../../functions/src/errors.js';
 import { Operations, type OperationsSettings } from '../../../functions/src/operations/index.js';
-import type {
-  BlobStore,
-  CompletionSink,
-  GenerationStatus,
-  ImageInput,
-  Rejection,
-  VideoGenerator,
-  VideoLink,
+import {
+  SubmitFailure,
+  type BlobStore,
+  type CompletionSink,
+  type GenerationStatus,
+  type ImageInput,
+  type Rejection,
+  type VideoGenerator,
+  type VideoLink,
 } from '../../../functions/src/operations/ports.js';
 import type {
   OperationOutput,
@@ -210,3 +211,47 @@ export function harness(settings: Partial<OperationsSettings> = {}) {
     });
   return { clock, store, ledger, blobs, veo, sink, queue, operations, start, close: () => queue.close() };
 }
+
+/** The model the harness starts, and its admission gate's key. */
+export const HARNESS_MODEL = 'veo-3.1-fast-generate-001';
+export const HARNESS_GATE = `vertex:${HARNESS_MODEL}`;
+
+/** Veo's answers to a submit that started nothing: 503 (counts toward the breaker) and 429 (the quota; does not). */
+export const veoUnavailable = () =>
+  new SubmitFailure(
+    'UPSTREAM',
+    'Veo is unavailable (HTTP 503): The service is currently unavailable.',
+    'not-started',
+    true,
+  );
+export const veoQuota = () =>
+  new SubmitFailure(
+    'RESOURCE_EXHAUSTED',
+    'Veo is rate limiting requests (HTTP 429): Quota exceeded',
+    'not-started',
+    false,
+  );
+
+/** A start of an image-to-video generation whose image is given as bytes (kept while it waits). */
+export const imageStartInput = (bytes: Buffer, principal = 'p') => {
+  const reference = { source: 'inline' as const, mimeType: 'image/png', bytes: bytes.length };
+  return {
+    principal,
+    request: {
+      model: HARNESS_MODEL,
+      prompt: 'animate this',
+      aspectRatio: '16:9' as const,
+      durationSeconds: 8,
+      numberOfVideos: 1,
+      image: reference,
+    },
+    image: { reference, base64: bytes.toString('base64') },
+    estimatedCostUsd: 1.2,
+  };
+};
+
+/** A harness with some admission settings (pace, line, breaker) changed from SETTINGS' unpaced ones. */
+export const admissionHarness = (
+  admission: Partial<OperationsSettings['admission']>,
+  rest: Partial<OperationsSettings> = {},
+) => harness({ ...rest, admission: { ...SETTINGS.admission, ...admission } });
