@@ -149,8 +149,23 @@ async function send(
   const { settings, veo, blobs } = ctx;
   const id = record.id;
   let accepted: { operationName: string; simulated: boolean };
+  let input: ImageInput | undefined;
   try {
-    const input = image ?? (await keptImage(ctx, record));
+    input = image ?? (await keptImage(ctx, record));
+  } catch (err) {
+    // Nothing reached Veo: not an outage of Veo's, and safe to try again (unless the image was never kept).
+    const failure =
+      err instanceof SubmitFailure
+        ? err
+        : new SubmitFailure(
+            'UPSTREAM',
+            `The kept input image could not be read: ${err instanceof Error ? err.message : String(err)}`,
+            'not-started',
+            false,
+          );
+    return sendFailed(ctx, record, key, failure, image);
+  }
+  try {
     accepted = await veo.submit(record.request, input, blobs.outputUriFor(record.outputPrefix));
   } catch (err) {
     return sendFailed(ctx, record, key, err, image);

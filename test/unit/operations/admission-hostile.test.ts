@@ -195,37 +195,30 @@ describe('bursts and outages, hostile cases', () => {
   });
 
   describe('waiting input images', () => {
-    test(
-      'a kept image that cannot be read right now is not a Veo outage, and the generation is tried again',
-      { todo: 'fixed in the next commit' },
-      async () => {
-        withAdmission({ submitsPerMinute: 1, breakerFailures: 1 });
-        await h.start({ prompt: 'first' });
-        const bytes = Buffer.from('png bytes');
-        const { record } = await startWithImage(bytes);
-        assert.equal(record.status, 'QUEUED');
-        const read = h.blobs.read.bind(h.blobs);
-        h.blobs.read = async () => {
-          h.blobs.read = read;
-          throw new Error('storage: 503 Backend Error');
-        };
-        await h.clock.advance(63 * SECOND);
-        assert.equal(h.veo.submits, 1, 'nothing reached Veo');
-        const gate = await h.store.gate(GATE);
-        assert.equal(gate.breaker.openedAt, undefined, 'a storage hiccup does not open the breaker for Veo');
-        assert.deepEqual(gate.breaker.failures, []);
-        const waiting = await h.operations.get('p', record.id);
-        assert.equal(waiting.status, 'QUEUED');
-        assert.ok(
-          waiting.waiting,
-          'back in line, to be sent again (not left to reconcile: nothing was sent)',
-        );
-        await h.clock.advance(70 * SECOND);
-        assert.equal(h.veo.accepted.length, 2);
-        assert.equal(h.veo.accepted[1]!.image?.base64, bytes.toString('base64'));
-        assert.equal((await usage()).running, 2);
-      },
-    );
+    test('a kept image that cannot be read right now is not a Veo outage, and the generation is tried again', async () => {
+      withAdmission({ submitsPerMinute: 1, breakerFailures: 1 });
+      await h.start({ prompt: 'first' });
+      const bytes = Buffer.from('png bytes');
+      const { record } = await startWithImage(bytes);
+      assert.equal(record.status, 'QUEUED');
+      const read = h.blobs.read.bind(h.blobs);
+      h.blobs.read = async () => {
+        h.blobs.read = read;
+        throw new Error('storage: 503 Backend Error');
+      };
+      await h.clock.advance(63 * SECOND);
+      assert.equal(h.veo.submits, 1, 'nothing reached Veo');
+      const gate = await h.store.gate(GATE);
+      assert.equal(gate.breaker.openedAt, undefined, 'a storage hiccup does not open the breaker for Veo');
+      assert.deepEqual(gate.breaker.failures, []);
+      const waiting = await h.operations.get('p', record.id);
+      assert.equal(waiting.status, 'QUEUED');
+      assert.ok(waiting.waiting, 'back in line, to be sent again (not left to reconcile: nothing was sent)');
+      await h.clock.advance(70 * SECOND);
+      assert.equal(h.veo.accepted.length, 2);
+      assert.equal(h.veo.accepted[1]!.image?.base64, bytes.toString('base64'));
+      assert.equal((await usage()).running, 2);
+    });
   });
 
   describe('known weak spots (todo: fail today, see the report)', () => {
