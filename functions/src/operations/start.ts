@@ -74,7 +74,20 @@ export async function start(
 
   // Its turn now, if the pace, the line, the running limit and the breaker allow; else it waits, and the poll queue
   // brings it back at its estimated start.
-  const result = await dispatch(ctx, created.record, input.image);
+  let result: Awaited<ReturnType<typeof dispatch>>;
+  try {
+    result = await dispatch(ctx, created.record, input.image);
+  } catch (err) {
+    // Still waiting, nothing sent: it is accepted, durably in line and due now, so the sweep asks for its turn
+    // again. An error would tell the caller it failed, and a retry would start (and bill) a second one.
+    const stored = await ctx.store.get(id).catch(() => undefined);
+    if (stored?.status !== 'QUEUED' || !stored.waiting) throw err;
+    log.error("Could not ask for a new generation's turn; it waits in line for the sweep", {
+      operationId: id,
+      ...errorFields(err),
+    });
+    result = { record: stored };
+  }
   if (result?.refused) throw result.refused;
   const record = result?.record ?? created.record;
   if (record.waiting) await keepImage(ctx, record, input.image);

@@ -154,6 +154,25 @@ describe('bursts and outages, hostile cases', () => {
   });
 
   describe('wake-ups', () => {
+    test('a generation accepted into line is not reported failed when asking for its turn fails: it stays QUEUED and is sent once', async () => {
+      withAdmission({});
+      // The record and its place in line are written; the transaction that asks for its turn fails (contention on
+      // the gate document in a burst).
+      const dispatch = h.store.dispatch.bind(h.store);
+      h.store.dispatch = async () => {
+        h.store.dispatch = dispatch;
+        throw new Error('10 ABORTED: Too much contention on these documents');
+      };
+      const { record } = await h.start({ prompt: 'accepted' });
+      assert.equal(record.status, 'QUEUED', 'the caller is told it was accepted, not that it failed');
+      assert.equal(h.veo.submits, 0);
+      await h.clock.advance(60 * SECOND);
+      await h.operations.sweep(100);
+      await h.clock.advance(1 * SECOND);
+      assert.equal((await h.operations.get('p', record.id)).status, 'RUNNING');
+      assert.equal(h.veo.submits, 1, 'sent once');
+    });
+
     test('a waiting generation whose poll message is lost is brought back by the sweep and sent once', async () => {
       withAdmission({ submitsPerMinute: 1 });
       await h.start({ prompt: 'first' });
