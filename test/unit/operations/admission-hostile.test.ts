@@ -242,6 +242,51 @@ describe('bursts and outages, hostile cases', () => {
 
   describe('known weak spots (todo: fail today, see the report)', () => {
     test(
+      "when an open breaker's period ends, the line does not all ask for its turn at once (one gate transaction each)",
+      {
+        todo: 'every waiting entry is due at openUntil (+ <1 s jitter): N transactions on one gate document',
+      },
+      async () => {
+        withAdmission({ breakerFailures: 1, breakerOpenSeconds: 30 });
+        h.veo.down = unavailable();
+        for (let i = 0; i < 20; i++) await h.start({ principal: `p${i % 4}`, prompt: `w${i}` });
+        await h.clock.advance(5 * SECOND);
+        let asked = 0;
+        const dispatch = h.store.dispatch.bind(h.store);
+        h.store.dispatch = (...args) => {
+          asked++;
+          return dispatch(...args);
+        };
+        await h.clock.advance(27 * SECOND);
+        assert.ok(asked <= 5, `${asked} dispatch transactions within 2 s of the probe time`);
+      },
+    );
+
+    test(
+      'a probe that Veo refuses (4xx) still shows Veo is answering: the breaker does not stay half-open a minute',
+      { todo: 'a refused probe records neither success nor failure; the probe slot is held for 60 s' },
+      async () => {
+        withAdmission({ breakerFailures: 1, breakerOpenSeconds: 30 });
+        h.veo.down = unavailable();
+        await h.start({ prompt: 'bad request, probes first' });
+        const next = (await h.start({ prompt: 'fine' })).record;
+        h.veo.down = undefined;
+        h.veo.submitError = new SubmitFailure(
+          'INVALID_ARGUMENT',
+          'Veo rejected the request (HTTP 400): bad prompt',
+          'refused',
+          false,
+        );
+        await h.clock.advance(40 * SECOND);
+        assert.equal(
+          (await h.operations.get('p', next.id)).status,
+          'RUNNING',
+          'sent within 10 s of the probe',
+        );
+      },
+    );
+
+    test(
       "a line entry left behind by an ended operation (its gate update failed) does not hold the model's line",
       { todo: 'stale entries are only dropped at the deadline; nothing reaps them sooner' },
       async () => {
