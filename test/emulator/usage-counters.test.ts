@@ -179,7 +179,7 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     });
   });
 
-  test('counter ids are hashes, never the principal; day and minute counters expire by TTL, running never', async () => {
+  test('counter ids are hashes, never the principal; day and minute counters expire by TTL, running and gates never', async () => {
     const runtime = await cloudRuntime({});
     const principal = 'user:../../__evil__/x@example.com';
     await start(runtime, principal);
@@ -187,11 +187,22 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     const docs = (await db.collection(runtime.config.store.usageCollection).get()).docs;
     const hash = createHash('sha256').update(principal).digest('hex');
     const ids = docs.map((d) => d.id).sort();
-    assert.equal(ids.length, 4);
-    for (const id of ids)
-      assert.match(id, new RegExp(`^(p-${hash}-(day-\\d{8}|minute-\\d{12}|running)|total-day-\\d{8})$`));
+    assert.equal(ids.length, 5);
+    for (const id of ids) {
+      assert.match(
+        id,
+        new RegExp(
+          `^(p-${hash}-(day-\\d{8}|minute-\\d{12}|running)|total-day-\\d{8}|gate-vertex:veo-[\\w.-]+)$`,
+        ),
+      );
+    }
+    // The model's admission gate (operations/gate.ts): the operation went to Veo at once, so its line is empty.
+    const gate = docs.find((d) => d.id.startsWith('gate-'))!;
+    assert.deepEqual(gate.get('line'), []);
+    assert.equal(gate.get('granted').length, 1);
     for (const doc of docs) {
-      if (doc.id.endsWith('-running')) assert.equal(doc.get('expireAt'), undefined);
+      if (doc.id.endsWith('-running') || doc.id.startsWith('gate-'))
+        assert.equal(doc.get('expireAt'), undefined);
       else assert.ok(doc.get('expireAt') instanceof Timestamp, doc.id);
     }
     assert.equal((await runtime.operations.usage(principal)).usage.callsThisMinute, 1);

@@ -282,41 +282,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problem('EGRESS_TEST_HOSTS', 'is for local receivers and emulators only; it is refused on Cloud Run');
   }
 
-  const dailySecondsByPrincipal: Record<string, number> = {};
-  for (const pair of (e.PRINCIPAL_DAILY_VIDEO_SECONDS ?? '').split(',').filter(Boolean)) {
-    const at = pair.lastIndexOf('=');
-    const [principal, seconds] = [pair.slice(0, at).trim(), Number(pair.slice(at + 1))];
-    if (Object.hasOwn(dailySecondsByPrincipal, principal)) {
-      problem(
-        'PRINCIPAL_DAILY_VIDEO_SECONDS',
-        `names ${JSON.stringify(principal)} twice; name each principal once`,
-      );
-    } else if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > 10_000_000) {
-      problem(
-        'PRINCIPAL_DAILY_VIDEO_SECONDS',
-        `gives ${JSON.stringify(principal)} ${pair.slice(at + 1)} seconds; each must be an integer between 1 and 10000000`,
-      );
-    }
-    dailySecondsByPrincipal[principal] = seconds;
-  }
-
-  const submitsPerMinuteByModel: Record<string, number> = {};
-  for (const pair of (e.VEO_SUBMITS_PER_MINUTE_BY_MODEL ?? '').split(',').filter((p) => p.trim())) {
-    const [model, value] = pair.split('=').map((part) => part.trim()) as [string, string];
-    const rate = Number(value);
-    if (Object.hasOwn(submitsPerMinuteByModel, model)) {
-      problem(
-        'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
-        `names ${JSON.stringify(model)} twice; name each model once`,
-      );
-    } else if (!Number.isSafeInteger(rate) || rate < 1 || rate > 100_000) {
-      problem(
-        'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
-        `gives ${JSON.stringify(model)} ${value} submits per minute; each must be an integer between 1 and 100000`,
-      );
-    }
-    submitsPerMinuteByModel[model] = rate;
-  }
+  const dailySecondsByPrincipal = numberPairs(e.PRINCIPAL_DAILY_VIDEO_SECONDS, 10_000_000, (key, issue) =>
+    problem(
+      'PRINCIPAL_DAILY_VIDEO_SECONDS',
+      issue === 'twice'
+        ? `names ${JSON.stringify(key)} twice; name each principal once`
+        : `gives ${JSON.stringify(key)} ${issue} seconds; each must be an integer between 1 and 10000000`,
+    ),
+  );
+  const submitsPerMinuteByModel = numberPairs(e.VEO_SUBMITS_PER_MINUTE_BY_MODEL, 100_000, (key, issue) =>
+    problem(
+      'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
+      issue === 'twice'
+        ? `names ${JSON.stringify(key)} twice; name each model once`
+        : `gives ${JSON.stringify(key)} ${issue} submits per minute; each must be an integer between 1 and 100000`,
+    ),
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -445,6 +426,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     onCloud: Boolean(e.K_SERVICE),
   };
+}
+
+/**
+ * `KEY=N,KEY=N` (the schema checked the shape) as a map; `report` hears of a key named twice and of a number outside
+ * 1..max (with the value as written). The key is everything before the last `=`, trimmed.
+ */
+function numberPairs(
+  text: string | undefined,
+  max: number,
+  report: (key: string, issue: 'twice' | string) => void,
+): Record<string, number> {
+  const pairs: Record<string, number> = {};
+  for (const pair of (text ?? '').split(',').filter((p) => p.trim())) {
+    const at = pair.lastIndexOf('=');
+    const [key, written] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    const value = Number(written);
+    if (Object.hasOwn(pairs, key)) report(key, 'twice');
+    else if (!Number.isSafeInteger(value) || value < 1 || value > max) report(key, written);
+    // Defined, not assigned: a key such as __proto__ is an ordinary key here.
+    Object.defineProperty(pairs, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return pairs;
 }
 
 /** The simulator's pace when it models no quota: high enough that nothing waits. */
