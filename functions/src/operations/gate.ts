@@ -277,6 +277,17 @@ export function recordFailure(
   return { ...gate, breaker };
 }
 
+/**
+ * The probe `id` ended without telling whether Veo is down (Veo refused that request itself): its slot is free for
+ * the next in line now rather than when it lapses. Undefined when `id` does not hold the probe.
+ */
+export function releaseProbe(gate: GateState, id: string): GateState | undefined {
+  if (gate.breaker.probe?.id !== id) return undefined;
+  const breaker = { ...gate.breaker };
+  delete breaker.probe;
+  return { ...gate, breaker };
+}
+
 /** Whether a change opened the breaker (for the log line that says so). */
 export const opened = (before: GateState, after: GateState): boolean =>
   before.breaker.openUntil !== after.breaker.openUntil && after.breaker.openUntil !== undefined;

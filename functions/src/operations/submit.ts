@@ -24,6 +24,7 @@ import {
   rateOf,
   recordFailure,
   recordSuccess,
+  releaseProbe,
   takeTurn,
   type GateState,
 } from './gate.js';
@@ -257,6 +258,11 @@ async function sendFailed(
   }
 
   log.warn('Veo rejected the generation request', { operationId: id, ...error });
+  if (kind === 'refused') {
+    let freed: GateState | undefined;
+    await updateGate(ctx, key, (gate) => (freed = releaseProbe(gate, id)));
+    if (freed) await wakeLine(ctx, freed, record.model);
+  }
   let ended: OperationRecord | undefined;
   try {
     ended = await finish(ctx, id, { status: 'FAILED', error });
