@@ -455,7 +455,7 @@ variable "requests_per_minute_per_principal" {
 
   validation {
     condition     = var.requests_per_minute_per_principal >= 1 && var.requests_per_minute_per_principal <= 100000 && floor(var.requests_per_minute_per_principal) == var.requests_per_minute_per_principal
-    error_message = "requests_per_minute_per_principal must be a whole number between 1 and 100000."
+    error_message = "requests_per_minute_per_principal must be a whole number between 1 and 1000."
   }
 }
 
@@ -478,8 +478,8 @@ variable "veo_submits_per_minute" {
   default     = 10
 
   validation {
-    condition     = var.veo_submits_per_minute >= 1 && var.veo_submits_per_minute <= 100000 && floor(var.veo_submits_per_minute) == var.veo_submits_per_minute
-    error_message = "veo_submits_per_minute must be a whole number between 1 and 100000."
+    condition     = var.veo_submits_per_minute >= 1 && var.veo_submits_per_minute <= 1000 && floor(var.veo_submits_per_minute) == var.veo_submits_per_minute
+    error_message = "veo_submits_per_minute must be a whole number between 1 and 1000."
   }
 }
 
@@ -489,8 +489,8 @@ variable "veo_submits_per_minute_by_model" {
   default     = {}
 
   validation {
-    condition     = alltrue([for model, rate in var.veo_submits_per_minute_by_model : can(regex("^[A-Za-z0-9_.-]+$", model)) && rate >= 1 && rate <= 100000 && floor(rate) == rate])
-    error_message = "veo_submits_per_minute_by_model: each key must be a model id (letters, digits, _ . -) and each value a whole number between 1 and 100000."
+    condition     = alltrue([for model, rate in var.veo_submits_per_minute_by_model : can(regex("^[A-Za-z0-9_.-]+$", model)) && rate >= 1 && rate <= 1000 && floor(rate) == rate])
+    error_message = "veo_submits_per_minute_by_model: each key must be a model id (letters, digits, _ . -) and each value a whole number between 1 and 1000."
   }
 }
 

@@ -290,12 +290,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : `gives ${JSON.stringify(key)} ${issue} seconds; each must be an integer between 1 and 10000000`,
     ),
   );
-  const submitsPerMinuteByModel = numberPairs(e.VEO_SUBMITS_PER_MINUTE_BY_MODEL, 100_000, (key, issue) =>
+  const submitsPerMinuteByModel = numberPairs(e.VEO_SUBMITS_PER_MINUTE_BY_MODEL, 1000, (key, issue) =>
     problem(
       'VEO_SUBMITS_PER_MINUTE_BY_MODEL',
       issue === 'twice'
         ? `names ${JSON.stringify(key)} twice; name each model once`
-        : `gives ${JSON.stringify(key)} ${issue} submits per minute; each must be an integer between 1 and 100000`,
+        : `gives ${JSON.stringify(key)} ${issue} submits per minute; each must be an integer between 1 and 1000`,
     ),
   );
 
@@ -451,7 +451,7 @@ function numberPairs(
 }
 
 /** The simulator's pace when it models no quota: high enough that nothing waits. */
-const SIMULATOR_UNPACED = 100_000;
+const SIMULATOR_UNPACED = 1000;
 
 /**
  * The default request-body budget of an instance: an eighth of the memory it may use (Cloud Run's limit, seen by

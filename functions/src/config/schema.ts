@@ -221,7 +221,8 @@ export const EnvSchema = z.object({
   MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: int(1, 10_000).default(10),
   FIRESTORE_USAGE_COLLECTION: collectionId.default('usage_counters'),
   // Bursts and outages (operations/gate.ts); the README's "Queueing, quotas and outages" says why these defaults.
-  VEO_SUBMITS_PER_MINUTE: int(1, 100_000).optional(),
+  // At most 1000: the gate document keeps the last minute's grants (Firestore documents hold at most 1 MiB).
+  VEO_SUBMITS_PER_MINUTE: int(1, 1000).optional(),
   VEO_SUBMITS_PER_MINUTE_BY_MODEL: z
     .string()
     .regex(

@@ -11,7 +11,7 @@ import { releaseOnEnding } from './budget.js';
 import type { OperationsContext } from './context.js';
 import type { VideoLink } from './ports.js';
 import type { OperationRecord } from './record.js';
-import { leaveGate } from './submit.js';
+import { leaveLine } from './gate.js';
 import {
   finishWith,
   markPublished,
@@ -35,22 +35,23 @@ export async function finish(
   ctx: OperationsContext,
   id: string,
   ending: Ending,
+  /** The record's gate, when it may be waiting in line: it leaves the line in the ending's transaction. */
+  lineOf?: string,
 ): Promise<OperationRecord | undefined> {
   const lease = newLease(ctx);
-  let waited = false;
-  const stored = await ctx.store.update(
-    id,
-    (current) => {
-      waited = current.waiting !== undefined;
-      return finishWith(current, ending, lease, ctx.clock.now());
-    },
-    releaseOnEnding,
-  );
+  const end = (current: OperationRecord) => finishWith(current, ending, lease, ctx.clock.now());
+  const stored = lineOf
+    ? (
+        await ctx.store.dispatch(id, lineOf, (current, gate) => {
+          const ended = end(current);
+          if (!ended) return undefined;
+          return { record: ended, gate: leaveLine(gate, id), release: releaseOnEnding(current, ended) };
+        })
+      )?.record
+    : await ctx.store.update(id, end, releaseOnEnding);
   if (!stored) return undefined;
   if (stored.announceToken === lease.token) {
     log.info('Operation finished', { operationId: id, status: stored.status });
-    // It ended while waiting in line (cancelled, expired): its place goes.
-    if (waited) await leaveGate(ctx, stored);
     return publishLeased(ctx, stored, lease.token);
   }
   // It had ended already (another delivery won): make sure that ending's event is out.

@@ -62,6 +62,8 @@ export const PACING_MARGIN_MS = 2_000;
 /** Longest line per model: keeps the gate document small (Firestore documents hold at most 1 MiB). */
 export const MAX_LINE = 2_000;
 const MAX_OPEN_FACTOR = 16;
+/** While the breaker is open, waiting entries are due at least this far apart. */
+const OPEN_SPACING_MS = 1_000;
 
 /** The gate document's key: one per wire API and model (a simulator speaks Vertex's, with its own quota). */
 export const gateKeyOf = (record: Pick<OperationRecord, 'backend' | 'model'>): string =>
@@ -158,6 +160,7 @@ export function joinLine(gate: GateState, entry: LineEntry): GateState {
   return { ...gate, line: [...gate.line, entry] };
 }
 
+/** The gate without the entry `id` (undefined: it was not in line, nothing to write). */
 export function leaveLine(gate: GateState, id: string): GateState | undefined {
   if (!gate.line.some((e) => e.id === id)) return undefined;
   return { ...gate, line: gate.line.filter((e) => e.id !== id) };
@@ -195,7 +198,11 @@ export function takeTurn(gate: GateState, id: string, rate: number, now: number,
   if (breaker.openedAt !== undefined) {
     const probing = breaker.probe !== undefined && breaker.probe.until > now;
     if ((breaker.openUntil ?? 0) > now || probing || position > 0 || room === 0) {
-      const at = Math.max(breaker.openUntil ?? now, probing ? breaker.probe!.until : now);
+      // The head of the line probes; the rest are spaced out behind it at the pace (at least a second apart), so
+      // the end of an open period does not bring the whole line to the gate at once. A probe that succeeds wakes
+      // the next ones itself (submit.ts).
+      const base = Math.max(breaker.openUntil ?? now, probing ? breaker.probe!.until : now);
+      const at = base + position * Math.max(MINUTE_MS / rate, OPEN_SPACING_MS);
       return { go: false, position, estimatedStartAt: new Date(at), reason: 'unavailable' };
     }
     const next = grant({ ...gate, granted, line }, id, now);

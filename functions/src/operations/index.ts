@@ -114,14 +114,20 @@ export class Operations {
   async cancel(principal: string, id: string): Promise<OperationRecord> {
     const record = await this.get(principal, id);
     if (isTerminal(record.status)) return record;
-    const ended = await finish(this.ctx, id, {
-      status: 'CANCELLED',
-      error: {
-        code: 'CANCELLED',
-        message: 'Cancelled by the caller. A generation Veo had already started may still be billed.',
-        retryable: false,
+    // A QUEUED one may be waiting in line: it gives up its place in the transaction that ends it.
+    const ended = await finish(
+      this.ctx,
+      id,
+      {
+        status: 'CANCELLED',
+        error: {
+          code: 'CANCELLED',
+          message: 'Cancelled by the caller. A generation Veo had already started may still be billed.',
+          retryable: false,
+        },
       },
-    });
+      record.status === 'QUEUED' ? gateKeyOf(record) : undefined,
+    );
     return ended ?? record;
   }
 

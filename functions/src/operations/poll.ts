@@ -47,7 +47,8 @@ export async function pollOnce(
   // Another delivery holds this slot, or a newer poll is arranged: this one is a duplicate or late.
   if (record.pollClaim !== claim) return 'pending';
 
-  const elapsed = (ctx.clock.now().getTime() - Date.parse(record.createdAt)) / 1000;
+  // Counted from the submit: a generation that waited in line gets the whole deadline at Veo.
+  const elapsed = (ctx.clock.now().getTime() - Date.parse(record.submittedAt ?? record.createdAt)) / 1000;
   // The deadline applies only to an operation still unfinished now: Veo (or its outputs) are asked first.
   const expired = elapsed > settings.operationDeadlineSeconds;
   if (!record.veoOperationName) return reconcile(ctx, record, elapsed, expired);

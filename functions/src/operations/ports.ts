@@ -11,6 +11,8 @@ export interface DispatchChange {
   record?: OperationRecord;
   gate?: GateState;
   running?: 1 | -1;
+  /** An ending's release (budget.ts releaseOnEnding), applied as `update` applies it. */
+  release?: UsageRelease;
 }
 
 export type CreateResult =

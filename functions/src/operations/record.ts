@@ -127,6 +127,12 @@ export interface OperationRecord {
    * sent: that one is followed by reconciling, never resubmitted.
    */
   waiting?: Waiting;
+  /**
+   * When its submit went to Veo (the last try, if Veo refused earlier ones without starting anything). The deadline
+   * for Veo to finish, and the grace for a submit's answer, count from here; time spent waiting in line is bounded
+   * by the deadline separately. Records made before queueing have none: their createdAt stands in.
+   */
+  submittedAt?: string;
   /** A copy of an input image given as bytes, kept while the operation waits (`${outputPrefix}input-image`). */
   imageCopyUri?: string;
   pollCount: number;

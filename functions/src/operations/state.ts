@@ -68,6 +68,7 @@ export function markSending(
   if (record.status !== 'QUEUED' || !record.waiting) return undefined;
   const next: OperationRecord = {
     ...record,
+    submittedAt: iso(now),
     nextPollAt: iso(holdUntil),
     updatedAt: iso(now),
     ...(record.reservation ? { reservation: { ...record.reservation, running: true } } : {}),

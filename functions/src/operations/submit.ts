@@ -19,7 +19,6 @@ import {
   gateKeyOf,
   holdPrincipal,
   joinLine,
-  leaveLine,
   opened,
   rateOf,
   recordFailure,
@@ -288,21 +287,21 @@ async function sendFailed(
 async function expireUnstarted(ctx: OperationsContext, record: OperationRecord) {
   const seconds = ctx.settings.operationDeadlineSeconds;
   const why = record.waiting?.lastError ? ` Veo's last answer: ${record.waiting.lastError}` : '';
-  return finish(ctx, record.id, {
-    status: 'EXPIRED',
-    error: {
-      code: 'DEADLINE_EXCEEDED',
-      message:
-        `The generation waited ${seconds} seconds for its turn at Veo (${record.waiting?.reason ?? 'queued'}) and ` +
-        `was never sent, so nothing was billed and its seconds are back in your budget.${why}`,
-      retryable: true,
+  return finish(
+    ctx,
+    record.id,
+    {
+      status: 'EXPIRED',
+      error: {
+        code: 'DEADLINE_EXCEEDED',
+        message:
+          `The generation waited ${seconds} seconds for its turn at Veo (${record.waiting?.reason ?? 'queued'}) and ` +
+          `was never sent, so nothing was billed and its seconds are back in your budget.${why}`,
+        retryable: true,
+      },
     },
-  });
-}
-
-/** A waiting operation left the line some other way (cancel, expiry): its entry goes. Best effort: entries age out. */
-export async function leaveGate(ctx: OperationsContext, record: OperationRecord): Promise<void> {
-  await updateGate(ctx, gateKeyOf(record), (gate) => leaveLine(gate, record.id));
+    gateKeyOf(record),
+  );
 }
 
 /**

@@ -152,6 +152,7 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
           if (change?.record) tx.set(opRef, this.toDoc(change.record));
           if (change?.gate) tx.set(gateRef, this.gateDoc(change.gate));
           if (change?.running) tx.set(runningRef, { running: running + change.running });
+          else if (change?.release) this.release(tx, change.release);
           return { record: change?.record ?? current, gate: change?.gate ?? gate };
         },
         { maxAttempts: COUNTER_TRANSACTION_ATTEMPTS },

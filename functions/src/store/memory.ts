@@ -54,6 +54,7 @@ export class MemoryOperationStore implements OperationStore, UsageLedger {
     if (change?.record) this.records.set(id, structuredClone(change.record));
     if (change?.gate) this.gates.set(gateKey, structuredClone(change.gate));
     if (change?.running) this.add(counter.running(current.principal), change.running);
+    if (change?.release) this.release(change.release);
     return { record: structuredClone(this.records.get(id)!), gate: this.gateOf(gateKey) };
   }
 

@@ -100,13 +100,13 @@ describe('admission settings', () => {
       `${BY_MODEL}: names "veo" twice; name each model once`,
     ]);
     assert.deepEqual(problems({ [BY_MODEL]: 'veo=0' }), [
-      `${BY_MODEL}: gives "veo" 0 submits per minute; each must be an integer between 1 and 100000`,
+      `${BY_MODEL}: gives "veo" 0 submits per minute; each must be an integer between 1 and 1000`,
     ]);
     assert.deepEqual(problems({ [BY_MODEL]: 'veo=99999999999999999999999' }), [
-      `${BY_MODEL}: gives "veo" 99999999999999999999999 submits per minute; each must be an integer between 1 and 100000`,
+      `${BY_MODEL}: gives "veo" 99999999999999999999999 submits per minute; each must be an integer between 1 and 1000`,
     ]);
-    assert.deepEqual(problems({ [BY_MODEL]: 'veo=100001' }), [
-      `${BY_MODEL}: gives "veo" 100001 submits per minute; each must be an integer between 1 and 100000`,
+    assert.deepEqual(problems({ [BY_MODEL]: 'veo=1001' }), [
+      `${BY_MODEL}: gives "veo" 1001 submits per minute; each must be an integer between 1 and 1000`,
     ]);
   });
 

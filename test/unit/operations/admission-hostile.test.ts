@@ -255,67 +255,55 @@ describe('bursts and outages, hostile cases', () => {
     });
   });
 
-  describe('known weak spots (todo: fail today, see the report)', () => {
-    test(
-      "when an open breaker's period ends, the line does not all ask for its turn at once (one gate transaction each)",
-      {
-        todo: 'every waiting entry is due at openUntil (+ <1 s jitter): N transactions on one gate document',
-      },
-      async () => {
-        withAdmission({ breakerFailures: 1, breakerOpenSeconds: 30 });
-        h.veo.down = unavailable();
-        for (let i = 0; i < 20; i++) await h.start({ principal: `p${i % 4}`, prompt: `w${i}` });
-        await h.clock.advance(5 * SECOND);
-        let asked = 0;
-        const dispatch = h.store.dispatch.bind(h.store);
-        h.store.dispatch = (...args) => {
-          asked++;
-          return dispatch(...args);
-        };
-        await h.clock.advance(27 * SECOND);
-        assert.ok(asked <= 5, `${asked} dispatch transactions within 2 s of the probe time`);
-      },
-    );
+  describe('weak spots found in review, fixed', () => {
+    test("when an open breaker's period ends, the line does not all ask for its turn at once (one gate transaction each)", async () => {
+      withAdmission({ breakerFailures: 1, breakerOpenSeconds: 30 });
+      h.veo.down = unavailable();
+      for (let i = 0; i < 20; i++) await h.start({ principal: `p${i % 4}`, prompt: `w${i}` });
+      await h.clock.advance(5 * SECOND);
+      let asked = 0;
+      const dispatch = h.store.dispatch.bind(h.store);
+      h.store.dispatch = (...args) => {
+        asked++;
+        return dispatch(...args);
+      };
+      await h.clock.advance(27 * SECOND);
+      assert.ok(asked <= 5, `${asked} dispatch transactions within 2 s of the probe time`);
+    });
 
-    test(
-      "a line entry left behind by an ended operation (its gate update failed) does not hold the model's line",
-      { todo: 'stale entries are only dropped at the deadline; nothing reaps them sooner' },
-      async () => {
-        withAdmission({ submitsPerMinute: 1 });
-        await h.start({ principal: 'p', prompt: 'first' });
-        const stale = (await h.start({ principal: 'p', prompt: 'cancelled' })).record;
-        const other = (await h.start({ principal: 'q', prompt: 'behind it' })).record;
-        // The cancel's own transaction commits; the one that gives up its place fails (contention on the gate).
-        const gate = h.store.gate.bind(h.store);
-        h.store.gate = async () => {
-          h.store.gate = gate;
-          throw new Error('10 ABORTED: Too much contention on these documents');
-        };
-        await h.operations.cancel('p', stale.id);
-        assert.equal((await h.store.gate(GATE)).line.length, 2, 'the entry stayed');
-        await h.clock.advance(130 * SECOND);
-        assert.equal((await h.operations.get('q', other.id)).status, 'RUNNING', 'q goes within two minutes');
-      },
-    );
+    test('a cancelled generation leaves the line in the transaction that ends it: no entry is left behind to hold the line', async () => {
+      withAdmission({ submitsPerMinute: 1 });
+      await h.start({ principal: 'p', prompt: 'first' });
+      const stale = (await h.start({ principal: 'p', prompt: 'cancelled' })).record;
+      const other = (await h.start({ principal: 'q', prompt: 'behind it' })).record;
+      // A separate gate update would fail now (contention): the cancel needs none.
+      const gate = h.store.gate.bind(h.store);
+      h.store.gate = async () => {
+        throw new Error('10 ABORTED: Too much contention on these documents');
+      };
+      await h.operations.cancel('p', stale.id);
+      h.store.gate = gate;
+      assert.deepEqual(
+        (await h.store.gate(GATE)).line.map((e) => e.id),
+        [other.id],
+        'only the one behind it is left',
+      );
+      await h.clock.advance(130 * SECOND);
+      assert.equal((await h.operations.get('q', other.id)).status, 'RUNNING', 'q goes within two minutes');
+    });
 
-    test(
-      'a generation that waited until just before its deadline is not sent only to be abandoned (billed) at it',
-      {
-        todo: 'the deadline counts from creation; a late submit is billed, then EXPIRED with its seconds back',
-      },
-      async () => {
-        withAdmission({ submitsPerMinute: 1 }, { operationDeadlineSeconds: 100 });
-        await h.start({ prompt: 'first' });
-        const late = (await h.start({ prompt: 'late' })).record;
-        // Its turn comes 62 s after it arrived, leaving Veo 38 s of a 100 s deadline.
-        await h.clock.advance(63 * SECOND);
-        assert.equal(h.veo.accepted.length, 2, 'sent: from here on it is billed');
-        await h.clock.advance(45 * SECOND);
-        h.veo.succeed(h.veo.accepted[1]!.name, h.blobs);
-        await h.clock.advance(20 * SECOND);
-        const ended = await h.operations.get('p', late.id);
-        assert.equal(ended.status, 'SUCCEEDED', `billed, then ${ended.status}: ${ended.error?.message}`);
-      },
-    );
+    test('a generation that waited until just before its deadline is not sent only to be abandoned (billed) at it', async () => {
+      withAdmission({ submitsPerMinute: 1 }, { operationDeadlineSeconds: 100 });
+      await h.start({ prompt: 'first' });
+      const late = (await h.start({ prompt: 'late' })).record;
+      // Its turn comes 62 s after it arrived, leaving Veo 38 s of a 100 s deadline.
+      await h.clock.advance(63 * SECOND);
+      assert.equal(h.veo.accepted.length, 2, 'sent: from here on it is billed');
+      await h.clock.advance(45 * SECOND);
+      h.veo.succeed(h.veo.accepted[1]!.name, h.blobs);
+      await h.clock.advance(20 * SECOND);
+      const ended = await h.operations.get('p', late.id);
+      assert.equal(ended.status, 'SUCCEEDED', `billed, then ${ended.status}: ${ended.error?.message}`);
+    });
   });
 });
