@@ -187,6 +187,12 @@ describe('bad input changes nothing and says what is allowed', () => {
       /Unknown field "verbose" in list_video_models arguments\. Allowed: \./,
     ],
     [
+      'cancel_video_operation',
+      'a field it does not take',
+      { operation_id: '01m8qedc00wjrb0c25gzzq4csv', reason: 'changed my mind' },
+      /Unknown field "reason" in cancel_video_operation arguments\. Allowed: operation_id\./,
+    ],
+    [
       'get_usage',
       'any field at all',
       { principal: 'someone-else' },

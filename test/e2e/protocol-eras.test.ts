@@ -83,6 +83,7 @@ describe('protocol revisions on one URL', () => {
     assert.equal(list.headers.get('mcp-session-id'), null);
     const tools = list.body.result!['tools'] as Array<{ name: string }>;
     assert.deepEqual(tools.map((t) => t.name).sort(), [
+      'cancel_video_operation',
       'generate_video',
       'get_usage',
       'get_video_operation',
@@ -128,7 +129,7 @@ describe('protocol revisions on one URL', () => {
     try {
       assert.equal(client.getServerCapabilities()?.tools?.listChanged, false);
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 5);
+      assert.equal(tools.length, 6);
       const result = await client.callTool({
         name: 'generate_video',
         arguments: { prompt: 'A v1 client', duration_seconds: 4, idempotency_key: 'v1-client' },

@@ -117,7 +117,7 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     assert.equal((await runtime.operations.usage('bob')).usage.principalDaySeconds, 40);
   });
 
-  test('a cancel gives the seconds and the running slot back once; a replay reserves nothing', async () => {
+  test('a cancel gives the running slot back once and, Veo having accepted it, keeps the seconds; a replay reserves nothing', async () => {
     const runtime = await cloudRuntime({ DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '8' });
     const { record } = await start(runtime, 'carol', { key: 'k1', prompt: 'same' });
     const replay = await start(runtime, 'carol', { key: 'k1', prompt: 'same' });
@@ -133,30 +133,37 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     await runtime.operations.poll(record.id);
     const released = (await runtime.operations.usage('carol')).usage;
     assert.deepEqual(released, {
-      principalDaySeconds: 0,
-      totalDaySeconds: 0,
+      principalDaySeconds: 8,
+      totalDaySeconds: 8,
       running: 0,
       callsThisMinute: 0,
     });
-    assert.equal((await start(runtime, 'carol')).started, true, 'the 8 s are there again');
+    await assert.rejects(start(runtime, 'carol'), LimitExceededError, 'Veo may bill it: the 8 s stay spent');
   });
 
   test('releases racing starts at the limit, on two instances, keep the counters equal to what is live', async () => {
-    const limits = { DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '40', MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '5' };
+    // One generation at Veo at a time: the other four wait in line, holding their seconds but no running slot.
+    const limits = { DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '40', MAX_RUNNING_OPERATIONS_PER_PRINCIPAL: '1' };
     // Two instances on the same collections and topics.
     const settings = await deployment();
     const one = await cloudRuntime(limits, undefined, settings);
     const two = await cloudRuntime(limits, undefined, settings);
-    const first = await Promise.all(Array.from({ length: 5 }, () => start(one, 'erin')));
+    const first = [];
+    for (let i = 0; i < 5; i++) first.push(await start(one, 'erin'));
+    assert.deepEqual(
+      first.map(({ record }) => record.status),
+      ['RUNNING', 'QUEUED', 'QUEUED', 'QUEUED', 'QUEUED'],
+    );
     assert.deepEqual(
       (await one.operations.usage('erin')).usage,
-      { principalDaySeconds: 40, totalDaySeconds: 40, running: 5, callsThisMinute: 0 },
-      'at both limits',
+      { principalDaySeconds: 40, totalDaySeconds: 40, running: 1, callsThisMinute: 0 },
+      'at the daily limit',
     );
-    // Each cancel gives back 8 s and a running slot in a transaction that only increments the counters, while the
+    // Each cancel of a waiting one gives back 8 s in a transaction that only increments the counters, while the
     // starts read them and write absolute values: a release lost under a start would leave the counters too high.
+    const waiting = first.slice(1);
     const results = await Promise.allSettled([
-      ...first.map(({ record }, i) => (i % 2 ? one : two).operations.cancel('erin', record.id)),
+      ...waiting.map(({ record }, i) => (i % 2 ? one : two).operations.cancel('erin', record.id)),
       ...Array.from({ length: 10 }, (_, i) => start(i % 2 ? two : one, 'erin')),
     ]);
     const refused = results.filter((r) => r.status === 'rejected');
@@ -169,12 +176,12 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     ).docs.map((d) => String(d.get('status')));
     const live = records.filter((status) => status !== 'CANCELLED').length;
     assert.equal(records.length - 5, 10 - refused.length, 'a record for every start that was admitted');
-    assert.equal(records.filter((status) => status === 'CANCELLED').length, 5);
-    assert.ok(live <= 5, `${live} operations live under a running limit of 5`);
+    assert.equal(records.filter((status) => status === 'CANCELLED').length, 4);
+    assert.ok(live <= 5, `${live} operations live under a daily limit of 5 × 8 s`);
     assert.deepEqual((await two.operations.usage('erin')).usage, {
       principalDaySeconds: 8 * live,
       totalDaySeconds: 8 * live,
-      running: live,
+      running: 1,
       callsThisMinute: 0,
     });
   });

@@ -142,7 +142,7 @@ function nextStep(record: OperationRecord, videoCount: number): string {
   switch (record.status) {
     case 'QUEUED':
       if (record.waiting?.estimatedStartAt) {
-        return `It waits in line (see queue); call get_video_operation with operation_id "${record.id}" after ${record.waiting.estimatedStartAt}. Nothing is billed until it is sent.`;
+        return `It waits in line (see queue); call get_video_operation with operation_id "${record.id}" after ${record.waiting.estimatedStartAt}. Nothing is billed until it is sent; cancel_video_operation gives up its place at no cost.`;
       }
       return `Call get_video_operation with operation_id "${record.id}" in about 10 seconds (or generate_video with wait_seconds).`;
     case 'RUNNING':

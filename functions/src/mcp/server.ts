@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
 import { errorResult } from './tool-errors.js';
+import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
 import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
@@ -101,6 +102,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       principal,
     ),
     get_video_operation: registerGetVideoOperationTool(server, operations, principal),
+    cancel_video_operation: registerCancelVideoOperationTool(server, operations, principal),
     list_video_operations: registerListVideoOperationsTool(server, operations, principal),
     list_video_models: registerListVideoModelsTool(server, {
       backend: runtime.backendLabel,

@@ -188,18 +188,29 @@ export function admitCall(callsThisMinute: number, limits: SpendLimits, now: Dat
  * What the ending `before` → `after` gives back, or undefined when this change does not end the operation (or the
  * record reserved nothing: records made before budgets). Run in the transaction that ends the operation, which
  * happens once, so the release happens once. Seconds come back when the operation ended without output (FAILED,
- * FILTERED, CANCELLED, EXPIRED): nothing was delivered. A SUCCEEDED operation keeps them.
+ * FILTERED, CANCELLED, EXPIRED): nothing was delivered. A SUCCEEDED operation keeps them, and so does one cancelled
+ * after its submit went to Veo (Veo cannot cancel it and bills it).
  */
 export function releaseOnEnding(before: OperationRecord, after: OperationRecord): UsageRelease | undefined {
   if (!after.reservation || isTerminal(before.status) || !isTerminal(after.status)) return undefined;
   const delivered = after.status === 'SUCCEEDED' || after.outputs.length > 0;
+  // Veo has no cancel: a generation it accepted runs on and is billed, so cancelling it gives no seconds back
+  // (else start-and-cancel in a loop would spend without limit).
+  const billedAnyway = after.status === 'CANCELLED' && sentToVeo(before);
   return {
     principal: after.principal,
     day: after.reservation.day,
-    seconds: delivered ? 0 : after.reservation.seconds,
+    seconds: delivered || billedAnyway ? 0 : after.reservation.seconds,
     running: before.reservation?.running !== false,
   };
 }
+
+/**
+ * Whether Veo may bill the operation: anything but a generation waiting in line (never sent, or sent and refused
+ * without starting anything). A QUEUED record without `waiting` has a submit in flight or an unknown outcome.
+ */
+export const sentToVeo = (record: Pick<OperationRecord, 'status' | 'waiting'>): boolean =>
+  !(record.status === 'QUEUED' && record.waiting !== undefined);
 
 /**
  * The change `before` → `after` to the principal's running count: +1 when the operation's submit takes a running

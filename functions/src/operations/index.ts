@@ -1,7 +1,7 @@
 // The operations facade: what the MCP tools, the poller and the requests function may ask of the domain.
 // Each use case lives in its own module (start, poll, completion, wait); state.ts holds the pure transitions.
 import { AppError } from '../errors.js';
-import { admitCall, utcDay, utcMinute, type SpendLimits, type UsageSnapshot } from './budget.js';
+import { admitCall, sentToVeo, utcDay, utcMinute, type SpendLimits, type UsageSnapshot } from './budget.js';
 import { systemClock } from './clock.js';
 import { finish, links } from './completion.js';
 import { OPERATION_ID_PATTERN } from './ids.js';
@@ -10,6 +10,7 @@ import { pollOnce, sweep, type PollEffect } from './poll.js';
 import type { ListQuery, OperationStore, VideoLink } from './ports.js';
 import { admissionView, gateKeyOf, rateOf, type AdmissionView } from './gate.js';
 import { isTerminal, type OperationRecord, type WireApi } from './record.js';
+import type { Ending } from './state.js';
 import { start, type StartInput } from './start.js';
 import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
 
@@ -108,27 +109,38 @@ export class Operations {
   }
 
   /**
-   * Cancels the caller's operation. Veo offers no cancel for a running generation, so a generation Veo already
-   * accepted may still finish and be billed; the operation ends CANCELLED and its outputs are not collected.
+   * Cancels the caller's operation. One still waiting in line was never sent: nothing is billed and its seconds come
+   * back. Veo offers no cancel for a generation it accepted: it may still finish and be billed, so its seconds stay
+   * counted (budget.ts releaseOnEnding); the operation ends CANCELLED and its outputs are not collected.
    */
-  async cancel(principal: string, id: string): Promise<OperationRecord> {
+  async cancel(
+    principal: string,
+    id: string,
+  ): Promise<{ record: OperationRecord; cancelled: boolean; billed: boolean }> {
+    const startedAt = this.ctx.clock.now().toISOString();
     const record = await this.get(principal, id);
-    if (isTerminal(record.status)) return record;
+    if (isTerminal(record.status)) return { record, cancelled: false, billed: false };
+    // Written from the record as the ending's transaction reads it: it may have been sent since our read.
+    let billed = false;
+    const ending = (current: OperationRecord): Ending => {
+      billed = sentToVeo(current);
+      const message = billed
+        ? 'Cancelled by the caller. Veo offers no cancel for a generation it accepted: Google may still bill it.'
+        : 'Cancelled by the caller before it was sent to Veo: nothing was billed.';
+      return { status: 'CANCELLED', error: { code: 'CANCELLED', message, retryable: false } };
+    };
     // A QUEUED one may be waiting in line: it gives up its place in the transaction that ends it.
     const ended = await finish(
       this.ctx,
       id,
-      {
-        status: 'CANCELLED',
-        error: {
-          code: 'CANCELLED',
-          message: 'Cancelled by the caller. A generation Veo had already started may still be billed.',
-          retryable: false,
-        },
-      },
+      ending,
       record.status === 'QUEUED' ? gateKeyOf(record) : undefined,
     );
-    return ended ?? record;
+    const stored = ended ?? record;
+    // Ours unless another ending (a poll, a concurrent cancel) won the transaction.
+    const cancelled =
+      stored.status === 'CANCELLED' && stored.completedAt !== undefined && stored.completedAt >= startedAt;
+    return { record: stored, cancelled, billed };
   }
 
   /** Each model's pace, line and breaker on this deployment's wire API (list_video_models). */

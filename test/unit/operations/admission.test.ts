@@ -199,7 +199,10 @@ describe('bursts and outages', () => {
     await h.start({ prompt: 'first' });
     const { record } = await h.start({ prompt: 'second' });
     const cancelled = await h.operations.cancel('p', record.id);
-    assert.equal(cancelled.status, 'CANCELLED');
+    assert.equal(cancelled.record.status, 'CANCELLED');
+    assert.deepEqual([cancelled.cancelled, cancelled.billed], [true, false], 'never sent: not billed');
+    assert.match(cancelled.record.error!.message, /before it was sent to Veo: nothing was billed/);
+    assert.equal((await h.operations.usage('p')).usage.principalDaySeconds, 8, 'its seconds came back');
     assert.equal((await h.store.gate(GATE)).line.length, 0);
     await h.clock.advance(120 * SECOND);
     assert.equal(h.veo.submits, 1);

@@ -324,11 +324,14 @@ describe('spend limits', () => {
       assert.deepEqual(await s.usage(), released);
     });
 
-    test('CANCELLED gives back the seconds and the running slot', async () => {
+    test('CANCELLED after Veo accepted it gives back the running slot but keeps the seconds (Veo bills it)', async () => {
       const { s } = await ended('CANCELLED', async (record) => {
-        await h.operations.cancel('p', record.id);
+        const outcome = await h.operations.cancel('p', record.id);
+        assert.deepEqual([outcome.cancelled, outcome.billed], [true, true]);
       });
-      assert.deepEqual(await s.usage(), released);
+      assert.deepEqual(await s.usage(), { ...released, principalDaySeconds: 16, totalDaySeconds: 16 });
+      // So a start-and-cancel loop cannot spend past the limit.
+      await refused(s.start(), { setting: 'DAILY_VIDEO_SECONDS_PER_PRINCIPAL' }, s);
     });
 
     test('EXPIRED gives back the seconds and the running slot', async () => {
@@ -382,8 +385,15 @@ describe('spend limits', () => {
         h.operations.cancel('p', record.id),
         h.operations.poll(record.id),
       ]);
-      assert.match((await h.operations.get('p', record.id)).status, /^(FAILED|CANCELLED)$/);
-      assert.deepEqual(await s.usage(), released);
+      const { status } = await h.operations.get('p', record.id);
+      assert.match(status, /^(FAILED|CANCELLED)$/);
+      // FAILED at Veo gives the seconds back; a cancel of an accepted generation keeps them. Once, either way.
+      const seconds = status === 'FAILED' ? 0 : 16;
+      assert.deepEqual(await s.usage(), {
+        ...released,
+        principalDaySeconds: seconds,
+        totalDaySeconds: seconds,
+      });
     });
 
     test('a record from before spend limits (no reservation) releases nothing when it ends', async () => {
@@ -500,7 +510,7 @@ describe('spend limits', () => {
       } as unknown as OperationRecord;
       const as = (status: string, outputs: unknown[] = []) =>
         ({ ...base, status, outputs }) as OperationRecord;
-      for (const status of ['FAILED', 'FILTERED', 'CANCELLED', 'EXPIRED']) {
+      for (const status of ['FAILED', 'FILTERED', 'EXPIRED']) {
         assert.deepEqual(releaseOnEnding(base, as(status)), {
           principal: 'p',
           day: '2026-12-01',
@@ -508,8 +518,18 @@ describe('spend limits', () => {
           running: true,
         });
       }
+      assert.deepEqual(
+        releaseOnEnding(base, as('CANCELLED')),
+        { principal: 'p', day: '2026-12-01', seconds: 0, running: true },
+        'cancelled after Veo accepted it: billed anyway, the seconds stay counted',
+      );
       // One that ends while waiting in line never held a running slot: it gives none back.
-      const waiting = { ...base, status: 'QUEUED', reservation: { ...base.reservation!, running: false } };
+      const waiting = {
+        ...base,
+        status: 'QUEUED',
+        waiting: { since: '2026-12-01T00:00:00.000Z', reason: 'paced', attempts: 0 },
+        reservation: { ...base.reservation!, running: false },
+      };
       assert.deepEqual(
         releaseOnEnding(waiting as OperationRecord, { ...waiting, status: 'CANCELLED' } as OperationRecord),
         {

@@ -122,7 +122,7 @@ describe('every ending publishes exactly one completion event', () => {
   test('the caller cancels; a cancel of an ended operation changes nothing', async () => {
     h = harness();
     const { record } = await h.start();
-    assert.equal((await h.operations.cancel('p', record.id)).status, 'CANCELLED');
+    assert.equal((await h.operations.cancel('p', record.id)).record.status, 'CANCELLED');
     await h.operations.cancel('p', record.id);
     h.veo.succeed(record.veoOperationName!, h.blobs);
     await h.operations.pollByVeoOperationName(record.veoOperationName!);
