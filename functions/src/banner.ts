@@ -14,6 +14,7 @@ export function printBanner(runtime: Runtime): void {
     `  MCP endpoint : ${url}   (Streamable HTTP, stateless)`,
     `  Veo backend  : ${backend}`,
     `  Spend limits : ${config.limits.dailySecondsPerPrincipal} s of video per principal per UTC day (${config.limits.dailySecondsTotal} s in all), ${config.limits.requestsPerMinute} tool calls/min, ${config.limits.maxRunning} running   (get_usage)`,
+    `  Veo pace     : ${config.admission.submitsPerMinute} submits/min per model, up to ${config.admission.maxQueuedPerPrincipal} waiting per principal; breaker after ${config.admission.breakerFailures} failures in ${config.admission.breakerWindowSeconds} s   (list_video_models)`,
     `  Store        : ${config.store.kind}   Blobs: ${config.blobs.kind} (${config.blobs.kind === 'gcs' ? `gs://${config.blobs.bucket}` : config.blobs.dir})   Queue: ${config.queue.kind}`,
     '',
     '  Connect:',

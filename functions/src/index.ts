@@ -44,6 +44,8 @@ log.info('Security settings', {
   maxRequestBytes: config.maxRequestBytes,
   // DAILY_VIDEO_SECONDS_*, PRINCIPAL_DAILY_VIDEO_SECONDS, REQUESTS_PER_MINUTE_*, MAX_RUNNING_* (operations/budget.ts).
   spendLimits: config.limits,
+  // VEO_SUBMITS_PER_MINUTE*, MAX_QUEUED_*, BREAKER_* (operations/gate.ts): the pace, the line and the breaker.
+  admission: config.admission,
 });
 
 let runtime: Promise<Runtime> | undefined;
