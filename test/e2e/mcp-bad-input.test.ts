@@ -35,22 +35,37 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'unknown model',
       { prompt: 'x', model: 'veo-9' },
-      /Invalid model: "veo-9"\. Allowed models on the vertex backend: .*veo-3\.0-generate-001/,
+      /Invalid model: "veo-9"\. Allowed models on the vertex backend: "veo-3\.1-fast-generate-001", "veo-3\.1-generate-001", "veo-3\.1-lite-generate-001"\./,
+    ],
+    [
+      'retired model (the old default)',
+      { prompt: 'x', model: 'veo-3.0-fast-generate-001' },
+      /Invalid model: "veo-3\.0-fast-generate-001"\. veo-3\.0-fast-generate-001 was retired on 2026-06-30 \(Google no longer serves it\); use veo-3\.1-fast-generate-001 instead\. Allowed: /,
+    ],
+    [
+      'retired Veo 2 model',
+      { prompt: 'x', model: 'veo-2.0-generate-001' },
+      /veo-2\.0-generate-001 was retired on 2026-06-30 .*; use veo-3\.1-generate-001 instead/,
+    ],
+    [
+      'retired preview model',
+      { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '4k' },
+      /veo-3\.1-generate-preview was retired on 2026-04-02 .*; use veo-3\.1-generate-001 instead/,
     ],
     [
       'unsupported duration',
-      { prompt: 'x', model: 'veo-3.0-generate-001', duration_seconds: 5 },
+      { prompt: 'x', model: 'veo-3.1-generate-001', duration_seconds: 5 },
       /Invalid duration_seconds: 5\. .* allows 4, 6, 8 seconds/,
     ],
     [
       'unsupported resolution',
-      { prompt: 'x', resolution: '4k' },
-      /Invalid resolution: "4k"\. .* allows "720p", "1080p"/,
+      { prompt: 'x', resolution: '8k' },
+      /Invalid resolution: "8k"\. veo-3\.1-fast-generate-001 on vertex allows "720p", "1080p", "4k"/,
     ],
     [
-      '1080p at the wrong duration on Veo 3.1',
-      { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '1080p', duration_seconds: 4 },
-      /Invalid duration_seconds: 4\. .*1080p only at 8 seconds/,
+      '4K on Lite',
+      { prompt: 'x', model: 'veo-3.1-lite-generate-001', resolution: '4k' },
+      /Invalid resolution: "4k"\. veo-3\.1-lite-generate-001 on vertex allows "720p", "1080p"/,
     ],
     [
       'unsupported aspect ratio',
@@ -71,11 +86,6 @@ describe('bad input changes nothing and says what is allowed', () => {
       'prompt too long',
       { prompt: 'a'.repeat(4001) },
       /Invalid prompt: "4001 characters"\. At most 4000 characters/,
-    ],
-    [
-      'audio on a model without audio',
-      { prompt: 'x', model: 'veo-2.0-generate-001', generate_audio: true },
-      /Invalid generate_audio: true\. veo-2\.0-generate-001 generates no audio/,
     ],
     [
       'person generation value',

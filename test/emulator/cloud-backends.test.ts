@@ -66,7 +66,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   }
 
   const request = (prompt: string) =>
-    checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.0-fast-generate-001', false);
+    checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.1-fast-generate-001', false);
 
   test('50 concurrent calls with one idempotency key start exactly one Veo job and reserve its seconds once (Firestore transaction)', async () => {
     const runtime = await cloudRuntime('vertex');
@@ -187,7 +187,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       const { request: req, estimatedCostUsd } = checkRequest(
         { prompt, duration_seconds: 4 },
         'vertex',
-        'veo-3.0-fast-generate-001',
+        'veo-3.1-fast-generate-001',
         false,
       );
       return runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
@@ -233,7 +233,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       const { request: req, estimatedCostUsd } = checkRequest(
         { prompt: 'lost [sim:delay=60]', duration_seconds: 4 },
         'vertex',
-        'veo-3.0-fast-generate-001',
+        'veo-3.1-fast-generate-001',
         false,
       );
       const { record } = await runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
@@ -263,7 +263,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       const { request: req, estimatedCostUsd } = checkRequest(
         { prompt: 'crash', duration_seconds: 4 },
         backend,
-        'veo-3.0-fast-generate-001',
+        'veo-3.1-fast-generate-001',
         false,
       );
       // What start() leaves behind when the instance dies right after Veo accepted: the QUEUED record written

@@ -74,7 +74,7 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
     const { request, estimatedCostUsd } = checkRequest(
       { prompt: options.prompt ?? `a fox ${Math.random()}`, duration_seconds: 8 },
       'vertex',
-      'veo-3.0-fast-generate-001',
+      'veo-3.1-fast-generate-001',
       false,
     );
     return runtime.operations.start({ principal, request, estimatedCostUsd, idempotencyKey: options.key });

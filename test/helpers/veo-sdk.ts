@@ -1,7 +1,7 @@
 // The real @google/genai SDK pointed at a Veo simulator, as the Veo adapter uses it: Vertex AI mode with a bearer token.
 import { GenerateVideosOperation, GoogleGenAI } from '@google/genai';
 
-export const VEO_MODEL = 'veo-3.0-generate-001';
+export const VEO_MODEL = 'veo-3.1-generate-001';
 
 /** A Vertex AI client for `project` in `location` whose requests go to `baseUrl`. */
 export function vertexClient(

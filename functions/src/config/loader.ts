@@ -5,6 +5,7 @@ import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schem
 import type { SpendLimits } from '../operations/budget.js';
 import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
+import { findRetired, liveModelIds, retiredMessage } from '../veo/catalog.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
 export interface ConfigProblem {
@@ -299,6 +300,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
   );
 
+  // Models come from the catalog (veo/catalog.ts): a retired default would fail every call that names no model, and
+  // a retired id's pace would quietly stop applying (calls naming it are refused before Veo), so both are refused here
+  // with the replacement to use.
+  if (!bad.has('VEO_DEFAULT_MODEL')) {
+    const reason = modelProblem(e.VEO_DEFAULT_MODEL, api);
+    if (reason) problem('VEO_DEFAULT_MODEL', reason);
+  }
+  for (const model of Object.keys(submitsPerMinuteByModel)) {
+    const reason = modelProblem(model, api);
+    if (reason) problem('VEO_SUBMITS_PER_MINUTE_BY_MODEL', `names ${JSON.stringify(model)}: ${reason}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const pollInterval = e.POLL_INTERVAL_SECONDS ?? (backend === 'simulator' ? 2 : 10);
@@ -448,6 +461,15 @@ function numberPairs(
     Object.defineProperty(pairs, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return pairs;
+}
+
+/** Why `model` cannot be configured (retired, or not in the catalog), or undefined when it is a live id on `api`. */
+function modelProblem(model: string, api: WireApi): string | undefined {
+  const live = liveModelIds(api);
+  if (live.includes(model)) return undefined;
+  const retired = findRetired(model);
+  const allowed = `live models: ${live.join(', ')}`;
+  return retired ? `${retiredMessage(retired)} (${allowed})` : `is not a model in the catalog; ${allowed}`;
 }
 
 /** The simulator's pace when it models no quota: high enough that nothing waits. */

@@ -122,7 +122,7 @@ export const EnvSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
   VEO_BASE_URL: httpUrl.optional(),
   VEO_AUTH: oneOf(['google', 'none']).optional(),
-  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.0-fast-generate-001'),
+  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.1-fast-generate-001'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: seconds({ above: 0 }, 86400).default(1800),
   SIMULATOR_DELAY_SECONDS: seconds({ atLeast: 0 }, 3600).default(4),

@@ -5,13 +5,15 @@
 // It returns real, playable test-pattern MP4s (marked SIMULATED) after a delay, and injects faults on request:
 // a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
 // Like Vertex it can refuse submits beyond a per-minute quota (submitsPerMinute) and go down for a while
-// (outage(), or POST /simulator/outage for a standalone simulator shared by several processes).
+// (outage(), or POST /simulator/outage for a standalone simulator shared by several processes), and it answers a
+// submit naming a retired model (veo/catalog.ts RETIRED_MODELS) with Vertex's 404 NOT_FOUND.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assetFor, SIMULATOR_DURATIONS } from './assets.js';
+import { findRetired } from '../veo/catalog.js';
 
 export const FAULTS = [
   'submit-429',
@@ -100,6 +102,19 @@ export function quotaExceededMessage(model: string): string {
     `Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model with base model: ` +
     `${model}. Please submit a quota increase request. ` +
     'https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.'
+  );
+}
+
+/**
+ * Vertex's answer to a submit naming a model it does not serve (retired, or never existed), verbatim from a 404 for
+ * veo-3.1-fast-generate-preview on 2026-04-03, the day after the Veo 3.x previews were retired on Vertex
+ * (github.com/pollinations/pollinations/issues/9900, read 2026-12-02).
+ */
+export function publisherModelNotFound(modelName: string): string {
+  return (
+    `Publisher Model \`${modelName}\` was not found or your project does not have access to it. ` +
+    'Please ensure you are using a valid model version. For more information, see: ' +
+    'https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions'
   );
 }
 
@@ -283,6 +298,7 @@ export class VeoSimulator {
   }
 
   private async submit(modelName: string, model: string, body: unknown, res: ServerResponse) {
+    if (findRetired(model)) return sendError(res, 404, 'NOT_FOUND', publisherModelNotFound(modelName));
     if (!this.quotaAllows(modelName)) {
       this.stats.quotaRefusals++;
       return sendError(res, 429, 'RESOURCE_EXHAUSTED', quotaExceededMessage(model));

@@ -16,6 +16,7 @@ import {
   type VideoGenerator,
 } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
+import { findModel, findRetired, liveModelIds, retiredMessage } from './catalog.js';
 
 type Sdk = typeof import('@google/genai');
 
@@ -68,7 +69,7 @@ export class VeoAdapter implements VideoGenerator {
         pubsubTopic: this.options.noticeTopic,
       },
     };
-    const operation = await this.call('submit', () => ai.models.generateVideos(params));
+    const operation = await this.call('submit', () => ai.models.generateVideos(params), request.model);
     if (!operation.name) {
       throw new SubmitFailure(
         'UPSTREAM',
@@ -119,11 +120,11 @@ export class VeoAdapter implements VideoGenerator {
     });
   }
 
-  private async call<T>(what: 'submit' | 'poll', fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: 'submit' | 'poll', fn: () => Promise<T>, model?: string): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw toAppError(what, err);
+      throw toAppError(what, err, model);
     }
   }
 }
@@ -184,7 +185,7 @@ const rpcCodeName = (code: number | undefined): string =>
  * retry) or a connection that never opened started nothing; a timeout, a 500/504 or a malformed answer may have
  * started (and will bill) a generation, so it is never sent again.
  */
-export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
+export function toAppError(what: 'submit' | 'poll', err: unknown, model?: string): AppError {
   const status = (err as { status?: unknown }).status;
   const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
   const submit = what === 'submit';
@@ -216,6 +217,8 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
       );
     }
     if (status === 404) {
+      if (submit && model !== undefined)
+        return failure('NOT_FOUND', modelNotFound(model, detail), 'refused', false);
       const thing = submit ? 'model' : 'operation';
       return failure('NOT_FOUND', `Veo does not know this ${thing} (HTTP 404): ${detail}`, 'refused', false);
     }
@@ -236,6 +239,23 @@ export function toAppError(what: 'submit' | 'poll', err: unknown): AppError {
     : `Veo could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
   // Timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
   return failure(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, 'unknown', true);
+}
+
+/**
+ * Vertex's 404 on submit ("Publisher Model `projects/…/models/M` was not found or your project does not have access to
+ * it", as in github.com/pollinations/pollinations/issues/9900, read 2026-12-02; "is no longer available" on the Gemini
+ * API): the model, whether the catalog knows it as retired, and what to use instead.
+ */
+function modelNotFound(model: string, detail: string): string {
+  const retired = findRetired(model);
+  const live = liveModelIds('vertex').join(', ');
+  const advice = retired
+    ? retiredMessage(retired)
+    : findModel(model)
+      ? `${model} is in this server's catalog, so Google may have retired it since, or this project or region ` +
+        `(GOOGLE_CLOUD_LOCATION) has no access to it; list_video_models shows the others: ${live}.`
+      : `Use one of: ${live}.`;
+  return `Veo has no model ${model} for this project (HTTP 404). ${advice} Google said: ${detail}`;
 }
 
 /** A connection that was refused or whose name did not resolve: the request never left this instance. */

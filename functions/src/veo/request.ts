@@ -47,10 +47,12 @@ export const GenerateVideoArgsSchema = z.object({
     .number()
     .int('duration_seconds must be a whole number of seconds')
     .optional()
-    .describe(
-      'Length in seconds; allowed values depend on the model (Veo 3: 4, 6, 8; Veo 2: 5-8). Default 8.',
-    ),
-  resolution: z.string().max(10).optional().describe('"720p" (default) or "1080p" where the model allows.'),
+    .describe('Length in seconds; allowed values depend on the model (Veo 3.1: 4, 6, 8). Default 8.'),
+  resolution: z
+    .string()
+    .max(10)
+    .optional()
+    .describe('"720p" (default), "1080p" or "4k" where the model allows (see list_video_models).'),
   number_of_videos: z.number().int().optional().describe('How many videos to generate (default 1).'),
   person_generation: z
     .string()
@@ -67,7 +69,7 @@ export const GenerateVideoArgsSchema = z.object({
   generate_audio: z
     .boolean()
     .optional()
-    .describe('Generate an audio track (Veo 3 models; Veo 2 generates none).'),
+    .describe('Generate an audio track (default true); false costs less (see list_video_models prices).'),
   enhance_prompt: z.boolean().optional().describe('Let Veo rewrite the prompt for better results.'),
 });
 export type GenerateVideoArgs = z.infer<typeof GenerateVideoArgsSchema>;

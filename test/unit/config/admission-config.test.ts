@@ -75,7 +75,7 @@ describe('admission settings', () => {
       'veo-3.1-fast-generate-001': 5,
     });
     assert.equal(rateOf(settings, 'veo-3.1-generate-001'), 50);
-    assert.equal(rateOf(settings, 'veo-3.0-generate-001'), 10);
+    assert.equal(rateOf(settings, 'veo-3.1-lite-generate-001'), 10);
   });
 
   test('a malformed per-model list is refused with the expected form', () => {
@@ -96,30 +96,32 @@ describe('admission settings', () => {
   });
 
   test('a model named twice, a zero rate or a huge one is refused naming the model', () => {
-    assert.deepEqual(problems({ [BY_MODEL]: 'veo=5, veo=6' }), [
-      `${BY_MODEL}: names "veo" twice; name each model once`,
+    assert.deepEqual(problems({ [BY_MODEL]: 'veo-3.1-lite-generate-001=5, veo-3.1-lite-generate-001=6' }), [
+      `${BY_MODEL}: names "veo-3.1-lite-generate-001" twice; name each model once`,
     ]);
-    assert.deepEqual(problems({ [BY_MODEL]: 'veo=0' }), [
-      `${BY_MODEL}: gives "veo" 0 submits per minute; each must be an integer between 1 and 1000`,
+    assert.deepEqual(problems({ [BY_MODEL]: 'veo-3.1-lite-generate-001=0' }), [
+      `${BY_MODEL}: gives "veo-3.1-lite-generate-001" 0 submits per minute; each must be an integer between 1 and 1000`,
     ]);
-    assert.deepEqual(problems({ [BY_MODEL]: 'veo=99999999999999999999999' }), [
-      `${BY_MODEL}: gives "veo" 99999999999999999999999 submits per minute; each must be an integer between 1 and 1000`,
+    assert.deepEqual(problems({ [BY_MODEL]: 'veo-3.1-lite-generate-001=99999999999999999999999' }), [
+      `${BY_MODEL}: gives "veo-3.1-lite-generate-001" 99999999999999999999999 submits per minute; each must be an integer between 1 and 1000`,
     ]);
-    assert.deepEqual(problems({ [BY_MODEL]: 'veo=1001' }), [
-      `${BY_MODEL}: gives "veo" 1001 submits per minute; each must be an integer between 1 and 1000`,
+    assert.deepEqual(problems({ [BY_MODEL]: 'veo-3.1-lite-generate-001=1001' }), [
+      `${BY_MODEL}: gives "veo-3.1-lite-generate-001" 1001 submits per minute; each must be an integer between 1 and 1000`,
     ]);
   });
 
-  test('names that are Object.prototype keys neither pollute the prototype nor change a real model', () => {
+  test('names that are Object.prototype keys are refused as unknown models and pollute nothing', () => {
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      const settings = admission({
-        VEO_SUBMITS_PER_MINUTE: '10',
-        [BY_MODEL]: `${name}=3,veo-3.1-generate-001=7`,
-      });
-      assert.equal(Object.getPrototypeOf(settings.submitsPerMinuteByModel), Object.prototype, name);
+      assert.deepEqual(
+        problems({ VEO_SUBMITS_PER_MINUTE: '10', [BY_MODEL]: `${name}=3,veo-3.1-generate-001=7` }),
+        [
+          `${BY_MODEL}: names ${JSON.stringify(name)}: is not a model in the catalog; live models: ` +
+            'veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001',
+        ],
+        name,
+      );
       assert.equal(({} as Record<string, unknown>)['veo-3.1-generate-001'], undefined, name);
-      assert.equal(rateOf(settings, 'veo-3.1-generate-001'), 7, name);
-      assert.equal(rateOf(settings, 'veo-3.1-fast-generate-001'), 10, name);
+      assert.equal(({} as Record<string, unknown>)['3'], undefined, name);
     }
     // A model that does not exist is not a model anyone can ask for: the inherited keys never answer rateOf.
     const plain = admission({ VEO_SUBMITS_PER_MINUTE: '10' });

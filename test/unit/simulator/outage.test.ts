@@ -125,7 +125,7 @@ describe('Veo simulator outage', () => {
       quotaRefusals: 1,
       outageRefusals: 1,
       submitTimes: {
-        'projects/demo/locations/us-central1/publishers/google/models/veo-3.0-generate-001': [
+        'projects/demo/locations/us-central1/publishers/google/models/veo-3.1-generate-001': [
           clock.now().getTime(),
         ],
       },

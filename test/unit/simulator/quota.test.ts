@@ -42,7 +42,7 @@ describe('Veo simulator quota', () => {
     await assertQuotaRefusal(submitVideo(ai));
     assert.match(
       quotaExceededMessage(VEO_MODEL),
-      /^Quota exceeded for aiplatform\.googleapis\.com\/online_prediction_requests_per_base_model with base model: veo-3\.0-generate-001\. Please submit a quota increase request\./,
+      /^Quota exceeded for aiplatform\.googleapis\.com\/online_prediction_requests_per_base_model with base model: veo-3\.1-generate-001\. Please submit a quota increase request\./,
     );
     assert.equal(simulator.stats.submits, 3);
     assert.equal(simulator.stats.quotaRefusals, 1);
@@ -83,14 +83,14 @@ describe('Veo simulator quota', () => {
   test('each model, in each project and region, has its own quota', async () => {
     const { ai, baseUrl, simulator } = await start(1);
     await submitVideo(ai, VEO_MODEL);
-    await submitVideo(ai, 'veo-3.0-fast-generate-001');
+    await submitVideo(ai, 'veo-3.1-fast-generate-001');
     await submitVideo(vertexClient(baseUrl, { location: 'europe-west4' }), VEO_MODEL);
     await submitVideo(vertexClient(baseUrl, { project: 'other' }), VEO_MODEL);
     await assertQuotaRefusal(submitVideo(ai, VEO_MODEL));
-    await assertQuotaRefusal(submitVideo(ai, 'veo-3.0-fast-generate-001'), 'veo-3.0-fast-generate-001');
+    await assertQuotaRefusal(submitVideo(ai, 'veo-3.1-fast-generate-001'), 'veo-3.1-fast-generate-001');
     assert.deepEqual(Object.keys(simulator.stats.submitTimes).sort(), [
       `projects/demo/locations/europe-west4/publishers/google/models/${VEO_MODEL}`,
-      'projects/demo/locations/us-central1/publishers/google/models/veo-3.0-fast-generate-001',
+      'projects/demo/locations/us-central1/publishers/google/models/veo-3.1-fast-generate-001',
       MODEL_NAME,
       `projects/other/locations/us-central1/publishers/google/models/${VEO_MODEL}`,
     ]);

@@ -6,7 +6,7 @@ import { VeoSimulator } from '../../../functions/src/simulator/server.js';
 import { readMp4 } from '../../helpers/mp4.js';
 
 const VERTEX_MODEL =
-  '/v1beta1/projects/demo/locations/us-central1/publishers/google/models/veo-3.0-generate-001';
+  '/v1beta1/projects/demo/locations/us-central1/publishers/google/models/veo-3.1-generate-001';
 
 describe('Veo simulator wire protocol', () => {
   let simulator: VeoSimulator;
@@ -29,13 +29,13 @@ describe('Veo simulator wire protocol', () => {
       },
     });
     const started = await ai.models.generateVideos({
-      model: 'veo-3.0-generate-001',
+      model: 'veo-3.1-generate-001',
       source: { prompt: 'a dog' },
       config: { durationSeconds: 6, numberOfVideos: 2 },
     });
     assert.match(
       started.name!,
-      /^projects\/demo\/locations\/us-central1\/publishers\/google\/models\/veo-3\.0-generate-001\/operations\/[0-9a-f-]{36}$/,
+      /^projects\/demo\/locations\/us-central1\/publishers\/google\/models\/veo-3\.1-generate-001\/operations\/[0-9a-f-]{36}$/,
     );
     const handle = new GenerateVideosOperation();
     handle.name = started.name;

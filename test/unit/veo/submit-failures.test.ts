@@ -97,4 +97,19 @@ describe('submit failures', () => {
     assert.match(toAppError('submit', apiError(503)).message, /^Veo is unavailable \(HTTP 503\)/);
     assert.match(toAppError('submit', apiError(429)).message, /^Veo is rate limiting requests \(HTTP 429\)/);
   });
+
+  test('a 404 on submit names the model and what to use instead, whether or not the catalog knows it', () => {
+    const notFound = (model: string) =>
+      toAppError('submit', apiError(404, 'Publisher Model … was not found'), model);
+    assert.match(
+      notFound('veo-3.1-generate-001').message,
+      /^Veo has no model veo-3\.1-generate-001 for this project \(HTTP 404\)\. veo-3\.1-generate-001 is in this server's catalog, so Google may have retired it since, or this project or region \(GOOGLE_CLOUD_LOCATION\) has no access to it; list_video_models shows the others: veo-3\.1-fast-generate-001, veo-3\.1-generate-001, veo-3\.1-lite-generate-001\. Google said: Publisher Model … was not found$/,
+    );
+    assert.match(
+      notFound('veo-9').message,
+      /^Veo has no model veo-9 for this project \(HTTP 404\)\. Use one of: veo-3\.1-fast-generate-001, /,
+    );
+    assert.equal((notFound('veo-9') as SubmitFailure).kind, 'refused');
+    assert.equal(notFound('veo-9').code, 'NOT_FOUND');
+  });
 });

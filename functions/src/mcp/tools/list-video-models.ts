@@ -1,15 +1,23 @@
-// list_video_models: the Veo models this server offers on its backend, with their limits and list prices.
+// list_video_models: the Veo models this server offers on its backend, with their limits, list prices by resolution
+// and audio, where each fact came from, and the retired ids it refuses (all from veo/catalog.ts).
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { AdmissionView } from '../../operations/index.js';
 import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
-import { MODELS } from '../../veo/catalog.js';
+import { MODELS, RESOLUTIONS, RETIRED_MODELS } from '../../veo/catalog.js';
 import { strictFields } from '../../veo/input-rules.js';
 import { guarded } from '../tool-errors.js';
+
+const SecondPriceSchema = z.object({
+  audio: z.number().describe('USD per second with generate_audio true (the default).'),
+  silent: z.number().describe('USD per second with generate_audio false.'),
+});
 
 const ModelSchema = z.object({
   id: z.string().describe('Pass as generate_video model.'),
   display_name: z.string(),
+  family: z.enum(['veo']),
+  backends: z.array(z.enum(['gemini', 'vertex'])).describe('The wire APIs that serve this model.'),
   stage: z.enum(['GA', 'preview']),
   default: z.boolean().describe('True for the model generate_video uses when none is given.'),
   aspect_ratios: z.array(z.string()),
@@ -21,8 +29,15 @@ const ModelSchema = z.object({
   person_generation: z.array(z.string()),
   image_to_video: z.boolean(),
   price_per_second_usd: z
-    .object({ audio: z.number().optional(), silent: z.number() })
-    .describe('List price.'),
+    .partialRecord(z.enum(RESOLUTIONS), SecondPriceSchema)
+    .describe(
+      'List price per second by resolution (each resolution offered has one), with and without audio.',
+    ),
+  sources: z
+    .array(z.object({ url: z.string(), read: z.string(), backs: z.string() }))
+    .describe('Where these facts came from and the day each was read.'),
+  uncertain: z.array(z.string()).describe('⚠ Facts no primary source confirmed, and how calls are treated.'),
+  as_of: z.string().describe('The day this entry was last checked (YYYY-MM-DD).'),
   availability: z
     .object({
       state: z
@@ -48,6 +63,18 @@ const outputSchema = z.object({
   api: z.enum(['gemini', 'vertex']).describe('The Veo wire API whose limits apply.'),
   default_model: z.string(),
   models: z.array(ModelSchema),
+  retired_models: z
+    .array(
+      z.object({
+        id: z.string(),
+        retired_on: z.string().describe('YYYY-MM-DD.'),
+        replacement: z.string().describe('The live model to use instead.'),
+        source: z.string(),
+      }),
+    )
+    .describe(
+      'Ids Google no longer serves: generate_video refuses them before anything is created or billed.',
+    ),
 });
 
 /** What list_video_models needs to know: where generations run and the default model. */
@@ -77,61 +104,81 @@ function availabilityOf(view: AdmissionView) {
   };
 }
 
+/** "720p $0.15/s ($0.10/s silent), …" */
+function prices(price: Partial<Record<string, { audio: number; silent: number }>>): string {
+  return Object.entries(price)
+    .map(([resolution, p]) => `${resolution} $${p!.audio}/s ($${p!.silent}/s silent)`)
+    .join(', ');
+}
+
 export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolDeps): RegisteredTool {
   return server.registerTool(
     'list_video_models',
     {
       title: 'List video models',
       description:
-        'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions, ' +
-        'number of videos, audio, seed, person generation, and the list price per second.',
+        'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions ' +
+        '(incl. 4k where offered), number of videos, audio, seed, person generation, the list price per second by ' +
+        'resolution and audio, launch stage, sources and as-of date; and the retired ids it refuses.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('list_video_models', async () => {
       const { api, backend, defaultModel } = deps;
-      const offered = MODELS.filter((model) => model.backends[api]);
+      const offered = MODELS.filter((model) => model.backends.includes(api));
       const admission = await deps.admission(
         api,
         offered.map((model) => model.id),
       );
       const models = offered.flatMap((model) => {
-        const limits = model.backends[api];
         const view = admission.get(model.id);
-        if (!limits || !view) return [];
+        if (!view) return [];
         return [
           {
             id: model.id,
             display_name: model.displayName,
+            family: model.family,
+            backends: [...model.backends],
             stage: model.stage,
             default: model.id === defaultModel,
-            aspect_ratios: model.aspectRatios,
-            durations_seconds: limits.durations,
-            resolutions: limits.resolutions,
-            max_videos: limits.maxVideos,
-            audio: limits.audio,
-            seed: limits.seed,
-            person_generation: limits.personGeneration,
+            aspect_ratios: [...model.aspectRatios],
+            durations_seconds: [...model.durations],
+            resolutions: [...model.resolutions],
+            max_videos: model.maxVideos,
+            audio: model.audio,
+            seed: model.seed,
+            person_generation: [...model.personGeneration],
             image_to_video: model.imageToVideo,
             price_per_second_usd: model.pricePerSecondUsd,
+            sources: model.sources.map(({ url, read, backs }) => ({ url, read, backs })),
+            uncertain: [...model.uncertain],
+            as_of: model.asOf,
             availability: availabilityOf(view),
           },
         ];
       });
-      const structured = { backend: backend, api, default_model: defaultModel, models };
+      const retired_models = RETIRED_MODELS.map((m) => ({
+        id: m.id,
+        retired_on: m.retiredOn,
+        replacement: m.replacement,
+        source: m.source.url,
+      }));
+      const structured = { backend: backend, api, default_model: defaultModel, models, retired_models };
       const text = [
         `${models.length} Veo models on the ${backend} backend (${api} API); default ${defaultModel}.`,
         ...models.map(
           (m) =>
             `${m.id} (${m.display_name}, ${m.stage}): ${m.durations_seconds.join('/')}s, ${m.aspect_ratios.join(' ')}, ` +
-            `${m.resolutions.join('/')}, up to ${m.max_videos} video(s), audio ${m.audio}; ` +
+            `${m.resolutions.join('/')}, up to ${m.max_videos} video(s), audio ${m.audio}, ` +
+            `${prices(m.price_per_second_usd)} (as of ${m.as_of}); ` +
             (m.availability.state === 'available'
               ? `available, ${m.availability.submits_per_minute} submits/min, ${m.availability.waiting} waiting`
               : `${m.availability.state.toUpperCase()} since ${m.availability.unavailable_since}` +
                 (m.availability.next_probe_at ? ` (next probe ${m.availability.next_probe_at})` : '') +
                 `, ${m.availability.waiting} waiting: ${m.availability.last_error ?? ''}`),
         ),
+        `Retired (refused): ${retired_models.map((m) => `${m.id} since ${m.retired_on}, use ${m.replacement}`).join('; ')}.`,
       ].join('\n');
       return { content: [{ type: 'text', text }], structuredContent: structured };
     }),
