@@ -68,7 +68,7 @@ export async function dispatch(
   image?: ImageInput,
 ): Promise<DispatchResult | undefined> {
   const { settings } = ctx;
-  const now = ctx.clock.now();
+  let now = ctx.clock.now();
   const id = current.id;
   let expired = false;
   let sending = false;
@@ -80,6 +80,9 @@ export async function dispatch(
   const maxAgeMs = settings.operationDeadlineSeconds * 1000;
 
   const result = await ctx.store.dispatch(id, key, (record, gate, running): DispatchChange | undefined => {
+    // The time of the decision, not of the call: the transaction may wait its turn on the gate (and retry) for
+    // seconds, and a grant stamped that early lets the next minute's submits reach Veo inside Google's window.
+    now = ctx.clock.now();
     expired = false;
     sending = false;
     outcome = undefined;
