@@ -86,9 +86,17 @@ export async function startPipelines(emulators: Emulators, options: PipelinesOpt
   };
 
   const servers: Server[] = [];
+  /** Deliveries being handled: close() lets them finish (a poller holding an early message republishes it). */
+  const handling = new Set<Promise<unknown>>();
   async function serve(target: string, handler: (event: CloudEvent<PubSubMessageData>) => Promise<unknown>) {
     cloudEvent<PubSubMessageData>(target, async (event: CloudEvent<PubSubMessageData>) => {
-      await handler(event);
+      const handled = handler(event);
+      handling.add(handled);
+      try {
+        await handled;
+      } finally {
+        handling.delete(handled);
+      }
     });
     const server = getTestServer(target);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -172,6 +180,7 @@ export async function startPipelines(emulators: Emulators, options: PipelinesOpt
     async close() {
       // No deliveries to closed functions for the rest of the run: the emulators are shared.
       await Promise.all(pushSubscriptions.map((subscription) => subscription.delete()));
+      await Promise.allSettled([...handling]);
       await completionsSub.close();
       for (const server of servers) {
         server.closeAllConnections();
