@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { loadConfig } from '../../functions/src/config/index.js';
-import { gateKeyOf, type GateState } from '../../functions/src/operations/gate.js';
+import { gateKeyOf, PACING_MARGIN_MS, type GateState } from '../../functions/src/operations/gate.js';
 import { LimitExceededError } from '../../functions/src/operations/index.js';
 import type { OperationRecord, VideoRequest } from '../../functions/src/operations/record.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
@@ -252,6 +252,11 @@ describe('bursts and outages on the emulators', { skip: emulatorSkip }, () => {
       assert.equal(new Set(records.map((r) => r.veoOperationName)).size, REQUESTS);
       assert.ok(busiestMinute(times) <= QUOTA, `busiest 60 s window: ${busiestMinute(times)} submits`);
       assert.equal(simulator.stats.quotaRefusals, 0, 'the pace kept every submit within the quota');
+      // What the pace relies on: each grant is stamped when it is given, and its submit reaches Veo within the margin
+      // the gate adds to the minute (a grant stamped before a long wait in the store let Veo see the next minute's
+      // submits early).
+      assert.equal(grants.length, REQUESTS, 'one grant per submit, none wasted');
+      assert.ok(Math.max(...lags) < PACING_MARGIN_MS, `grant to submit at most ${Math.max(...lags)} ms`);
     });
   });
 
