@@ -23,20 +23,34 @@ export interface Pipelines {
   runtime: Runtime;
   /** Events received on the completions topic, in arrival order (completions and rejections). */
   events: CompletionEvent[];
-  /** Deliveries the requests function has handled, by outcome. */
-  deliveries: Record<RequestOutcome | 'total', number>;
+  /** Deliveries the requests function has handled, by outcome (`thrown`: it threw, so Pub/Sub redelivers). */
+  deliveries: Record<RequestOutcome | 'total' | 'thrown', number>;
   /** `operation.completed` events the runtime has published (counted at the sink, before Pub/Sub). */
   completionPublishes(): number;
   /** Publishes one request message (an object as JSON, or raw text). */
   publishRequest(body: object | string): Promise<string>;
+  /** Re-checks every pending `until` now: for tests that watch something of their own (a store call, a gate). */
+  notify(): void;
   /** Resolves once `done()` holds, re-checked on every event and delivery; rejects after `timeoutMs` saying `what`. */
   until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startPipelines(emulators: Emulators, options: { bucket: string }): Promise<Pipelines> {
+export interface PipelinesOptions {
+  bucket: string;
+  /** The simulator's per-minute quota per model (unset: none). */
+  submitsPerMinute?: number;
+  /** Settings added to (or overriding) the functions' environment, e.g. VEO_SUBMITS_PER_MINUTE. */
+  env?: Record<string, string>;
+}
+
+export async function startPipelines(emulators: Emulators, options: PipelinesOptions): Promise<Pipelines> {
   const name = uniqueNames('pl');
-  const simulator = new VeoSimulator({ delaySeconds: 0.3, writeObject: await gcsWriter() });
+  const simulator = new VeoSimulator({
+    delaySeconds: 0.3,
+    writeObject: await gcsWriter(),
+    submitsPerMinute: options.submitsPerMinute,
+  });
   const simulatorUrl = await simulator.listen(0);
   const pubsub = new PubSub({ projectId: emulators.projectId });
   const settings = cloudSettings(emulators, { bucket: options.bucket, name, veoBaseUrl: simulatorUrl });
@@ -54,11 +68,12 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
       POLL_INTERVAL_SECONDS: '0.2',
       POLL_MAX_INTERVAL_SECONDS: '1',
       POLL_HANDLER_MAX_WAIT_SECONDS: '5',
+      ...options.env,
     }),
   );
 
   const events: CompletionEvent[] = [];
-  const deliveries = { started: 0, duplicate: 0, rejected: 0, failed: 0, total: 0 };
+  const deliveries = { started: 0, duplicate: 0, rejected: 0, failed: 0, total: 0, thrown: 0 };
   const listeners = new Set<() => void>();
   const changed = () => {
     for (const listener of listeners) listener();
@@ -71,9 +86,17 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
   };
 
   const servers: Server[] = [];
+  /** Deliveries being handled: close() lets them finish (a poller holding an early message republishes it). */
+  const handling = new Set<Promise<unknown>>();
   async function serve(target: string, handler: (event: CloudEvent<PubSubMessageData>) => Promise<unknown>) {
     cloudEvent<PubSubMessageData>(target, async (event: CloudEvent<PubSubMessageData>) => {
-      await handler(event);
+      const handled = handler(event);
+      handling.add(handled);
+      try {
+        await handled;
+      } finally {
+        handling.delete(handled);
+      }
     });
     const server = getTestServer(target);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,7 +107,14 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
   const handle = createRequestsHandler(async () => runtime);
   const pollerPort = await serve(name('poller'), poll);
   const requestsPort = await serve(name('requests-function'), async (event) => {
-    const outcome = await handle(event);
+    let outcome: RequestOutcome;
+    try {
+      outcome = await handle(event);
+    } catch (err) {
+      deliveries.thrown++;
+      changed();
+      throw err;
+    }
     deliveries[outcome]++;
     deliveries.total++;
     changed();
@@ -122,6 +152,7 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
     events,
     deliveries,
     completionPublishes: () => completionPublishes,
+    notify: changed,
     publishRequest: (body) =>
       requestsTopic.publishMessage({
         data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
@@ -149,6 +180,7 @@ export async function startPipelines(emulators: Emulators, options: { bucket: st
     async close() {
       // No deliveries to closed functions for the rest of the run: the emulators are shared.
       await Promise.all(pushSubscriptions.map((subscription) => subscription.delete()));
+      await Promise.allSettled([...handling]);
       await completionsSub.close();
       for (const server of servers) {
         server.closeAllConnections();

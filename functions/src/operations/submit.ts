@@ -68,10 +68,12 @@ export async function dispatch(
   image?: ImageInput,
 ): Promise<DispatchResult | undefined> {
   const { settings } = ctx;
-  const now = ctx.clock.now();
+  let now = ctx.clock.now();
   const id = current.id;
   let expired = false;
   let sending = false;
+  /** Submits Veo refused before this one: markSending drops `waiting`, and a refusal counts on from here. */
+  let refusedBefore = 0;
   let outcome: { reason: WaitReason; gate: GateState } | undefined;
 
   if (current.status !== 'QUEUED' || !current.waiting) return { record: current };
@@ -80,6 +82,9 @@ export async function dispatch(
   const maxAgeMs = settings.operationDeadlineSeconds * 1000;
 
   const result = await ctx.store.dispatch(id, key, (record, gate, running): DispatchChange | undefined => {
+    // The time of the decision, not of the call: the transaction may wait its turn on the gate (and retry) for
+    // seconds, and a grant stamped that early lets the next minute's submits reach Veo inside Google's window.
+    now = ctx.clock.now();
     expired = false;
     sending = false;
     outcome = undefined;
@@ -91,6 +96,7 @@ export async function dispatch(
     const turn = takeTurn(gate, id, rate, now.getTime(), maxAgeMs);
     if (turn.go && admitSubmit(running, settings.limits)) {
       sending = true;
+      refusedBefore = record.waiting.attempts;
       return {
         record: markSending(record, secondsFrom(ctx, settings.submitGraceSeconds), now),
         gate: turn.gate,
@@ -136,7 +142,7 @@ export async function dispatch(
     }
     return { record: result.record };
   }
-  return send(ctx, result.record, key, image);
+  return send(ctx, result.record, key, image, refusedBefore);
 }
 
 /** The submit itself, and what Veo's answer makes of the operation. */
@@ -145,6 +151,7 @@ async function send(
   record: OperationRecord,
   key: string,
   image: ImageInput | undefined,
+  refusedBefore: number,
 ): Promise<DispatchResult> {
   const { settings, veo, blobs } = ctx;
   const id = record.id;
@@ -163,12 +170,12 @@ async function send(
             'not-started',
             false,
           );
-    return sendFailed(ctx, record, key, failure, image);
+    return sendFailed(ctx, record, key, failure, image, refusedBefore);
   }
   try {
     accepted = await veo.submit(record.request, input, blobs.outputUriFor(record.outputPrefix));
   } catch (err) {
-    return sendFailed(ctx, record, key, err, image);
+    return sendFailed(ctx, record, key, err, image, refusedBefore);
   }
   const firstDelay = nextPollDelaySeconds(settings.poll, 0);
   const running = await ctx.store.update(id, (current) =>
@@ -191,6 +198,7 @@ async function sendFailed(
   key: string,
   err: unknown,
   image: ImageInput | undefined,
+  refusedBefore: number,
 ): Promise<DispatchResult> {
   const id = record.id;
   const error = toOperationError(err);
@@ -211,7 +219,8 @@ async function sendFailed(
   }
 
   if (kind === 'not-started') {
-    const attempts = (record.waiting?.attempts ?? 0) + 1;
+    // `record` is the sending one, without `waiting`: the count carries over from before the send.
+    const attempts = refusedBefore + 1;
     const reason: WaitReason = error.code === 'RESOURCE_EXHAUSTED' ? 'quota' : 'unavailable';
     const delay = retryAfterSeconds(attempts);
     const due = secondsFrom(ctx, delay);
