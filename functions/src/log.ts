@@ -15,7 +15,19 @@ export function setLogLevel(level: 'debug' | 'info' | 'warn' | 'error'): void {
 function write(severity: Severity, message: string, fields?: Record<string, unknown>): void {
   if (rank[severity] < rank[threshold]) return;
   const trace = traceFields.getStore();
-  const line = JSON.stringify({ severity, message, time: new Date().toISOString(), ...trace, ...fields });
+  // A field may not replace the line's own severity, message or time (an OperationError spread in has a `message`):
+  // it is kept as `detail`.
+  const { message: detail, ...rest } = fields ?? {};
+  delete rest['severity'];
+  delete rest['time'];
+  const line = JSON.stringify({
+    severity,
+    message,
+    time: new Date().toISOString(),
+    ...trace,
+    ...rest,
+    ...(detail === undefined ? {} : { detail }),
+  });
   (severity === 'ERROR' || severity === 'WARNING' ? process.stderr : process.stdout).write(line + '\n');
 }
 

@@ -159,3 +159,20 @@ describe('handlers run their work inside the trace', () => {
     assert.equal(untraced.lines[0]?.[TRACE_FIELD], undefined);
   });
 });
+
+test("a field cannot replace the line's severity, message or time; a `message` field is kept as `detail`", () => {
+  const { lines } = captureLogs(() =>
+    log.warn('Veo did not start the generation', {
+      message: 'Veo is unavailable (HTTP 503)',
+      severity: 'DEBUG',
+      time: 'yesterday',
+      code: 'UPSTREAM',
+    }),
+  );
+  const line = lines[0]!;
+  assert.equal(line['message'], 'Veo did not start the generation');
+  assert.equal(line['severity'], 'WARNING');
+  assert.notEqual(line['time'], 'yesterday');
+  assert.equal(line['detail'], 'Veo is unavailable (HTTP 503)');
+  assert.equal(line['code'], 'UPSTREAM');
+});

@@ -240,8 +240,15 @@ async function sendFailed(
     };
     const back = await ctx.store.dispatch(id, key, (current, gate) => {
       if (current.status !== 'QUEUED' || current.veoOperationName || current.waiting) return undefined;
+      // This very failure may have opened the breaker: the caller hears since when the model is down.
+      const since = gate.breaker.openedAt;
       return {
-        record: markWaiting(current, waiting, due, now),
+        record: markWaiting(
+          current,
+          since === undefined ? waiting : { ...waiting, unavailableSince: new Date(since).toISOString() },
+          due,
+          now,
+        ),
         // Back to its own place in the line: it arrived when it was created.
         gate: joinLine(gate, { id, principal: current.principal, at: Date.parse(current.createdAt) }),
         running: -1,

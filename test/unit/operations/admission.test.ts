@@ -146,6 +146,8 @@ describe('bursts and outages', () => {
     assert.equal(a.waiting?.reason, 'unavailable');
     assert.equal(b.waiting?.reason, 'unavailable');
     const openedAt = h.clock.now().toISOString();
+    assert.equal(a.waiting?.unavailableSince, undefined, 'one failure did not open it');
+    assert.equal(b.waiting?.unavailableSince, openedAt, 'the failure that opened it says since when');
     const triedBefore = h.veo.submits;
     const c = (await h.start({ prompt: 'c' })).record;
     assert.equal(h.veo.submits, triedBefore, 'while open, a new call is not sent at all');
