@@ -4,7 +4,6 @@
 // transactions across instances are in outages.test.ts, which runs beside this file.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
 import { PACING_MARGIN_MS, type GateState } from '../../functions/src/operations/gate.js';
 import { busiestMinute, MINUTE_MS, perMinute, recordsOf, settled, watchGates } from '../helpers/bursts.js';
 import { emulatorSkip, useEmulators, type Emulators } from '../helpers/emulators.js';
@@ -16,15 +15,12 @@ const SIMULATOR_DELAY_MS = 300;
 
 describe('a burst on the emulators', { skip: emulatorSkip }, () => {
   let emulators: Emulators;
-  let db: Firestore;
 
   before(async () => {
     emulators = await useEmulators();
-    db = new Firestore({ projectId: emulators.projectId });
   });
 
   after(async () => {
-    await db?.terminate();
     await emulators?.stop();
   });
 

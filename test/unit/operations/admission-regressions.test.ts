@@ -9,19 +9,11 @@ import {
   recordFailure,
   type AdmissionSettings,
 } from '../../../functions/src/operations/gate.js';
-import { SubmitFailure } from '../../../functions/src/operations/ports.js';
-import { harness, SETTINGS } from './harness.js';
+import { harness, SETTINGS, veoQuota } from './harness.js';
 
 const SECOND = 1000;
 const T0 = Date.parse('2026-12-02T10:00:00Z');
 const BREAKER: AdmissionSettings = { ...SETTINGS.admission, breakerFailures: 3, breakerOpenSeconds: 30 };
-const quota = () =>
-  new SubmitFailure(
-    'RESOURCE_EXHAUSTED',
-    'Veo is rate limiting requests (HTTP 429): Quota exceeded',
-    'not-started',
-    false,
-  );
 
 describe('admission regressions', () => {
   let h: ReturnType<typeof harness> | undefined;
@@ -29,7 +21,7 @@ describe('admission regressions', () => {
 
   test('each refusal of the same submit counts: attempts 1, 2, 3 and the backoff doubles', async () => {
     h = harness();
-    h.veo.submitError = quota();
+    h.veo.submitError = veoQuota();
     const { record } = await h.start();
     const seen: Array<[number | undefined, number]> = [];
     let current = record;
@@ -38,7 +30,7 @@ describe('admission regressions', () => {
       const delay = Date.parse(current.nextPollAt!) - h.clock.now().getTime();
       seen.push([current.waiting?.attempts, delay]);
       // Refused again when it comes back (the generator's error is one-shot).
-      if (refusal < 3) h.veo.submitError = quota();
+      if (refusal < 3) h.veo.submitError = veoQuota();
       await h.clock.advance(delay + 1);
       current = await h.operations.get('p', record.id);
     }

@@ -7,25 +7,11 @@ import { afterEach, describe, test } from 'node:test';
 import { SubmitFailure } from '../../../functions/src/operations/ports.js';
 import type { OperationsSettings } from '../../../functions/src/operations/index.js';
 import type { OperationRecord } from '../../../functions/src/operations/record.js';
-import { harness, SETTINGS } from './harness.js';
+import { harness, SETTINGS, veoQuota, veoUnavailable } from './harness.js';
 
 const SECOND = 1000;
 const MODEL = 'veo-3.1-fast-generate-001';
 const GATE = `vertex:${MODEL}`;
-const unavailable = () =>
-  new SubmitFailure(
-    'UPSTREAM',
-    'Veo is unavailable (HTTP 503): The service is currently unavailable.',
-    'not-started',
-    true,
-  );
-const quota = () =>
-  new SubmitFailure(
-    'RESOURCE_EXHAUSTED',
-    'Veo is rate limiting requests (HTTP 429): Quota exceeded',
-    'not-started',
-    false,
-  );
 
 describe('bursts and outages', () => {
   let h: ReturnType<typeof harness>;
@@ -99,7 +85,7 @@ describe('bursts and outages', () => {
 
   test('Veo 429 on a submit: the generation waits and is retried with backoff, never FAILED; one event', async () => {
     withAdmission({});
-    h.veo.submitError = quota();
+    h.veo.submitError = veoQuota();
     const { record } = await h.start();
     assert.equal(record.status, 'QUEUED');
     assert.equal(record.waiting?.reason, 'quota');
@@ -140,7 +126,7 @@ describe('bursts and outages', () => {
 
   test('an outage opens the breaker: new calls wait with the reason and since when; a probe closes it; nothing lost or sent twice', async () => {
     withAdmission({ breakerFailures: 2, breakerOpenSeconds: 30 });
-    h.veo.down = unavailable();
+    h.veo.down = veoUnavailable();
     const a = (await h.start({ prompt: 'a' })).record;
     const b = (await h.start({ prompt: 'b' })).record;
     assert.equal(a.waiting?.reason, 'unavailable');
