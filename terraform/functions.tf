@@ -34,10 +34,9 @@ locals {
   # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the
   # records themselves, so the poller needs none of them.
   spend_environment = {
-    DAILY_VIDEO_SECONDS_PER_PRINCIPAL    = var.daily_video_seconds_per_principal
-    DAILY_VIDEO_SECONDS_TOTAL            = var.daily_video_seconds_total
-    REQUESTS_PER_MINUTE_PER_PRINCIPAL    = var.requests_per_minute_per_principal
-    MAX_RUNNING_OPERATIONS_PER_PRINCIPAL = var.max_running_operations_per_principal
+    DAILY_VIDEO_SECONDS_PER_PRINCIPAL = var.daily_video_seconds_per_principal
+    DAILY_VIDEO_SECONDS_TOTAL         = var.daily_video_seconds_total
+    REQUESTS_PER_MINUTE_PER_PRINCIPAL = var.requests_per_minute_per_principal
   }
 
   # Bursts and outages (README: Queueing, quotas and outages): read wherever a submit may go out — mcp and requests

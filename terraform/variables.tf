@@ -455,7 +455,7 @@ variable "requests_per_minute_per_principal" {
 
   validation {
     condition     = var.requests_per_minute_per_principal >= 1 && var.requests_per_minute_per_principal <= 100000 && floor(var.requests_per_minute_per_principal) == var.requests_per_minute_per_principal
-    error_message = "requests_per_minute_per_principal must be a whole number between 1 and 1000."
+    error_message = "requests_per_minute_per_principal must be a whole number between 1 and 100000."
   }
 }
 
@@ -474,8 +474,8 @@ variable "max_running_operations_per_principal" {
 
 variable "veo_submits_per_minute" {
   type        = number
-  description = "Submits per minute per model sent to Veo, shared by all instances: set it to the project's Vertex AI quota for the model (VEO_SUBMITS_PER_MINUTE). Google documented 10 per minute per project for Veo (model pages, read 2026-12-02)."
-  default     = 10
+  description = "Submits per minute per model sent to Veo, shared by all instances: set it to the project's Vertex AI quota for the model (VEO_SUBMITS_PER_MINUTE). Google documents 50 requests per minute per project for the Veo 3.1 GA models (Vertex model page, read 2026-12-02)."
+  default     = 50
 
   validation {
     condition     = var.veo_submits_per_minute >= 1 && var.veo_submits_per_minute <= 1000 && floor(var.veo_submits_per_minute) == var.veo_submits_per_minute
@@ -507,7 +507,7 @@ variable "max_queued_operations_per_principal" {
 
 variable "breaker_failures" {
   type        = number
-  description = "Veo submit failures (5xx, timeouts, unreachable) within breaker_window_seconds that open a model's circuit breaker (BREAKER_FAILURES)."
+  description = "Veo submit failures (5xx, timeouts, unreachable) within breaker_window_seconds, with no successful submit in between, that open a model's circuit breaker (BREAKER_FAILURES)."
   default     = 5
 
   validation {

@@ -423,13 +423,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRunning: e.MAX_RUNNING_OPERATIONS_PER_PRINCIPAL,
     },
     admission: {
-      // Google's Veo quota, requests per minute per project, region and base model: 10 is the figure Google
-      // documented for Veo 3.1 on Vertex AI (preview model page, read 2026-12-02); GA projects often have more (see
-      // IAM & Admin > Quotas, aiplatform.googleapis.com/online_prediction_requests_per_base_model) — set yours.
+      // Google's Veo quota on Vertex AI is per project, region and base model: 50 requests per minute for the Veo 3.1
+      // GA models (Vertex model page docs.cloud.google.com/.../models/veo/3-1-generate, read 2026-12-02; the retired
+      // previews had 10). Projects see theirs under IAM & Admin > Quotas: set VEO_SUBMITS_PER_MINUTE to it.
       // The simulator has no quota unless SIMULATOR_SUBMITS_PER_MINUTE gives it one: then it is paced to that.
       submitsPerMinute:
         e.VEO_SUBMITS_PER_MINUTE ??
-        (backend === 'simulator' ? (e.SIMULATOR_SUBMITS_PER_MINUTE ?? SIMULATOR_UNPACED) : 10),
+        (backend === 'simulator' ? (e.SIMULATOR_SUBMITS_PER_MINUTE ?? SIMULATOR_UNPACED) : 50),
       submitsPerMinuteByModel,
       maxQueuedPerPrincipal: e.MAX_QUEUED_OPERATIONS_PER_PRINCIPAL,
       breakerFailures: e.BREAKER_FAILURES,

@@ -1,6 +1,6 @@
 // Spend control, as pure rules: what a generation costs in seconds of video, whether a start or a tool call fits the
-// limits, and what an ending gives back. The stores apply these inside the transactions that create and end records
-// (OperationStore.create / update) and count calls (UsageLedger), so every instance sees one count: nothing here
+// limits, and what an ending gives back. The stores apply these inside the transactions that create, send and end
+// records (OperationStore.createInLine / dispatch / update) and count calls (UsageLedger), so every instance sees one count: nothing here
 // holds state.
 import { AppError } from '../errors.js';
 import { isTerminal, type OperationRecord, type VideoRequest } from './record.js';
@@ -211,16 +211,6 @@ export function releaseOnEnding(before: OperationRecord, after: OperationRecord)
  */
 export const sentToVeo = (record: Pick<OperationRecord, 'status' | 'waiting'>): boolean =>
   !(record.status === 'QUEUED' && record.waiting !== undefined);
-
-/**
- * The change `before` → `after` to the principal's running count: +1 when the operation's submit takes a running
- * slot, -1 when Veo refused the submit and it waits again (its ending gives the slot back through releaseOnEnding).
- */
-export function runningChange(before: OperationRecord, after: OperationRecord): 1 | -1 | 0 {
-  if (!before.reservation || !after.reservation || isTerminal(after.status)) return 0;
-  const held = (r: OperationRecord) => r.reservation!.running !== false;
-  return held(before) === held(after) ? 0 : held(after) ? 1 : -1;
-}
 
 /** Whether the principal may have one more operation at Veo. */
 export const admitSubmit = (running: number, limits: SpendLimits): boolean =>

@@ -154,7 +154,7 @@ export function fairOrder(
   return order;
 }
 
-/** Joins the line (once); returns the gate with the entry, and how many of the principal's are waiting. */
+/** Joins the line (once): the gate with the entry. */
 export function joinLine(gate: GateState, entry: LineEntry): GateState {
   if (gate.line.some((e) => e.id === entry.id)) return gate;
   return { ...gate, line: [...gate.line, entry] };
@@ -201,7 +201,12 @@ export function takeTurn(gate: GateState, id: string, rate: number, now: number,
       // The head of the line probes; the rest are spaced out behind it at the pace (at least a second apart), so
       // the end of an open period does not bring the whole line to the gate at once. A probe that succeeds wakes
       // the next ones itself (submit.ts).
-      const base = Math.max(breaker.openUntil ?? now, probing ? breaker.probe!.until : now);
+      const base = Math.max(
+        breaker.openUntil ?? now,
+        probing ? breaker.probe!.until : now,
+        // The submits that failed still hold their grants: no slot before the window has room.
+        room === 0 ? slotTime(granted, rate, 0, now) : now,
+      );
       const at = base + position * Math.max(MINUTE_MS / rate, OPEN_SPACING_MS);
       return { go: false, position, estimatedStartAt: new Date(at), reason: 'unavailable' };
     }
@@ -265,6 +270,8 @@ export function recordFailure(
   settings: AdmissionSettings,
   message: string,
   now: number,
+  /** The operation whose submit failed: once the open period is over, only the probe's failure reopens it. */
+  id?: string,
 ): GateState {
   const windowMs = settings.breakerWindowSeconds * 1000;
   const failures = [...gate.breaker.failures.filter((t) => t > now - windowMs), now].slice(-100);
@@ -273,6 +280,10 @@ export function recordFailure(
   // period stays (only a failed probe, once the open period is over, doubles it).
   if (breaker.openUntil !== undefined && breaker.openUntil > now) return { ...gate, breaker };
   const halfOpen = breaker.openedAt !== undefined;
+  // Half-open, a late failure of a submit sent before it opened is not the probe's answer.
+  if (halfOpen && id !== undefined && breaker.probe !== undefined && breaker.probe.id !== id) {
+    return { ...gate, breaker };
+  }
   if (halfOpen || failures.length >= settings.breakerFailures) {
     const openings = breaker.openings + 1;
     const factor = Math.min(MAX_OPEN_FACTOR, 2 ** (openings - 1));

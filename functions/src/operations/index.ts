@@ -123,7 +123,8 @@ export class Operations {
     // Written from the record as the ending's transaction reads it: it may have been sent since our read.
     let billed = false;
     const ending = (current: OperationRecord): Ending => {
-      billed = sentToVeo(current);
+      // An ended record is not ended again (finishWith): only a live one says whether Veo may bill it.
+      billed = !isTerminal(current.status) && sentToVeo(current);
       const message = billed
         ? 'Cancelled by the caller. Veo offers no cancel for a generation it accepted: Google may still bill it.'
         : 'Cancelled by the caller before it was sent to Veo: nothing was billed.';

@@ -33,6 +33,11 @@ export async function pollOnce(
     return 'unknown';
   }
   if (record.waiting) {
+    // A wake-up arranged for an earlier slot is stale: a newer one is on its way (each one not given its turn
+    // arranges the next), so this one would only add a duplicate.
+    if (scheduledFor !== undefined && record.nextPollAt !== undefined && scheduledFor < record.nextPollAt) {
+      return 'pending';
+    }
     // Waiting for its turn at Veo: this delivery asks the gate (submit.ts).
     const result = await dispatch(ctx, record);
     if (result?.record && isTerminal(result.record.status)) return 'finished';

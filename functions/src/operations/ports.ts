@@ -30,7 +30,7 @@ export interface OperationStore {
    * Creates the record; with an idempotency key, atomically returns the existing record for (principal, key) instead
    * (and reserves nothing). A record with a `reservation` is admitted in the same transaction: `admit` sees the
    * principal's and the deployment's seconds on the reservation's day and the principal's running operations, and
-   * throws to refuse (then nothing is written); else the seconds and one running operation are added to them.
+   * throws to refuse (then nothing is written); else the seconds (and, for a record that holds one, a running slot) are added to them.
    */
   create(record: OperationRecord, admit?: (usage: StartUsage) => void): Promise<CreateResult>;
   /**
@@ -58,7 +58,7 @@ export interface OperationStore {
   /**
    * Read-modify-write in one transaction. `mutate` returns the new record, or undefined to leave it unchanged.
    * Returns the record as stored afterwards, or undefined when it does not exist. When `mutate` changed the record,
-   * `release` says what the change gives back to the usage counters (an ending: one running operation, and maybe
+   * `release` says what the change gives back to the usage counters (an ending: its running slot if held, and maybe
    * seconds), applied in the same transaction.
    */
   update(

@@ -120,7 +120,11 @@ async function replay(
         `${existing.id} with different arguments. Reuse a key only to repeat the same request; use a new key for a new one.`,
     );
   }
-  if (!isTerminal(existing.status)) return existing;
+  if (!isTerminal(existing.status)) {
+    // Waiting, and its image copy never written (the first delivery failed after joining the line): write it now.
+    if (existing.waiting) await keepImage(ctx, existing, input.image);
+    return existing;
+  }
   try {
     return await publishPending(ctx, existing);
   } catch (err) {

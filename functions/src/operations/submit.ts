@@ -214,7 +214,7 @@ async function sendFailed(
   const now = ctx.clock.now();
   if (outage) {
     await updateGate(ctx, key, (gate) =>
-      recordFailure(gate, ctx.settings.admission, error.message, now.getTime()),
+      recordFailure(gate, ctx.settings.admission, error.message, now.getTime(), id),
     );
   }
 
@@ -392,10 +392,11 @@ async function keptImage(ctx: OperationsContext, record: OperationRecord): Promi
   if (!reference) return undefined;
   if (reference.source === 'gcs') return { reference };
   if (!record.imageCopyUri) {
+    // Its copy is written just after it joins the line: a wake-up can come first. Nothing was sent; it tries again.
     throw new SubmitFailure(
-      'INTERNAL',
-      'The input image of this waiting generation was not kept; it cannot be sent.',
-      'refused',
+      'UPSTREAM',
+      'The input image of this waiting generation is not stored yet; it will be sent once it is.',
+      'not-started',
       false,
     );
   }

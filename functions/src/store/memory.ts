@@ -34,12 +34,11 @@ export class MemoryOperationStore implements OperationStore, UsageLedger {
     gateKey: string,
     admit: (usage: StartUsage, gate: GateState) => GateState,
   ): Promise<CreateResult> {
-    let joined: GateState | undefined;
-    const result = await this.create(record, (usage) => {
-      joined = admit(usage, this.gateOf(gateKey));
+    // Written inside `create`'s admission, which runs without awaiting: the record, its reservation and its place in
+    // line change together, as in one transaction.
+    return this.create(record, (usage) => {
+      this.gates.set(gateKey, structuredClone(admit(usage, this.gateOf(gateKey))));
     });
-    if (result.created && joined) this.gates.set(gateKey, structuredClone(joined));
-    return result;
   }
 
   async dispatch(

@@ -14,17 +14,17 @@ const FORM = `${BY_MODEL}: must be MODEL=SUBMITS pairs separated by commas, e.g.
 const admission = (env: Record<string, string>) => loadConfig(env).admission;
 
 describe('admission settings', () => {
-  test('defaults: Vertex paced at 10 a minute; the simulator unpaced unless it models a quota', () => {
+  test('defaults: Vertex paced at 50 a minute (the Veo 3.1 GA quota); the simulator unpaced unless it models a quota', () => {
     const vertex = admission({
       VEO_BACKEND: 'vertex',
       GOOGLE_CLOUD_PROJECT: 'p',
       OUTPUT_BUCKET: 'veo-outputs',
     });
-    assert.equal(vertex.submitsPerMinute, 10);
+    assert.equal(vertex.submitsPerMinute, 50);
     const { submitsPerMinuteByModel, ...rest } = vertex;
     assert.deepEqual(submitsPerMinuteByModel, {});
     assert.deepEqual(rest, {
-      submitsPerMinute: 10,
+      submitsPerMinute: 50,
       maxQueuedPerPrincipal: 100,
       breakerFailures: 5,
       breakerWindowSeconds: 60,

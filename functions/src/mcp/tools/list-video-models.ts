@@ -44,7 +44,8 @@ const ModelSchema = z.object({
         .enum(['available', 'unavailable', 'probing'])
         .describe(
           'available: submits go out (paced); unavailable: the circuit breaker is open after repeated Veo ' +
-            'failures, new generations wait QUEUED; probing: one submit is testing whether it recovered.',
+            'failures, new generations wait QUEUED; probing: the open period is over and the next submit tests ' +
+            'whether the model recovered.',
         ),
       unavailable_since: z.string().optional(),
       next_probe_at: z.string().optional(),
