@@ -72,7 +72,11 @@ describe('review fixes', () => {
     assert.equal(accepted, 2, 'the cap counts every entry in line');
     assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof LimitExceededError));
     const line = (await h.store.gate(HARNESS_GATE)).line.length;
-    assert.equal(line + h.veo.accepted.length, accepted, 'every accepted one was sent or is in line: no entry lost');
+    assert.equal(
+      line + h.veo.accepted.length,
+      accepted,
+      'every accepted one was sent or is in line: no entry lost',
+    );
   });
 
   test("half-open, only the probe's failure reopens the breaker; a straggler sent before it opened does not", () => {
