@@ -9,6 +9,10 @@
 //                 and the ending's release: 1 write (running), 3 when seconds come back
 //   list, findDue 1 read per document returned (a list page reads one more when there is a next page), at least 1
 //   countCall     1 read + 1 write (the minute's counter; a refused call: 1 read)      usage   4 reads
+//   createInLine  as create with its key and reservation, plus the model's gate: 1 read + 1 write
+//   dispatch      per transaction attempt 3 reads (the record, the gate, the running counter); on the last, 1 write
+//                 for each of record, gate and running counter it changes (an ending's release: 1 or 3)
+//   gate          1 read per attempt; 1 write when the last attempt changed it
 import type { OperationStore, UsageLedger } from '../../functions/src/operations/ports.js';
 
 export interface DocumentAccess {
@@ -27,6 +31,9 @@ export function countDocumentAccess(store: OperationStore & UsageLedger): Docume
     findByVeoOperationName: store.findByVeoOperationName.bind(store),
     countCall: store.countCall.bind(store),
     usage: store.usage.bind(store),
+    createInLine: store.createInLine.bind(store),
+    dispatch: store.dispatch.bind(store),
+    gate: store.gate.bind(store),
   };
   const documents = (n: number) => (count.reads += Math.max(1, n));
 
@@ -95,6 +102,50 @@ export function countDocumentAccess(store: OperationStore & UsageLedger): Docume
   store.usage = async (principal, day, minute) => {
     count.reads += 4;
     return original.usage(principal, day, minute);
+  };
+  store.createInLine = async (record, gateKey, admit) => {
+    const result = await original.createInLine(record, gateKey, admit);
+    if (result.created) {
+      count.reads += 1 + 3 + (record.idempotencyKey === undefined ? 0 : 1);
+      count.writes += 1 + 3 + 1 + (record.idempotencyKey === undefined ? 0 : 1);
+    } else {
+      count.reads += 2;
+    }
+    return result;
+  };
+  store.dispatch = async (id, gateKey, decide) => {
+    let attempts = 0;
+    let writes = 0;
+    const result = await original.dispatch(id, gateKey, (current, gate, running) => {
+      attempts++;
+      const change = decide(current, gate, running);
+      writes =
+        (change?.record ? 1 : 0) +
+        (change?.gate ? 1 : 0) +
+        (change?.running ? 1 : 0) +
+        (change?.release ? (change.release.seconds > 0 ? 3 : 1) : 0);
+      return change;
+    });
+    count.reads += 3 * Math.max(1, attempts);
+    count.writes += writes;
+    return result;
+  };
+  store.gate = async (gateKey, mutate) => {
+    let attempts = 0;
+    let changed = false;
+    const result = await original.gate(
+      gateKey,
+      mutate &&
+        ((gate) => {
+          attempts++;
+          const next = mutate(gate);
+          changed = next !== undefined;
+          return next;
+        }),
+    );
+    count.reads += Math.max(1, attempts);
+    if (changed) count.writes += 1;
+    return result;
   };
   return count;
 }
