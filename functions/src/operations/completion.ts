@@ -34,14 +34,19 @@ export const PUBLISH_TIMEOUT_SECONDS = 40;
 export async function finish(
   ctx: OperationsContext,
   id: string,
-  /** How it ends, or how it ends given the record as the ending's transaction reads it. */
-  ending: Ending | ((current: OperationRecord) => Ending),
+  /**
+   * How it ends, or how it ends given the record as the ending's transaction reads it (undefined: that record is
+   * not to be ended after all).
+   */
+  ending: Ending | ((current: OperationRecord) => Ending | undefined),
   /** The record's gate, when it may be waiting in line: it leaves the line in the ending's transaction. */
   lineOf?: string,
 ): Promise<OperationRecord | undefined> {
   const lease = newLease(ctx);
-  const end = (current: OperationRecord) =>
-    finishWith(current, typeof ending === 'function' ? ending(current) : ending, lease, ctx.clock.now());
+  const end = (current: OperationRecord) => {
+    const how = typeof ending === 'function' ? ending(current) : ending;
+    return how && finishWith(current, how, lease, ctx.clock.now());
+  };
   const stored = lineOf
     ? (
         await ctx.store.dispatch(id, lineOf, (current, gate) => {

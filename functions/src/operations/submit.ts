@@ -306,16 +306,21 @@ async function expireUnstarted(ctx: OperationsContext, record: OperationRecord) 
   return finish(
     ctx,
     record.id,
-    {
-      status: 'EXPIRED',
-      error: {
-        code: 'DEADLINE_EXCEEDED',
-        message:
-          `The generation waited ${seconds} seconds for its turn at Veo (${record.waiting?.reason ?? 'queued'}) and ` +
-          `was never sent, so nothing was billed and its seconds are back in your budget.${why}`,
-        retryable: true,
-      },
-    },
+    // Decided on the record as the ending's transaction reads it: one sent meanwhile (another instance's clock) is
+    // followed at Veo, not expired as "never sent".
+    (current) =>
+      current.waiting === undefined
+        ? undefined
+        : {
+            status: 'EXPIRED',
+            error: {
+              code: 'DEADLINE_EXCEEDED',
+              message:
+                `The generation waited ${seconds} seconds for its turn at Veo (${record.waiting?.reason ?? 'queued'}) ` +
+                `and was never sent, so nothing was billed and its seconds are back in your budget.${why}`,
+              retryable: true,
+            },
+          },
     gateKeyOf(record),
   );
 }

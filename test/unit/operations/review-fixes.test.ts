@@ -106,4 +106,31 @@ describe('review fixes', () => {
     assert.deepEqual([one.billed, two.billed], [false, false]);
     assert.equal((await h.operations.get('p', record.id)).status, 'CANCELLED');
   });
+
+  test('an expiry decided on a waiting record does not end it if it was sent in the meantime', async () => {
+    h = harness({
+      operationDeadlineSeconds: 30,
+      admission: { ...SETTINGS.admission, submitsPerMinute: 1 },
+    });
+    await h.start({ prompt: 'first' });
+    const { record } = await h.start({ prompt: 'waits past its deadline' });
+    let calls = 0;
+    const dispatch = h.store.dispatch.bind(h.store);
+    h.store.dispatch = async (id, gateKey, decide) => {
+      if (id === record.id && ++calls === 2) {
+        // Between the expiry's decision and its ending, another instance (its clock behind) sends it.
+        await h.store.update(id, (current) => {
+          const sending = { ...current, submittedAt: h.clock.now().toISOString() };
+          delete sending.waiting;
+          return sending;
+        });
+      }
+      return dispatch(id, gateKey, decide);
+    };
+    await h.clock.advance(63 * SECOND);
+    assert.ok(calls >= 2, 'the expiry was decided and then applied');
+    const stored = await h.operations.get('p', record.id);
+    assert.equal(stored.status, 'QUEUED', 'not EXPIRED as "never sent": it was sent');
+    assert.equal(h.sink.eventsFor(record.id).length, 0);
+  });
 });
