@@ -117,14 +117,16 @@ export class Operations {
     principal: string,
     id: string,
   ): Promise<{ record: OperationRecord; cancelled: boolean; billed: boolean }> {
-    const startedAt = this.ctx.clock.now().toISOString();
     const record = await this.get(principal, id);
     if (isTerminal(record.status)) return { record, cancelled: false, billed: false };
-    // Written from the record as the ending's transaction reads it: it may have been sent since our read.
+    // Decided on the record as the ending's transaction reads it (the last attempt's is the one committed): it may
+    // have been sent, or ended by a poll or another cancel, since our read.
+    let cancelled = false;
     let billed = false;
-    const ending = (current: OperationRecord): Ending => {
-      // An ended record is not ended again (finishWith): only a live one says whether Veo may bill it.
-      billed = !isTerminal(current.status) && sentToVeo(current);
+    const ending = (current: OperationRecord): Ending | undefined => {
+      cancelled = !isTerminal(current.status);
+      billed = cancelled && sentToVeo(current);
+      if (!cancelled) return undefined;
       const message = billed
         ? 'Cancelled by the caller. Veo offers no cancel for a generation it accepted: Google may still bill it.'
         : 'Cancelled by the caller before it was sent to Veo: nothing was billed.';
@@ -137,11 +139,7 @@ export class Operations {
       ending,
       record.status === 'QUEUED' ? gateKeyOf(record) : undefined,
     );
-    const stored = ended ?? record;
-    // Ours unless another ending (a poll, a concurrent cancel) won the transaction.
-    const cancelled =
-      stored.status === 'CANCELLED' && stored.completedAt !== undefined && stored.completedAt >= startedAt;
-    return { record: stored, cancelled, billed };
+    return { record: ended ?? record, cancelled, billed };
   }
 
   /** Each model's pace, line and breaker on this deployment's wire API (list_video_models). */

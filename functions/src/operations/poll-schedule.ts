@@ -13,8 +13,11 @@ export function nextPollDelaySeconds(timing: PollSchedule, pollCount: number): n
   return pollCount === 0 ? timing.initialDelaySeconds : timing.intervalSeconds;
 }
 
+/** `base` seconds for the first try, doubling with each one after, never above `max`. */
+export const doublingSeconds = (base: number, max: number, tries: number): number =>
+  Math.min(max, base * 2 ** Math.max(0, tries - 1));
+
 /** Backoff after a failed poll (Veo 429/5xx, network): doubles per consecutive error, capped. */
 export function retryDelaySeconds(timing: PollSchedule, consecutiveErrors: number): number {
-  const base = timing.intervalSeconds * 2 ** Math.max(0, consecutiveErrors - 1);
-  return Math.min(timing.maxIntervalSeconds, base);
+  return doublingSeconds(timing.intervalSeconds, timing.maxIntervalSeconds, consecutiveErrors);
 }

@@ -27,7 +27,7 @@ import {
   takeTurn,
   type GateState,
 } from './gate.js';
-import { nextPollDelaySeconds } from './poll-schedule.js';
+import { doublingSeconds, nextPollDelaySeconds } from './poll-schedule.js';
 import { schedulePoll } from './poll.js';
 import { SubmitFailure, type DispatchChange, type ImageInput, type SubmitFailureKind } from './ports.js';
 import type { OperationRecord, WaitReason, Waiting } from './record.js';
@@ -48,7 +48,7 @@ const RETRY_MAX_SECONDS = 60;
 
 /** Backoff after the `attempts`-th refused submit: exponential, with jitter in [half, full] so retries spread. */
 export function retryAfterSeconds(attempts: number): number {
-  const full = Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1));
+  const full = doublingSeconds(RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, attempts);
   return full / 2 + (randomInt(0, 1001) / 1000) * (full / 2);
 }
 
@@ -74,7 +74,6 @@ export async function dispatch(
   let sending = false;
   /** Submits Veo refused before this one: markSending drops `waiting`, and a refusal counts on from here. */
   let refusedBefore = 0;
-  let outcome: { reason: WaitReason; gate: GateState } | undefined;
 
   if (current.status !== 'QUEUED' || !current.waiting) return { record: current };
   const key = gateKeyOf(current);
@@ -87,7 +86,6 @@ export async function dispatch(
     now = ctx.clock.now();
     expired = false;
     sending = false;
-    outcome = undefined;
     if (record.status !== 'QUEUED' || !record.waiting) return undefined;
     if (now.getTime() - Date.parse(record.createdAt) > maxAgeMs) {
       expired = true;
@@ -106,7 +104,6 @@ export async function dispatch(
     if (turn.go) {
       // Its turn, but the principal has its limit of generations at Veo: it steps aside, others go first.
       const until = secondsFrom(ctx, settings.poll.intervalSeconds);
-      outcome = { reason: 'running-limit', gate };
       return {
         record: markWaiting(
           record,
@@ -117,7 +114,6 @@ export async function dispatch(
         gate: holdPrincipal(gate, record.principal, until.getTime()),
       };
     }
-    outcome = { reason: turn.reason, gate };
     const breaker = breakerView(gate, now.getTime());
     const waiting: Waiting = {
       ...record.waiting,
@@ -136,7 +132,8 @@ export async function dispatch(
   if (expired) return { record: (await expireUnstarted(ctx, result.record)) ?? result.record };
   if (!sending) {
     const due = result.record.nextPollAt;
-    if (outcome && result.record.waiting) {
+    // Still waiting (this decision kept it in line): its next wake-up is at its new nextPollAt.
+    if (result.record.waiting) {
       const delay = due ? Math.max(0, (Date.parse(due) - ctx.clock.now().getTime()) / 1000) : 0;
       await schedulePoll(ctx, id, delay, due);
     }
