@@ -4,12 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary view fields
-type View = Record<string, any>;
-const textOf = (result: CallToolResult): string =>
-  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+import { startTestServer, type TestServer, textOf, type View } from '../helpers/server.js';
 
 describe('cancel_video_operation', () => {
   let server: TestServer;

@@ -8,13 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ResolvedAddress } from '../../functions/src/net/egress.js';
-import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
+import { rawPost, startTestServer, type TestServer, textOf } from '../helpers/server.js';
 
 const PNG = readFileSync(new URL('../fixtures/image-64x36.png', import.meta.url));
 const TLS_CERT = readFileSync(new URL('../fixtures/tls/test-only.crt', import.meta.url));
 const TLS_KEY = readFileSync(new URL('../fixtures/tls/test-only.key', import.meta.url));
-const textOf = (result: CallToolResult): string =>
-  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('bad input changes nothing and says what is allowed', () => {
   let server: TestServer;

@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { finished, startTestServer, type TestServer } from '../helpers/server.js';
-
-const textOf = (result: CallToolResult): string =>
-  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+import { finished, startTestServer, type TestServer, textOf } from '../helpers/server.js';
 
 {
   describe('Veo faults on the Vertex AI wire protocol', () => {

@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { finished, startTestServer, type TestServer } from '../helpers/server.js';
+import { finished, startTestServer, type TestServer, textOf } from '../helpers/server.js';
 import { RETIRED_MODELS } from '../../functions/src/veo/catalog.js';
 
 type Json = Record<string, unknown>;
-const textOf = (result: CallToolResult): string =>
-  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('the model catalog over MCP', () => {
   let server: TestServer;

@@ -5,10 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-
-const textOf = (result: CallToolResult): string =>
-  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+import { startTestServer, type TestServer, textOf } from '../helpers/server.js';
 
 interface LimitRow {
   setting: string;

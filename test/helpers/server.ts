@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { Client } from '@modelcontextprotocol/client';
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../functions/src/config/index.js';
 import type { Clock } from '../../functions/src/operations/clock.js';
@@ -151,3 +151,11 @@ export async function finished(server: TestServer, operationId: string): Promise
     unsubscribe();
   }
 }
+
+/** The text of a tool result, its text blocks joined (what a client without structuredContent shows). */
+export const textOf = (result: CallToolResult): string =>
+  result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+/** A tool result's structuredContent, for assertions on arbitrary fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary view fields
+export type View = Record<string, any>;
