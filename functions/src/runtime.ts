@@ -22,7 +22,7 @@ import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.j
 import { deliverWebhook } from './queue/webhook.js';
 import { MemoryApiKeyStore } from './store/api-keys-memory.js';
 import { MemoryOperationStore } from './store/memory.js';
-import { VeoAdapter } from './veo/adapter.js';
+import { VeoAdapter } from './video/veo.js';
 
 export interface Runtime {
   config: Config;

@@ -153,7 +153,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     });
   }
 
-  // Strict inputs (veo/input-rules.ts): one rule for every tool and for pipeline messages.
+  // Strict inputs (video/input-rules.ts): one rule for every tool and for pipeline messages.
   const GENERATE_FIELDS =
     'prompt, model, image, image_mime_type, negative_prompt, aspect_ratio, duration_seconds, resolution, ' +
     'number_of_videos, person_generation, seed, generate_audio, enhance_prompt, idempotency_key, wait_seconds';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { finished, startTestServer, type TestServer, textOf } from '../helpers/server.js';
-import { RETIRED_MODELS } from '../../functions/src/veo/catalog.js';
+import { RETIRED_MODELS } from '../../functions/src/video/catalog.js';
 
 type Json = Record<string, unknown>;
 

@@ -17,7 +17,7 @@ import { createPollerHandler, type PubSubMessageData } from '../../functions/src
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { checkRequest } from '../../functions/src/veo/catalog.js';
+import { checkRequest } from '../../functions/src/video/catalog.js';
 import {
   cloudDeployment,
   emulatorSkip,
@@ -291,7 +291,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
       };
       await runtime.store.create(record);
       if (backend === 'vertex') {
-        const { VeoAdapter } = await import('../../functions/src/veo/adapter.js');
+        const { VeoAdapter } = await import('../../functions/src/video/veo.js');
         const veo = new VeoAdapter({ veo: runtime.config.veo, baseUrl: simulatorUrl });
         const written = new Promise<void>((resolve) => {
           const onCompleted = (name: string) => {

@@ -10,7 +10,7 @@ import { LimitExceededError } from '../../functions/src/operations/index.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { checkRequest } from '../../functions/src/veo/catalog.js';
+import { checkRequest } from '../../functions/src/video/catalog.js';
 import {
   cloudDeployment,
   emulatorSkip,

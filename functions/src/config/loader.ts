@@ -5,7 +5,7 @@ import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schem
 import type { SpendLimits } from '../operations/budget.js';
 import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
-import { findRetired, liveModelIds, retiredMessage } from '../veo/catalog.js';
+import { findRetired, liveModelIds, retiredMessage } from '../video/catalog.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
 export interface ConfigProblem {
@@ -300,7 +300,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
   );
 
-  // Models come from the catalog (veo/catalog.ts): a retired default would fail every call that names no model, and
+  // Models come from the catalog (video/catalog.ts): a retired default would fail every call that names no model, and
   // a retired id's pace would quietly stop applying (calls naming it are refused before Veo), so both are refused here
   // with the replacement to use.
   if (!bad.has('VEO_DEFAULT_MODEL')) {

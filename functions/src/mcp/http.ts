@@ -12,7 +12,7 @@ import { BLOB_ROUTE } from '../blobs/local.js';
 import { AppError, errorPolicy, JSON_RPC } from '../errors.js';
 import { errorFields, log, logWithReference, runWithTrace, traceOfRequest } from '../log.js';
 import type { Runtime } from '../runtime.js';
-import { refusePrototypeKeys } from '../veo/input-rules.js';
+import { refusePrototypeKeys } from '../video/input-rules.js';
 import { createProtocolHandler } from './protocol.js';
 import {
   answerJsonRpcError,

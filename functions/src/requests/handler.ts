@@ -12,8 +12,8 @@ import { checkDestination, EgressError } from '../net/egress.js';
 import { SubmitFailedError } from '../operations/index.js';
 import type { PubSubMessageData } from '../poller/handler.js';
 import type { Runtime } from '../runtime.js';
-import { refusePrototypeKeys } from '../veo/input-rules.js';
-import { prepareRequest } from '../veo/request.js';
+import { refusePrototypeKeys } from '../video/input-rules.js';
+import { prepareRequest } from '../video/request.js';
 import { correlationEntryAllowed, MAX_CORRELATION_ATTRIBUTES, RequestMessageSchema } from './message.js';
 
 /** `failed`: Veo did not start it; the operation is recorded as FAILED and its completion event is out. */

@@ -2,8 +2,8 @@
 // idempotency key), optional correlation attributes echoed on the completion event, and an optional webhook.
 // request-message.schema.json is generated from this schema (npm run schemas), so the two cannot drift.
 import { z } from 'zod';
-import { plainText, strictFields } from '../veo/input-rules.js';
-import { GenerateVideoArgsSchema } from '../veo/request.js';
+import { plainText, strictFields } from '../video/input-rules.js';
+import { GenerateVideoArgsSchema } from '../video/request.js';
 
 const RESERVED = ['event_id', 'type', 'status', 'operation_id', 'request_id'];
 const CORRELATION_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;

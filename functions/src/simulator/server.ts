@@ -6,14 +6,14 @@
 // a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
 // Like Vertex it can refuse submits beyond a per-minute quota (submitsPerMinute) and go down for a while
 // (outage(), or POST /simulator/outage for a standalone simulator shared by several processes), and it answers a
-// submit naming a retired model (veo/catalog.ts RETIRED_MODELS) with Vertex's 404 NOT_FOUND.
+// submit naming a retired model (video/catalog.ts RETIRED_MODELS) with Vertex's 404 NOT_FOUND.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assetFor, SIMULATOR_DURATIONS } from './assets.js';
-import { findRetired } from '../veo/catalog.js';
+import { findRetired } from '../video/catalog.js';
 
 export const FAULTS = [
   'submit-429',

@@ -1,11 +1,11 @@
-// Models in the configuration come from the catalog (functions/src/veo/catalog.ts): a retired or unknown
+// Models in the configuration come from the catalog (functions/src/video/catalog.ts): a retired or unknown
 // VEO_DEFAULT_MODEL, or a VEO_SUBMITS_PER_MINUTE_BY_MODEL key that is not a live model, stops startup with the
 // model, its retirement date and the replacement — instead of every call without `model` failing at Veo with 404.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../functions/src/config/index.js';
 import { EnvSchema } from '../../../functions/src/config/schema.js';
-import { findModel, RETIRED_MODELS } from '../../../functions/src/veo/catalog.js';
+import { findModel, RETIRED_MODELS } from '../../../functions/src/video/catalog.js';
 import { configProblems } from './problems.js';
 
 const LIVE = 'live models: veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001';

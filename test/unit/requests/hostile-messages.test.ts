@@ -1,4 +1,4 @@
-// Pipeline messages follow the same input rules as the tools (veo/input-rules.ts) and the egress rules for
+// Pipeline messages follow the same input rules as the tools (video/input-rules.ts) and the egress rules for
 // webhook_url, checked on arrival: each bad message is rejected with a reason naming the field, and nothing is
 // recorded or sent to Veo. The requests handler runs on a real runtime (memory store, the Veo simulator).
 import assert from 'node:assert/strict';

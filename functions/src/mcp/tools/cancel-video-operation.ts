@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
-import { strictFields } from '../../veo/input-rules.js';
+import { strictFields } from '../../video/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const inputSchema = strictFields(

@@ -6,8 +6,8 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { EgressOptions } from '../../net/egress.js';
 import type { Operations } from '../../operations/index.js';
 import { isTerminal, type WireApi } from '../../operations/record.js';
-import { strictFields } from '../../veo/input-rules.js';
-import { GenerateVideoArgsSchema, prepareRequest } from '../../veo/request.js';
+import { strictFields } from '../../video/input-rules.js';
+import { GenerateVideoArgsSchema, prepareRequest } from '../../video/request.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 

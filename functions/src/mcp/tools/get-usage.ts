@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { LIMIT_SETTINGS, type Operations } from '../../operations/index.js';
 import { dailyLimitOf, dayResetsAt, minuteResetsAt } from '../../operations/budget.js';
-import { strictFields } from '../../veo/input-rules.js';
+import { strictFields } from '../../video/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const LimitSchema = z.object({

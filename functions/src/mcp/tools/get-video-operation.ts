@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
-import { strictFields } from '../../veo/input-rules.js';
+import { strictFields } from '../../video/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 // No length or pattern check here: a malformed id names no operation and is answered NOT_FOUND like any unknown

@@ -1,11 +1,11 @@
 // list_video_models: the Veo models this server offers on its backend, with their limits, list prices by resolution
-// and audio, where each fact came from, and the retired ids it refuses (all from veo/catalog.ts).
+// and audio, where each fact came from, and the retired ids it refuses (all from video/catalog.ts).
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { AdmissionView } from '../../operations/index.js';
 import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
-import { MODELS, RESOLUTIONS, RETIRED_MODELS } from '../../veo/catalog.js';
-import { strictFields } from '../../veo/input-rules.js';
+import { MODELS, RESOLUTIONS, RETIRED_MODELS } from '../../video/catalog.js';
+import { strictFields } from '../../video/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
 const SecondPriceSchema = z.object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { Operations } from '../../operations/index.js';
 import { BACKENDS, backendOf, OPERATION_STATUSES } from '../../operations/record.js';
-import { strictFields } from '../../veo/input-rules.js';
+import { strictFields } from '../../video/input-rules.js';
 import { estimatedCostOf } from '../operation-view.js';
 import { guarded } from '../tool-errors.js';
 

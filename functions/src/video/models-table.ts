@@ -1,10 +1,10 @@
-// The README's model table, made from the catalog (npm run models-table writes it; test/unit/veo/models-table.test.ts
+// The README's model table, made from the catalog (npm run models-table writes it; test/unit/video/models-table.test.ts
 // fails when README.md differs), so the table users read is the one requests are checked against.
 import { EnvSchema } from '../config/schema.js';
 import { MODELS, RESOLUTIONS, RETIRED_MODELS, type ModelInfo, type Source } from './catalog.js';
 
 export const TABLE_START =
-  '<!-- models-table:start: generated from functions/src/veo/catalog.ts by `npm run models-table`; do not edit -->';
+  '<!-- models-table:start: generated from functions/src/video/catalog.ts by `npm run models-table`; do not edit -->';
 export const TABLE_END = '<!-- models-table:end -->';
 
 const usd = (n: number): string => `$${n.toFixed(2)}`;

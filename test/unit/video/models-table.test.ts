@@ -10,8 +10,8 @@ import {
   spliceModelsTable,
   TABLE_END,
   TABLE_START,
-} from '../../../functions/src/veo/models-table.js';
-import { MODELS, RETIRED_MODELS } from '../../../functions/src/veo/catalog.js';
+} from '../../../functions/src/video/models-table.js';
+import { MODELS, RETIRED_MODELS } from '../../../functions/src/video/catalog.js';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 

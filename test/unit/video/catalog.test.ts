@@ -10,7 +10,7 @@ import {
   findRetired,
   MODELS,
   RETIRED_MODELS,
-} from '../../../functions/src/veo/catalog.js';
+} from '../../../functions/src/video/catalog.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../functions/src/errors.js';
-import { checkRequest, MODELS, RESOLUTIONS } from '../../../functions/src/veo/catalog.js';
+import { checkRequest, MODELS, RESOLUTIONS } from '../../../functions/src/video/catalog.js';
 
 const cost = (args: Parameters<typeof checkRequest>[0]) =>
   checkRequest({ prompt: 'a fox', ...args }, 'vertex', 'veo-3.1-fast-generate-001', false).estimatedCostUsd;

@@ -8,8 +8,8 @@ import { ApiError } from '@google/genai';
 import { loadConfig } from '../../../functions/src/config/index.js';
 import { SubmitFailure } from '../../../functions/src/operations/ports.js';
 import { publisherModelNotFound, VeoSimulator } from '../../../functions/src/simulator/server.js';
-import { VeoAdapter } from '../../../functions/src/veo/adapter.js';
-import { RETIRED_MODELS } from '../../../functions/src/veo/catalog.js';
+import { VeoAdapter } from '../../../functions/src/video/veo.js';
+import { RETIRED_MODELS } from '../../../functions/src/video/catalog.js';
 import { submitVideo, vertexClient } from '../../helpers/veo-sdk.js';
 
 const request = (model: string) => ({

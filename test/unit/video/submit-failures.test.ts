@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApiError } from '@google/genai';
 import { SubmitFailure } from '../../../functions/src/operations/ports.js';
-import { toAppError } from '../../../functions/src/veo/adapter.js';
+import { toAppError } from '../../../functions/src/video/veo.js';
 
 const apiError = (status: number, message = `HTTP ${status} from Veo`) => new ApiError({ message, status });
 const connectionError = (code: string) =>
