@@ -301,7 +301,15 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
           };
           simulator.events.on('completed', onCompleted);
         });
-        const accepted = await veo.submit(req, undefined, runtime.blobs.outputUriFor(record.outputPrefix));
+        const accepted = await veo.submit(
+          req,
+          {},
+          {
+            operationId: record.id,
+            principal: record.principal,
+            outputUri: runtime.blobs.outputUriFor(record.outputPrefix),
+          },
+        );
         await written; // Veo finishes and writes its outputs; nobody is following it.
       }
       const due = await runtime.store.findDue(

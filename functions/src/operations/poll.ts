@@ -60,7 +60,7 @@ export async function pollOnce(
 
   let status: GenerationStatus;
   try {
-    status = await ctx.veo.poll(record.veoOperationName);
+    status = await ctx.veo.poll(record.veoOperationName, record.model);
   } catch (err) {
     const error = toOperationError(err);
     if (!error.retryable) {
@@ -177,7 +177,7 @@ async function reconcile(
   if (elapsed < settings.submitGraceSeconds) {
     return expired ? expire(ctx, record.id) : next(ctx, record.id, settings.poll.intervalSeconds, false);
   }
-  if (veo.writesToStorage && blobs.outputUriFor(record.outputPrefix)) {
+  if (veo.writesToStorage(record.model) && blobs.outputUriFor(record.outputPrefix)) {
     const outputs = await blobs.listOutputs(record.outputPrefix);
     if (outputs.length === 0) {
       if (expired) return expire(ctx, record.id);

@@ -4,7 +4,14 @@ import type { Readable } from 'node:stream';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { StartUsage, UsageRelease, UsageSnapshot } from './budget.js';
 import type { GateState } from './gate.js';
-import type { OperationOutput, OperationRecord, OperationStatus, VideoRequest, WireApi } from './record.js';
+import type {
+  ImageReference,
+  OperationOutput,
+  OperationRecord,
+  OperationStatus,
+  VideoRequest,
+  WireApi,
+} from './record.js';
 
 /** What a dispatch transaction changes: the record, the gate, and the principal's running count (+1, -1). */
 export interface DispatchChange {
@@ -116,15 +123,44 @@ export interface PollQueue {
   enqueue(message: PollMessage, delaySeconds: number): Promise<void>;
 }
 
-/** An image ready to send to Veo: bytes (base64) or a gs:// URI Veo reads itself. */
+/** An image ready to send to the model: bytes (base64) or a gs:// URI the model reads itself. */
 export interface ImageInput {
-  reference: VideoRequest['image'] & object;
+  reference: ImageReference;
   base64?: string;
 }
 
-/** A generated video as Veo reported it. */
+/** The media a generation sends, by role; their references are in the request, bytes only here. */
+export interface MediaInputs {
+  /** First frame. */
+  image?: ImageInput;
+  lastFrame?: ImageInput;
+  referenceImages?: ImageInput[];
+}
+
+/** What a submit needs besides the request and its media. */
+export interface SubmitContext {
+  operationId: string;
+  principal: string;
+  /** Where the model writes its outputs itself (Vertex: outputGcsUri / gcs_uri), when the blob store allows. */
+  outputUri?: string;
+}
+
+/**
+ * A generated video as the model reported it: written to storage by the model, inline bytes, or a remote file (the
+ * Gemini API's files: downloaded with the API key, streamed into the blob store).
+ */
 export type GeneratedVideo =
-  { kind: 'stored'; uri: string; mimeType: string } | { kind: 'inline'; base64: string; mimeType: string };
+  | { kind: 'stored'; uri: string; mimeType: string }
+  | { kind: 'inline'; base64: string; mimeType: string }
+  | { kind: 'remote'; uri: string; mimeType: string };
+
+/** Whether the model's API says the model is served to this project or key (list_video_models). */
+export interface ModelAvailability {
+  state: 'available' | 'not-found' | 'unknown';
+  checkedAt: string;
+  /** Why unknown / not found, in the API's words. */
+  detail?: string;
+}
 
 /** What Veo says when asked about a generation. */
 export type GenerationStatus =
@@ -160,14 +196,21 @@ export interface VideoGenerator {
    */
   submit(
     request: VideoRequest,
-    image: ImageInput | undefined,
-    outputUri: string | undefined,
+    inputs: MediaInputs,
+    context: SubmitContext,
   ): Promise<{ operationName: string; simulated: boolean }>;
-  /** Whether outputs written straight to storage can be found without Veo's answer (reconciliation). */
-  readonly writesToStorage: boolean;
-  poll(operationName: string): Promise<GenerationStatus>;
+  /** Whether `model`'s outputs written straight to storage can be found without its answer (reconciliation). */
+  writesToStorage(model: string): boolean;
+  poll(operationName: string, model: string): Promise<GenerationStatus>;
+  /**
+   * Asks the model's API to stop a started generation: 'cancelled' when it did (Omni interactions), 'unsupported'
+   * when the API has no cancel (Veo: a started job may still be billed). Throws when the API failed.
+   */
+  cancel(operationName: string, model: string): Promise<'cancelled' | 'unsupported'>;
   /** Opens a generated video that has to be copied into the blob store. */
   open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable>;
+  /** Whether the API serves `model` to this project or key now (cached by the adapter). */
+  availability(model: string): Promise<ModelAvailability>;
 }
 
 /** A generated video as callers get it: where it is stored and a signed link that downloads it. */

@@ -41,12 +41,54 @@ export interface ImageReference {
   sha256?: string;
 }
 
-/** Validated, normalized generation arguments, as sent to Veo (minus image bytes). */
+/** An input video (extend_video, or a reference clip): where it is, and what was checked about it before spend. */
+export interface VideoReference {
+  /** 'operation': an output of one of the caller's own operations (`operationId`). */
+  source: 'operation' | 'gcs' | 'https';
+  /** gs:// or https:// URI (an operation's output: its stored URI). */
+  uri: string;
+  mimeType: string;
+  operationId?: string;
+  /** As read from the MP4 before the submit. */
+  durationSeconds?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  bytes?: number;
+}
+
+/**
+ * What a generation does: 'generate' (text/image/frames/references to video, the default when absent), 'extend' (a
+ * longer video from an input video: extend_video) or 'edit' (Omni: a new turn on a previous result: edit_video).
+ */
+export type GenerationMode = 'generate' | 'extend' | 'edit';
+
+/** The operation a generation continues (extend or edit): lineage across steps, and the upstream name to continue. */
+export interface ParentLink {
+  operationId: string;
+  /** The first operation of the chain (itself for a first step). */
+  rootOperationId: string;
+  /** 1 for the first extension or edit of an original, 2 for the next, … */
+  step: number;
+  /** The parent's upstream name (an Omni interaction id continues as previous_interaction_id). */
+  upstreamName?: string;
+}
+
+/** Validated, normalized generation arguments, as sent to the model (minus media bytes). */
 export interface VideoRequest {
   model: string;
+  mode?: GenerationMode;
   prompt?: string;
   negativePrompt?: string;
+  /** First frame (image-to-video). */
   image?: ImageReference;
+  /** Last frame (first + last frame interpolation; needs `image`). */
+  lastFrame?: ImageReference;
+  /** Asset reference images ("ingredients"). */
+  referenceImages?: ImageReference[];
+  /** The video to extend (mode 'extend'). */
+  video?: VideoReference;
+  parent?: ParentLink;
   aspectRatio: string;
   durationSeconds: number;
   resolution?: string;
@@ -55,6 +97,10 @@ export interface VideoRequest {
   seed?: number;
   generateAudio?: boolean;
   enhancePrompt?: boolean;
+  /** Vertex Veo only. */
+  fps?: number;
+  compressionQuality?: 'OPTIMIZED' | 'LOSSLESS';
+  resizeMode?: 'PAD' | 'CROP';
 }
 
 /** Why a generation is not at Veo yet. */
@@ -135,6 +181,11 @@ export interface OperationRecord {
   submittedAt?: string;
   /** A copy of an input image given as bytes, kept while the operation waits (`${outputPrefix}input-image`). */
   imageCopyUri?: string;
+  /**
+   * Copies of the other input images given as bytes (last frame, reference images), kept while the operation waits,
+   * by role: 'lastFrame', 'reference-0', 'reference-1', … (`${outputPrefix}input-{role}`).
+   */
+  inputCopies?: Record<string, string>;
   pollCount: number;
   /** Consecutive failed polls; reset on a successful poll. */
   pollErrors: number;

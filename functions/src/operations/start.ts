@@ -10,15 +10,15 @@ import { publishPending } from './completion.js';
 import type { OperationsContext } from './context.js';
 import { gateKeyOf, joinLine, MAX_LINE, waitingOf } from './gate.js';
 import { newOperationId } from './ids.js';
-import type { ImageInput } from './ports.js';
+import type { MediaInputs } from './ports.js';
 import { isTerminal, type OperationRecord, type VideoRequest } from './record.js';
 import { hashRequest } from './request-hash.js';
-import { dispatch, keepImage } from './submit.js';
+import { dispatch, keepInputs } from './submit.js';
 
 export interface StartInput {
   principal: string;
   request: VideoRequest;
-  image?: ImageInput;
+  inputs?: MediaInputs;
   idempotencyKey?: string;
   estimatedCostUsd: number;
   correlation?: Record<string, string>;
@@ -76,7 +76,7 @@ export async function start(
   // brings it back at its estimated start.
   let result: Awaited<ReturnType<typeof dispatch>>;
   try {
-    result = await dispatch(ctx, created.record, input.image);
+    result = await dispatch(ctx, created.record, input.inputs);
   } catch (err) {
     // Still waiting, nothing sent: it is accepted, durably in line and due now, so the sweep asks for its turn
     // again. An error would tell the caller it failed, and a retry would start (and bill) a second one.
@@ -90,7 +90,7 @@ export async function start(
   }
   if (result?.refused) throw result.refused;
   const record = result?.record ?? created.record;
-  if (record.waiting) await keepImage(ctx, record, input.image);
+  if (record.waiting) await keepInputs(ctx, record, input.inputs);
   return { record, started: true };
 }
 
@@ -121,8 +121,8 @@ async function replay(
     );
   }
   if (!isTerminal(existing.status)) {
-    // Waiting, and its image copy never written (the first delivery failed after joining the line): write it now.
-    if (existing.waiting) await keepImage(ctx, existing, input.image);
+    // Waiting, and its image copies never written (the first delivery failed after joining the line): write it now.
+    if (existing.waiting) await keepInputs(ctx, existing, input.inputs);
     return existing;
   }
   try {

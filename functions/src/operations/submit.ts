@@ -29,8 +29,14 @@ import {
 } from './gate.js';
 import { doublingSeconds, nextPollDelaySeconds } from './poll-schedule.js';
 import { schedulePoll } from './poll.js';
-import { SubmitFailure, type DispatchChange, type ImageInput, type SubmitFailureKind } from './ports.js';
-import type { OperationRecord, WaitReason, Waiting } from './record.js';
+import {
+  SubmitFailure,
+  type DispatchChange,
+  type ImageInput,
+  type MediaInputs,
+  type SubmitFailureKind,
+} from './ports.js';
+import type { ImageReference, OperationRecord, WaitReason, Waiting } from './record.js';
 import { markRunning, markSending, markWaiting, toOperationError } from './state.js';
 
 /** Veo refused the submit for good: the operation is recorded as FAILED, and its completion event says so. */
@@ -59,13 +65,13 @@ export interface DispatchResult {
 }
 
 /**
- * Gives the waiting operation `id` its turn if it has one. `image` is the input image in hand (the start's own
+ * Gives the waiting operation `id` its turn if it has one. `inputs` are the input images in hand (the start's own
  * call); a later delivery reads the copy kept while it waited.
  */
 export async function dispatch(
   ctx: OperationsContext,
   current: OperationRecord,
-  image?: ImageInput,
+  inputs?: MediaInputs,
 ): Promise<DispatchResult | undefined> {
   const { settings } = ctx;
   let now = ctx.clock.now();
@@ -139,7 +145,7 @@ export async function dispatch(
     }
     return { record: result.record };
   }
-  return send(ctx, result.record, key, image, refusedBefore);
+  return send(ctx, result.record, key, inputs, refusedBefore);
 }
 
 /** The submit itself, and what Veo's answer makes of the operation. */
@@ -147,32 +153,36 @@ async function send(
   ctx: OperationsContext,
   record: OperationRecord,
   key: string,
-  image: ImageInput | undefined,
+  inputs: MediaInputs | undefined,
   refusedBefore: number,
 ): Promise<DispatchResult> {
   const { settings, veo, blobs } = ctx;
   const id = record.id;
   let accepted: { operationName: string; simulated: boolean };
-  let input: ImageInput | undefined;
+  let media: MediaInputs;
   try {
-    input = image ?? (await keptImage(ctx, record));
+    media = inputs ?? (await keptInputs(ctx, record));
   } catch (err) {
-    // Nothing reached Veo: not an outage of Veo's, and safe to try again (unless the image was never kept).
+    // Nothing reached Veo: not an outage of Veo's, and safe to try again (unless an image was never kept).
     const failure =
       err instanceof SubmitFailure
         ? err
         : new SubmitFailure(
             'UPSTREAM',
-            `The kept input image could not be read: ${err instanceof Error ? err.message : String(err)}`,
+            `The kept input images could not be read: ${err instanceof Error ? err.message : String(err)}`,
             'not-started',
             false,
           );
-    return sendFailed(ctx, record, key, failure, image, refusedBefore);
+    return sendFailed(ctx, record, key, failure, inputs, refusedBefore);
   }
   try {
-    accepted = await veo.submit(record.request, input, blobs.outputUriFor(record.outputPrefix));
+    accepted = await veo.submit(record.request, media, {
+      operationId: id,
+      principal: record.principal,
+      outputUri: blobs.outputUriFor(record.outputPrefix),
+    });
   } catch (err) {
-    return sendFailed(ctx, record, key, err, image, refusedBefore);
+    return sendFailed(ctx, record, key, err, inputs, refusedBefore);
   }
   const firstDelay = nextPollDelaySeconds(settings.poll, 0);
   const running = await ctx.store.update(id, (current) =>
@@ -194,7 +204,7 @@ async function sendFailed(
   record: OperationRecord,
   key: string,
   err: unknown,
-  image: ImageInput | undefined,
+  inputs: MediaInputs | undefined,
   refusedBefore: number,
 ): Promise<DispatchResult> {
   const id = record.id;
@@ -252,12 +262,16 @@ async function sendFailed(
       };
     });
     const stored = back?.record ?? record;
-    if (stored.waiting) await keepImage(ctx, stored, image);
+    if (stored.waiting) await keepInputs(ctx, stored, inputs);
     if (stored.waiting) await schedulePoll(ctx, id, delay, stored.nextPollAt);
     return { record: stored };
   }
 
-  if (kind === 'unknown' && ctx.veo.writesToStorage && ctx.blobs.outputUriFor(record.outputPrefix)) {
+  if (
+    kind === 'unknown' &&
+    ctx.veo.writesToStorage(record.model) &&
+    ctx.blobs.outputUriFor(record.outputPrefix)
+  ) {
     // It may have started: the record stays without Veo's name, and the poll that comes after the submit's grace
     // reconciles it from its outputs (poll.ts). Sending it again could bill it twice. (Where outputs cannot be found
     // without Veo's answer, nothing could follow it: it fails below, and the message says it may have started.)
@@ -369,38 +383,79 @@ async function wakeLine(ctx: OperationsContext, gate: GateState, model: string):
   for (const entry of next) await schedulePoll(ctx, entry.id, 0, undefined);
 }
 
-/** Where a waiting operation keeps its input image: next to its outputs, under a name no output has. */
-const keptImageKey = (record: OperationRecord) => `${record.outputPrefix}input-image`;
-
-/** Keeps an image given as bytes while the operation waits, so a later delivery can send it. */
-export async function keepImage(
-  ctx: OperationsContext,
-  record: OperationRecord,
-  image?: ImageInput,
-): Promise<void> {
-  if (!image?.base64 || record.imageCopyUri) return;
-  const stored = await ctx.blobs.put(
-    keptImageKey(record),
-    Buffer.from(image.base64, 'base64'),
-    image.reference.mimeType,
-  );
-  await ctx.store.update(record.id, (current) =>
-    current.imageCopyUri ? undefined : { ...current, imageCopyUri: stored.uri },
-  );
+/** An input image by role: 'image' (first frame), 'lastFrame', 'reference-N'. */
+interface RoleImage {
+  role: string;
+  reference: ImageReference;
+  input?: ImageInput;
 }
 
-async function keptImage(ctx: OperationsContext, record: OperationRecord): Promise<ImageInput | undefined> {
-  const reference = record.request.image;
-  if (!reference) return undefined;
-  if (reference.source === 'gcs') return { reference };
-  if (!record.imageCopyUri) {
-    // Its copy is written just after it joins the line: a wake-up can come first. Nothing was sent; it tries again.
-    throw new SubmitFailure(
-      'UPSTREAM',
-      'The input image of this waiting generation is not stored yet; it will be sent once it is.',
-      'not-started',
-      false,
+/** The request's images with their roles, and the inputs in hand for them (if any). */
+function imagesByRole(request: OperationRecord['request'], inputs?: MediaInputs): RoleImage[] {
+  const roles: RoleImage[] = [];
+  if (request.image) roles.push({ role: 'image', reference: request.image, input: inputs?.image });
+  if (request.lastFrame)
+    roles.push({ role: 'lastFrame', reference: request.lastFrame, input: inputs?.lastFrame });
+  request.referenceImages?.forEach((reference, n) =>
+    roles.push({ role: `reference-${n}`, reference, input: inputs?.referenceImages?.[n] }),
+  );
+  return roles;
+}
+
+/** Where a kept copy of one role's image is recorded ('image' keeps its older field). */
+const copyOf = (record: OperationRecord, role: string): string | undefined =>
+  role === 'image' ? record.imageCopyUri : record.inputCopies?.[role];
+
+/**
+ * Keeps the images given as bytes while the operation waits, so a later delivery can send them: next to its outputs,
+ * under names no output has (`${outputPrefix}input-{role}`).
+ */
+export async function keepInputs(
+  ctx: OperationsContext,
+  record: OperationRecord,
+  inputs?: MediaInputs,
+): Promise<void> {
+  const kept: Record<string, string> = {};
+  for (const { role, input } of imagesByRole(record.request, inputs)) {
+    if (!input?.base64 || copyOf(record, role)) continue;
+    const stored = await ctx.blobs.put(
+      `${record.outputPrefix}input-${role}`,
+      Buffer.from(input.base64, 'base64'),
+      input.reference.mimeType,
     );
+    kept[role] = stored.uri;
   }
-  return { reference, base64: (await ctx.blobs.read(record.imageCopyUri)).toString('base64') };
+  if (Object.keys(kept).length === 0) return;
+  const { image, ...others } = kept;
+  await ctx.store.update(record.id, (current) => ({
+    ...current,
+    ...(image && !current.imageCopyUri ? { imageCopyUri: image } : {}),
+    ...(Object.keys(others).length > 0 ? { inputCopies: { ...others, ...current.inputCopies } } : {}),
+  }));
+}
+
+/** The waiting operation's images, read back from their kept copies (gs:// images are sent by URI). */
+async function keptInputs(ctx: OperationsContext, record: OperationRecord): Promise<MediaInputs> {
+  const media: MediaInputs = {};
+  for (const { role, reference } of imagesByRole(record.request)) {
+    let input: ImageInput;
+    if (reference.source === 'gcs') input = { reference };
+    else {
+      const copy = copyOf(record, role);
+      if (!copy) {
+        // Copies are written just after it joins the line: a wake-up can come first. Nothing was sent; it tries again.
+        throw new SubmitFailure(
+          'UPSTREAM',
+          'An input image of this waiting generation is not stored yet; it will be sent once it is.',
+          'not-started',
+          false,
+        );
+      }
+      input = { reference, base64: (await ctx.blobs.read(copy)).toString('base64') };
+    }
+    if (role === 'image') media.image = input;
+    else if (role === 'lastFrame') media.lastFrame = input;
+    else (media.referenceImages ??= []).push(input);
+  }
+  return media;
 }

@@ -148,7 +148,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
       const started = await runtime.operations.start({
         principal,
         request: prepared.request,
-        image: prepared.image,
+        inputs: prepared.inputs,
         idempotencyKey: request_id,
         estimatedCostUsd: prepared.estimatedCostUsd,
         correlation,

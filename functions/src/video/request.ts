@@ -2,7 +2,7 @@
 // then the input image. Anything impossible is rejected here, before a record exists or Veo is called.
 import { z } from 'zod';
 import type { WireApi } from '../operations/record.js';
-import type { ImageInput } from '../operations/ports.js';
+import type { MediaInputs } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 import { checkRequest, MAX_PROMPT_CHARS } from './catalog.js';
 import type { EgressOptions } from '../net/egress.js';
@@ -76,7 +76,7 @@ export type GenerateVideoArgs = z.infer<typeof GenerateVideoArgsSchema>;
 
 export interface PreparedRequest {
   request: VideoRequest;
-  image?: ImageInput;
+  inputs: MediaInputs;
   estimatedCostUsd: number;
 }
 
@@ -93,11 +93,11 @@ export async function prepareRequest(
 ): Promise<PreparedRequest> {
   const hasImage = args.image !== undefined && args.image.trim() !== '';
   const { request, estimatedCostUsd } = checkRequest(args, options.api, options.defaultModel, hasImage);
-  if (!hasImage) return { request, estimatedCostUsd };
+  if (!hasImage) return { request, inputs: {}, estimatedCostUsd };
   const image = await resolveImage(args.image!, args.image_mime_type, {
     api: options.api,
     maxBytes: options.maxImageBytes,
     egress: options.egress,
   });
-  return { request: { ...request, image: image.reference }, image, estimatedCostUsd };
+  return { request: { ...request, image: image.reference }, inputs: { image }, estimatedCostUsd };
 }

@@ -12,6 +12,9 @@ import {
   type GeneratedVideo,
   type GenerationStatus,
   type ImageInput,
+  type MediaInputs,
+  type ModelAvailability,
+  type SubmitContext,
   type SubmitFailureKind,
   type VideoGenerator,
 } from '../operations/ports.js';
@@ -19,6 +22,9 @@ import type { VideoRequest } from '../operations/record.js';
 import { findModel, findRetired, liveModelIds, retiredMessage } from './catalog.js';
 
 type Sdk = typeof import('@google/genai');
+
+/** How long a model's availability answer is reused by this instance. */
+export const AVAILABILITY_TTL_MS = 10 * 60_000;
 
 export interface VeoAdapterOptions {
   veo: Config['veo'];
@@ -30,45 +36,27 @@ export interface VeoAdapterOptions {
 
 export class VeoAdapter implements VideoGenerator {
   readonly api: WireApi;
-  readonly writesToStorage: boolean;
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
   private readonly options: VeoAdapterOptions;
+  private readonly availabilityCache = new Map<string, { at: number; value: Promise<ModelAvailability> }>();
 
   constructor(options: VeoAdapterOptions) {
     this.options = options;
     this.api = 'vertex';
-    this.writesToStorage = true;
+  }
+
+  /** Vertex writes Veo's outputs to outputGcsUri itself. */
+  writesToStorage(): boolean {
+    return true;
   }
 
   async submit(
     request: VideoRequest,
-    image: ImageInput | undefined,
-    outputUri: string | undefined,
+    inputs: MediaInputs,
+    context: SubmitContext,
   ): Promise<{ operationName: string; simulated: boolean }> {
     const { ai } = await this.load();
-    const params: GenerateVideosParameters = {
-      model: request.model,
-      source: {
-        prompt: request.prompt,
-        image: image && {
-          mimeType: image.reference.mimeType,
-          ...(image.base64 ? { imageBytes: image.base64 } : { gcsUri: image.reference.uri }),
-        },
-      },
-      config: {
-        numberOfVideos: request.numberOfVideos,
-        aspectRatio: request.aspectRatio,
-        durationSeconds: request.durationSeconds,
-        resolution: request.resolution,
-        negativePrompt: request.negativePrompt,
-        personGeneration: request.personGeneration as never,
-        seed: request.seed,
-        generateAudio: request.generateAudio,
-        enhancePrompt: request.enhancePrompt,
-        outputGcsUri: outputUri,
-        pubsubTopic: this.options.noticeTopic,
-      },
-    };
+    const params = toGenerateVideosParameters(request, inputs, context, this.options.noticeTopic);
     const operation = await this.call('submit', () => ai.models.generateVideos(params), request.model);
     if (!operation.name) {
       throw new SubmitFailure(
@@ -90,9 +78,45 @@ export class VeoAdapter implements VideoGenerator {
     return parseOperation(operation);
   }
 
+  /**
+   * Vertex has no cancel for Veo's long-running operations: @google/genai 3.3.0's Operations offers only get and
+   * getVideosOperation, and the REST reference documents no cancel for predictLongRunning (read 2026-12-02).
+   */
+  async cancel(): Promise<'unsupported'> {
+    return 'unsupported';
+  }
+
   async open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable> {
     // Without an output bucket (local blobs), Vertex returns the video bytes in the operation.
+    if (video.kind !== 'inline') throw new AppError('INTERNAL', `Veo returns no ${video.kind} videos`);
     return Readable.from([Buffer.from(video.base64, 'base64')]);
+  }
+
+  /**
+   * Whether Vertex serves the publisher model (GET publishers/google/models/{model}, @google/genai models.get; it
+   * takes no project, so it says the model exists, not that this project may use it). Cached per instance for
+   * AVAILABILITY_TTL_MS; a failure to ask is 'unknown', never an error of list_video_models.
+   */
+  availability(model: string): Promise<ModelAvailability> {
+    const now = Date.now();
+    const cached = this.availabilityCache.get(model);
+    if (cached && now - cached.at < AVAILABILITY_TTL_MS) return cached.value;
+    const value = this.askAvailability(model);
+    this.availabilityCache.set(model, { at: now, value });
+    return value;
+  }
+
+  private async askAvailability(model: string): Promise<ModelAvailability> {
+    const checkedAt = new Date().toISOString();
+    try {
+      const { ai } = await this.load();
+      await ai.models.get({ model });
+      return { state: 'available', checkedAt };
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      return { state: status === 404 ? 'not-found' : 'unknown', checkedAt, detail };
+    }
   }
 
   private load(): Promise<{ sdk: Sdk; ai: GoogleGenAI }> {
@@ -131,6 +155,70 @@ export class VeoAdapter implements VideoGenerator {
 
 function isSimulated(operation: GenerateVideosOperation): boolean {
   return (operation.metadata as Record<string, unknown> | undefined)?.['simulator'] === true;
+}
+
+const sdkImage = (image: ImageInput) => ({
+  mimeType: image.reference.mimeType,
+  ...(image.base64 ? { imageBytes: image.base64 } : { gcsUri: image.reference.uri }),
+});
+
+/**
+ * Google's label rules (cloud.google.com/resource-manager/docs/labels-overview, read 2026-12-02): keys and values up
+ * to 63 characters of lowercase letters, digits, _ and -; keys start with a letter. Principals are e-mails or key
+ * ids, so they are folded into that alphabet; the operation id is kept whole (ours are lowercase already).
+ */
+export function labelValue(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '_')
+    .slice(0, 63);
+}
+
+/**
+ * Our request to the SDK's: every mode (first frame, first + last frame, asset references, extension) and the
+ * Vertex-only fields. `labels` name the operation and its principal so the owner's billing export attributes every
+ * cent (Vertex copies request labels into billing: cloud.google.com/vertex-ai/docs/general/labels, read 2026-12-02).
+ */
+export function toGenerateVideosParameters(
+  request: VideoRequest,
+  inputs: MediaInputs,
+  context: SubmitContext,
+  noticeTopic?: string,
+): GenerateVideosParameters {
+  const video = request.video;
+  return {
+    model: request.model,
+    source: {
+      prompt: request.prompt,
+      image: inputs.image && sdkImage(inputs.image),
+      video: video && { uri: video.uri, mimeType: video.mimeType },
+    },
+    config: {
+      numberOfVideos: request.numberOfVideos,
+      aspectRatio: request.aspectRatio,
+      durationSeconds: request.durationSeconds,
+      resolution: request.resolution,
+      negativePrompt: request.negativePrompt,
+      personGeneration: request.personGeneration as never,
+      seed: request.seed,
+      generateAudio: request.generateAudio,
+      enhancePrompt: request.enhancePrompt,
+      lastFrame: inputs.lastFrame && sdkImage(inputs.lastFrame),
+      referenceImages: inputs.referenceImages?.map((image) => ({
+        image: sdkImage(image),
+        referenceType: 'ASSET' as never,
+      })),
+      fps: request.fps,
+      compressionQuality: request.compressionQuality as never,
+      resizeMode: request.resizeMode as never,
+      outputGcsUri: context.outputUri,
+      pubsubTopic: noticeTopic,
+      labels: {
+        'veo-mcp-operation': labelValue(context.operationId),
+        'veo-mcp-principal': labelValue(context.principal),
+      },
+    },
+  };
 }
 
 /** Turns a done (or not) operation into what the domain needs. Never an empty success. */

@@ -212,9 +212,11 @@ describe('bursts and outages', () => {
         numberOfVideos: 1,
         image: { source: 'inline', mimeType: 'image/png', bytes: bytes.length },
       },
-      image: {
-        reference: { source: 'inline', mimeType: 'image/png', bytes: bytes.length },
-        base64: bytes.toString('base64'),
+      inputs: {
+        image: {
+          reference: { source: 'inline', mimeType: 'image/png', bytes: bytes.length },
+          base64: bytes.toString('base64'),
+        },
       },
       estimatedCostUsd: 1.2,
     });

@@ -2,13 +2,20 @@
 // a completion sink that records (and can refuse) events. Everything runs in memory, so tests take milliseconds.
 import { Readable } from 'node:stream';
 import { AppError } from '../../../functions/src/errors.js';
-import { Operations, type OperationsSettings } from '../../../functions/src/operations/index.js';
+import {
+  Operations,
+  type OperationsSettings,
+  type StartInput,
+} from '../../../functions/src/operations/index.js';
 import {
   SubmitFailure,
   type BlobStore,
   type CompletionSink,
   type GenerationStatus,
   type ImageInput,
+  type MediaInputs,
+  type ModelAvailability,
+  type SubmitContext,
   type Rejection,
   type VideoGenerator,
   type VideoLink,
@@ -24,7 +31,10 @@ import { ManualClock } from '../../helpers/manual-clock.js';
 
 export class FakeGenerator implements VideoGenerator {
   readonly api = 'vertex' as const;
-  writesToStorage = true;
+  storesOutputs = true;
+  writesToStorage(): boolean {
+    return this.storesOutputs;
+  }
   submits = 0;
   polls = 0;
   /** The next submit throws this. */
@@ -34,10 +44,10 @@ export class FakeGenerator implements VideoGenerator {
   /** While set, every submit fails with this (an outage, a quota) and starts nothing. */
   down?: Error;
   /** Submits Veo accepted, in order, with the image each was sent with. */
-  readonly accepted: Array<{ name: string; image?: ImageInput }> = [];
+  readonly accepted: Array<{ name: string; image?: ImageInput; context: SubmitContext }> = [];
   private readonly statuses = new Map<string, GenerationStatus>();
 
-  async submit(_request: VideoRequest, image: ImageInput | undefined, outputUri: string | undefined) {
+  async submit(_request: VideoRequest, inputs: MediaInputs, context: SubmitContext) {
     this.submits++;
     if (this.down) throw this.down;
     if (this.submitError) {
@@ -51,12 +61,20 @@ export class FakeGenerator implements VideoGenerator {
     }
     const name = `projects/p/locations/us-central1/publishers/google/models/m/operations/${this.submits}`;
     this.statuses.set(name, { done: false });
-    this.outputs.set(name, outputUri ?? '');
-    this.accepted.push({ name, image });
+    this.outputs.set(name, context.outputUri ?? '');
+    this.accepted.push({ name, image: inputs.image, context });
     return { operationName: name, simulated: false };
   }
 
   readonly outputs = new Map<string, string>();
+
+  async cancel(): Promise<'unsupported'> {
+    return 'unsupported';
+  }
+
+  async availability(): Promise<ModelAvailability> {
+    return { state: 'available', checkedAt: new Date(0).toISOString() };
+  }
 
   async poll(name: string): Promise<GenerationStatus> {
     this.polls++;
@@ -233,7 +251,7 @@ export const veoQuota = () =>
   );
 
 /** A start of an image-to-video generation whose image is given as bytes (kept while it waits). */
-export const imageStartInput = (bytes: Buffer, principal = 'p') => {
+export const imageStartInput = (bytes: Buffer, principal = 'p'): StartInput => {
   const reference = { source: 'inline' as const, mimeType: 'image/png', bytes: bytes.length };
   return {
     principal,
@@ -245,7 +263,7 @@ export const imageStartInput = (bytes: Buffer, principal = 'p') => {
       numberOfVideos: 1,
       image: reference,
     },
-    image: { reference, base64: bytes.toString('base64') },
+    inputs: { image: { reference, base64: bytes.toString('base64') } },
     estimatedCostUsd: 1.2,
   };
 };

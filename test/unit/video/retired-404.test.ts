@@ -62,7 +62,7 @@ describe('a retired model through the real SDK', () => {
   test('the adapter turns the 404 into NOT_FOUND naming the model, its retirement and the replacement', async () => {
     const before = simulator.stats.submits;
     await assert.rejects(
-      adapter.submit(request('veo-3.0-fast-generate-001'), undefined, undefined),
+      adapter.submit(request('veo-3.0-fast-generate-001'), {}, { operationId: 'op', principal: 'p' }),
       (err) => {
         assert.ok(err instanceof SubmitFailure, String(err));
         assert.equal(err.code, 'NOT_FOUND');
@@ -81,7 +81,11 @@ describe('a retired model through the real SDK', () => {
 
   test('the default model on vertex is served', async () => {
     const { veo } = loadConfig({ VEO_BACKEND: 'simulator', VEO_BASE_URL: baseUrl });
-    const started = await adapter.submit(request(veo.defaultModel), undefined, undefined);
+    const started = await adapter.submit(
+      request(veo.defaultModel),
+      {},
+      { operationId: 'op', principal: 'p' },
+    );
     assert.match(
       started.operationName,
       /^projects\/simulator-project\/locations\/us-central1\/publishers\/google\/models\/veo-3\.1-fast-generate-001\/operations\//,

@@ -87,7 +87,7 @@ export function registerGenerateVideoTool(
       const started = await operations.start({
         principal,
         request: prepared.request,
-        image: prepared.image,
+        inputs: prepared.inputs,
         idempotencyKey: args.idempotency_key,
         estimatedCostUsd: prepared.estimatedCostUsd,
       });
