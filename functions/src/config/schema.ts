@@ -122,10 +122,15 @@ export const EnvSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
   VEO_BASE_URL: httpUrl.optional(),
   VEO_AUTH: oneOf(['google', 'none']).optional(),
-  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.1-fast-generate-001'),
+  /** Unset: the API's default (video/catalog.ts DEFAULT_MODELS): Veo 3.1 Fast on Vertex AI, Omni Flash on the Gemini API. */
+  VEO_DEFAULT_MODEL: z.string().min(1).optional(),
+  /** The Vertex AI region Omni's interactions go to (Omni is served from global; Veo keeps GOOGLE_CLOUD_LOCATION). */
+  OMNI_LOCATION: z.string().min(1).default('global'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: seconds({ above: 0 }, 86400).default(1800),
   SIMULATOR_DELAY_SECONDS: seconds({ atLeast: 0 }, 3600).default(4),
+  /** Which wire API the embedded simulator plays (VEO_BACKEND=simulator): Vertex AI (Veo and Omni) or the Gemini API (Omni). */
+  SIMULATOR_API: oneOf(['vertex', 'gemini']).default('vertex'),
   /** Unset: no quota. 0 is refused rather than read as "unlimited" or as Google's "no quota at all". */
   SIMULATOR_SUBMITS_PER_MINUTE: int(1, 10_000).optional(),
   STORE: oneOf(['memory', 'firestore']).default('memory'),
