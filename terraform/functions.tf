@@ -27,6 +27,7 @@ locals {
 
   mcp_environment = {
     MAX_WAIT_SECONDS = var.max_wait_seconds
+    MAX_VIDEO_BYTES  = var.max_video_bytes
     AUTH_MODE        = var.auth_mode
     ALLOWED_ORIGINS  = join(",", var.allowed_origins)
     # An empty list is "" in the environment, which the config reads as unset.

@@ -47,6 +47,17 @@ variable "veo_backend" {
   }
 }
 
+variable "max_video_bytes" {
+  type        = number
+  description = "Largest input video extend_video reads or fetches, in bytes (MAX_VIDEO_BYTES); checked before any spend."
+  default     = 209715200
+
+  validation {
+    condition     = var.max_video_bytes >= 1024 && var.max_video_bytes <= 1073741824
+    error_message = "max_video_bytes must be between 1024 and 1073741824."
+  }
+}
+
 variable "omni_location" {
   type        = string
   description = "Vertex AI region Gemini Omni's interactions are sent to (OMNI_LOCATION); Omni is served from global."

@@ -5,7 +5,7 @@ import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schem
 import type { SpendLimits } from '../operations/budget.js';
 import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
-import { DEFAULT_MODELS, findRetired, liveModelIds, retiredMessage } from '../video/catalog.js';
+import { DEFAULT_MODELS, findModel, findRetired, liveModelIds, retiredMessage } from '../video/catalog.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
 export interface ConfigProblem {
@@ -140,6 +140,7 @@ export interface Config {
   outputPrefix: string;
   maxWaitSeconds: number;
   maxImageBytes: number;
+  maxVideoBytes: number;
   maxRequestBytes: number;
   /** Request-body bytes an instance holds at once across its requests (MAX_REQUEST_BYTES_IN_FLIGHT). */
   maxRequestBytesInFlight: number;
@@ -410,6 +411,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
     maxImageBytes: e.MAX_IMAGE_BYTES,
+    maxVideoBytes: e.MAX_VIDEO_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     maxRequestBytesInFlight: e.MAX_REQUEST_BYTES_IN_FLIGHT ?? defaultBodyBytesInFlight(e.MAX_REQUEST_BYTES),
     egressTestHosts: (e.EGRESS_TEST_HOSTS ?? '')
@@ -471,7 +473,10 @@ function modelProblem(model: string, api: WireApi): string | undefined {
   if (live.includes(model)) return undefined;
   const retired = findRetired(model, api);
   const allowed = `live models: ${live.join(', ')}`;
-  return retired ? `${retiredMessage(retired)} (${allowed})` : `is not a model in the catalog; ${allowed}`;
+  if (retired) return `${retiredMessage(retired)} (${allowed})`;
+  const elsewhere = findModel(model)?.backends;
+  if (elsewhere) return `is served on the ${elsewhere.join(' and ')} API only, not on ${api}; ${allowed}`;
+  return `is not a model in the catalog; ${allowed}`;
 }
 
 /** The simulator's pace when it models no quota: high enough that nothing waits. */

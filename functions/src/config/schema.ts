@@ -200,6 +200,8 @@ export const EnvSchema = z.object({
     .default('videos'),
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
+  /** Largest input video extend_video reads or fetches (a 30 s 4K MP4 is well under 200 MiB). */
+  MAX_VIDEO_BYTES: int(1024, 1024 * 1024 * 1024).default(200 * 1024 * 1024),
   MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
   /** Unset: an eighth of the instance's memory (at least MAX_REQUEST_BYTES); see the loader. */
   MAX_REQUEST_BYTES_IN_FLIGHT: int(1024, 17_179_869_184).optional(),

@@ -43,7 +43,10 @@ describe('config', () => {
       () => loadConfig({ GEMINI_API_KEY: GEMINI_KEY, VEO_DEFAULT_MODEL: 'veo-3.1-fast-generate-001' }),
       (err: Error) => {
         assert.ok(err instanceof ConfigError);
-        assert.match(err.message, /VEO_DEFAULT_MODEL: is not a model in the catalog; live models: gemini-omni-1\.2-flash, gemini-omni-1\.1-flash/);
+        assert.match(
+          err.message,
+          /VEO_DEFAULT_MODEL="veo-3\.1-fast-generate-001": is served on the vertex API only, not on gemini; live models: gemini-omni-1\.2-flash, gemini-omni-1\.1-flash/,
+        );
         assert.ok(!err.message.includes(GEMINI_KEY), 'the key is never echoed');
         return true;
       },
