@@ -126,7 +126,7 @@ async function httpsVideo(url: string, options: VideoOptions): Promise<VideoRefe
 
 function refuseUnless(facts: VideoFacts, rules: ExtensionRules | undefined, label: string): void {
   const problems = rules && extensionInputProblems(facts, rules);
-  if (problems) throw invalidArgument('video', label, `${problems[0]!.toUpperCase()}${problems.slice(1)}`);
+  if (problems) throw invalidArgument('video', label, problems);
 }
 
 function reference(source: 'gcs' | 'https', uri: string, facts: VideoFacts): VideoReference {
@@ -143,15 +143,15 @@ export function extensionInputProblems(facts: VideoFacts, rules: ExtensionRules)
   const { durationSeconds, fps, width, height } = facts;
   if (durationSeconds < rules.minSeconds || durationSeconds > rules.maxSeconds) {
     problems.push(
-      `video is ${durationSeconds} s long; the model extends videos of ${rules.minSeconds} to ${rules.maxSeconds} s.`,
+      `The video is ${durationSeconds} s long; the model extends videos of ${rules.minSeconds} to ${rules.maxSeconds} s.`,
     );
   }
   if (Math.abs(fps - rules.fps) > FPS_TOLERANCE) {
-    problems.push(`video is ${fps} fps; the model extends ${rules.fps} fps videos.`);
+    problems.push(`The video is ${fps} fps; the model extends ${rules.fps} fps videos.`);
   }
   if (!rules.sizes.some((size) => size.width === width && size.height === height)) {
     const allowed = rules.sizes.map((size) => `${size.width}×${size.height} (${size.label})`).join(', ');
-    problems.push(`video is ${width}×${height}; the model extends ${allowed}.`);
+    problems.push(`The video is ${width}×${height}; the model extends ${allowed}.`);
   }
   return problems.length > 0 ? problems.join(' ') : undefined;
 }
@@ -176,7 +176,10 @@ export async function inspectVideo(
     );
   }
   // Loaded on first use: most requests carry no video, and cold starts should not pay for the parser.
-  const { createFile, MP4BoxBuffer } = await import('mp4box');
+  const { createFile, Log, MP4BoxBuffer } = await import('mp4box');
+  // mp4box prints some parse errors with console.error (not to the file's onError): lines outside our structured
+  // logs, carrying the caller's bytes. They are dropped; errors meant for a file still reach its onError.
+  Log.error = (module, message, isofile) => isofile?.onError?.(module, message ?? '');
   const file = createFile();
   let movie: Movie | undefined;
   let parseError: string | undefined;
@@ -190,8 +193,9 @@ export async function inspectVideo(
     const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     try {
       file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(copy, fileStart));
-    } catch (err) {
-      parseError ??= (err as Error).message;
+    } catch {
+      // mp4box throws a TypeError on some malformed boxes; its text means nothing to the caller.
+      parseError ??= 'a box in its movie header could not be parsed';
     }
   };
 
