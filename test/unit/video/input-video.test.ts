@@ -592,6 +592,24 @@ describe('resolveVideo: https', () => {
     });
   }
 
+  // GcsBlobStore writes create-only (ifGenerationMatch: 0) and keeps what is already at a key. (The Storage
+  // emulator does not enforce that precondition, so this is shown on a store that keeps, as GCS does.)
+  test('a copy key that already holds another object is an internal error, not a silent swap', async () => {
+    const blobs = new (class extends MemoryBlobStore {
+      override async put(key: string, body: Readable | Buffer, mimeType: string) {
+        return this.objects.get(`mem://${key}`) ?? super.put(key, body, mimeType);
+      }
+    })();
+    await blobs.put('videos/op1/input-video.mp4', LONG, 'video/mp4');
+    const err = await refusal(resolveVideo(`${base}/clip.mp4`, options(blobs)));
+    assert.equal(err.code, 'INTERNAL');
+    assert.equal(
+      err.message,
+      'mem://videos/op1/input-video.mp4 already holds another object (36769 bytes, not 3974).',
+    );
+    assert.deepEqual(blobs.contents.get('mem://videos/op1/input-video.mp4'), LONG);
+  });
+
   test('a name resolving to a private address is refused before anything is sent', async () => {
     const blobs = new MemoryBlobStore();
     requests.length = 0;
