@@ -9,7 +9,11 @@ import { GcsBlobStore } from '../../functions/src/blobs/gcs.js';
 import { loadConfig } from '../../functions/src/config/index.js';
 import { AppError } from '../../functions/src/errors.js';
 import { createStorage } from '../../functions/src/google-clients.js';
-import { resolveVideo, type VideoOptions } from '../../functions/src/video/input-video.js';
+import {
+  resolveStoredVideo,
+  resolveVideo,
+  type VideoOptions,
+} from '../../functions/src/video/input-video.js';
 import {
   cloudSettings,
   emulatorSkip,
@@ -19,6 +23,8 @@ import {
 } from '../helpers/emulators.js';
 
 const BUCKET = 'veo-input-video-test';
+/** Where callers keep their own videos: not the output bucket. */
+const SOURCE_BUCKET = 'veo-input-video-source';
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 const CLIP = fixture('video-720p-24fps-2s.mp4');
 const LONG = fixture('video-720p-24fps-31s.mp4');
@@ -48,10 +54,13 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
         veoBaseUrl: 'http://127.0.0.1:9',
       }),
     );
-    blobs = new GcsBlobStore(await createStorage(config), BUCKET);
-    await blobs.put(`${run}/inputs/clip.mp4`, CLIP, 'video/mp4');
-    await blobs.put(`${run}/inputs/long.mp4`, LONG, 'video/mp4');
-    await blobs.put(`${run}/inputs/cat.mp4`, PNG, 'video/mp4');
+    const storage = await createStorage(config);
+    blobs = new GcsBlobStore(storage, BUCKET);
+    const source = new GcsBlobStore(storage, SOURCE_BUCKET);
+    await source.put(`${run}/inputs/clip.mp4`, CLIP, 'video/mp4');
+    await source.put(`${run}/inputs/long.mp4`, LONG, 'video/mp4');
+    await source.put(`${run}/inputs/cat.mp4`, PNG, 'video/mp4');
+    await blobs.put(`${run}/op-0/video-0.mp4`, CLIP, 'video/mp4');
     server = createServer({ key: KEY, cert: CA }, (req, res) => {
       const body = req.url === '/clip.mp4' ? CLIP : req.url === '/long.mp4' ? LONG : undefined;
       if (body) res.writeHead(200, { 'content-length': body.length }).end(body);
@@ -66,7 +75,7 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
     await emulators?.stop();
   });
 
-  const gs = (key: string): string => `gs://${BUCKET}/${run}/${key}`;
+  const gs = (key: string): string => `gs://${SOURCE_BUCKET}/${run}/${key}`;
   const options = (copyTo: string, over: Partial<VideoOptions> = {}): VideoOptions => ({
     blobs,
     maxBytes: 1_000_000,
@@ -82,7 +91,8 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
   /** Every object under this run's prefix (all of them .mp4). */
   const objects = async (): Promise<string[]> =>
     (await blobs.listOutputs(`${run}/`)).map((o) => o.uri.slice(`gs://${BUCKET}/`.length));
-  const inputs = [`${run}/inputs/cat.mp4`, `${run}/inputs/clip.mp4`, `${run}/inputs/long.mp4`];
+  /** What the output bucket held before the tests. */
+  const outputs = [`${run}/op-0/video-0.mp4`];
 
   test('openRead streams the stored bytes', async () => {
     const chunks: Buffer[] = [];
@@ -114,7 +124,7 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
     const long = await resolveVideo(gs('inputs/long.mp4'), options('unused.mp4', { rules: undefined }));
     assert.equal(long.durationSeconds, 31);
     assert.equal(long.bytes, LONG.length);
-    assert.deepEqual(await objects(), inputs);
+    assert.deepEqual(await objects(), outputs);
   });
 
   test('gs:// refusals write nothing', async () => {
@@ -126,7 +136,7 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
         `Invalid video: "${gs('inputs/missing.mp4')}". There is no such object. Give a gs://BUCKET/OBJECT URI ` +
         'or an https:// URL of an MP4 video.',
     });
-    assert.deepEqual(await objects(), inputs);
+    assert.deepEqual(await objects(), outputs);
   });
 
   test('an https video that passes is copied into the bucket; one that fails is not', async () => {
@@ -134,15 +144,31 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
     await assert.rejects(resolveVideo(url, options('op-long/input-video.mp4')), {
       message: `Invalid video: "${url}". The video is 31 s long; the model extends videos of 1 to 30 s.`,
     });
-    assert.deepEqual(await objects(), inputs);
+    assert.deepEqual(await objects(), outputs);
 
     const found = await resolveVideo(
       `https://images.test:${port}/clip.mp4`,
       options('op-clip/input-video.mp4'),
     );
-    assert.equal(found.uri, gs('op-clip/input-video.mp4'));
+    assert.equal(found.uri, `gs://${BUCKET}/${run}/op-clip/input-video.mp4`);
     assert.equal(found.sourceUrl, `https://images.test:${port}/clip.mp4`);
     assert.deepEqual(await blobs.read(found.uri), CLIP);
-    assert.deepEqual(await objects(), [...inputs, `${run}/op-clip/input-video.mp4`].sort());
+    assert.deepEqual(await objects(), [`${run}/op-0/video-0.mp4`, `${run}/op-clip/input-video.mp4`]);
+  });
+
+  test('a gs:// URI in the output bucket is refused; the same object is read as an operation output', async () => {
+    const uri = `gs://${BUCKET}/${run}/op-0/video-0.mp4`;
+    const before = await objects();
+    await assert.rejects(resolveVideo(uri, options('copy.mp4')), {
+      message:
+        `Invalid video: "${uri}". It is in this service's output bucket (gs://${BUCKET}/); extend one of your ` +
+        'own videos by its operation id, or give a gs:// URI in another bucket or an https:// URL.',
+    });
+    const found = await resolveStoredVideo(uri, 'op-0', options('copy.mp4'));
+    assert.deepEqual(
+      [found.source, found.operationId, found.durationSeconds, found.bytes],
+      ['operation', 'op-0', 2, CLIP.length],
+    );
+    assert.deepEqual(await objects(), before);
   });
 });

@@ -85,6 +85,33 @@ async function gcsVideo(uri: string, options: VideoOptions): Promise<VideoRefere
   if (!GCS_OBJECT_URI.test(uri)) {
     throw invalidArgument('video', uri, 'A gs:// URI must name a bucket and an object: gs://BUCKET/OBJECT.');
   }
+  // Every caller's outputs live in the output bucket and this service can read them all: naming one by URI would
+  // extend another principal's video. A caller's own outputs are extended by operation id (resolveStoredVideo).
+  const outputs = options.blobs.outputUriFor('');
+  if (outputs && uri.startsWith(outputs)) {
+    throw invalidArgument(
+      'video',
+      uri,
+      `It is in this service's output bucket (${outputs}); extend one of your own videos by its operation id, ` +
+        'or give a gs:// URI in another bucket or an https:// URL.',
+    );
+  }
+  return reference('gcs', uri, await readStored(uri, options));
+}
+
+/**
+ * Describes a video the blob store already holds: an output of one of the caller's own operations (the caller has
+ * checked that the operation is theirs). The same checks as a gs:// video; `uri` may be any stored URI (local: too).
+ */
+export async function resolveStoredVideo(
+  uri: string,
+  operationId: string,
+  options: Pick<VideoOptions, 'blobs' | 'maxBytes' | 'rules'>,
+): Promise<VideoReference> {
+  return { ...reference('operation', uri, await readStored(uri, options)), operationId };
+}
+
+async function readStored(uri: string, options: Pick<VideoOptions, 'blobs' | 'maxBytes' | 'rules'>) {
   let stream: Readable;
   try {
     stream = await options.blobs.openRead(uri);
@@ -97,7 +124,7 @@ async function gcsVideo(uri: string, options: VideoOptions): Promise<VideoRefere
   const size = (await options.blobs.stat(uri))?.bytes;
   const facts = await inspectVideo(stream, options.maxBytes, { totalBytes: size, label: uri });
   refuseUnless(facts, options.rules, uri);
-  return reference('gcs', uri, facts);
+  return facts;
 }
 
 async function httpsVideo(url: string, options: VideoOptions): Promise<VideoReference> {
@@ -129,7 +156,7 @@ function refuseUnless(facts: VideoFacts, rules: ExtensionRules | undefined, labe
   if (problems) throw invalidArgument('video', label, problems);
 }
 
-function reference(source: 'gcs' | 'https', uri: string, facts: VideoFacts): VideoReference {
+function reference(source: VideoReference['source'], uri: string, facts: VideoFacts): VideoReference {
   const { mimeType, durationSeconds, width, height, fps, bytes } = facts;
   return { source, uri, mimeType, durationSeconds, width, height, fps, bytes };
 }

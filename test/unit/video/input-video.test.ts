@@ -14,6 +14,7 @@ import type { ResolvedAddress } from '../../../functions/src/net/egress.js';
 import {
   extensionInputProblems,
   inspectVideo,
+  resolveStoredVideo,
   resolveVideo,
   type ExtensionRules,
   type VideoFacts,
@@ -279,9 +280,12 @@ describe('extensionInputProblems', () => {
   }
 });
 
-/** The blob store with gs:// objects in it, serving them in metered chunks. */
+/** The blob store with gs:// objects in it, serving them in metered chunks; its outputs are in gs://outputs-bucket. */
 class SeededBlobStore extends MemoryBlobStore {
   served = 0;
+  override outputUriFor(prefix: string): string {
+    return `gs://outputs-bucket/${prefix}`;
+  }
   seed(uri: string, bytes: Buffer): void {
     this.objects.set(uri, { uri, mimeType: 'video/mp4', bytes: bytes.length });
     this.contents.set(uri, bytes);
@@ -392,6 +396,37 @@ describe('resolveVideo: gs://', () => {
       unchanged(blobs);
     });
   }
+
+  test("a video in the service's own output bucket is refused by URI, unread: it may be another caller's", async () => {
+    const blobs = store();
+    blobs.seed('gs://outputs-bucket/videos/op9/video-0.mp4', CLIP);
+    await refusedWith(
+      resolveVideo('gs://outputs-bucket/videos/op9/video-0.mp4', options(blobs)),
+      'Invalid video: "gs://outputs-bucket/videos/op9/video-0.mp4". It is in this service\'s output bucket ' +
+        '(gs://outputs-bucket/); extend one of your own videos by its operation id, or give a gs:// URI in another ' +
+        'bucket or an https:// URL.',
+    );
+    assert.equal(blobs.served, 0);
+    assert.equal(blobs.objects.size, 6);
+  });
+
+  test("an operation's stored output is described as that operation's video", async () => {
+    const blobs = store();
+    blobs.seed('gs://outputs-bucket/videos/op9/video-0.mp4', CLIP);
+    const uri = 'gs://outputs-bucket/videos/op9/video-0.mp4';
+    assert.deepEqual(await resolveStoredVideo(uri, 'op9', options(blobs)), {
+      source: 'operation',
+      uri,
+      operationId: 'op9',
+      ...CLIP_FACTS,
+    });
+    await refusedWith(
+      resolveStoredVideo(`${BUCKET}/sim.mp4`, 'op8', options(blobs)),
+      `Invalid video: "${BUCKET}/sim.mp4". The video is 12 fps; the model extends 24 fps videos. The video is ` +
+        `320×180; the model extends ${SIZES}.`,
+    );
+    assert.equal(blobs.objects.size, 6);
+  });
 
   test('an object over maxBytes is not read at all', async () => {
     const blobs = store();
