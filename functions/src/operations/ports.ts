@@ -110,6 +110,11 @@ export interface BlobStore {
   outputUriFor(prefix: string): string | undefined;
   /** The bytes of a stored object (an input image kept while its operation waits in line). */
   read(uri: string): Promise<Buffer>;
+  /**
+   * A stream of a stored object, for readers that may stop early (an input video's header) or must not hold it whole.
+   * Throws AppError NOT_FOUND naming the URI when there is no such object.
+   */
+  openRead(uri: string): Promise<Readable>;
   /** Videos already stored under a prefix (to reconcile an operation whose Veo answer was lost). */
   listOutputs(prefix: string): Promise<OperationOutput[]>;
 }

@@ -49,6 +49,8 @@ export interface VideoReference {
   uri: string;
   mimeType: string;
   operationId?: string;
+  /** source 'https': the URL the caller gave; `uri` is then the copy in the blob store (Veo reads only gs://). */
+  sourceUrl?: string;
   /** As read from the MP4 before the submit. */
   durationSeconds?: number;
   width?: number;

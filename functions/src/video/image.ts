@@ -7,8 +7,11 @@ import { EgressError, egressFetch, type EgressOptions } from '../net/egress.js';
 import type { ImageInput } from '../operations/ports.js';
 
 export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+/** Caps on fetching a caller's https media (images here, input videos in input-video.ts). */
 const FETCH_TIMEOUT_MS = 10_000;
 const MAX_REDIRECTS = 3;
+/** gs://BUCKET/OBJECT, with a bucket name GCS allows. */
+export const GCS_OBJECT_URI = /^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/.+/;
 
 export interface ImageOptions {
   api: WireApi;
@@ -35,7 +38,16 @@ export async function resolveImage(
   }
   if (value.startsWith('gs://')) return gcsImage(value, declaredMimeType, options.api, field);
   if (/^https:\/\//i.test(value)) {
-    const bytes = await fetchImage(value, options.maxBytes, field, options.egress);
+    const bytes = await fetchCallerMedia(
+      value,
+      {
+        field,
+        noun: 'image',
+        sizeLimit: `Images may be at most ${options.maxBytes} bytes (MAX_IMAGE_BYTES)`,
+      },
+      options.maxBytes,
+      options.egress,
+    );
     return inlineImage(bytes, declaredMimeType, field, 'https', value);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -61,7 +73,7 @@ function gcsImage(
   api: WireApi,
   field: string,
 ): ImageInput {
-  if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/.+/.test(uri)) {
+  if (!GCS_OBJECT_URI.test(uri)) {
     throw invalidArgument(field, uri, 'A gs:// URI must name a bucket and an object: gs://BUCKET/OBJECT.');
   }
   if (api !== 'vertex') {
@@ -141,35 +153,50 @@ async function inlineImage(
   };
 }
 
-async function fetchImage(
+/** How refusals of a fetched medium read: its argument, and the size limit with the setting that sets it. */
+export interface MediaKind {
+  /** The argument refusals name: image, last_frame, reference_images[1], video. */
+  field: string;
+  /** What the URL must return (default: the field). */
+  noun?: 'image' | 'video';
+  /** e.g. "Images may be at most 10485760 bytes (MAX_IMAGE_BYTES)". */
+  sizeLimit: string;
+}
+
+/**
+ * Fetches a caller's https media (an image here, an input video in input-video.ts) through net/egress.ts, up to
+ * `maxBytes`; refusals are INVALID_ARGUMENT naming the field.
+ */
+export async function fetchCallerMedia(
   url: string,
+  kind: MediaKind,
   maxBytes: number,
-  field: string,
   egress: EgressOptions = {},
+  timeoutMs = FETCH_TIMEOUT_MS,
 ): Promise<Buffer> {
   let response;
   try {
     response = await egressFetch(
       url,
       { method: 'GET' },
-      { maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS },
+      { maxBytes, timeoutMs, maxRedirects: MAX_REDIRECTS },
       egress,
     );
   } catch (err) {
     if (!(err instanceof EgressError)) throw err;
     throw invalidArgument(
-      field,
+      kind.field,
       url,
       err.kind === 'refused'
-        ? `It is not fetched: ${err.message}. Images may be at most ${maxBytes} bytes (MAX_IMAGE_BYTES), from public https hosts.`
+        ? `It is not fetched: ${err.message}. ${kind.sizeLimit}, from public https hosts.`
         : `It could not be fetched (${err.message}); the URL must be reachable over https.`,
     );
   }
   if (response.status < 200 || response.status >= 300) {
     throw invalidArgument(
-      field,
+      kind.field,
       url,
-      `Fetching it answered HTTP ${response.status}; the URL must return the image.`,
+      `Fetching it answered HTTP ${response.status}; the URL must return the ${kind.noun ?? kind.field}.`,
     );
   }
   return response.body;
