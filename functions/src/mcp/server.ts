@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
 import { registerEditVideoTool } from './tools/edit-video.js';
+import { registerExtendVideoTool } from './tools/extend-video.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
 import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
@@ -100,6 +101,16 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
   };
   const tools = {
     generate_video: registerGenerateVideoTool(server, startDeps, principal),
+    extend_video: registerExtendVideoTool(
+      server,
+      {
+        ...startDeps,
+        blobs: runtime.blobs,
+        maxVideoBytes: config.maxVideoBytes,
+        outputPrefix: config.outputPrefix,
+      },
+      principal,
+    ),
     edit_video: registerEditVideoTool(server, startDeps, principal),
     get_video_operation: registerGetVideoOperationTool(server, operations, principal),
     cancel_video_operation: registerCancelVideoOperationTool(server, operations, principal),

@@ -14,6 +14,20 @@ import { AppError } from '../errors.js';
 export const RESOLUTIONS = ['360p', '720p', '1080p', '4k'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
+/** Frame sizes by resolution label, landscape (portrait swaps them): Veo's and Omni's 16:9 frames. */
+export const FRAME_SIZES: Readonly<Record<Resolution, { width: number; height: number }>> = {
+  '360p': { width: 640, height: 360 },
+  '720p': { width: 1280, height: 720 },
+  '1080p': { width: 1920, height: 1080 },
+  '4k': { width: 3840, height: 2160 },
+};
+
+/** The frame size of a resolution at an aspect ratio. */
+export function frameSize(resolution: Resolution, aspectRatio: string): { width: number; height: number } {
+  const { width, height } = FRAME_SIZES[resolution];
+  return aspectRatio === '9:16' ? { width: height, height: width } : { width, height };
+}
+
 /** USD per second of generated video at one resolution; `silent` applies when generate_audio is false. */
 export interface SecondPrice {
   audio: number;
