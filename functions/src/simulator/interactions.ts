@@ -162,6 +162,8 @@ export interface InteractionStats {
   refused: number;
   /** Downloads of 'uri' videos on the Gemini API. */
   downloads: number;
+  /** Model lookups answered (ai.models.get / list). */
+  modelGets: number;
 }
 
 /** What the Veo simulator shares with this one: options, clock, and its outage switch. */
@@ -181,7 +183,14 @@ const VERTEX_PUBLISHER_MODEL = /^\/(v1|v1beta1)\/publishers\/google\/models\/([\
 const GEMINI_FILE = /^\/(v1|v1beta)\/files\/([a-z0-9]+):download$/;
 
 export class InteractionsSimulator {
-  readonly stats: InteractionStats = { creates: 0, gets: 0, cancels: 0, refused: 0, downloads: 0 };
+  readonly stats: InteractionStats = {
+    creates: 0,
+    gets: 0,
+    cancels: 0,
+    refused: 0,
+    downloads: 0,
+    modelGets: 0,
+  };
   private readonly interactions = new Map<string, SimInteraction>();
   /** Gemini API files (delivery 'uri'): id → interaction id. */
   private readonly files = new Map<string, string>();
@@ -234,6 +243,7 @@ export class InteractionsSimulator {
       if (!req.headers['x-goog-api-key']) return forbidden(res);
       if (this.refusedByOutage(res)) return true;
       const [, version, id] = match;
+      this.stats.modelGets++;
       if (id === undefined) {
         sendJson(res, 200, { models: Object.keys(OMNI_MODELS.gemini).map(modelResource) });
         return true;
@@ -256,6 +266,7 @@ export class InteractionsSimulator {
       }
       if (this.refusedByOutage(res)) return true;
       const id = match[2]!;
+      this.stats.modelGets++;
       if (OMNI_MODELS.vertex[id]) {
         sendJson(res, 200, {
           name: `publishers/google/models/${id}`,
