@@ -66,7 +66,7 @@ export class OmniAdapter implements VideoGenerator {
   }
 
   /** Only Vertex writes Omni's videos to storage itself (delivery 'uri' with gcs_uri); the Gemini API never does. */
-  writesToStorage(): boolean {
+  writesToStorage(_model: string): boolean {
     return this.api === 'vertex';
   }
 
@@ -89,14 +89,14 @@ export class OmniAdapter implements VideoGenerator {
     return { operationName: interaction.id, simulated: isSimulated(interaction) };
   }
 
-  async poll(operationName: string): Promise<GenerationStatus> {
+  async poll(operationName: string, _model: string): Promise<GenerationStatus> {
     const ai = await this.load();
     const interaction = await ai.interactions.get(operationName, undefined, ONCE).catch(rethrow('poll'));
     return parseInteraction(interaction);
   }
 
   /** Interactions can be cancelled while they run (POST /{v}/interactions/{id}/cancel). */
-  async cancel(operationName: string): Promise<'cancelled'> {
+  async cancel(operationName: string, _model: string): Promise<'cancelled'> {
     const ai = await this.load();
     await ai.interactions.cancel(operationName, undefined, ONCE).catch(rethrow('poll'));
     return 'cancelled';
@@ -177,15 +177,19 @@ function isSimulated(interaction: object): boolean {
 function imageContent(api: 'gemini' | 'vertex', image: ImageInput, role: string): Content {
   const mime_type = image.reference.mimeType;
   if (image.base64) return { type: 'image', mime_type, data: image.base64 };
-  if (api === 'gemini') {
+  const uri = image.reference.uri;
+  if (api === 'gemini' || !uri?.startsWith('gs://')) {
+    const from = uri ? `from ${uri}` : 'without its bytes';
+    const needs =
+      api === 'gemini' ? 'the Gemini API needs the image bytes' : 'Vertex needs its bytes or a gs:// URI';
     throw new SubmitFailure(
       'INVALID_ARGUMENT',
-      `The Gemini API cannot read the ${role} from ${image.reference.uri}: it needs the image bytes`,
+      `Cannot send the ${role} ${from}: ${needs}`,
       'refused',
       false,
     );
   }
-  return { type: 'image', mime_type, uri: image.reference.uri };
+  return { type: 'image', mime_type, uri };
 }
 
 /**
