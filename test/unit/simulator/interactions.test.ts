@@ -2,33 +2,15 @@
 // @google/genai client runs against it unchanged — every task, both deliveries, cancel, and the failures users meet.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { GoogleGenAI, type Interactions } from '@google/genai';
+import type { GoogleGenAI, Interactions } from '@google/genai';
 import { VeoSimulator } from '../../../functions/src/simulator/server.js';
 import { readMp4 } from '../../helpers/mp4.js';
+import { OMNI_MODEL, OmniBench, ONCE, PNG, omniClient } from '../../helpers/omni-sdk.js';
 
-const MODEL = 'gemini-omni-1.2-flash';
-/** Each call once: the Interactions client retries 429/5xx four times by default. */
-const ONCE = { maxRetries: 0 } as const;
-// A 1×1 PNG: the simulator checks only that image data is base64 with an image/* type.
-const PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const MODEL = OMNI_MODEL;
+const client = omniClient;
 const image = { type: 'image', mime_type: 'image/png', data: PNG } as const;
-
-type Api = 'gemini' | 'vertex';
 type Params = Interactions.InteractionCreateParams.CreateModelInteractionParamsNonStreaming;
-
-function client(api: Api, baseUrl: string, location = 'global'): GoogleGenAI {
-  if (api === 'gemini') return new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl } });
-  return new GoogleGenAI({
-    vertexai: true,
-    project: 'demo',
-    location,
-    httpOptions: { baseUrl },
-    googleAuthOptions: {
-      authClient: { getRequestHeaders: async () => new Headers({ Authorization: 'Bearer t' }) } as never,
-    },
-  });
-}
 
 /** The HTTP status and Google error envelope of a failed SDK call. */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
@@ -48,23 +30,15 @@ function videoOf(interaction: { output_video?: { data?: string; uri?: string; mi
 }
 
 describe('Interactions API simulator (Gemini Omni)', () => {
-  let now = Date.parse('2026-12-02T06:00:00Z');
-  const written = new Map<string, Buffer>();
-  let simulator: VeoSimulator;
+  const bench = new OmniBench();
+  const { simulator, written } = bench;
   let baseUrl: string;
 
-  before(async () => {
-    simulator = new VeoSimulator({
-      delaySeconds: 30,
-      now: () => now,
-      writeObject: async (uri, bytes) => void written.set(uri, bytes),
-    });
-    baseUrl = await simulator.listen(0);
-  });
+  before(async () => ({ baseUrl } = await bench.start()));
   after(() => simulator.close());
   beforeEach(() => simulator.outage({ seconds: 0 }));
 
-  const advance = (seconds: number) => (now += seconds * 1000);
+  const advance = (seconds: number) => bench.advance(seconds);
 
   for (const api of ['gemini', 'vertex'] as const) {
     describe(api === 'gemini' ? 'Gemini API (x-goog-api-key)' : 'Vertex AI (Bearer, location global)', () => {
@@ -456,7 +430,7 @@ describe('Interactions API simulator (Gemini Omni)', () => {
   });
 
   test("the per-minute quota answers 429 with Google's text and starts nothing", async () => {
-    const limited = new VeoSimulator({ delaySeconds: 1, submitsPerMinute: 1, now: () => now });
+    const limited = new VeoSimulator({ delaySeconds: 1, submitsPerMinute: 1, now: () => bench.now });
     const url = await limited.listen(0);
     try {
       for (const api of ['gemini', 'vertex'] as const) {

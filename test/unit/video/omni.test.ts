@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { GoogleGenAI } from '@google/genai';
 import { AppError } from '../../../functions/src/errors.js';
 import {
   SubmitFailure,
@@ -15,13 +14,11 @@ import {
 } from '../../../functions/src/operations/ports.js';
 import type { VideoRequest } from '../../../functions/src/operations/record.js';
 import { videoBytesFor } from '../../../functions/src/simulator/interactions.js';
-import { VeoSimulator } from '../../../functions/src/simulator/server.js';
 import { OmniAdapter, type OmniAdapterOptions } from '../../../functions/src/video/omni.js';
 import { readMp4 } from '../../helpers/mp4.js';
+import { OMNI_MODEL, OmniBench, PNG, omniClient } from '../../helpers/omni-sdk.js';
 
-const MODEL = 'gemini-omni-1.2-flash';
-const PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const MODEL = OMNI_MODEL;
 const png = (): ImageInput => ({ reference: { source: 'inline', mimeType: 'image/png' }, base64: PNG });
 const gcsImage = (): ImageInput => ({
   reference: { source: 'gcs', uri: 'gs://in/frame.png', mimeType: 'image/png' },
@@ -61,19 +58,11 @@ async function failureOf(call: Promise<unknown>): Promise<AppError> {
 }
 
 describe('OmniAdapter', () => {
-  let now = Date.parse('2026-12-02T06:00:00Z');
-  const written = new Map<string, Buffer>();
-  let simulator: VeoSimulator;
+  const bench = new OmniBench();
+  const { simulator, written } = bench;
   let baseUrl: string;
 
-  before(async () => {
-    simulator = new VeoSimulator({
-      delaySeconds: 30,
-      now: () => now,
-      writeObject: async (uri, bytes) => void written.set(uri, bytes),
-    });
-    baseUrl = await simulator.listen(0);
-  });
+  before(async () => ({ baseUrl } = await bench.start()));
   after(() => simulator.close());
   beforeEach(() => simulator.outage({ seconds: 0 }));
 
@@ -85,24 +74,11 @@ describe('OmniAdapter', () => {
       baseUrl,
       timeoutMs: 5000,
       useGoogleCredentials: false,
-      now: () => now,
+      now: () => bench.now,
       ...over,
     });
   /** The raw SDK on the same backend, to read what the adapter sent. */
-  const sdk = (api: 'gemini' | 'vertex') =>
-    api === 'gemini'
-      ? new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl } })
-      : new GoogleGenAI({
-          vertexai: true,
-          project: 'demo',
-          location: 'global',
-          httpOptions: { baseUrl },
-          googleAuthOptions: {
-            authClient: {
-              getRequestHeaders: async () => new Headers({ Authorization: 'Bearer t' }),
-            } as never,
-          },
-        });
+  const sdk = (api: 'gemini' | 'vertex') => omniClient(api, baseUrl);
 
   /** Submits, checks the generation is running, lets it finish, and returns its id and final status. */
   async function generate(
@@ -114,7 +90,7 @@ describe('OmniAdapter', () => {
     const { operationName, simulated } = await omni.submit(req, inputs, ctx);
     assert.equal(simulated, true);
     assert.deepEqual(await omni.poll(operationName, req.model), { done: false });
-    now += 31_000;
+    bench.advance(31);
     return { id: operationName, status: await omni.poll(operationName, req.model) };
   }
 
@@ -190,7 +166,7 @@ describe('OmniAdapter', () => {
         const omni = adapter(api);
         const { operationName } = await omni.submit(request(), {}, context());
         assert.equal(await omni.cancel(operationName, MODEL), 'cancelled');
-        now += 3_600_000;
+        bench.advance(3600);
         assert.deepEqual(await omni.poll(operationName, MODEL), {
           done: true,
           error: { code: 'CANCELLED', message: 'The Omni interaction was cancelled' },
@@ -363,7 +339,7 @@ describe('OmniAdapter', () => {
         gets + 2,
         'the second ask was served from the cache',
       );
-      now += 10 * 60_000;
+      bench.advance(600);
       await omni.availability(MODEL);
       assert.equal(simulator.interactions.stats.modelGets, gets + 3, 'asked again after ten minutes');
     });
