@@ -194,8 +194,9 @@ function imageContent(api: 'gemini' | 'vertex', image: ImageInput, role: string)
 
 /**
  * Our request as an interaction: `input` is the prompt then the media in the order Google's notebook sends them
- * (first frame, last frame — both with task image_to_video —, reference images with reference_to_video, a video to
- * extend); an edit continues the parent's interaction (previous_interaction_id) with a text turn. Vertex writes the
+ * (first frame, last frame — both with task image_to_video —, reference images with reference_to_video); an edit or
+ * extension continues the parent's interaction (previous_interaction_id) with a text turn, or else sends the input
+ * video (by URI) with task edit / extend. Vertex writes the
  * video to the operation's output URI (delivery 'uri' + gcs_uri, "required for Vertex if delivery mode is URI":
  * genai.d.ts) or returns it inline; the Gemini API returns a file URI (delivery 'uri'), downloaded with the key.
  */
@@ -213,8 +214,14 @@ export function toInteractionParams(
   for (const [n, image] of (inputs.referenceImages ?? []).entries()) {
     input.push(imageContent(api, image, `reference image ${n + 1}`));
   }
-  const previous = mode === 'generate' ? undefined : request.parent?.upstreamName;
-  if (mode === 'extend' && !previous && request.video) {
+  // An interaction id continues as previous_interaction_id; a Veo operation name (projects/…/operations/…) cannot.
+  const upstream = mode === 'generate' ? undefined : request.parent?.upstreamName;
+  const previous = upstream && !upstream.includes('/') ? upstream : undefined;
+  if (mode !== 'generate' && !previous && request.video) {
+    if (api === 'gemini' && request.video.uri.startsWith('gs://')) {
+      const message = `The Gemini API cannot read the video to ${mode} from ${request.video.uri}`;
+      throw new SubmitFailure('INVALID_ARGUMENT', message, 'refused', false);
+    }
     input.push({ type: 'video', mime_type: request.video.mimeType, uri: request.video.uri });
   }
   if (mode !== 'generate' && !previous && !request.video) {

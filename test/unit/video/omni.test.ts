@@ -162,6 +162,34 @@ describe('OmniAdapter', () => {
         }
       });
 
+      test('extend: continues an Omni parent by id; a video by URI otherwise (gs:// on Vertex only)', async () => {
+        const omni = adapter(api);
+        const first = await generate(omni, request());
+        const parent = { operationId: 'op-0', rootOperationId: 'op-0', step: 1 };
+        const extended = await generate(
+          omni,
+          request({ mode: 'extend', prompt: 'it flies on', parent: { ...parent, upstreamName: first.id } }),
+        );
+        videosOf(extended.status);
+        const sent = await sdk(api).interactions.get(extended.id);
+        assert.deepEqual(
+          [sent.previous_interaction_id, sent.generation_config?.video_config?.task],
+          [first.id, 'extend'],
+        );
+        const video = { source: 'gcs' as const, uri: 'gs://in/clip.mp4', mimeType: 'video/mp4' };
+        const veoParent = { ...parent, upstreamName: 'projects/demo/locations/us-central1/operations/x' };
+        const byUri = omni.submit(request({ mode: 'extend', parent: veoParent, video }), {}, context());
+        if (api === 'vertex') {
+          const { operationName } = await byUri;
+          const sentByUri = await sdk(api).interactions.get(operationName);
+          assert.equal(sentByUri.previous_interaction_id, undefined);
+        } else {
+          const failure = await failureOf(byUri);
+          assert.ok(failure instanceof SubmitFailure);
+          assert.deepEqual([failure.kind, failure.code], ['refused', 'INVALID_ARGUMENT']);
+        }
+      });
+
       test('cancel stops a running interaction; its poll then ends as cancelled', async () => {
         const omni = adapter(api);
         const { operationName } = await omni.submit(request(), {}, context());
