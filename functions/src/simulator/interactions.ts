@@ -201,7 +201,7 @@ export class InteractionsSimulator {
     this.context = context;
   }
 
-  /** The interaction as stored (tests: to tell that a refused create made nothing). */
+  /** How many interactions exist (tests: a refused create made nothing). */
   count(): number {
     return this.interactions.size;
   }
@@ -212,9 +212,10 @@ export class InteractionsSimulator {
     let match: RegExpExecArray | null;
     if ((match = GEMINI_INTERACTIONS.exec(path))) {
       if (!req.headers['x-goog-api-key']) return forbidden(res);
-      const [, , id, cancel] = match;
+      const [, version, id, cancel] = match;
       await this.dispatch(req, res, {
         api: 'gemini',
+        version: version!,
         scope: 'gemini',
         origin: origin(req),
         id,
@@ -227,9 +228,10 @@ export class InteractionsSimulator {
         sendError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
         return true;
       }
-      const [, , project, location, id, cancel] = match;
+      const [, version, project, location, id, cancel] = match;
       await this.dispatch(req, res, {
         api: 'vertex',
+        version: version!,
         scope: `vertex:${project}:${location}`,
         project,
         location,
@@ -289,6 +291,7 @@ export class InteractionsSimulator {
     res: ServerResponse,
     at: {
       api: Api;
+      version: string;
       scope: string;
       origin: string;
       id?: string;
@@ -328,7 +331,7 @@ export class InteractionsSimulator {
   }
 
   private async create(
-    at: { api: Api; scope: string; origin: string; project?: string; location?: string },
+    at: { api: Api; version: string; scope: string; origin: string; project?: string; location?: string },
     body: unknown,
     res: ServerResponse,
   ): Promise<void> {
@@ -352,7 +355,7 @@ export class InteractionsSimulator {
       : at.api === 'vertex'
         ? !OMNI_MODELS.vertex[model] &&
           publisherModelNotFound(`projects/${at.project}/locations/global/publishers/google/models/${model}`)
-        : modelProblem('gemini', model, 'v1beta', 'createInteraction');
+        : modelProblem('gemini', model, at.version, 'createInteraction');
     if (notFound) return this.refuse(res, 404, 'NOT_FOUND', notFound);
     const quotaKey = `${at.scope}:${model}`;
     if (!this.quotaAllows(quotaKey)) {

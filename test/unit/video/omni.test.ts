@@ -209,6 +209,13 @@ describe('OmniAdapter', () => {
         assert.match(status.raiReasons[0]!, /safety filter/);
       });
 
+      test('a generation that fails for another reason ends with its error', async () => {
+        const { status } = await generate(adapter(api), request({ prompt: 'x [sim:error]' }));
+        assert.ok(status.done && 'error' in status);
+        assert.equal(status.error.code, 'INTERNAL');
+        assert.match(status.error.message, /Gemini Omni reported failed: Simulated generation failure/);
+      });
+
       const submitFailures: Array<[string, Partial<VideoRequest>, string, string, boolean]> = [
         ['429 quota', { prompt: 'x [sim:submit-429]' }, 'not-started', 'RESOURCE_EXHAUSTED', false],
         ['503 unavailable', { prompt: 'x [sim:submit-503]' }, 'not-started', 'UPSTREAM', true],
