@@ -106,7 +106,7 @@ export class OmniAdapter implements VideoGenerator {
    * Inline videos are decoded; a 'remote' video (the Gemini API's delivery 'uri') is streamed from the API with the key
    * in the x-goog-api-key header, never in the URL, and only from the API's own origin.
    */
-  async open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable> {
+  async open(video: Exclude<GeneratedVideo, { kind: 'stored' }>, _model?: string): Promise<Readable> {
     if (video.kind === 'inline') return Readable.from([Buffer.from(video.base64, 'base64')]);
     const expected = new URL(this.options.baseUrl ?? GEMINI_API_ORIGIN).origin;
     const url = new URL(video.uri);
@@ -196,7 +196,7 @@ function imageContent(api: 'gemini' | 'vertex', image: ImageInput, role: string)
  * Our request as an interaction: `input` is the prompt then the media in the order Google's notebook sends them
  * (first frame, last frame — both with task image_to_video —, reference images with reference_to_video); an edit or
  * extension continues the parent's interaction (previous_interaction_id) with a text turn, or else sends the input
- * video (by URI) with task edit / extend. Vertex writes the
+ * video (its bytes, or its gs:// URI on Vertex) with task edit / extend. Vertex writes the
  * video to the operation's output URI (delivery 'uri' + gcs_uri, "required for Vertex if delivery mode is URI":
  * genai.d.ts) or returns it inline; the Gemini API returns a file URI (delivery 'uri'), downloaded with the key.
  */
@@ -217,14 +217,23 @@ export function toInteractionParams(
   // An interaction id continues as previous_interaction_id; a Veo operation name (projects/…/operations/…) cannot.
   const upstream = mode === 'generate' ? undefined : request.parent?.upstreamName;
   const previous = upstream && !upstream.includes('/') ? upstream : undefined;
-  if (mode !== 'generate' && !previous && request.video) {
-    if (api === 'gemini' && request.video.uri.startsWith('gs://')) {
-      const message = `The Gemini API cannot read the video to ${mode} from ${request.video.uri}`;
-      throw new SubmitFailure('INVALID_ARGUMENT', message, 'refused', false);
+  const video = inputs.video ?? (request.video && { reference: request.video });
+  if (mode !== 'generate' && !previous && video) {
+    const { mimeType: mime_type, uri } = video.reference;
+    if (video.base64) input.push({ type: 'video', mime_type, data: video.base64 });
+    else if (api === 'vertex' && uri.startsWith('gs://')) input.push({ type: 'video', mime_type, uri });
+    else {
+      const needs =
+        api === 'gemini' ? 'the Gemini API needs its bytes' : 'Vertex needs its bytes or a gs:// URI';
+      throw new SubmitFailure(
+        'INVALID_ARGUMENT',
+        `Cannot send the video to ${mode} from ${uri}: ${needs}`,
+        'refused',
+        false,
+      );
     }
-    input.push({ type: 'video', mime_type: request.video.mimeType, uri: request.video.uri });
   }
-  if (mode !== 'generate' && !previous && !request.video) {
+  if (mode !== 'generate' && !previous && !video) {
     throw new SubmitFailure(
       'INVALID_ARGUMENT',
       `An Omni ${mode} continues a previous interaction, but the parent operation has none recorded`,

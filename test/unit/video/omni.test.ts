@@ -187,6 +187,13 @@ describe('OmniAdapter', () => {
           const failure = await failureOf(byUri);
           assert.ok(failure instanceof SubmitFailure);
           assert.deepEqual([failure.kind, failure.code], ['refused', 'INVALID_ARGUMENT']);
+          assert.match(failure.message, /the Gemini API needs its bytes/);
+          // With the bytes (read from the blob store) the Gemini API takes the video inline.
+          const bytes = (await videoBytesFor('16:9', 6, '720p')).toString('base64');
+          const inline = await generate(omni, request({ mode: 'extend', parent: veoParent, video }), {
+            video: { reference: video, base64: bytes },
+          });
+          videosOf(inline.status);
         }
       });
 
