@@ -52,6 +52,8 @@ type Api = 'gemini' | 'vertex';
 interface OmniModel {
   maxSeconds: number;
   maxReferenceImages: number;
+  /** Only these resolutions (default: all of OMNI_RESOLUTIONS). */
+  resolutions?: string[];
 }
 const OMNI_MODELS: Record<Api, Record<string, OmniModel>> = {
   gemini: {
@@ -61,7 +63,8 @@ const OMNI_MODELS: Record<Api, Record<string, OmniModel>> = {
   vertex: {
     'gemini-omni-1.2-flash': { maxSeconds: 15, maxReferenceImages: 6 },
     'gemini-omni-1.1-flash-preview': { maxSeconds: 10, maxReferenceImages: 3 },
-    'gemini-omni-flash-preview': { maxSeconds: 10, maxReferenceImages: 3 },
+    // The preview makes 720p only (Gemini API changelog 2026-06-30: "3–10 s, 720p", per the research note §5).
+    'gemini-omni-flash-preview': { maxSeconds: 10, maxReferenceImages: 3, resolutions: ['720p'] },
   },
 };
 
@@ -644,8 +647,9 @@ function shapeRequest(
     return `response_format.aspect_ratio ${JSON.stringify(aspectRatio)} is not supported: use ${OMNI_ASPECT_RATIOS.join(' or ')}.`;
   }
   const resolution = format?.['resolution'] ?? '720p';
-  if (typeof resolution !== 'string' || !OMNI_RESOLUTIONS.includes(resolution)) {
-    return `response_format.resolution ${JSON.stringify(resolution)} is not supported: use one of ${OMNI_RESOLUTIONS.join(', ')}.`;
+  const resolutions = limits.resolutions ?? OMNI_RESOLUTIONS;
+  if (typeof resolution !== 'string' || !resolutions.includes(resolution)) {
+    return `response_format.resolution ${JSON.stringify(resolution)} is not supported: use one of ${resolutions.join(', ')}.`;
   }
   const duration = format?.['duration'];
   const seconds =

@@ -376,6 +376,21 @@ describe('Interactions API simulator (Gemini Omni)', () => {
       );
     });
 
+    test('Vertex: gemini-omni-flash-preview is still served, at 720p only', async () => {
+      const ai = client('vertex', baseUrl);
+      const params = (resolution: string) =>
+        ({
+          model: 'gemini-omni-flash-preview',
+          background: true,
+          input: 'x',
+          response_format: { type: 'video', resolution },
+        }) as Params;
+      assert.equal((await ai.interactions.create(params('720p'), ONCE)).status, 'in_progress');
+      const refused = await refusal(ai.interactions.create(params('1080p'), ONCE));
+      assert.deepEqual([refused.status, refused.code], [400, 'INVALID_ARGUMENT']);
+      assert.match(refused.message, /resolution "1080p" is not supported: use one of 720p\./);
+    });
+
     test('an interaction is visible only on the backend that made it', async () => {
       const created = await client('gemini', baseUrl).interactions.create(
         { model: MODEL, background: true, input: 'x' } as Params,
