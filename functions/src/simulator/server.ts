@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { assetFor, SIMULATOR_DURATIONS } from './assets.js';
 import { findRetired } from '../video/catalog.js';
+import { InteractionsSimulator } from './interactions.js';
 
 export const FAULTS = [
   'submit-429',
@@ -180,6 +181,8 @@ export class VeoSimulator {
   private readonly submitsPerMinute: number;
   /** The outage in force until `until` (epoch ms on `now`), if any. */
   private down?: { until: number; status: OutageStatus };
+  /** The Interactions API (Gemini Omni) on both backends, sharing this simulator's clock, outages and options. */
+  readonly interactions: InteractionsSimulator;
 
   constructor(options: SimulatorOptions = {}) {
     this.options = options;
@@ -192,6 +195,12 @@ export class VeoSimulator {
         `submitsPerMinute must be an integer >= 0 (0: unlimited), got ${options.submitsPerMinute}`,
       );
     }
+    this.interactions = new InteractionsSimulator({
+      options,
+      now: this.now,
+      delaySeconds: this.delaySeconds,
+      outage: () => this.outageNow(),
+    });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Simulator failure: ${(err as Error).message}`);
@@ -265,6 +274,7 @@ export class VeoSimulator {
       }
       return this.fetch(operationName, res);
     }
+    if (await this.interactions.route(req, res, url)) return;
     return sendError(res, 404, 'NOT_FOUND', `No simulated Veo endpoint for ${req.method} ${path}`);
   }
 
@@ -488,7 +498,7 @@ async function readText(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const text = await readText(req);
   if (!text) return undefined;
   try {
@@ -498,7 +508,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=UTF-8',
@@ -507,6 +517,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, code: number, status: string, message: string): void {
+export function sendError(res: ServerResponse, code: number, status: string, message: string): void {
   sendJson(res, code, { error: { code, message, status } });
 }

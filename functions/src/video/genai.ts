@@ -1,0 +1,141 @@
+// What every @google/genai adapter shares: how a failed call is classed, a Vertex AI client (with Google credentials, or the simulator's placeholder
+// bearer), and whether a model's API serves a model now (list_video_models), asked through models.get and reused per
+// instance for AVAILABILITY_TTL_MS; a failure to ask is 'unknown', never an error.
+import type { GoogleGenAI } from '@google/genai';
+import { AppError, type ErrorCode } from '../errors.js';
+import { SubmitFailure, type ModelAvailability, type SubmitFailureKind } from '../operations/ports.js';
+
+type Sdk = typeof import('@google/genai');
+
+export interface VertexClientOptions {
+  project?: string;
+  location?: string;
+  /** Effective endpoint (a simulator); undefined means Google's own. */
+  baseUrl?: string;
+  timeoutMs: number;
+  /** false: a placeholder bearer instead of Application Default Credentials (the simulator checks only its form). */
+  useGoogleCredentials: boolean;
+}
+
+export function vertexClient(sdk: Sdk, options: VertexClientOptions): GoogleGenAI {
+  const placeholder = {
+    authClient: {
+      getRequestHeaders: async () => new Headers({ Authorization: 'Bearer simulator' }),
+    } as never,
+  };
+  return new sdk.GoogleGenAI({
+    vertexai: true,
+    project: options.project,
+    location: options.location,
+    httpOptions: { baseUrl: options.baseUrl, timeout: options.timeoutMs },
+    ...(options.useGoogleCredentials ? {} : { googleAuthOptions: placeholder }),
+  });
+}
+
+/** How long a model's availability answer is reused by an instance. */
+export const AVAILABILITY_TTL_MS = 10 * 60_000;
+
+export class AvailabilityCache {
+  private readonly answers = new Map<string, { at: number; value: Promise<ModelAvailability> }>();
+  private readonly client: () => Promise<GoogleGenAI>;
+  private readonly now: () => number;
+
+  constructor(client: () => Promise<GoogleGenAI>, now: () => number = Date.now) {
+    this.client = client;
+    this.now = now;
+  }
+
+  get(model: string): Promise<ModelAvailability> {
+    const now = this.now();
+    const cached = this.answers.get(model);
+    if (cached && now - cached.at < AVAILABILITY_TTL_MS) return cached.value;
+    const value = this.ask(model, new Date(now).toISOString());
+    this.answers.set(model, { at: now, value });
+    return value;
+  }
+
+  private async ask(model: string, checkedAt: string): Promise<ModelAvailability> {
+    try {
+      await (await this.client()).models.get({ model });
+      return { state: 'available', checkedAt };
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      return { state: status === 404 ? 'not-found' : 'unknown', checkedAt, detail };
+    }
+  }
+}
+
+/**
+ * Maps a failed SDK call to an AppError, for both clients @google/genai 3.3.0 has: the models client (ApiError with
+ * `status`, fetch's TypeError, AbortError/TimeoutError) and the Interactions client (APIError subclasses with `status`,
+ * APIConnectionTimeoutError, APIConnectionError wrapping fetch's error, a SyntaxError for a cut-off body). A submit's
+ * failure says whether anything may have started (SubmitFailure): only a 429 (quota), a 503 (Google's UNAVAILABLE,
+ * which AIP-194 lists as safe to retry) or a connection that never opened started nothing; a timeout, another 5xx or a
+ * malformed answer may have started (and will bill) a generation, so it is never sent again; other 4xx are refused.
+ * `service` names the API in messages; `notFound` words a submit's 404 (the model).
+ */
+export function callFailure(
+  what: 'submit' | 'poll',
+  err: unknown,
+  service: string,
+  notFound: (detail: string) => string,
+): AppError {
+  if (err instanceof AppError) return err;
+  const status = (err as { status?: unknown }).status;
+  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+  const submit = what === 'submit';
+  const failure = (code: ErrorCode, message: string, kind: SubmitFailureKind, outage: boolean): AppError =>
+    submit ? new SubmitFailure(code, message, kind, outage) : new AppError(code, message, kind !== 'refused');
+  if (typeof status === 'number') {
+    if (status === 429) {
+      const message = `${service} is rate limiting requests (HTTP 429): ${detail}`;
+      return failure('RESOURCE_EXHAUSTED', message, 'not-started', false);
+    }
+    if (status === 503) {
+      return failure('UPSTREAM', `${service} is unavailable (HTTP 503): ${detail}`, 'not-started', true);
+    }
+    if (status >= 500) {
+      const unknown = submit ? ' — it may still have started the generation; not sent again' : '';
+      return failure(
+        'UPSTREAM',
+        `${service} failed with HTTP ${status}${unknown}: ${detail}`,
+        'unknown',
+        true,
+      );
+    }
+    if (status === 401 || status === 403) {
+      const message = `${service} refused the credentials (HTTP ${status}): ${detail}`;
+      return failure('PERMISSION_DENIED', message, 'refused', false);
+    }
+    if (status === 404) {
+      const message = submit
+        ? notFound(detail)
+        : `${service} does not know this operation (HTTP 404): ${detail}`;
+      return failure('NOT_FOUND', message, 'refused', false);
+    }
+    const message = `${service} rejected the request (HTTP ${status}): ${detail}`;
+    return failure('INVALID_ARGUMENT', message, 'refused', false);
+  }
+  const name = err instanceof Error ? err.name : '';
+  const timedOut = name === 'AbortError' || name === 'TimeoutError' || name === 'APIConnectionTimeoutError';
+  if (!timedOut && neverConnected(err)) {
+    return failure('UPSTREAM', `${service} could not be reached: ${detail}`, 'not-started', true);
+  }
+  const unknownOutcome = submit ? ` — ${service} may still have started (and will bill) the generation` : '';
+  const message = timedOut
+    ? `${service} did not answer in time${unknownOutcome}: ${detail}`
+    : `${service} could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
+  // Timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
+  return failure(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, 'unknown', true);
+}
+
+/** A connection refused or a name not resolved, anywhere in the cause chain: the request never left this instance. */
+function neverConnected(err: unknown): boolean {
+  for (let cause: unknown = err, depth = 0; cause && depth < 6; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
