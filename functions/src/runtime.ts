@@ -22,6 +22,7 @@ import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.j
 import { deliverWebhook } from './queue/webhook.js';
 import { MemoryApiKeyStore } from './store/api-keys-memory.js';
 import { MemoryOperationStore } from './store/memory.js';
+import { OmniAdapter } from './video/omni.js';
 import { ModelRouter } from './video/router.js';
 import { VeoAdapter } from './video/veo.js';
 
@@ -83,6 +84,16 @@ export async function createRuntime(
           }),
         }
       : {}),
+    omni: new OmniAdapter({
+      api: config.veo.api,
+      // The embedded simulator checks that a key is sent, not which.
+      apiKey: config.veo.apiKey ?? (config.veo.backend === 'simulator' ? 'simulator-key' : undefined),
+      project: config.veo.project,
+      location: config.veo.omniLocation,
+      baseUrl: veoBaseUrl,
+      timeoutMs: config.veo.timeoutMs,
+      useGoogleCredentials: config.veo.useGoogleCredentials,
+    }),
   });
   const operations = new Operations({
     store,

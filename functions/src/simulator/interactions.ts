@@ -209,6 +209,16 @@ export class InteractionsSimulator {
     return this.interactions.size;
   }
 
+  /** What each interaction was asked for, in creation order (tests: which task, which previous interaction). */
+  created(): Array<{ id: string; model: string; task: string; previousId?: string }> {
+    return [...this.interactions.values()].map(({ id, model, task, previousId }) => ({
+      id,
+      model,
+      task,
+      previousId,
+    }));
+  }
+
   /** Answers an Interactions API request; false when the path is not one (the caller answers it). */
   async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = url.pathname;
