@@ -273,8 +273,11 @@ export async function inspectVideo(
     throw refuse(`It has no video track (its tracks: ${kinds.join(', ') || 'none'})`);
   }
   if (!video.nb_samples || !video.duration || !video.timescale || !video.video) {
-    throw refuse(
-      'Its video track lists no frames (a fragmented or empty MP4); give a regular, non-fragmented MP4',
+    throw invalidArgument(
+      'video',
+      name,
+      'Its movie header lists no video frames: it is a fragmented (or empty) MP4. Give a regular MP4, e.g. ' +
+        'remuxed with ffmpeg -c copy -movflags +faststart.',
     );
   }
   const bytes = totalBytes ?? read;

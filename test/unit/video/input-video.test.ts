@@ -1,7 +1,13 @@
 // Input videos for extend_video: what an MP4 is (read from its bytes with mp4box), which rules a model's extension
 // input keeps, and where a video may come from (gs:// through the blob store, https through egress, copied into the
 // blob store). Every refusal is asserted word for word, with nothing written to the blob store. Fixtures are real
-// MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 (made once with ffmpeg).
+// MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 and audio-only.mp4, made
+// once with ffmpeg 7.1 (no test needs it):
+//   ffmpeg -f lavfi -i color=c=0x3060a0:s=1280x720:r=24:d=2 -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p
+//     -movflags +faststart -map_metadata -1 -fflags +bitexact video-720p-24fps-2s.mp4   (d=31: ...-31s.mp4;
+//     without -movflags: ...-moov-end.mp4)
+//   ffmpeg -i video-720p-24fps-2s.mp4 -c copy -movflags frag_keyframe+empty_moov ... video-720p-24fps-2s-fragmented.mp4
+//   ffmpeg -f lavfi -i sine=f=440:d=0.5 -c:a aac -b:a 32k -movflags +faststart ... audio-only.mp4
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -192,6 +198,12 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
         return bytes;
       },
       `Invalid video: "clip.mp4". It is not a readable MP4 (a box in its movie header could not be parsed); ${MP4}`,
+    ],
+    [
+      'a fragmented MP4 (frames in moof boxes, none in the movie header)',
+      () => fixture('video-720p-24fps-2s-fragmented.mp4'),
+      'Invalid video: "clip.mp4". Its movie header lists no video frames: it is a fragmented (or empty) MP4. ' +
+        'Give a regular MP4, e.g. remuxed with ffmpeg -c copy -movflags +faststart.',
     ],
     [
       'an MP4 with an audio track and no video track',
