@@ -2,7 +2,7 @@
 // input keeps, and where a video may come from (gs:// through the blob store, https through egress, copied into the
 // blob store). Every refusal is asserted word for word, with nothing written to the blob store. Fixtures are real
 // MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 and audio-only.mp4, made
-// once with ffmpeg 7.1 (no test needs it):
+// once with ffmpeg 5.1 (no test needs it):
 //   ffmpeg -f lavfi -i color=c=0x3060a0:s=1280x720:r=24:d=2 -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p
 //     -movflags +faststart -map_metadata -1 -fflags +bitexact video-720p-24fps-2s.mp4   (d=31: ...-31s.mp4;
 //     without -movflags: ...-moov-end.mp4)
