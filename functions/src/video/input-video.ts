@@ -133,7 +133,7 @@ async function httpsVideo(url: string, options: VideoOptions): Promise<VideoRefe
   // copy may not be written before the checks pass (GCS writes are create-only: a refused copy could not be removed).
   const body = await fetchCallerMedia(
     url,
-    { field: 'video', sizeLimit: `Videos may be at most ${maxBytes} bytes` },
+    { field: 'video', sizeLimit: `Videos may be at most ${maxBytes} bytes (MAX_VIDEO_BYTES)` },
     maxBytes,
     options.egress,
     options.timeoutMs,
@@ -316,5 +316,6 @@ function framesEnd(
   return end;
 }
 
-const limit = (maxBytes: number): string => `input videos may be at most ${maxBytes} bytes.`;
+const limit = (maxBytes: number): string =>
+  `input videos may be at most ${maxBytes} bytes (MAX_VIDEO_BYTES).`;
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;

@@ -231,7 +231,7 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
     const { stream, served } = metered(LONG);
     await refusedWith(
       inspectVideo(stream, 30000, { totalBytes: LONG.length, label: 'clip.mp4' }),
-      'Invalid video: "clip.mp4". It is 36769 bytes; input videos may be at most 30000 bytes.',
+      'Invalid video: "clip.mp4". It is 36769 bytes; input videos may be at most 30000 bytes (MAX_VIDEO_BYTES).',
     );
     assert.equal(served(), 0);
     assert.ok(stream.destroyed);
@@ -242,7 +242,7 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
     await refusedWith(
       inspectVideo(stream, 3000, { label: 'clip.mp4' }),
       'Invalid video: "clip.mp4". It is over 3000 bytes and its movie header (moov box) is not within them; ' +
-        'input videos may be at most 3000 bytes.',
+        'input videos may be at most 3000 bytes (MAX_VIDEO_BYTES).',
     );
     assert.ok(served() <= 4096, `read ${served()} bytes`);
     assert.ok(stream.destroyed);
@@ -379,7 +379,7 @@ describe('resolveVideo: gs://', () => {
       'an object over maxBytes',
       `${BUCKET}/long.mp4`,
       { maxBytes: 30000 },
-      `Invalid video: "${BUCKET}/long.mp4". It is 36769 bytes; input videos may be at most 30000 bytes.`,
+      `Invalid video: "${BUCKET}/long.mp4". It is 36769 bytes; input videos may be at most 30000 bytes (MAX_VIDEO_BYTES).`,
     ],
     [
       'an object that does not exist',
@@ -596,7 +596,7 @@ describe('resolveVideo: https', () => {
       { maxBytes: 30000 },
       (url) =>
         `Invalid video: "${url}". It is not fetched: its answer is 36769 bytes, over the 30000-byte limit. ` +
-        'Videos may be at most 30000 bytes, from public https hosts.',
+        'Videos may be at most 30000 bytes (MAX_VIDEO_BYTES), from public https hosts.',
     ],
     [
       'a redirect loop',
@@ -604,7 +604,7 @@ describe('resolveVideo: https', () => {
       {},
       (url) =>
         `Invalid video: "${url}". It is not fetched: it redirects more than 3 times. Videos may be at most ` +
-        `${MAX} bytes, from public https hosts.`,
+        `${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     ],
     [
       'a redirect to the metadata server',
@@ -613,7 +613,7 @@ describe('resolveVideo: https', () => {
       (url) =>
         `Invalid video: "${url}". It is not fetched: 169.254.169.254 is a private, loopback, link-local ` +
         '(metadata), CGNAT, multicast or reserved IPv4 address; only public internet addresses are contacted. ' +
-        `Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     ],
     [
       'a server that never finishes',
@@ -665,7 +665,7 @@ describe('resolveVideo: https', () => {
       resolveVideo(url, options(blobs)),
       `Invalid video: "${url}". It is not fetched: rebind.test resolves to 127.0.0.1, which is a private, ` +
         'loopback, link-local (metadata), CGNAT, multicast or reserved IPv4 address; only public internet ' +
-        `addresses are contacted. Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `addresses are contacted. Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     );
     assert.deepEqual(requests, []);
     assert.equal(blobs.objects.size, 0);
@@ -677,7 +677,7 @@ describe('resolveVideo: https', () => {
       resolveVideo('https://10.0.0.5/clip.mp4', options(blobs)),
       'Invalid video: "https://10.0.0.5/clip.mp4". It is not fetched: 10.0.0.5 is a private, loopback, ' +
         'link-local (metadata), CGNAT, multicast or reserved IPv4 address; only public internet addresses are ' +
-        `contacted. Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `contacted. Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     );
     assert.equal(blobs.objects.size, 0);
   });
