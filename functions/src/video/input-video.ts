@@ -133,7 +133,7 @@ async function httpsVideo(url: string, options: VideoOptions): Promise<VideoRefe
   // copy may not be written before the checks pass (GCS writes are create-only: a refused copy could not be removed).
   const body = await fetchCallerMedia(
     url,
-    { field: 'video', sizeLimit: `Videos may be at most ${maxBytes} bytes` },
+    { field: 'video', sizeLimit: `Videos may be at most ${maxBytes} bytes (MAX_VIDEO_BYTES)` },
     maxBytes,
     options.egress,
     options.timeoutMs,
@@ -273,8 +273,11 @@ export async function inspectVideo(
     throw refuse(`It has no video track (its tracks: ${kinds.join(', ') || 'none'})`);
   }
   if (!video.nb_samples || !video.duration || !video.timescale || !video.video) {
-    throw refuse(
-      'Its video track lists no frames (a fragmented or empty MP4); give a regular, non-fragmented MP4',
+    throw invalidArgument(
+      'video',
+      name,
+      'Its movie header lists no video frames: it is a fragmented (or empty) MP4. Give a regular MP4, e.g. ' +
+        'remuxed with ffmpeg -c copy -movflags +faststart.',
     );
   }
   const bytes = totalBytes ?? read;
@@ -313,5 +316,6 @@ function framesEnd(
   return end;
 }
 
-const limit = (maxBytes: number): string => `input videos may be at most ${maxBytes} bytes.`;
+const limit = (maxBytes: number): string =>
+  `input videos may be at most ${maxBytes} bytes (MAX_VIDEO_BYTES).`;
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;

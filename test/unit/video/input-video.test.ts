@@ -1,7 +1,13 @@
 // Input videos for extend_video: what an MP4 is (read from its bytes with mp4box), which rules a model's extension
 // input keeps, and where a video may come from (gs:// through the blob store, https through egress, copied into the
 // blob store). Every refusal is asserted word for word, with nothing written to the blob store. Fixtures are real
-// MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 (made once with ffmpeg).
+// MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 and audio-only.mp4, made
+// once with ffmpeg 5.1 (no test needs it):
+//   ffmpeg -f lavfi -i color=c=0x3060a0:s=1280x720:r=24:d=2 -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p
+//     -movflags +faststart -map_metadata -1 -fflags +bitexact video-720p-24fps-2s.mp4   (d=31: ...-31s.mp4;
+//     without -movflags: ...-moov-end.mp4)
+//   ffmpeg -i video-720p-24fps-2s.mp4 -c copy -movflags frag_keyframe+empty_moov ... video-720p-24fps-2s-fragmented.mp4
+//   ffmpeg -f lavfi -i sine=f=440:d=0.5 -c:a aac -b:a 32k -movflags +faststart ... audio-only.mp4
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -194,6 +200,12 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
       `Invalid video: "clip.mp4". It is not a readable MP4 (a box in its movie header could not be parsed); ${MP4}`,
     ],
     [
+      'a fragmented MP4 (frames in moof boxes, none in the movie header)',
+      () => fixture('video-720p-24fps-2s-fragmented.mp4'),
+      'Invalid video: "clip.mp4". Its movie header lists no video frames: it is a fragmented (or empty) MP4. ' +
+        'Give a regular MP4, e.g. remuxed with ffmpeg -c copy -movflags +faststart.',
+    ],
+    [
       'an MP4 with an audio track and no video track',
       () => AUDIO_ONLY,
       `Invalid video: "clip.mp4". It has no video track (its tracks: audio); ${MP4}`,
@@ -219,7 +231,7 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
     const { stream, served } = metered(LONG);
     await refusedWith(
       inspectVideo(stream, 30000, { totalBytes: LONG.length, label: 'clip.mp4' }),
-      'Invalid video: "clip.mp4". It is 36769 bytes; input videos may be at most 30000 bytes.',
+      'Invalid video: "clip.mp4". It is 36769 bytes; input videos may be at most 30000 bytes (MAX_VIDEO_BYTES).',
     );
     assert.equal(served(), 0);
     assert.ok(stream.destroyed);
@@ -230,7 +242,7 @@ describe('inspectVideo: bytes that are not a usable MP4', () => {
     await refusedWith(
       inspectVideo(stream, 3000, { label: 'clip.mp4' }),
       'Invalid video: "clip.mp4". It is over 3000 bytes and its movie header (moov box) is not within them; ' +
-        'input videos may be at most 3000 bytes.',
+        'input videos may be at most 3000 bytes (MAX_VIDEO_BYTES).',
     );
     assert.ok(served() <= 4096, `read ${served()} bytes`);
     assert.ok(stream.destroyed);
@@ -367,7 +379,7 @@ describe('resolveVideo: gs://', () => {
       'an object over maxBytes',
       `${BUCKET}/long.mp4`,
       { maxBytes: 30000 },
-      `Invalid video: "${BUCKET}/long.mp4". It is 36769 bytes; input videos may be at most 30000 bytes.`,
+      `Invalid video: "${BUCKET}/long.mp4". It is 36769 bytes; input videos may be at most 30000 bytes (MAX_VIDEO_BYTES).`,
     ],
     [
       'an object that does not exist',
@@ -584,7 +596,7 @@ describe('resolveVideo: https', () => {
       { maxBytes: 30000 },
       (url) =>
         `Invalid video: "${url}". It is not fetched: its answer is 36769 bytes, over the 30000-byte limit. ` +
-        'Videos may be at most 30000 bytes, from public https hosts.',
+        'Videos may be at most 30000 bytes (MAX_VIDEO_BYTES), from public https hosts.',
     ],
     [
       'a redirect loop',
@@ -592,7 +604,7 @@ describe('resolveVideo: https', () => {
       {},
       (url) =>
         `Invalid video: "${url}". It is not fetched: it redirects more than 3 times. Videos may be at most ` +
-        `${MAX} bytes, from public https hosts.`,
+        `${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     ],
     [
       'a redirect to the metadata server',
@@ -601,7 +613,7 @@ describe('resolveVideo: https', () => {
       (url) =>
         `Invalid video: "${url}". It is not fetched: 169.254.169.254 is a private, loopback, link-local ` +
         '(metadata), CGNAT, multicast or reserved IPv4 address; only public internet addresses are contacted. ' +
-        `Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     ],
     [
       'a server that never finishes',
@@ -653,7 +665,7 @@ describe('resolveVideo: https', () => {
       resolveVideo(url, options(blobs)),
       `Invalid video: "${url}". It is not fetched: rebind.test resolves to 127.0.0.1, which is a private, ` +
         'loopback, link-local (metadata), CGNAT, multicast or reserved IPv4 address; only public internet ' +
-        `addresses are contacted. Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `addresses are contacted. Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     );
     assert.deepEqual(requests, []);
     assert.equal(blobs.objects.size, 0);
@@ -665,7 +677,7 @@ describe('resolveVideo: https', () => {
       resolveVideo('https://10.0.0.5/clip.mp4', options(blobs)),
       'Invalid video: "https://10.0.0.5/clip.mp4". It is not fetched: 10.0.0.5 is a private, loopback, ' +
         'link-local (metadata), CGNAT, multicast or reserved IPv4 address; only public internet addresses are ' +
-        `contacted. Videos may be at most ${MAX} bytes, from public https hosts.`,
+        `contacted. Videos may be at most ${MAX} bytes (MAX_VIDEO_BYTES), from public https hosts.`,
     );
     assert.equal(blobs.objects.size, 0);
   });
