@@ -188,7 +188,7 @@ for (const api of ['gemini', 'vertex'] as const) {
         ],
         [
           { prompt: 'x', model: 'gemini-omni-1.2-flash', last_frame: PNG },
-          /Invalid last_frame: \(given\)\. A last frame needs a first frame: give image too/,
+          /Invalid last_frame: a last frame needs a first frame: give image too/,
         ],
         [
           { prompt: 'x', model: 'gemini-omni-1.2-flash', reference_images: Array(7).fill(PNG) },

@@ -75,6 +75,11 @@ function reject(field: string, value: unknown, allowed: string): never {
   throw new AppError('INVALID_ARGUMENT', `Invalid ${field}: ${describeValue(value)}. ${allowed}`);
 }
 
+/** A refusal of a media argument for being given at all (its value is bytes or a URL, not worth repeating). */
+function refuseGiven(field: string, why: string): never {
+  throw new AppError('INVALID_ARGUMENT', `Invalid ${field}: ${why}`);
+}
+
 /** The live model `id` names on `api`, or a refusal naming the retirement or the allowed ids. */
 export function resolveModel(id: string, api: WireApi): ModelInfo {
   const available = liveModelIds(api);
@@ -139,22 +144,16 @@ export function checkRequest(
       'A prompt is required unless an image (image-to-video) or reference images are given.',
     );
   }
-  if (media.image && !model.imageToVideo)
-    reject('image', '(given)', `${modelId} does not accept an input image.`);
+  if (media.image && !model.imageToVideo) refuseGiven('image', `${modelId} does not accept an input image.`);
   if (media.lastFrame) {
     if (!model.lastFrame) {
-      reject(
+      refuseGiven(
         'last_frame',
-        '(given)',
         `${modelId} does not take a last frame. Models that do: ${lastFrameModels(api)}.`,
       );
     }
     if (!media.image) {
-      reject(
-        'last_frame',
-        '(given)',
-        'A last frame needs a first frame: give image too (first + last frame).',
-      );
+      refuseGiven('last_frame', 'a last frame needs a first frame: give image too (first + last frame).');
     }
   }
   if (referenceCount > 0) {
@@ -174,7 +173,7 @@ export function checkRequest(
     }
   }
   if (mode !== 'generate' && family === 'veo' && (media.image || media.lastFrame || referenceCount > 0)) {
-    reject('image', '(given)', `Extending a Veo video takes the video and a prompt only; omit images.`);
+    refuseGiven('image', 'extending a Veo video takes the video and a prompt only; omit images.');
   }
 
   const continued = modeInput.mode === 'generate' ? undefined : modeInput.aspectRatio;

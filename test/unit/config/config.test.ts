@@ -20,12 +20,18 @@ describe('config', () => {
   test('an API key selects the Gemini API, which serves Omni: the default model is the current Omni Flash', () => {
     for (const env of [{ GEMINI_API_KEY: GEMINI_KEY }, { GOOGLE_API_KEY: GEMINI_KEY }]) {
       const { veo } = loadConfig(env);
-      assert.deepEqual([veo.backend, veo.api, veo.defaultModel], ['gemini', 'gemini', 'gemini-omni-1.2-flash']);
+      assert.deepEqual(
+        [veo.backend, veo.api, veo.defaultModel],
+        ['gemini', 'gemini', 'gemini-omni-1.2-flash'],
+      );
       assert.equal(veo.apiKey, GEMINI_KEY);
     }
     // The embedded simulator plays either API.
     const sim = loadConfig({ SIMULATOR_API: 'gemini' });
-    assert.deepEqual([sim.veo.backend, sim.veo.api, sim.veo.defaultModel], ['simulator', 'gemini', 'gemini-omni-1.2-flash']);
+    assert.deepEqual(
+      [sim.veo.backend, sim.veo.api, sim.veo.defaultModel],
+      ['simulator', 'gemini', 'gemini-omni-1.2-flash'],
+    );
     assert.equal(loadConfig({}).veo.defaultModel, 'veo-3.1-fast-generate-001', 'Veo 3.1 Fast on Vertex AI');
   });
 

@@ -19,7 +19,10 @@ const LIVE =
 
 describe('models in the configuration', () => {
   test('the default model is per API: Veo 3.1 Fast on vertex, Omni 1.2 Flash on gemini, both live and GA there', () => {
-    assert.deepEqual(DEFAULT_MODELS, { vertex: 'veo-3.1-fast-generate-001', gemini: 'gemini-omni-1.2-flash' });
+    assert.deepEqual(DEFAULT_MODELS, {
+      vertex: 'veo-3.1-fast-generate-001',
+      gemini: 'gemini-omni-1.2-flash',
+    });
     assert.equal(loadConfig({}).veo.defaultModel, DEFAULT_MODELS.vertex);
     assert.equal(loadConfig({ SIMULATOR_API: 'gemini' }).veo.defaultModel, DEFAULT_MODELS.gemini);
     for (const [api, id] of Object.entries(DEFAULT_MODELS)) {
@@ -46,10 +49,13 @@ describe('models in the configuration', () => {
       );
     }
     // On the Gemini API, the Omni preview is retired (it lives on on Vertex AI).
-    assert.deepEqual(configProblems({ SIMULATOR_API: 'gemini', VEO_DEFAULT_MODEL: 'gemini-omni-flash-preview' }), [
-      'VEO_DEFAULT_MODEL: gemini-omni-flash-preview was retired on the gemini API on 2026-09-30 (Google no longer ' +
-        'serves it); use gemini-omni-1.2-flash instead. (live models: gemini-omni-1.2-flash, gemini-omni-1.1-flash)',
-    ]);
+    assert.deepEqual(
+      configProblems({ SIMULATOR_API: 'gemini', VEO_DEFAULT_MODEL: 'gemini-omni-flash-preview' }),
+      [
+        'VEO_DEFAULT_MODEL: gemini-omni-flash-preview was retired on the gemini API on 2026-09-30 (Google no longer ' +
+          'serves it); use gemini-omni-1.2-flash instead. (live models: gemini-omni-1.2-flash, gemini-omni-1.1-flash)',
+      ],
+    );
   });
 
   test('the old default veo-3.0-fast-generate-001 names veo-3.1-fast-generate-001', () => {

@@ -5,12 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../functions/src/errors.js';
 import { checkRequest } from '../../../functions/src/video/check.js';
-import {
-  findModel,
-  findRetired,
-  MODELS,
-  RETIRED_MODELS,
-} from '../../../functions/src/video/catalog.js';
+import { findModel, findRetired, MODELS, RETIRED_MODELS } from '../../../functions/src/video/catalog.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -64,8 +59,7 @@ describe('model catalog', () => {
   test('a call naming a retired id is refused with the date and the replacement', () => {
     for (const retired of RETIRED_MODELS) {
       assert.throws(
-        () =>
-          checkRequest({ prompt: 'a fox', model: retired.id }, 'vertex', 'veo-3.1-fast-generate-001', {}),
+        () => checkRequest({ prompt: 'a fox', model: retired.id }, 'vertex', 'veo-3.1-fast-generate-001', {}),
         (err: unknown) =>
           err instanceof AppError &&
           err.code === 'INVALID_ARGUMENT' &&
