@@ -66,7 +66,10 @@ import { finished, startTestServer, type TestServer, textOf } from '../helpers/s
       assert.equal(view.queue.reason, 'quota');
       assert.equal(view.queue.attempts, 1);
       assert.match(view.queue.last_error, /429/);
-      assert.match(textOf(started), /^Accepted video generation .*waits for its turn at Veo \(quota\)/);
+      assert.match(
+        textOf(started),
+        /^Accepted video generation .*waits for its turn at veo-3\.1-fast-generate-001 \(quota\)/,
+      );
       assert.match(textOf(started), /Nothing has been sent or billed yet/);
       await finished(server, view.operation_id);
       const ended = (await client.callTool({

@@ -32,6 +32,21 @@ export function vertexClient(sdk: Sdk, options: VertexClientOptions): GoogleGenA
   });
 }
 
+/** google.rpc.Code names of the codes an operation or interaction reports its failure with. */
+const RPC_CODES: Record<number, string> = {
+  1: 'CANCELLED',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+};
+export const rpcCodeName = (code: number | undefined): string =>
+  (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
+
 /** How long a model's availability answer is reused by an instance. */
 export const AVAILABILITY_TTL_MS = 10 * 60_000;
 
@@ -114,8 +129,7 @@ export function callFailure(
         : `${service} does not know this operation (HTTP 404): ${detail}`;
       return failure('NOT_FOUND', message, 'refused', false);
     }
-    const message = `${service} rejected the request (HTTP ${status}): ${detail}`;
-    return failure('INVALID_ARGUMENT', message, 'refused', false);
+    return failure('INVALID_ARGUMENT', rejected(service, status, detail), 'refused', false);
   }
   const name = err instanceof Error ? err.name : '';
   const timedOut = name === 'AbortError' || name === 'TimeoutError' || name === 'APIConnectionTimeoutError';
@@ -128,6 +142,52 @@ export function callFailure(
     : `${service} could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
   // Timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
   return failure(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, 'unknown', true);
+}
+
+/**
+ * The argument names of our tools for the wire fields Google's 400 messages name (Vertex predictLongRunning
+ * parameters, the Interactions API's response_format), so a refusal our checks could not foresee still names the
+ * argument to change: e.g. "`numberOfVideos` isn't supported by this model" (openclaw/openclaw#64723), "allow_adult for
+ * personGeneration is currently not supported" (discuss.ai.google.dev/t/181139); read 2026-12-02.
+ */
+const WIRE_FIELDS: ReadonlyArray<[RegExp, string]> = [
+  [/\b(numberOfVideos|sampleCount)\b/, 'number_of_videos'],
+  [/\bdurationSeconds\b|\bduration\b/, 'duration_seconds'],
+  [/\baspectRatio\b|\baspect_ratio\b/, 'aspect_ratio'],
+  [/\bresolution\b/, 'resolution'],
+  [/\bpersonGeneration\b/, 'person_generation'],
+  [/\bnegativePrompt\b/, 'negative_prompt'],
+  [/\bgenerateAudio\b/, 'generate_audio'],
+  [/\benhancePrompt\b/, 'enhance_prompt'],
+  [/\bcompressionQuality\b/, 'compression_quality'],
+  [/\bresizeMode\b/, 'resize_mode'],
+  [/\blastFrame\b|\blast frame\b/, 'last_frame'],
+  [/\breferenceImages\b|\breference images?\b/, 'reference_images'],
+  [/\bseed\b/, 'seed'],
+  [/\bfps\b/, 'fps'],
+  [/\bvideo\b/, 'video'],
+  [/\bimage\b/, 'image'],
+  [/\bprompt\b/, 'prompt'],
+];
+
+/** Google's message inside an ApiError's JSON body (or the text as it is). */
+function googleMessage(detail: string): string {
+  try {
+    const body = JSON.parse(detail) as { error?: { message?: unknown } };
+    if (typeof body.error?.message === 'string') return body.error.message;
+  } catch {
+    // Not JSON: the text is the message.
+  }
+  return detail;
+}
+
+/** A 4xx refusal of the request, naming the argument Google's message points at when it names one. */
+function rejected(service: string, status: number, detail: string): string {
+  const said = googleMessage(detail);
+  const field = WIRE_FIELDS.find(([pattern]) => pattern.test(said))?.[1];
+  return field
+    ? `Invalid ${field}: ${service} refused the request (HTTP ${status}), nothing was started. Google said: ${said}`
+    : `${service} rejected the request (HTTP ${status}), nothing was started. Google said: ${said}`;
 }
 
 /** A connection refused or a name not resolved, anywhere in the cause chain: the request never left this instance. */

@@ -21,7 +21,7 @@ import {
   type VideoGenerator,
 } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
-import { AvailabilityCache, callFailure, vertexClient } from './genai.js';
+import { AvailabilityCache, callFailure, rpcCodeName, vertexClient } from './genai.js';
 
 type Sdk = typeof import('@google/genai');
 type Content = Interactions.Content;
@@ -303,19 +303,12 @@ export function parseInteraction(interaction: Interactions.Interaction): Generat
   }
   return {
     done: true,
-    error: { code: rpcCode(stepError?.code), message: `Gemini Omni reported ${String(status)}: ${message}` },
+    error: {
+      code: rpcCodeName(stepError?.code),
+      message: `Gemini Omni reported ${String(status)}: ${message}`,
+    },
   };
 }
-
-const RPC_CODES: Record<number, string> = {
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  8: 'RESOURCE_EXHAUSTED',
-  9: 'FAILED_PRECONDITION',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-};
-const rpcCode = (code: number | undefined): string => (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
 
 /** A failed Interactions call as an AppError (genai.ts callFailure); a submit's 404 names the model. */
 export function omniError(what: 'submit' | 'poll', err: unknown, model?: string): AppError {

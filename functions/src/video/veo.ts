@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } from '@google/genai';
 import type { Config } from '../config/index.js';
 import type { WireApi } from '../operations/record.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
+import { AvailabilityCache, callFailure, rpcCodeName, vertexClient } from './genai.js';
 import {
   SubmitFailure,
   type GeneratedVideo,
@@ -15,16 +16,12 @@ import {
   type MediaInputs,
   type ModelAvailability,
   type SubmitContext,
-  type SubmitFailureKind,
   type VideoGenerator,
 } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
 import { findModel, findRetired, liveModelIds, retiredMessage } from './catalog.js';
 
 type Sdk = typeof import('@google/genai');
-
-/** How long a model's availability answer is reused by this instance. */
-export const AVAILABILITY_TTL_MS = 10 * 60_000;
 
 export interface VeoAdapterOptions {
   veo: Config['veo'];
@@ -38,11 +35,12 @@ export class VeoAdapter implements VideoGenerator {
   readonly api: WireApi;
   private client: Promise<{ sdk: Sdk; ai: GoogleGenAI }> | undefined;
   private readonly options: VeoAdapterOptions;
-  private readonly availabilityCache = new Map<string, { at: number; value: Promise<ModelAvailability> }>();
+  private readonly availabilityCache: AvailabilityCache;
 
   constructor(options: VeoAdapterOptions) {
     this.options = options;
     this.api = 'vertex';
+    this.availabilityCache = new AvailabilityCache(async () => (await this.load()).ai);
   }
 
   /** Vertex writes Veo's outputs to outputGcsUri itself. */
@@ -94,29 +92,10 @@ export class VeoAdapter implements VideoGenerator {
 
   /**
    * Whether Vertex serves the publisher model (GET publishers/google/models/{model}, @google/genai models.get; it
-   * takes no project, so it says the model exists, not that this project may use it). Cached per instance for
-   * AVAILABILITY_TTL_MS; a failure to ask is 'unknown', never an error of list_video_models.
+   * takes no project, so it says the model exists, not that this project may use it), cached per instance.
    */
   availability(model: string): Promise<ModelAvailability> {
-    const now = Date.now();
-    const cached = this.availabilityCache.get(model);
-    if (cached && now - cached.at < AVAILABILITY_TTL_MS) return cached.value;
-    const value = this.askAvailability(model);
-    this.availabilityCache.set(model, { at: now, value });
-    return value;
-  }
-
-  private async askAvailability(model: string): Promise<ModelAvailability> {
-    const checkedAt = new Date().toISOString();
-    try {
-      const { ai } = await this.load();
-      await ai.models.get({ model });
-      return { state: 'available', checkedAt };
-    } catch (err) {
-      const status = (err as { status?: unknown }).status;
-      const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
-      return { state: status === 404 ? 'not-found' : 'unknown', checkedAt, detail };
-    }
+    return this.availabilityCache.get(model);
   }
 
   private load(): Promise<{ sdk: Sdk; ai: GoogleGenAI }> {
@@ -126,21 +105,12 @@ export class VeoAdapter implements VideoGenerator {
 
   private createClient(sdk: Sdk): GoogleGenAI {
     const { veo, baseUrl } = this.options;
-    const httpOptions = { baseUrl, timeout: veo.timeoutMs };
-    return new sdk.GoogleGenAI({
-      vertexai: true,
+    return vertexClient(sdk, {
       project: veo.project,
       location: veo.location,
-      httpOptions,
-      ...(veo.useGoogleCredentials
-        ? {}
-        : {
-            googleAuthOptions: {
-              authClient: {
-                getRequestHeaders: async () => new Headers({ Authorization: 'Bearer simulator' }),
-              } as never,
-            },
-          }),
+      baseUrl,
+      timeoutMs: veo.timeoutMs,
+      useGoogleCredentials: veo.useGoogleCredentials,
     });
   }
 
@@ -253,80 +223,11 @@ export function parseOperation(operation: GenerateVideosOperation): GenerationSt
   };
 }
 
-const RPC_CODES: Record<number, string> = {
-  1: 'CANCELLED',
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  5: 'NOT_FOUND',
-  7: 'PERMISSION_DENIED',
-  8: 'RESOURCE_EXHAUSTED',
-  9: 'FAILED_PRECONDITION',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-};
-const rpcCodeName = (code: number | undefined): string =>
-  (code !== undefined && RPC_CODES[code]) || 'UPSTREAM';
-
-/**
- * Maps SDK failures to AppErrors. A submit's failure says whether anything may have started (SubmitFailure): only a
- * 429 (quota), a 503 (Google's UNAVAILABLE: "the service is currently unavailable", which AIP-194 lists as safe to
- * retry) or a connection that never opened started nothing; a timeout, a 500/504 or a malformed answer may have
- * started (and will bill) a generation, so it is never sent again.
- */
+/** Maps SDK failures to AppErrors (genai.ts callFailure), naming the model and its replacement on a submit's 404. */
 export function toAppError(what: 'submit' | 'poll', err: unknown, model?: string): AppError {
-  const status = (err as { status?: unknown }).status;
-  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-  const submit = what === 'submit';
-  const failure = (code: ErrorCode, message: string, kind: SubmitFailureKind, outage: boolean): AppError =>
-    submit ? new SubmitFailure(code, message, kind, outage) : new AppError(code, message, kind !== 'refused');
-  if (typeof status === 'number') {
-    if (status === 429) {
-      return failure(
-        'RESOURCE_EXHAUSTED',
-        `Veo is rate limiting requests (HTTP 429): ${detail}`,
-        'not-started',
-        false,
-      );
-    }
-    if (status === 503) {
-      return failure('UPSTREAM', `Veo is unavailable (HTTP 503): ${detail}`, 'not-started', true);
-    }
-    if (status >= 500) {
-      // On submit, a 5xx may still have started a job: never retry blindly.
-      const unknown = submit ? ' — it may still have started the generation; not sent again' : '';
-      return failure('UPSTREAM', `Veo failed with HTTP ${status}${unknown}: ${detail}`, 'unknown', true);
-    }
-    if (status === 401 || status === 403) {
-      return failure(
-        'PERMISSION_DENIED',
-        `Veo refused the credentials (HTTP ${status}): ${detail}`,
-        'refused',
-        false,
-      );
-    }
-    if (status === 404) {
-      if (submit && model !== undefined)
-        return failure('NOT_FOUND', modelNotFound(model, detail), 'refused', false);
-      const thing = submit ? 'model' : 'operation';
-      return failure('NOT_FOUND', `Veo does not know this ${thing} (HTTP 404): ${detail}`, 'refused', false);
-    }
-    return failure(
-      'INVALID_ARGUMENT',
-      `Veo rejected the request (HTTP ${status}): ${detail}`,
-      'refused',
-      false,
-    );
-  }
-  const timedOut = err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-  if (!timedOut && neverConnected(err)) {
-    return failure('UPSTREAM', `Veo could not be reached: ${detail}`, 'not-started', true);
-  }
-  const unknownOutcome = submit ? ' — Veo may still have started (and will bill) the generation' : '';
-  const message = timedOut
-    ? `Veo did not answer in time${unknownOutcome}: ${detail}`
-    : `Veo could not be reached or answered malformed data${unknownOutcome}: ${detail}`;
-  // Timeouts and malformed bodies: safe to retry a poll; a submit's outcome is unknown.
-  return failure(timedOut ? 'DEADLINE_EXCEEDED' : 'UPSTREAM', message, 'unknown', true);
+  return callFailure(what, err, 'Veo', (detail) =>
+    model === undefined ? `Veo does not know this model (HTTP 404): ${detail}` : modelNotFound(model, detail),
+  );
 }
 
 /**
@@ -344,14 +245,4 @@ function modelNotFound(model: string, detail: string): string {
         `(GOOGLE_CLOUD_LOCATION) has no access to it; list_video_models shows the others: ${live}.`
       : `Use one of: ${live}.`;
   return `Veo has no model ${model} for this project (HTTP 404). ${advice} Google said: ${detail}`;
-}
-
-/** A connection that was refused or whose name did not resolve: the request never left this instance. */
-function neverConnected(err: unknown): boolean {
-  for (let cause: unknown = err, depth = 0; cause && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
 }
