@@ -387,6 +387,8 @@ export const MODELS: readonly ModelInfo[] = [
     pricePerSecondUsd: flat({ '360p': 0.023, '720p': 0.07, '1080p': 0.104, '4k': 0.209 }),
     sources: [SDK_310, OMNI_SDK, OMNI_12, OMNI_INTERACTIONS],
     uncertain: [
+      '⚠ Launch stage: GA assumed (the SDK made it the Gemini API video default on 2026-11-10); no Google page read ' +
+        'gives its stage.',
       '⚠ Durations 3–15 s, up to 6 reference images and prices are from third parties (muapi, civitai, ' +
         'inference.sh); one says first + last frame allows at most 10 s: longer calls go through.',
       '⚠ On Vertex AI (location global) per third parties only; no Google model page for 1.2 was read.',

@@ -13,7 +13,8 @@ export const TABLE_START =
   '<!-- models-table:start: generated from functions/src/video/catalog.ts by `npm run models-table`; do not edit -->';
 export const TABLE_END = '<!-- models-table:end -->';
 
-const usd = (n: number): string => `$${n.toFixed(2)}`;
+/** Dollars with cents, or tenths of a cent where the price has them ($0.023). */
+const usd = (n: number): string => `$${n.toFixed(Number.isInteger(Math.round(n * 1e6) / 1e4) ? 2 : 3)}`;
 
 function prices(model: ModelInfo): string {
   return RESOLUTIONS.flatMap((resolution) => {
