@@ -167,9 +167,9 @@ function nextStep(record: OperationRecord, videoCount: number): string {
     case 'SUCCEEDED':
       return `Download the ${videoCount} video(s) from the signed URLs before they expire; call get_video_operation again for fresh links.`;
     case 'FILTERED':
-      return 'Veo filtered the output for safety. Rephrase the prompt (and image) and start a new generation.';
+      return 'The model filtered the output for safety (not billed). Rephrase the prompt (and images) and start a new generation.';
     case 'EXPIRED':
-      return 'Veo did not finish in time. Start a new generation.';
+      return 'The model did not finish in time. Start a new generation.';
     default:
       return record.error?.retryable
         ? 'The failure may be temporary: try again with a new idempotency_key.'

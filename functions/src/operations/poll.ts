@@ -216,10 +216,13 @@ async function endingOf(
       ...rai,
       error: {
         code: 'FILTERED',
+        // Google bills no filtered video ("You will not be charged for this request", Vertex's RAI reasons), and the
+        // ending gives the reserved seconds back (budget.ts releaseOnEnding).
         message:
-          status.raiReasons.length > 0
-            ? `Veo's safety filters removed every video: ${status.raiReasons.join(' ')}`
-            : "Veo returned no video (filtered by Veo's safety filters).",
+          (status.raiReasons.length > 0
+            ? `${record.model}'s safety filters removed every video: ${status.raiReasons.join(' ')}`
+            : `${record.model} returned no video (filtered by its safety filters).`) +
+          ' Filtered videos are not billed; their seconds are back in your budget.',
         retryable: false,
       },
     };
