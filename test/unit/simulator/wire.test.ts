@@ -59,13 +59,16 @@ describe('Veo simulator wire protocol', () => {
     const response = await fetch(`${baseUrl}${VERTEX_MODEL}:predictLongRunning`, {
       method: 'POST',
       headers: { authorization: 'Bearer t' },
-      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { durationSeconds: 30 } }),
+      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { aspectRatio: '1:1' } }),
     });
     assert.equal(response.status, 400);
-    assert.match(
-      ((await response.json()) as { error: { message: string } }).error.message,
-      /Unsupported duration 30/,
-    );
+    assert.deepEqual(await response.json(), {
+      error: {
+        code: 400,
+        message: 'Unsupported aspect ratio "1:1". Supported aspect ratios are 16:9, 9:16.',
+        status: 'INVALID_ARGUMENT',
+      },
+    });
     assert.equal(simulator.stats.submits, before);
   });
 });
