@@ -9,6 +9,7 @@
 // decode. The pattern says SIMULATED in large letters, the frame size and rate, and the frame number within the
 // second, with a square that crosses the picture once a second, so a viewer sees motion and knows it is not Veo's.
 import { execFileSync } from 'node:child_process';
+import console from 'node:console';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, URL } from 'node:url';

@@ -1,4 +1,4 @@
-// Reads an MP4's duration and frame size with mp4box (a maintained MP4 parser), so no test needs ffmpeg.
+// Reads an MP4's duration, frame size and frame rate with mp4box (a maintained MP4 parser), so no test needs ffmpeg.
 import { createFile, MP4BoxBuffer } from 'mp4box';
 
 export interface Mp4Info {
@@ -6,6 +6,9 @@ export interface Mp4Info {
   width: number;
   height: number;
   mime: string;
+  /** Frames in the video track, and frames per second over its duration. */
+  frames: number;
+  fps: number;
 }
 
 export function readMp4(bytes: Buffer): Mp4Info {
@@ -19,6 +22,8 @@ export function readMp4(bytes: Buffer): Mp4Info {
       width: video?.video?.width ?? 0,
       height: video?.video?.height ?? 0,
       mime: movie.mime,
+      frames: video?.nb_samples ?? 0,
+      fps: video ? video.nb_samples / (video.duration / video.timescale) : 0,
     };
   };
   file.onError = (_module, message) => {

@@ -26,29 +26,25 @@ export interface Mp4Video {
 /** Parses `bytes` as an MP4 (or QuickTime) file with a video track; throws an Error saying why it is not one. */
 export function readMp4(bytes: Uint8Array, { withSamples = false } = {}): Mp4Video {
   const file = createFile(withSamples);
-  let failure: string | undefined;
-  file.onError = (_module, message) => {
-    failure = message;
-  };
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(copy, 0));
     file.flush();
-  } catch (err) {
-    failure = (err as Error).message;
+  } catch {
+    // A file mp4box cannot parse has no moov below.
   }
   const movie = file.getInfo();
   const track = movie?.videoTracks?.[0];
-  if (!movie?.hasMoov || !track) {
-    throw new Error(failure ? `not an MP4 video (${failure})` : 'not an MP4 video');
-  }
+  // mp4box's own reason quotes raw bytes; the caller needs only the verdict.
+  if (!movie?.hasMoov || !track) throw new Error('not an MP4 video');
   const durationSeconds = track.duration / track.timescale;
   const trak = file.getTrackById(track.id);
   const ticks = new Set(trak.samples.map((s) => s.duration));
   const video: Mp4Video = {
     brand: movie.brands[0] ?? '',
-    width: track.video?.width ?? track.track_width,
-    height: track.video?.height ?? track.track_height,
+    // The track header's size is the one players show (the sample entry's is the coded size, the same for Veo's).
+    width: track.track_width || (track.video?.width ?? 0),
+    height: track.track_height || (track.video?.height ?? 0),
     frames: track.nb_samples,
     durationSeconds,
     fps: durationSeconds > 0 ? track.nb_samples / durationSeconds : 0,
