@@ -2,7 +2,7 @@
 // functions/assets/simulator, one 1-second H.264 clip per aspect ratio and resolution Veo 3.1 offers. Run it once
 // after changing the pattern and commit the result; tests and the simulator never need ffmpeg, they only read these
 // files (functions/src/simulator/assets.ts repeats a clip's 24 frames to make a video of any whole length).
-// Needs ffmpeg with libx264, libfreetype and fontconfig (Debian: `apt-get install ffmpeg`) and the DejaVu fonts.
+// Needs ffmpeg with libx264, its AAC encoder, libfreetype and fontconfig (Debian: `apt-get install ffmpeg`) and the DejaVu fonts.
 //
 // Each clip is one closed GOP at 24 fps: an IDR frame and 23 P-frames that reference only frames before them in the
 // same second (no B-frames, no scene-cut keyframes), so the clip can be repeated or cut after any frame and still
@@ -51,3 +51,13 @@ for (const [resolution, [long, short]] of Object.entries(SIZES)) {
     console.log(`${path.relative(root, file)}: ${width}x${height}, ${statSync(file).size} bytes`);
   }
 }
+
+// One second of silence as AAC-LC at 48 kHz, the audio track of videos made with audio: its frames after the first
+// are identical, so any length is one frame repeated (assets.ts silentTrack).
+const silence = path.join(outdir, 'sim-silence.m4a');
+// prettier-ignore
+execFileSync('ffmpeg', [
+  '-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-t', '1',
+  '-c:a', 'aac', '-b:a', '32k', '-map_metadata', '-1', '-fflags', '+bitexact', '-movflags', '+faststart', silence,
+], { stdio: 'inherit' });
+console.log(`${path.relative(root, silence)}: ${statSync(silence).size} bytes`);

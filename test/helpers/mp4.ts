@@ -9,6 +9,8 @@ export interface Mp4Info {
   /** Frames in the video track, and frames per second over its duration. */
   frames: number;
   fps: number;
+  /** The audio track's duration in seconds, or undefined when the file has no audio. */
+  audioSeconds?: number;
 }
 
 export function readMp4(bytes: Buffer): Mp4Info {
@@ -17,6 +19,7 @@ export function readMp4(bytes: Buffer): Mp4Info {
   let failure: string | undefined;
   file.onReady = (movie) => {
     const video = movie.videoTracks[0];
+    const audio = movie.audioTracks[0];
     info = {
       durationSeconds: movie.duration / movie.timescale,
       width: video?.video?.width ?? 0,
@@ -24,6 +27,7 @@ export function readMp4(bytes: Buffer): Mp4Info {
       mime: movie.mime,
       frames: video?.nb_samples ?? 0,
       fps: video ? video.nb_samples / (video.duration / video.timescale) : 0,
+      audioSeconds: audio ? audio.duration / audio.timescale : undefined,
     };
   };
   file.onError = (_module, message) => {

@@ -5,12 +5,14 @@
 // frames, built once by scripts/build-simulator-assets.mjs with ffmpeg; about 110 kB for all six). A video of N
 // frames repeats that clip's encoded frames and writes them into a plain MP4 (mp4-writer.ts): no encoder at runtime
 // or in tests, any whole-frame length (extensions add 7 s to whatever length their input had), and a 4K 8-second
-// video costs a file read once and a few buffer copies after that.
+// video costs a file read once and a few buffer copies after that. With audio (Veo 3.1's default; generateAudio
+// false turns it off) the video also has an AAC track of silence as long as the picture, repeated from one silent
+// frame of a committed clip (sim-silence.m4a).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readMp4, type Mp4Video } from './mp4-reader.js';
-import { writeMp4 } from './mp4-writer.js';
+import { readAudioFrame, readMp4, type Mp4AudioFrame, type Mp4Video } from './mp4-reader.js';
+import { writeMp4, type Mp4Track } from './mp4-writer.js';
 
 /** Veo's frame rate: every Veo 3.1 output is 24 fps (docs.cloud.google.com/…/models/veo/3-1-generate, 2026-12-02). */
 export const FPS = 24;
@@ -92,18 +94,48 @@ function clip(aspectRatio: AspectRatio, resolution: SimResolution): Mp4Video {
   return video;
 }
 
-/** An MP4 of `frames` frames (24 a second) at Veo's frame size for the aspect ratio and resolution. */
-export function makeVideo(aspectRatio: AspectRatio, resolution: SimResolution, frames: number): Buffer {
-  if (!Number.isInteger(frames) || frames < 1)
+let silence: Mp4AudioFrame | undefined;
+
+/** AAC frames of silence lasting exactly `seconds` (the last one cut short: 1024-sample frames do not divide it). */
+function silentTrack(seconds: number): Mp4Track {
+  // Frame 0 of an encoder's output carries its tag; the frames after it are identical silent frames.
+  silence ??= readAudioFrame(readFileSync(path.join(ASSET_DIR, 'sim-silence.m4a')), 1);
+  const frame = silence.frame;
+  const ticks = Math.round(seconds * silence.timescale);
+  const count = Math.ceil(ticks / silence.frameTicks);
+  return {
+    kind: 'audio',
+    timescale: silence.timescale,
+    frameTicks: silence.frameTicks,
+    lastTicks: ticks - (count - 1) * silence.frameTicks,
+    stsd: silence.stsd,
+    samples: Array.from({ length: count }, () => ({ data: frame, sync: true })),
+  };
+}
+
+/**
+ * An MP4 of `frames` frames (24 a second) at Veo's frame size for the aspect ratio and resolution, with a silent
+ * audio track of the same length when `audio`.
+ */
+export function makeVideo(
+  aspectRatio: AspectRatio,
+  resolution: SimResolution,
+  frames: number,
+  { audio = false } = {},
+): Buffer {
+  if (!Number.isInteger(frames) || frames < 1) {
     throw new RangeError(`frames must be a positive integer, got ${frames}`);
+  }
   const source = clip(aspectRatio, resolution);
   const gop = source.samples!;
-  return writeMp4({
+  const video: Mp4Track = {
+    kind: 'video',
     ...frameSize(aspectRatio, resolution),
     timescale: source.timescale,
     frameTicks: source.frameTicks!,
     stsd: source.stsd!,
     // The clip is a closed GOP starting with a sync frame, so it repeats and can stop after any frame.
     samples: Array.from({ length: frames }, (_, i) => gop[i % gop.length]!),
-  });
+  };
+  return writeMp4(audio ? [video, silentTrack(frames / FPS)] : [video]);
 }

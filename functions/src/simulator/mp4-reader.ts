@@ -62,3 +62,31 @@ export function readMp4(bytes: Uint8Array, { withSamples = false } = {}): Mp4Vid
   }
   return video;
 }
+
+/** An audio clip's sample description, timescale and frame length, and one of its frames (from the middle). */
+export interface Mp4AudioFrame {
+  stsd: Uint8Array;
+  timescale: number;
+  frameTicks: number;
+  frame: Uint8Array;
+}
+
+/** Reads the audio track of `bytes` and takes its frame number `index` (an encoder's first frames may differ). */
+export function readAudioFrame(bytes: Uint8Array, index: number): Mp4AudioFrame {
+  const file = createFile(true);
+  const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(copy, 0));
+  file.flush();
+  const track = file.getInfo()?.audioTracks?.[0];
+  if (!track) throw new Error('no audio track');
+  const trak = file.getTrackById(track.id);
+  const sample = trak.samples[index];
+  const stsd = trak.mdia.minf.stbl.stsd;
+  if (!sample || stsd.start === undefined) throw new Error(`no audio frame ${index}`);
+  return {
+    stsd: bytes.subarray(stsd.start, stsd.start + stsd.size),
+    timescale: track.timescale,
+    frameTicks: sample.duration,
+    frame: bytes.subarray(sample.offset, sample.offset + sample.size),
+  };
+}

@@ -95,7 +95,7 @@ export interface SubmitRecord {
 }
 
 /** How many submits `requests` keeps (the oldest are dropped): bodies carry base64 media. */
-export const KEPT_REQUESTS = 100;
+export const KEPT_REQUESTS = 20;
 
 /**
  * Vertex's text for videos its safety filters removed, in the shape Vertex reports it ("Veo could not generate 1
@@ -188,11 +188,12 @@ export function outageProblem(input: unknown): string | undefined {
   return undefined;
 }
 
-/** The video an operation makes: its shape and length in frames. */
+/** The video an operation makes: its shape, length in frames, and whether it has (silent) audio. */
 interface VideoShape {
   aspectRatio: AspectRatio;
   resolution: SimResolution;
   frames: number;
+  audio: boolean;
 }
 
 interface SimOperation {
@@ -387,11 +388,12 @@ export class VeoSimulator {
         throw new InvalidArgument('This simulator has no GCS writer: storageUri unsupported');
       }
       video = submit.video
-        ? await this.extensionOutput(submit.video, submit.aspectRatio)
+        ? { ...(await this.extensionOutput(submit.video, submit.aspectRatio)), audio: submit.audio }
         : {
             aspectRatio: submit.aspectRatio ?? '16:9',
             resolution: submit.resolution,
             frames: submit.durationSeconds * FPS,
+            audio: submit.audio,
           };
     } catch (err) {
       if (!(err instanceof InvalidArgument)) throw err;
@@ -428,7 +430,10 @@ export class VeoSimulator {
    * What extending `input` makes, after checking the input as Vertex does: the whole video, input + 7 s, in the
    * input's frame size (Vertex returns the extended video, not the added seconds alone).
    */
-  private async extensionOutput(input: Media, aspectRatio: AspectRatio | undefined): Promise<VideoShape> {
+  private async extensionOutput(
+    input: Media,
+    aspectRatio: AspectRatio | undefined,
+  ): Promise<Omit<VideoShape, 'audio'>> {
     let info: {
       brand: string;
       width: number;
@@ -579,7 +584,7 @@ export class VeoSimulator {
 
 /** The MP4 an operation made (made again on each poll: a 4K 8-second video takes about 2 ms). */
 function videoBytes(video: VideoShape): Buffer {
-  return makeVideo(video.aspectRatio, video.resolution, video.frames);
+  return makeVideo(video.aspectRatio, video.resolution, video.frames, { audio: video.audio });
 }
 
 function unauthenticated(res: ServerResponse): void {

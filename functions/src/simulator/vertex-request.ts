@@ -78,6 +78,8 @@ export interface VertexSubmit {
   /** Set when the request named one (an extension's output takes its input's shape otherwise). */
   aspectRatio?: AspectRatio;
   resolution: SimResolution;
+  /** Veo 3.1 adds audio unless generateAudio is false. */
+  audio: boolean;
   storageUri?: string;
   pubsubTopic?: string;
   labels?: Record<string, string>;
@@ -364,7 +366,7 @@ export function checkSubmit(model: string, body: unknown): VertexSubmit {
       `Unsupported resolution ${show(parameters['resolution'])} for ${model}. Supported resolutions are ${capabilities.resolutions.join(', ')}.`,
     );
   }
-  optionalBoolean(parameters, 'generateAudio');
+  const generateAudio = optionalBoolean(parameters, 'generateAudio');
   optionalBoolean(parameters, 'enhancePrompt');
   optionalString(parameters, 'negativePrompt');
   const person = optionalString(parameters, 'personGeneration');
@@ -427,6 +429,7 @@ export function checkSubmit(model: string, body: unknown): VertexSubmit {
     durationSeconds,
     aspectRatio: aspectRatio as AspectRatio | undefined,
     resolution,
+    audio: generateAudio !== false,
     storageUri,
     pubsubTopic,
     labels,

@@ -22,14 +22,17 @@ const mp4Input = (bytes: Buffer) => ({ bytesBase64Encoded: base64(bytes), mimeTy
 /** The 720p test clip re-timed or re-labelled: a valid MP4 that is not what Veo takes. */
 function variant({ fps = 24, width = 1280, height = 720, frames = 4 * 24 }) {
   const clip = readMp4(readFileSync(clipPath('16:9', '720p')), { withSamples: true });
-  return writeMp4({
-    width,
-    height,
-    timescale: 24_000,
-    frameTicks: 24_000 / fps,
-    stsd: clip.stsd!,
-    samples: Array.from({ length: frames }, (_, i) => clip.samples![i % 24]!),
-  });
+  return writeMp4([
+    {
+      kind: 'video',
+      width,
+      height,
+      timescale: 24_000,
+      frameTicks: 24_000 / fps,
+      stsd: clip.stsd!,
+      samples: Array.from({ length: frames }, (_, i) => clip.samples![i % 24]!),
+    },
+  ]);
 }
 
 const LABEL_REFUSAL = (detail: string) =>

@@ -58,6 +58,7 @@ describe('Veo simulator videos', () => {
             assert.equal(mp4.durationSeconds, durationSeconds, what);
             assert.equal(mp4.frames, durationSeconds * 24, what);
             assert.equal(mp4.fps, 24, what);
+            assert.equal(mp4.audioSeconds, durationSeconds, `${what}: audio as long as the picture`);
             assert.match(mp4.mime, /^video\/mp4; codecs="avc1\./, what);
           }
         }
@@ -69,6 +70,18 @@ describe('Veo simulator videos', () => {
     const [bytes] = await generate('veo-3.1-fast-generate-001', {});
     const mp4 = readMp4(bytes!);
     assert.deepEqual([mp4.width, mp4.height, mp4.durationSeconds, mp4.fps], [1280, 720, 8, 24]);
+  });
+
+  test('generateAudio false makes a video without an audio track; true (the default) one with silence', async () => {
+    const [silent] = await generate('veo-3.1-fast-generate-001', {
+      generateAudio: false,
+      durationSeconds: 4,
+    });
+    assert.equal(readMp4(silent!).audioSeconds, undefined);
+    assert.doesNotMatch(readMp4(silent!).mime, /mp4a/);
+    const [sound] = await generate('veo-3.1-fast-generate-001', { generateAudio: true, durationSeconds: 4 });
+    assert.equal(readMp4(sound!).audioSeconds, 4);
+    assert.match(readMp4(sound!).mime, /mp4a\.40\.2/);
   });
 
   test('numberOfVideos 4 gives four playable videos of the requested shape', async () => {
@@ -95,6 +108,7 @@ describe('Veo simulator videos', () => {
       );
       const mp4 = readMp4(bytes!);
       assert.deepEqual([mp4.width, mp4.height, mp4.durationSeconds, mp4.fps], [1080, 1920, expected, 24]);
+      assert.equal(mp4.audioSeconds, expected);
       input = bytes!;
     }
   });
@@ -103,12 +117,13 @@ describe('Veo simulator videos', () => {
     const input = makeVideo('16:9', '720p', 5 * 24 + 7);
     const [bytes] = await generate(
       'veo-3.1-lite-generate-001',
-      { durationSeconds: 7, aspectRatio: '16:9' },
+      { durationSeconds: 7, aspectRatio: '16:9', generateAudio: false },
       { video: { videoBytes: input.toString('base64'), mimeType: 'video/mp4' } },
     );
     const mp4 = readMp4(bytes!);
     assert.equal(mp4.frames, 5 * 24 + 7 + 7 * 24);
     assert.deepEqual([mp4.width, mp4.height], [1280, 720]);
+    assert.equal(mp4.audioSeconds, undefined);
   });
 
   test('an extension of a gs:// video the simulator wrote works without a GCS reader', async () => {
