@@ -158,16 +158,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function optionalString(parameters: Record<string, unknown>, name: string): string | undefined {
   const value = parameters[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
+  if (typeof value !== 'string') {
     throw new InvalidArgument(`Invalid value for ${name}: expected a string, got ${show(value)}.`);
+  }
   return value;
 }
 
 function optionalBoolean(parameters: Record<string, unknown>, name: string): boolean | undefined {
   const value = parameters[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean')
+  if (typeof value !== 'boolean') {
     throw new InvalidArgument(`Invalid value for ${name}: expected true or false, got ${show(value)}.`);
+  }
   return value;
 }
 
@@ -204,15 +206,17 @@ function optionalEnum(
 
 /** An image or video object: exactly one of bytesBase64Encoded and gcsUri, and an optional mimeType. */
 function media(value: unknown, field: string, kind: 'image' | 'video'): Media {
-  if (!isObject(value))
+  if (!isObject(value)) {
     throw new InvalidArgument(`Invalid value for ${field}: expected an object, got ${show(value)}.`);
+  }
   const unknown = Object.keys(value).find(
     (key) => !['bytesBase64Encoded', 'gcsUri', 'mimeType'].includes(key),
   );
-  if (unknown)
+  if (unknown) {
     throw new InvalidArgument(
       `Invalid JSON payload received. Unknown name "${unknown}" at '${field}': Cannot find field.`,
     );
+  }
   const { bytesBase64Encoded, gcsUri, mimeType } = value;
   if (bytesBase64Encoded === undefined && gcsUri === undefined) {
     // Vertex's words for a media part with neither (google-marketing-solutions/dreamboard#81, read 2026-12-02).
@@ -253,15 +257,17 @@ function media(value: unknown, field: string, kind: 'image' | 'video'): Media {
 
 function checkLabels(value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value))
+  if (!isObject(value)) {
     throw new InvalidArgument(`Invalid value for labels: expected an object of strings, got ${show(value)}.`);
+  }
   const entries = Object.entries(value);
   const refuse = (detail: string) =>
     new InvalidArgument(`List of found errors:\t1.Field: labels; Message: ${detail} ${LABEL_RULES}`);
   if (entries.length > MAX_LABELS) throw refuse(`${entries.length} labels given.`);
   for (const [key, label] of entries) {
-    if (typeof label !== 'string')
+    if (typeof label !== 'string') {
       throw refuse(`Label ${show(key)} has the value ${show(label)}, not a string.`);
+    }
     const tooLong = (text: string) => Buffer.byteLength(text) >= 128;
     if (!LABEL_KEY.test(key) || tooLong(key) || !LABEL_VALUE.test(label) || tooLong(label)) {
       throw refuse(`Label ${show(key)}: ${show(label)} is not allowed.`);
@@ -278,20 +284,23 @@ function checkLabels(value: unknown): Record<string, string> | undefined {
 export function checkSubmit(model: string, body: unknown): VertexSubmit {
   const capabilities = VERTEX_VEO_MODELS[model];
   if (!capabilities) throw new Error(`checkSubmit: ${model} is not a simulated Vertex Veo model`);
-  if (!isObject(body))
+  if (!isObject(body)) {
     throw new InvalidArgument('Invalid JSON payload received. Expected an object with instances.');
+  }
   const unknownTop = Object.keys(body).find((key) => !['instances', 'parameters', 'labels'].includes(key));
   // Google's JSON parser's words for a field the request message does not have.
-  if (unknownTop)
+  if (unknownTop) {
     throw new InvalidArgument(
       `Invalid JSON payload received. Unknown name "${unknownTop}": Cannot find field.`,
     );
+  }
   const { instances, parameters = {} } = body;
   if (!Array.isArray(instances) || instances.length !== 1 || !isObject(instances[0])) {
     throw new InvalidArgument('instances must hold exactly one instance object.');
   }
-  if (!isObject(parameters))
+  if (!isObject(parameters)) {
     throw new InvalidArgument(`Invalid value for parameters: expected an object, got ${show(parameters)}.`);
+  }
   const instance = instances[0];
   const unknownField =
     Object.keys(instance).find((key) => !INSTANCE_FIELDS.includes(key)) ??
@@ -334,8 +343,9 @@ export function checkSubmit(model: string, body: unknown): VertexSubmit {
     }
     referenceImages = list.map((entry: unknown, i) => {
       const field = `instances[0].referenceImages[${i}]`;
-      if (!isObject(entry))
+      if (!isObject(entry)) {
         throw new InvalidArgument(`Invalid value for ${field}: expected an object, got ${show(entry)}.`);
+      }
       const type =
         typeof entry['referenceType'] === 'string' ? entry['referenceType'].toLowerCase() : undefined;
       if (type === 'style') {
@@ -449,8 +459,9 @@ export function checkInputVideo(
 ): void {
   // The rules are the Vertex extend page's (input MP4, 1–30 s, 24 fps, 720p/1080p/4k, 16:9 or 9:16); the wording
   // follows Google's "Aspect ratio of the input video must be 16:9, but got: 9:16" (googleapis/js-genai#1176).
-  if (video.brand === 'qt  ')
+  if (video.brand === 'qt  ') {
     throw new InvalidArgument('The input video must be an MP4 file, but got: a QuickTime (MOV) file.');
+  }
   if (Math.abs(video.fps - FPS) > 0.01) {
     throw new InvalidArgument(
       `Frame rate of the input video must be ${FPS} fps, but got: ${+video.fps.toFixed(3)} fps.`,
