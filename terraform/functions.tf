@@ -4,12 +4,15 @@
 
 locals {
   common_environment = {
-    STORE                     = "firestore"
-    BLOBS                     = "gcs"
-    QUEUE                     = "pubsub"
-    GOOGLE_CLOUD_PROJECT      = var.project_id
-    GOOGLE_CLOUD_LOCATION     = var.vertex_location
-    VEO_BACKEND               = var.veo_backend
+    STORE                 = "firestore"
+    BLOBS                 = "gcs"
+    QUEUE                 = "pubsub"
+    GOOGLE_CLOUD_PROJECT  = var.project_id
+    GOOGLE_CLOUD_LOCATION = var.vertex_location
+    OMNI_LOCATION         = var.omni_location
+    VEO_BACKEND           = var.veo_backend
+    # "" is unset for the config: the API's own default model.
+    VEO_DEFAULT_MODEL         = var.veo_default_model
     GOOGLE_GENAI_USE_VERTEXAI = var.veo_backend == "vertex" ? "true" : "false"
     FIRESTORE_DATABASE        = local.firestore_database
     OUTPUT_BUCKET             = google_storage_bucket.outputs.name
@@ -24,6 +27,7 @@ locals {
 
   mcp_environment = {
     MAX_WAIT_SECONDS = var.max_wait_seconds
+    MAX_VIDEO_BYTES  = var.max_video_bytes
     AUTH_MODE        = var.auth_mode
     ALLOWED_ORIGINS  = join(",", var.allowed_origins)
     # An empty list is "" in the environment, which the config reads as unset.

@@ -38,13 +38,36 @@ variable "labels" {
 
 variable "veo_backend" {
   type        = string
-  description = "Veo API the functions call: \"vertex\" (Vertex AI, with the functions' service accounts). The Gemini API serves no Veo model since 2026-10-22."
+  description = "API the functions call (VEO_BACKEND): \"vertex\" (Vertex AI with the functions' service accounts: Veo 3.1 and Gemini Omni) or \"gemini\" (the Gemini API with a key in Secret Manager: Gemini Omni only, since the Gemini API serves no Veo after 2026-10-22)."
   default     = "vertex"
 
   validation {
-    condition     = contains(["vertex"], var.veo_backend)
-    error_message = "veo_backend must be \"vertex\": the Gemini API serves no Veo model since 2026-10-22."
+    condition     = contains(["vertex", "gemini"], var.veo_backend)
+    error_message = "veo_backend must be \"vertex\" or \"gemini\"."
   }
+}
+
+variable "max_video_bytes" {
+  type        = number
+  description = "Largest input video extend_video reads or fetches, in bytes (MAX_VIDEO_BYTES); checked before any spend."
+  default     = 209715200
+
+  validation {
+    condition     = var.max_video_bytes >= 1024 && var.max_video_bytes <= 1073741824
+    error_message = "max_video_bytes must be between 1024 and 1073741824."
+  }
+}
+
+variable "omni_location" {
+  type        = string
+  description = "Vertex AI region Gemini Omni's interactions are sent to (OMNI_LOCATION); Omni is served from global."
+  default     = "global"
+}
+
+variable "veo_default_model" {
+  type        = string
+  description = "Model used when a call names none (VEO_DEFAULT_MODEL); empty: the API's default (veo-3.1-fast-generate-001 on vertex, gemini-omni-1.2-flash on gemini). A retired or unknown id fails at startup."
+  default     = ""
 }
 
 variable "vertex_location" {

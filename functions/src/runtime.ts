@@ -22,6 +22,7 @@ import { InProcessCompletionSink, InProcessPollQueue } from './queue/inprocess.j
 import { deliverWebhook } from './queue/webhook.js';
 import { MemoryApiKeyStore } from './store/api-keys-memory.js';
 import { MemoryOperationStore } from './store/memory.js';
+import { ModelRouter } from './video/router.js';
 import { VeoAdapter } from './video/veo.js';
 
 export interface Runtime {
@@ -71,10 +72,17 @@ export async function createRuntime(
   const apiKeys = await createApiKeyStore(config, closers);
   const { blobs, localBlobs } = await createBlobs(config);
   const { queue, completions } = await createQueue(config, clock, closers, egress);
-  const veo = new VeoAdapter({
-    veo: config.veo,
-    baseUrl: veoBaseUrl,
-    noticeTopic: config.queue.veoNoticeTopic,
+  // One adapter per model family the API serves: Veo only on Vertex AI; Omni on both (video/router.ts).
+  const veo = new ModelRouter(config.veo.api, {
+    ...(config.veo.api === 'vertex'
+      ? {
+          veo: new VeoAdapter({
+            veo: config.veo,
+            baseUrl: veoBaseUrl,
+            noticeTopic: config.queue.veoNoticeTopic,
+          }),
+        }
+      : {}),
   });
   const operations = new Operations({
     store,

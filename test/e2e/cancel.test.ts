@@ -63,7 +63,7 @@ describe('cancel_video_operation', () => {
     const result = await call('cancel_video_operation', { operation_id: waiting.operation_id });
     const view = result.structuredContent as View;
     assert.deepEqual([view.status, view.cancelled, view.billing], ['CANCELLED', true, 'not_billed']);
-    assert.match(textOf(result), /before it was sent to Veo: nothing was billed/);
+    assert.match(textOf(result), /before it was sent to the model: nothing was billed/);
     assert.equal(view.queue, undefined);
     assert.equal(await usage(), before - 4);
     const { models, default_model } = (await call('list_video_models')).structuredContent as View;

@@ -33,7 +33,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'unknown model',
       { prompt: 'x', model: 'veo-9' },
-      /Invalid model: "veo-9"\. Allowed models on the vertex backend: "veo-3\.1-fast-generate-001", "veo-3\.1-generate-001", "veo-3\.1-lite-generate-001"\./,
+      /Invalid model: "veo-9"\. Allowed models on the vertex backend: "veo-3\.1-fast-generate-001", "veo-3\.1-generate-001", "veo-3\.1-lite-generate-001", "gemini-omni-1\.2-flash", "gemini-omni-1\.1-flash-preview", "gemini-omni-flash-preview"\./,
     ],
     [
       'retired model (the old default)',

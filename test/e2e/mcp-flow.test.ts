@@ -31,11 +31,13 @@ for (const era of PROTOCOL_ERAS) {
     });
     after(() => server.close());
 
-    test('tools/list offers the six tools with schemas and honest annotations', async () => {
+    test('tools/list offers the eight tools with schemas and honest annotations', async () => {
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((t) => [t.name, t]));
       assert.deepEqual([...byName.keys()].sort(), [
         'cancel_video_operation',
+        'edit_video',
+        'extend_video',
         'generate_video',
         'get_usage',
         'get_video_operation',

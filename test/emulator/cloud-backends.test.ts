@@ -17,7 +17,7 @@ import { createPollerHandler, type PubSubMessageData } from '../../functions/src
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { checkRequest } from '../../functions/src/video/catalog.js';
+import { checkRequest } from '../../functions/src/video/check.js';
 import {
   cloudDeployment,
   emulatorSkip,
@@ -66,7 +66,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
   }
 
   const request = (prompt: string) =>
-    checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.1-fast-generate-001', false);
+    checkRequest({ prompt, duration_seconds: 4 }, 'vertex', 'veo-3.1-fast-generate-001', {});
 
   test('50 concurrent calls with one idempotency key start exactly one Veo job and reserve its seconds once (Firestore transaction)', async () => {
     const runtime = await cloudRuntime('vertex');
@@ -188,7 +188,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         { prompt, duration_seconds: 4 },
         'vertex',
         'veo-3.1-fast-generate-001',
-        false,
+        {},
       );
       return runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
     };
@@ -234,7 +234,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         { prompt: 'lost [sim:delay=60]', duration_seconds: 4 },
         'vertex',
         'veo-3.1-fast-generate-001',
-        false,
+        {},
       );
       const { record } = await runtime.operations.start({ principal: 'p', request: req, estimatedCostUsd });
       await runtime.store.update(record.id, (r) => ({
@@ -264,7 +264,7 @@ describe('Google Cloud backends on the emulators', { skip: emulatorSkip }, () =>
         { prompt: 'crash', duration_seconds: 4 },
         backend,
         'veo-3.1-fast-generate-001',
-        false,
+        {},
       );
       // What start() leaves behind when the instance dies right after Veo accepted: the QUEUED record written
       // first, Veo's job running, and no operation name recorded. Its submit is long past (2 minutes ago).

@@ -10,7 +10,7 @@ import { LimitExceededError } from '../../functions/src/operations/index.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
-import { checkRequest } from '../../functions/src/video/catalog.js';
+import { checkRequest } from '../../functions/src/video/check.js';
 import {
   cloudDeployment,
   emulatorSkip,
@@ -75,7 +75,7 @@ describe('usage counters on Firestore', { skip: emulatorSkip }, () => {
       { prompt: options.prompt ?? `a fox ${Math.random()}`, duration_seconds: 8 },
       'vertex',
       'veo-3.1-fast-generate-001',
-      false,
+      {},
     );
     return runtime.operations.start({ principal, request, estimatedCostUsd, idempotencyKey: options.key });
   };

@@ -59,6 +59,29 @@ export class GcsBlobStore implements BlobStore {
     return bytes;
   }
 
+  /**
+   * Asks for the object's metadata first, so a missing object is a NOT_FOUND (and an unreadable one a
+   * PERMISSION_DENIED) here rather than an error event on a stream the caller is already reading.
+   */
+  async openRead(uri: string): Promise<Readable> {
+    const { bucket, name } = parseGsUri(uri);
+    const file = this.bucket.storage.bucket(bucket).file(name);
+    try {
+      await file.getMetadata();
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 404) throw new AppError('NOT_FOUND', `No object ${uri}.`);
+      if (code === 403) {
+        throw new AppError(
+          'PERMISSION_DENIED',
+          `${uri} cannot be read by this service: its service account needs roles/storage.objectViewer on the bucket ${bucket}.`,
+        );
+      }
+      throw err;
+    }
+    return file.createReadStream();
+  }
+
   async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {
     const { bucket, name } = parseGsUri(uri);
     const expires = Date.now() + Math.min(ttlSeconds, MAX_SIGNED_URL_SECONDS) * 1000;

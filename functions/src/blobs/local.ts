@@ -2,7 +2,7 @@
 // links — the same contract as GCS V4 signed URLs. Tampered or expired links get 403; keys cannot leave the directory.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -60,6 +60,14 @@ export class LocalBlobStore implements BlobStore {
     const file = uri.startsWith(URI_SCHEME) ? this.fileFor(uri.slice(URI_SCHEME.length)) : undefined;
     if (!file) throw new AppError('INTERNAL', `Not a local blob URI: ${uri}`);
     return readFile(file);
+  }
+
+  async openRead(uri: string): Promise<Readable> {
+    const file = uri.startsWith(URI_SCHEME) ? this.fileFor(uri.slice(URI_SCHEME.length)) : undefined;
+    // Opened before it is returned: a missing file is a NOT_FOUND now, not an error event mid-read.
+    const handle = file ? await open(file, 'r').catch(() => undefined) : undefined;
+    if (!handle) throw new AppError('NOT_FOUND', `No object ${uri}.`);
+    return handle.createReadStream();
   }
 
   async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {

@@ -5,7 +5,7 @@ import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schem
 import type { SpendLimits } from '../operations/budget.js';
 import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
-import { findRetired, liveModelIds, retiredMessage } from '../video/catalog.js';
+import { DEFAULT_MODELS, findModel, findRetired, liveModelIds, retiredMessage } from '../video/catalog.js';
 
 /** One bad setting: the variable, its value as given (undefined when unset) and what is wrong or allowed. */
 export interface ConfigProblem {
@@ -29,23 +29,23 @@ function formatProblem({ name, value, reason }: ConfigProblem): string {
   return `${name}=${isSecretVariable(name) ? '<redacted>' : JSON.stringify(value)}: ${reason}`;
 }
 
-// Veo wire APIs (operations/record.ts WireApi): records made before 2026-10-22 may say 'gemini'; since then the Gemini
-// API serves no Veo model (Google shut the Veo 3.1 previews there on 2026-10-22) and @google/genai 3 refuses
-// generateVideos on it, so new operations always use 'vertex'.
-
-const GEMINI_VEO_RETIRED =
-  'the Gemini API serves no Veo model since 2026-10-22 (and @google/genai 3 refuses generateVideos there). ' +
-  'Use Veo on Vertex AI: GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_PROJECT (or VEO_BACKEND=vertex); ' +
-  'without credentials, VEO_BACKEND=simulator runs the built-in simulator.';
+// Wire APIs (operations/record.ts WireApi): Vertex AI serves Veo 3.1 and Gemini Omni; the Gemini API (an API key)
+// serves Omni only — Google shut its last Veo models there on 2026-10-22 and @google/genai 3 refuses generateVideos
+// on it — so a gemini backend offers the Omni models of the catalog.
 
 export interface Config {
   port: number;
   /** Which Veo wire protocol the SDK speaks, and whether it talks to the simulator instead of Google. */
   veo: {
-    backend: Exclude<Backend, 'gemini'>;
+    backend: Backend;
     api: WireApi;
     project?: string;
+    /** Veo's Vertex AI region (GOOGLE_CLOUD_LOCATION). */
     location: string;
+    /** Omni's Vertex AI region (OMNI_LOCATION, default global). */
+    omniLocation: string;
+    /** The Gemini API key (backend gemini only). A secret: never logged or returned. */
+    apiKey?: string;
     /** Endpoint override; for the simulator backend, undefined means "start an embedded simulator". */
     baseUrl?: string;
     /** Send Google credentials (API key / ADC) — false when talking to a simulator. */
@@ -140,6 +140,7 @@ export interface Config {
   outputPrefix: string;
   maxWaitSeconds: number;
   maxImageBytes: number;
+  maxVideoBytes: number;
   maxRequestBytes: number;
   /** Request-body bytes an instance holds at once across its requests (MAX_REQUEST_BYTES_IN_FLIGHT). */
   maxRequestBytesInFlight: number;
@@ -235,18 +236,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const apiKeyName = e.GEMINI_API_KEY ? 'GEMINI_API_KEY' : e.GOOGLE_API_KEY ? 'GOOGLE_API_KEY' : undefined;
   const vertexCredentials = Boolean(e.GOOGLE_GENAI_USE_VERTEXAI && e.GOOGLE_CLOUD_PROJECT);
-  if (e.VEO_BACKEND === 'gemini') problem('VEO_BACKEND', GEMINI_VEO_RETIRED);
-  if (!e.VEO_BACKEND && !bad.has('VEO_BACKEND') && !vertexCredentials && apiKeyName) {
-    // An API key alone used to mean "Veo on the Gemini API": say so rather than quietly running the simulator.
-    problem(apiKeyName, `an API key alone no longer selects a Veo backend: ${GEMINI_VEO_RETIRED}`);
+  // Vertex credentials select Vertex AI, else an API key the Gemini API (Omni only), else the simulator.
+  const backend: Backend =
+    e.VEO_BACKEND ?? (vertexCredentials ? 'vertex' : apiKeyName ? 'gemini' : 'simulator');
+  const api: WireApi = backend === 'simulator' ? e.SIMULATOR_API : backend;
+  if (backend === 'gemini' && !apiKeyName) {
+    problem(
+      'GEMINI_API_KEY',
+      'required when VEO_BACKEND=gemini (the Gemini API key; GOOGLE_API_KEY is also read). The Gemini API serves ' +
+        'Gemini Omni only; Veo needs VEO_BACKEND=vertex',
+    );
   }
-  const backend: 'vertex' | 'simulator' =
-    e.VEO_BACKEND === 'vertex' || e.VEO_BACKEND === 'simulator'
-      ? e.VEO_BACKEND
-      : vertexCredentials
-        ? 'vertex'
-        : 'simulator';
-  const api: WireApi = 'vertex';
+  const defaultModel = e.VEO_DEFAULT_MODEL ?? DEFAULT_MODELS[api];
 
   if (backend === 'vertex')
     requireWhen('GOOGLE_CLOUD_PROJECT', 'VEO_BACKEND=vertex (the project that calls Vertex AI)');
@@ -304,7 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // a retired id's pace would quietly stop applying (calls naming it are refused before Veo), so both are refused here
   // with the replacement to use.
   if (!bad.has('VEO_DEFAULT_MODEL')) {
-    const reason = modelProblem(e.VEO_DEFAULT_MODEL, api);
+    const reason = modelProblem(defaultModel, api);
     if (reason) problem('VEO_DEFAULT_MODEL', reason);
   }
   for (const model of Object.keys(submitsPerMinuteByModel)) {
@@ -334,7 +335,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       location: e.GOOGLE_CLOUD_LOCATION,
       baseUrl: e.VEO_BASE_URL,
       useGoogleCredentials,
-      defaultModel: e.VEO_DEFAULT_MODEL,
+      defaultModel,
+      omniLocation: e.OMNI_LOCATION,
+      apiKey: backend === 'gemini' ? (e.GEMINI_API_KEY ?? e.GOOGLE_API_KEY) : undefined,
       timeoutMs: e.VEO_TIMEOUT_SECONDS * 1000,
       operationDeadlineSeconds: e.VEO_OPERATION_DEADLINE_SECONDS,
     },
@@ -408,6 +411,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
     maxImageBytes: e.MAX_IMAGE_BYTES,
+    maxVideoBytes: e.MAX_VIDEO_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     maxRequestBytesInFlight: e.MAX_REQUEST_BYTES_IN_FLIGHT ?? defaultBodyBytesInFlight(e.MAX_REQUEST_BYTES),
     egressTestHosts: (e.EGRESS_TEST_HOSTS ?? '')
@@ -467,9 +471,12 @@ function numberPairs(
 function modelProblem(model: string, api: WireApi): string | undefined {
   const live = liveModelIds(api);
   if (live.includes(model)) return undefined;
-  const retired = findRetired(model);
+  const retired = findRetired(model, api);
   const allowed = `live models: ${live.join(', ')}`;
-  return retired ? `${retiredMessage(retired)} (${allowed})` : `is not a model in the catalog; ${allowed}`;
+  if (retired) return `${retiredMessage(retired)} (${allowed})`;
+  const elsewhere = findModel(model)?.backends;
+  if (elsewhere) return `is served on the ${elsewhere.join(' and ')} API only, not on ${api}; ${allowed}`;
+  return `is not a model in the catalog; ${allowed}`;
 }
 
 /** The simulator's pace when it models no quota: high enough that nothing waits. */

@@ -122,10 +122,15 @@ export const EnvSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
   VEO_BASE_URL: httpUrl.optional(),
   VEO_AUTH: oneOf(['google', 'none']).optional(),
-  VEO_DEFAULT_MODEL: z.string().min(1).default('veo-3.1-fast-generate-001'),
+  /** Unset: the API's default (video/catalog.ts DEFAULT_MODELS): Veo 3.1 Fast on Vertex AI, Omni Flash on the Gemini API. */
+  VEO_DEFAULT_MODEL: z.string().min(1).optional(),
+  /** The Vertex AI region Omni's interactions go to (Omni is served from global; Veo keeps GOOGLE_CLOUD_LOCATION). */
+  OMNI_LOCATION: z.string().min(1).default('global'),
   VEO_TIMEOUT_SECONDS: int(1, 300).default(30),
   VEO_OPERATION_DEADLINE_SECONDS: seconds({ above: 0 }, 86400).default(1800),
   SIMULATOR_DELAY_SECONDS: seconds({ atLeast: 0 }, 3600).default(4),
+  /** Which wire API the embedded simulator plays (VEO_BACKEND=simulator): Vertex AI (Veo and Omni) or the Gemini API (Omni). */
+  SIMULATOR_API: oneOf(['vertex', 'gemini']).default('vertex'),
   /** Unset: no quota. 0 is refused rather than read as "unlimited" or as Google's "no quota at all". */
   SIMULATOR_SUBMITS_PER_MINUTE: int(1, 10_000).optional(),
   STORE: oneOf(['memory', 'firestore']).default('memory'),
@@ -195,6 +200,8 @@ export const EnvSchema = z.object({
     .default('videos'),
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
+  /** Largest input video extend_video reads or fetches (a 30 s 4K MP4 is well under 200 MiB). */
+  MAX_VIDEO_BYTES: int(1024, 1024 * 1024 * 1024).default(200 * 1024 * 1024),
   MAX_REQUEST_BYTES: int(1024, 104857600).default(32 * 1024 * 1024),
   /** Unset: an eighth of the instance's memory (at least MAX_REQUEST_BYTES); see the loader. */
   MAX_REQUEST_BYTES_IN_FLIGHT: int(1024, 17_179_869_184).optional(),

@@ -27,8 +27,19 @@ export const OperationViewSchema = z.object({
   backend: z
     .enum(BACKENDS)
     .describe('Where the video was generated; "simulator" videos are test patterns, not real generations.'),
-  model: z.string().describe('Veo model id.'),
-  prompt: z.string().optional().describe('The prompt as sent to Veo.'),
+  model: z.string().describe('Model id (Veo or Gemini Omni).'),
+  mode: z
+    .enum(['generate', 'extend', 'edit'])
+    .describe('generate (generate_video), extend (extend_video) or edit (edit_video).'),
+  lineage: z
+    .object({
+      parent_operation_id: z.string().describe('The operation this one extends or edits.'),
+      root_operation_id: z.string().describe('The first operation of the chain.'),
+      step: z.number().describe('1 for the first extension or edit of the original, 2 for the next, …'),
+    })
+    .optional()
+    .describe('Present on extensions and edits: the chain of operations this video belongs to.'),
+  prompt: z.string().optional().describe('The prompt as sent to the model.'),
   aspect_ratio: z.string(),
   duration_seconds: z.number(),
   resolution: z.string().optional(),
@@ -88,6 +99,12 @@ export function viewOperation(record: OperationRecord, links: VideoLink[]): Oper
     done,
     backend: backendOf(record),
     model: record.model,
+    mode: record.request.mode ?? 'generate',
+    lineage: record.request.parent && {
+      parent_operation_id: record.request.parent.operationId,
+      root_operation_id: record.request.parent.rootOperationId,
+      step: record.request.parent.step,
+    },
     prompt: record.request.prompt,
     aspect_ratio: record.request.aspectRatio,
     duration_seconds: record.request.durationSeconds,

@@ -12,6 +12,7 @@ import {
 import type { Runtime } from '../runtime.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
+import { registerEditVideoTool } from './tools/edit-video.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
 import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
@@ -76,9 +77,10 @@ function newServer(runtime: Runtime): McpServer {
     {
       capabilities: { tools: { listChanged: false } },
       instructions:
-        'Generate videos with Google Veo. generate_video returns an operation_id at once; poll it with ' +
-        'get_video_operation until SUCCEEDED, then use the signed links. Always pass an idempotency_key: ' +
-        `Veo bills per second of video. Backend: ${runtime.backendLabel}.`,
+        'Generate videos with Google Veo 3.1 and Gemini Omni (list_video_models says which this backend serves). ' +
+        'generate_video returns an operation_id at once; poll it with get_video_operation until SUCCEEDED, then ' +
+        'use the signed links; extend_video and edit_video continue a result. Always pass an idempotency_key: ' +
+        `video is billed per second. Backend: ${runtime.backendLabel}.`,
       cacheHints: { 'tools/list': LIST_CACHE_HINT, 'server/discover': LIST_CACHE_HINT },
     },
   );
@@ -88,19 +90,17 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
   const server = newServer(runtime);
   const { operations, config } = runtime;
   const { api, defaultModel } = config.veo;
+  const startDeps = {
+    operations,
+    api,
+    defaultModel,
+    maxImageBytes: config.maxImageBytes,
+    egress: runtime.egress,
+    maxWaitSeconds: config.maxWaitSeconds,
+  };
   const tools = {
-    generate_video: registerGenerateVideoTool(
-      server,
-      {
-        operations,
-        api,
-        defaultModel,
-        maxImageBytes: config.maxImageBytes,
-        egress: runtime.egress,
-        maxWaitSeconds: config.maxWaitSeconds,
-      },
-      principal,
-    ),
+    generate_video: registerGenerateVideoTool(server, startDeps, principal),
+    edit_video: registerEditVideoTool(server, startDeps, principal),
     get_video_operation: registerGetVideoOperationTool(server, operations, principal),
     cancel_video_operation: registerCancelVideoOperationTool(server, operations, principal),
     list_video_operations: registerListVideoOperationsTool(server, operations, principal),
@@ -109,6 +109,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       api,
       defaultModel,
       admission: (wire, models) => operations.admission(wire, models),
+      live: (model) => operations.modelAvailability(model),
     }),
     get_usage: registerGetUsageTool(server, operations, principal),
   };

@@ -195,8 +195,8 @@ export function releaseOnEnding(before: OperationRecord, after: OperationRecord)
   if (!after.reservation || isTerminal(before.status) || !isTerminal(after.status)) return undefined;
   const delivered = after.status === 'SUCCEEDED' || after.outputs.length > 0;
   // Veo has no cancel: a generation it accepted runs on and is billed, so cancelling it gives no seconds back
-  // (else start-and-cancel in a loop would spend without limit).
-  const billedAnyway = after.status === 'CANCELLED' && sentToVeo(before);
+  // (else start-and-cancel in a loop would spend without limit). One the model's API stopped (Omni) gives them back.
+  const billedAnyway = after.status === 'CANCELLED' && sentToVeo(before) && !after.upstreamCancelled;
   return {
     principal: after.principal,
     day: after.reservation.day,

@@ -1,13 +1,14 @@
 // The operations facade: what the MCP tools, the poller and the requests function may ask of the domain.
 // Each use case lives in its own module (start, poll, completion, wait); state.ts holds the pure transitions.
 import { AppError } from '../errors.js';
+import { errorFields, log } from '../log.js';
 import { admitCall, sentToVeo, utcDay, utcMinute, type SpendLimits, type UsageSnapshot } from './budget.js';
 import { systemClock } from './clock.js';
 import { finish, links } from './completion.js';
 import { OPERATION_ID_PATTERN } from './ids.js';
 import type { OperationsContext } from './context.js';
 import { pollOnce, sweep, type PollEffect } from './poll.js';
-import type { ListQuery, OperationStore, VideoLink } from './ports.js';
+import type { ListQuery, ModelAvailability, OperationStore, VideoLink } from './ports.js';
 import { admissionView, gateKeyOf, rateOf, type AdmissionView } from './gate.js';
 import { isTerminal, type OperationRecord, type WireApi } from './record.js';
 import type { Ending } from './state.js';
@@ -19,6 +20,9 @@ export { LIMIT_SETTINGS, LimitExceededError, type SpendLimits, type UsageSnapsho
 export type { PollEffect } from './poll.js';
 export type { AdmissionView, BreakerView } from './gate.js';
 export type { StartInput } from './start.js';
+
+/** What the model's API did with a cancel: stopped it, has no cancel (Veo), or could not be asked. */
+export type UpstreamCancel = 'cancelled' | 'unsupported' | 'failed';
 export { SubmitFailedError } from './submit.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 
@@ -110,27 +114,46 @@ export class Operations {
 
   /**
    * Cancels the caller's operation. One still waiting in line was never sent: nothing is billed and its seconds come
-   * back. Veo offers no cancel for a generation it accepted: it may still finish and be billed, so its seconds stay
-   * counted (budget.ts releaseOnEnding); the operation ends CANCELLED and its outputs are not collected.
+   * back. One the model accepted is cancelled upstream where the API can (Omni interactions): its seconds come back
+   * too. Veo offers no cancel for a generation it accepted: it may still finish and be billed, so its seconds stay
+   * counted (budget.ts releaseOnEnding). Either way the operation ends CANCELLED and its outputs are not collected.
    */
   async cancel(
     principal: string,
     id: string,
-  ): Promise<{ record: OperationRecord; cancelled: boolean; billed: boolean }> {
+  ): Promise<{ record: OperationRecord; cancelled: boolean; billed: boolean; upstream?: UpstreamCancel }> {
     const record = await this.get(principal, id);
     if (isTerminal(record.status)) return { record, cancelled: false, billed: false };
+    let upstream: UpstreamCancel | undefined;
+    if (record.veoOperationName) {
+      try {
+        upstream = await this.ctx.veo.cancel(record.veoOperationName, record.model);
+      } catch (err) {
+        // The model's API could not be asked: the operation still ends here, and the result says it may be billed.
+        log.warn('Could not cancel a generation upstream', { operationId: id, ...errorFields(err) });
+        upstream = 'failed';
+      }
+    }
+    const stopped = upstream === 'cancelled';
     // Decided on the record as the ending's transaction reads it (the last attempt's is the one committed): it may
     // have been sent, or ended by a poll or another cancel, since our read.
     let cancelled = false;
     let billed = false;
     const ending = (current: OperationRecord): Ending | undefined => {
       cancelled = !isTerminal(current.status);
-      billed = cancelled && sentToVeo(current);
+      billed = cancelled && sentToVeo(current) && !stopped;
       if (!cancelled) return undefined;
-      const message = billed
-        ? 'Cancelled by the caller. Veo offers no cancel for a generation it accepted: Google may still bill it.'
-        : 'Cancelled by the caller before it was sent to Veo: nothing was billed.';
-      return { status: 'CANCELLED', error: { code: 'CANCELLED', message, retryable: false } };
+      const message = stopped
+        ? 'Cancelled by the caller; the model stopped the generation.'
+        : billed
+          ? 'Cancelled by the caller. The model offers no cancel for a generation it accepted (Veo), or could not ' +
+            'be asked: Google may still bill it.'
+          : 'Cancelled by the caller before it was sent to the model: nothing was billed.';
+      return {
+        status: 'CANCELLED',
+        error: { code: 'CANCELLED', message, retryable: false },
+        ...(stopped ? { upstreamCancelled: true } : {}),
+      };
     };
     // A QUEUED one may be waiting in line: it gives up its place in the transaction that ends it.
     const ended = await finish(
@@ -139,7 +162,7 @@ export class Operations {
       ending,
       record.status === 'QUEUED' ? gateKeyOf(record) : undefined,
     );
-    return { record: ended ?? record, cancelled, billed };
+    return { record: ended ?? record, cancelled, billed, ...(upstream ? { upstream } : {}) };
   }
 
   /** Each model's pace, line and breaker on this deployment's wire API (list_video_models). */
@@ -152,6 +175,11 @@ export class Operations {
       }),
     );
     return new Map(views);
+  }
+
+  /** Whether the model's API serves `model` now (the adapter asks and caches). */
+  modelAvailability(model: string): Promise<ModelAvailability> {
+    return this.ctx.veo.availability(model);
   }
 
   /** Signed links to the record's videos (tool results and completion events share this). */

@@ -232,7 +232,7 @@ async function endingOf(
       outputs.push(stat);
       continue;
     }
-    const body = await ctx.veo.open(video);
+    const body = await ctx.veo.open(video, record.model);
     outputs.push(await ctx.blobs.put(`${record.outputPrefix}video-${index}.mp4`, body, video.mimeType));
   }
   return { status: 'SUCCEEDED', ...rai, outputs };

@@ -6,6 +6,7 @@ import type { StartUsage, UsageRelease, UsageSnapshot } from './budget.js';
 import type { GateState } from './gate.js';
 import type {
   ImageReference,
+  VideoReference,
   OperationOutput,
   OperationRecord,
   OperationStatus,
@@ -109,6 +110,11 @@ export interface BlobStore {
   outputUriFor(prefix: string): string | undefined;
   /** The bytes of a stored object (an input image kept while its operation waits in line). */
   read(uri: string): Promise<Buffer>;
+  /**
+   * A stream of a stored object, for readers that may stop early (an input video's header) or must not hold it whole.
+   * Throws AppError NOT_FOUND naming the URI when there is no such object.
+   */
+  openRead(uri: string): Promise<Readable>;
   /** Videos already stored under a prefix (to reconcile an operation whose Veo answer was lost). */
   listOutputs(prefix: string): Promise<OperationOutput[]>;
 }
@@ -135,6 +141,8 @@ export interface MediaInputs {
   image?: ImageInput;
   lastFrame?: ImageInput;
   referenceImages?: ImageInput[];
+  /** The video to extend: a gs:// URI the model reads itself, or its bytes (base64) from the blob store. */
+  video?: { reference: VideoReference; base64?: string };
 }
 
 /** What a submit needs besides the request and its media. */
@@ -208,7 +216,7 @@ export interface VideoGenerator {
    */
   cancel(operationName: string, model: string): Promise<'cancelled' | 'unsupported'>;
   /** Opens a generated video that has to be copied into the blob store. */
-  open(video: Exclude<GeneratedVideo, { kind: 'stored' }>): Promise<Readable>;
+  open(video: Exclude<GeneratedVideo, { kind: 'stored' }>, model: string): Promise<Readable>;
   /** Whether the API serves `model` to this project or key now (cached by the adapter). */
   availability(model: string): Promise<ModelAvailability>;
 }

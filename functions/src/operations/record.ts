@@ -49,6 +49,8 @@ export interface VideoReference {
   uri: string;
   mimeType: string;
   operationId?: string;
+  /** source 'https': the URL the caller gave; `uri` is then the copy in the blob store (Veo reads only gs://). */
+  sourceUrl?: string;
   /** As read from the MP4 before the submit. */
   durationSeconds?: number;
   width?: number;
@@ -72,6 +74,8 @@ export interface ParentLink {
   step: number;
   /** The parent's upstream name (an Omni interaction id continues as previous_interaction_id). */
   upstreamName?: string;
+  /** Seconds of video the parent's result holds (the length an extension continues from). */
+  inputSeconds?: number;
 }
 
 /** Validated, normalized generation arguments, as sent to the model (minus media bytes). */
@@ -206,10 +210,31 @@ export interface OperationRecord {
    * operation), and when the event went out. A terminal record keeps `nextPollAt` until its event is out, so the
    * sweep finds an event that was never published.
    */
+  /** The caller cancelled it and the model's API stopped it (Omni interactions): nothing more is billed. */
+  upstreamCancelled?: boolean;
   announceToken?: string;
   announceLeaseUntil?: string;
   completionPublishedAt?: string;
 }
+
+/** The link an extension or edit of `parent` carries: its place in the parent's chain, and the upstream name. */
+export function childLink(parent: OperationRecord): ParentLink {
+  const above = parent.request.parent;
+  return {
+    operationId: parent.id,
+    rootOperationId: above?.rootOperationId ?? parent.id,
+    step: (above?.step ?? 0) + 1,
+    upstreamName: parent.veoOperationName,
+    inputSeconds: resultSecondsOf(parent),
+  };
+}
+
+/** Seconds of video the operation's result holds: an extension's input plus the seconds it added. */
+export const resultSecondsOf = (record: Pick<OperationRecord, 'request'>): number =>
+  record.request.mode === 'extend'
+    ? (record.request.video?.durationSeconds ?? record.request.parent?.inputSeconds ?? 0) +
+      record.request.durationSeconds
+    : record.request.durationSeconds;
 
 /** Where the record's generation ran, as shown to callers. */
 export const backendOf = (record: OperationRecord): Backend =>

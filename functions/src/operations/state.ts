@@ -35,6 +35,8 @@ export type Ending =
       error: OperationError;
       raiFilteredCount?: number;
       raiReasons?: string[];
+      /** CANCELLED: the model's API stopped the generation (Omni), so nothing more is billed. */
+      upstreamCancelled?: boolean;
     };
 
 /** The right to publish an operation's completion event, held by one instance until `until`. */

@@ -162,6 +162,16 @@ async function send(
   let media: MediaInputs;
   try {
     media = inputs ?? (await keptInputs(ctx, record));
+    const video = record.request.video;
+    if (video && !media.video) {
+      // A stored video: the model reads a gs:// one itself; other stores send its bytes.
+      media = video.uri.startsWith('gs://')
+        ? { ...media, video: { reference: video } }
+        : {
+            ...media,
+            video: { reference: video, base64: (await ctx.blobs.read(video.uri)).toString('base64') },
+          };
+    }
   } catch (err) {
     // Nothing reached Veo: not an outage of Veo's, and safe to try again (unless an image was never kept).
     const failure =
@@ -169,7 +179,7 @@ async function send(
         ? err
         : new SubmitFailure(
             'UPSTREAM',
-            `The kept input images could not be read: ${err instanceof Error ? err.message : String(err)}`,
+            `The kept input media could not be read: ${err instanceof Error ? err.message : String(err)}`,
             'not-started',
             false,
           );

@@ -1,17 +1,17 @@
-// The model catalog: one data table of the Veo models this server offers, what each accepts, its list price, where
-// each fact came from and when; and the retired ids, kept as tombstones so a call naming one is refused before any
-// spend with the date and the replacement. It drives request checks (checkRequest), the startup checks of
-// VEO_DEFAULT_MODEL and VEO_SUBMITS_PER_MINUTE_BY_MODEL (config/loader.ts), list_video_models, cost estimates, the
-// 404 mapping (adapter.ts), the simulator's 404 for retired ids and the README's model table (npm run models-table).
+// The model catalog: one data table of the video models this server offers — Veo 3.1 on Vertex AI, Gemini Omni on
+// Vertex AI and the Gemini API — what each accepts per mode, its list price, where each fact came from and when; and
+// the retired ids, kept as tombstones so a call naming one is refused before any spend with the date and the
+// replacement. It drives request checks (check.ts), the startup checks of VEO_DEFAULT_MODEL and
+// VEO_SUBMITS_PER_MINUTE_BY_MODEL (config/loader.ts), list_video_models, cost estimates, the 404 mapping (veo.ts,
+// omni.ts), the simulator's 404 for retired ids and the README's model table (npm run models-table).
 //
 // Rule for uncertain facts (issue 13): a ⚠ note says what is unconfirmed; a capability we cannot confirm is offered
-// (the call goes through and Google's 400 becomes the error) rather than refused on a guess. Only the Vertex AI API
-// serves Veo (the Gemini API shut its last Veo models on 2026-10-22), so every live model lists 'vertex' alone.
+// (the call goes through and Google's 400 becomes the error) rather than refused on a guess. Veo is served only by the
+// Vertex AI API (the Gemini API shut its last Veo models on 2026-10-22); Omni by both, under different ids.
 import type { WireApi } from '../operations/record.js';
-import { AppError, describeValue } from '../errors.js';
-import type { VideoRequest } from '../operations/record.js';
+import { AppError } from '../errors.js';
 
-export const RESOLUTIONS = ['720p', '1080p', '4k'] as const;
+export const RESOLUTIONS = ['360p', '720p', '1080p', '4k'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** USD per second of generated video at one resolution; `silent` applies when generate_audio is false. */
@@ -29,10 +29,28 @@ export interface Source {
   backs: string;
 }
 
+/** Model families: each has its own API (Veo: generateVideos; Omni: the Interactions API) and adapter. */
+export const FAMILIES = ['veo', 'omni'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** How a model extends a video (extend_video). */
+export interface ExtensionRules {
+  /** Seconds one step adds (Veo: 7); or the durations a step may ask for (Omni). */
+  stepSeconds: readonly number[];
+  /** The input video: length bounds and frame rate, as checked before spend (input-video.ts). */
+  inputMinSeconds: number;
+  inputMaxSeconds: number;
+  inputFps?: number;
+  /** The longest video a chain of extensions may reach, where documented. */
+  maxTotalSeconds?: number;
+  /** How the input is given: a stored MP4 (Veo: gs://) or the previous interaction (Omni, our own operations). */
+  input: 'video' | 'interaction';
+}
+
 export interface ModelInfo {
   id: string;
   displayName: string;
-  family: 'veo';
+  family: Family;
   /** The wire APIs that serve this model. */
   backends: readonly WireApi[];
   stage: 'GA' | 'preview';
@@ -42,11 +60,19 @@ export interface ModelInfo {
   /** Offered resolutions, the first is the default; each has a price. */
   resolutions: readonly Resolution[];
   maxVideos: number;
-  /** 'optional': generate_audio is honoured (default true). */
-  audio: 'optional';
+  /** 'optional': generate_audio is honoured (default true); 'always': the model always makes audio (Omni). */
+  audio: 'optional' | 'always';
   seed: boolean;
   personGeneration: readonly string[];
   imageToVideo: boolean;
+  /** First + last frame (last_frame, with image). */
+  lastFrame: boolean;
+  /** Most reference images (0: none). */
+  maxReferenceImages: number;
+  /** extend_video, when the model extends. */
+  extension?: ExtensionRules;
+  /** edit_video: a new turn on a previous result (Omni). */
+  edit: boolean;
   /** A resolution that needs a particular duration, where Google documents one for this backend. */
   resolutionNeedsDuration?: Readonly<Partial<Record<Resolution, number>>>;
   /** List price per second by resolution and audio. */
@@ -61,7 +87,10 @@ export interface ModelInfo {
 /** A retired id: refused before any spend, naming the date and the replacement. */
 export interface RetiredModel {
   id: string;
-  /** YYYY-MM-DD the id stopped being served on Vertex AI. */
+  family: Family;
+  /** The APIs it was retired on (an id may live on one and be gone from the other). */
+  backends: readonly WireApi[];
+  /** YYYY-MM-DD the id stopped being served. */
   retiredOn: string;
   /** A live catalog id to use instead. */
   replacement: string;
@@ -130,11 +159,38 @@ const FOUR_K_UNCONFIRMED =
 const FOUR_K_SILENT =
   '⚠ 4K video-only price unknown (one relay says 4K always has audio): estimated at the 4K audio price.';
 
+const VERTEX_EXTEND: Source = {
+  url: 'https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/video/extend-a-veo-video',
+  read: AS_OF,
+  backs:
+    'extension of Veo videos: input MP4, 1–30 s, 24 fps, 720p/1080p/4k, 16:9 or 9:16, 7 s added per step; models ' +
+    'veo-3.1-generate-001, veo-3.1-fast-generate-001, veo-3.1-lite-generate-001 (read via a zh-cn copy and a mirror)',
+};
+const VERTEX_FRAMES: Source = {
+  url: 'https://github.com/google-gemini/cookbook/blob/main/quickstarts/Get_started_Veo.ipynb',
+  read: AS_OF,
+  backs:
+    'first + last frame: "you cannot use only an ending image, you always need to also add a starting one"; up to ' +
+    '3 asset reference images on Veo 3.1',
+};
+
+/** Veo on Vertex extends by 7 s per step, from a 1–30 s, 24 fps MP4 (VERTEX_EXTEND). */
+const VEO_EXTENSION: ExtensionRules = {
+  stepSeconds: [7],
+  inputMinSeconds: 1,
+  inputMaxSeconds: 30,
+  inputFps: 24,
+  input: 'video',
+};
+
 const veo31 = (
   id: string,
   displayName: string,
   stage: ModelInfo['stage'],
-  extra: Pick<ModelInfo, 'resolutions' | 'pricePerSecondUsd' | 'sources' | 'uncertain'>,
+  extra: Pick<
+    ModelInfo,
+    'resolutions' | 'pricePerSecondUsd' | 'sources' | 'uncertain' | 'maxReferenceImages'
+  >,
 ): ModelInfo => ({
   id,
   displayName,
@@ -149,18 +205,132 @@ const veo31 = (
   seed: true,
   personGeneration: PERSON_ALL,
   imageToVideo: true,
+  lastFrame: true,
+  extension: VEO_EXTENSION,
+  edit: false,
   asOf: AS_OF,
   ...extra,
 });
 
 /** The GA Veo 3.1 models: 720p and 1080p at one price, 4K at another (video-only 4K priced as with audio, ⚠). */
+const REFERENCES_8S =
+  '⚠ An older Vertex page said reference images work only at 8 s (and the Gemini API only at 720p 16:9); the ' +
+  'current page does not say so: other durations go through and a Google 400 becomes the error.';
+const FAST_REFERENCES =
+  '⚠ Reference images on Fast: Google’s sample app switches Fast to Standard for them; no page says Fast refuses ' +
+  'them, so they go through.';
+
 const veo31GA = (id: string, displayName: string, hd: SecondPrice, fourK: SecondPrice): ModelInfo =>
   veo31(id, displayName, 'GA', {
     resolutions: ['720p', '1080p', '4k'],
     pricePerSecondUsd: { '720p': hd, '1080p': hd, '4k': fourK },
-    sources: [VERTEX_VEO_31, VERTEX_PARAMS, SDK, GEMINI_4K, PRICES_31],
-    uncertain: [FOUR_K_UNCONFIRMED, FOUR_K_SILENT, NO_1080P_RULE, PRICE_UNCONFIRMED],
+    maxReferenceImages: 3,
+    sources: [VERTEX_VEO_31, VERTEX_PARAMS, SDK, GEMINI_4K, VERTEX_EXTEND, VERTEX_FRAMES, PRICES_31],
+    uncertain: [
+      FOUR_K_UNCONFIRMED,
+      FOUR_K_SILENT,
+      NO_1080P_RULE,
+      REFERENCES_8S,
+      ...(id.includes('fast') ? [FAST_REFERENCES] : []),
+      PRICE_UNCONFIRMED,
+    ],
   });
+
+const SDK_310: Source = {
+  url: 'https://github.com/googleapis/js-genai/releases/tag/v3.1.0',
+  read: AS_OF,
+  backs: 'gemini-omni-1.2-flash added and made the Gemini API video default (2026-11-10)',
+};
+const OMNI_SDK: Source = {
+  url: 'https://www.npmjs.com/package/@google/genai/v/3.3.0 (dist/genai.d.ts interactions Model, VideoResponseFormat)',
+  read: AS_OF,
+  backs:
+    'Interactions model ids gemini-omni-1.2-flash, gemini-omni-1.1-flash, gemini-omni-flash-preview; ' +
+    'response_format video: aspect_ratio 16:9 / 9:16, duration, resolution 360p / 720p / 1080p / 4k, delivery ' +
+    'inline / uri, gcs_uri (required on Vertex for uri); video_config.task text_to_video, image_to_video, ' +
+    'reference_to_video, edit, extend',
+};
+const OMNI_INTERACTIONS: Source = {
+  url: 'https://ai.google.dev/gemini-api/docs/video',
+  read: AS_OF,
+  backs: '"Use Gemini Omni Flash as your default model for video generation" (the Gemini API video page)',
+};
+const OMNI_12: Source = {
+  url: 'https://muapi.ai/es/gemini-omni-1.2-flash',
+  read: AS_OF,
+  backs:
+    'third party: 1.2 Flash clips of 3–15 s, 360p to 4K with native audio, first + optional last frame, up to six ' +
+    'reference images, edit by instruction, from $0.023/s (also developer.civitai.com: runs on Google Cloud)',
+};
+const OMNI_11: Source = {
+  url: 'https://docs.oxen.ai/inference-api/reference/models/gemini-omni-1-1-flash',
+  read: AS_OF,
+  backs:
+    'third party: 1.1 Flash 3–10 s at 24 fps, 16:9 or 9:16, 360p / 720p (default) / 1080p / 4K, first and last ' +
+    'frame, up to 3 reference images, edit, extensions of 3–10 s stacking to 40 s; GA 2026-08-27 (apidog)',
+};
+const OMNI_11_VERTEX: Source = {
+  url: 'https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini/omni-1-1-flash',
+  read: AS_OF,
+  backs:
+    'the Cloud model id is gemini-omni-1.1-flash-preview (as quoted in a public project note; page not read)',
+};
+const OMNI_PREVIEW_VERTEX: Source = {
+  url: 'https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini/omni-flash-preview',
+  read: AS_OF,
+  backs:
+    'gemini-omni-flash-preview: Preview, region global, released 2026-06-30, discontinuation 2027-06-30 on Agent ' +
+    'Platform; 16:9 and 9:16, 720p, videos up to 10 s',
+};
+const OMNI_PREVIEW_PRICE: Source = {
+  url: 'https://docs.gmicloud.ai/model-quickstarts/video/gemini-omni-flash-preview',
+  read: AS_OF,
+  backs: 'third party: $0.10 per second at 720p, 3–10 s in 1 s steps, up to 5 reference images',
+};
+const OMNI_PRICES =
+  '⚠ Omni is billed in tokens; per-second prices are third-party conversions and size reservations only.';
+
+/** Whole seconds from `from` to `to`. */
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Omni always makes audio: one price per resolution. */
+const flat = (prices: Partial<Record<Resolution, number>>): ModelInfo['pricePerSecondUsd'] =>
+  Object.fromEntries(Object.entries(prices).map(([r, usd]) => [r, { audio: usd, silent: usd }]));
+
+/** A Gemini Omni model (Interactions API): one video per turn with audio; no negative prompt, seed or people rule. */
+const omni = (
+  id: string,
+  displayName: string,
+  backends: readonly WireApi[],
+  stage: ModelInfo['stage'],
+  extra: Pick<
+    ModelInfo,
+    | 'durations'
+    | 'resolutions'
+    | 'maxReferenceImages'
+    | 'lastFrame'
+    | 'pricePerSecondUsd'
+    | 'sources'
+    | 'uncertain'
+  > & { extension?: ExtensionRules },
+): ModelInfo => ({
+  id,
+  displayName,
+  family: 'omni',
+  backends,
+  stage,
+  aspectRatios: ['16:9', '9:16'],
+  defaultDuration: 8,
+  maxVideos: 1,
+  audio: 'always',
+  seed: false,
+  personGeneration: [],
+  imageToVideo: true,
+  edit: true,
+  asOf: AS_OF,
+  ...extra,
+});
 
 /** The live models, in the order list_video_models and the README show them. */
 export const MODELS: readonly ModelInfo[] = [
@@ -177,13 +347,90 @@ export const MODELS: readonly ModelInfo[] = [
       '720p': { audio: 0.05, silent: 0.05 },
       '1080p': { audio: 0.08, silent: 0.08 },
     },
-    sources: [LITE, LITE_LIMITS, VERTEX_PARAMS, SDK],
+    maxReferenceImages: 0,
+    sources: [LITE, LITE_LIMITS, VERTEX_PARAMS, SDK, VERTEX_EXTEND],
     uncertain: [
       '⚠ Launch stage: Preview per one third party (apidog, 2026-11-06); no Google page read gives it.',
       '⚠ No 4K (two third parties; one reseller claims 4K); 4k is refused because no price is known to reserve.',
       '⚠ Durations, 4 videos per request and audio off follow the other Veo 3.1 models (third parties only).',
+      '⚠ No reference images (celeste-python’s copy of the Vertex Lite page: "Not supported"): refused.',
       '⚠ Video-only price unknown: estimated at the audio price.',
       PRICE_UNCONFIRMED,
+    ],
+  }),
+  omni('gemini-omni-1.2-flash', 'Gemini Omni 1.2 Flash', ['gemini', 'vertex'], 'GA', {
+    durations: range(3, 15),
+    resolutions: ['720p', '360p', '1080p', '4k'],
+    maxReferenceImages: 6,
+    lastFrame: true,
+    extension: {
+      stepSeconds: range(3, 10),
+      inputMinSeconds: 1,
+      inputMaxSeconds: 30,
+      maxTotalSeconds: 30,
+      input: 'interaction',
+    },
+    pricePerSecondUsd: flat({ '360p': 0.023, '720p': 0.07, '1080p': 0.104, '4k': 0.209 }),
+    sources: [SDK_310, OMNI_SDK, OMNI_12, OMNI_INTERACTIONS],
+    uncertain: [
+      '⚠ Durations 3–15 s, up to 6 reference images and prices are from third parties (muapi, civitai, ' +
+        'inference.sh); one says first + last frame allows at most 10 s: longer calls go through.',
+      '⚠ On Vertex AI (location global) per third parties only; no Google model page for 1.2 was read.',
+      '⚠ Extension totals: 30 s on the Gemini API per Vercel’s changelog, 40 s on Agent Platform per apidog: 30 s ' +
+        'is enforced.',
+      OMNI_PRICES,
+    ],
+  }),
+  omni('gemini-omni-1.1-flash', 'Gemini Omni 1.1 Flash', ['gemini'], 'GA', {
+    durations: range(3, 10),
+    resolutions: ['720p', '360p', '1080p', '4k'],
+    maxReferenceImages: 3,
+    lastFrame: true,
+    extension: {
+      stepSeconds: range(3, 10),
+      inputMinSeconds: 1,
+      inputMaxSeconds: 40,
+      maxTotalSeconds: 40,
+      input: 'interaction',
+    },
+    pricePerSecondUsd: flat({ '360p': 0.1, '720p': 0.1, '1080p': 0.15, '4k': 0.3 }),
+    sources: [OMNI_SDK, OMNI_11],
+    uncertain: [
+      '⚠ 1080p and 4K prices unknown: reserved at 1.5× and 3× the 720p price (1.2’s ratios); 360p at the 720p price.',
+      OMNI_PRICES,
+    ],
+  }),
+  omni('gemini-omni-1.1-flash-preview', 'Gemini Omni 1.1 Flash (Vertex AI id)', ['vertex'], 'preview', {
+    durations: range(3, 10),
+    resolutions: ['720p', '360p', '1080p', '4k'],
+    maxReferenceImages: 3,
+    lastFrame: true,
+    extension: {
+      stepSeconds: range(3, 10),
+      inputMinSeconds: 1,
+      inputMaxSeconds: 40,
+      maxTotalSeconds: 40,
+      input: 'interaction',
+    },
+    pricePerSecondUsd: flat({ '360p': 0.1, '720p': 0.1, '1080p': 0.15, '4k': 0.3 }),
+    sources: [OMNI_11_VERTEX, OMNI_11],
+    uncertain: [
+      '⚠ Launch stage and id on Vertex AI from a note quoting Google’s Omni 1.1 model card (not read directly).',
+      '⚠ 1080p and 4K prices unknown: reserved at 1.5× and 3× the 720p price (1.2’s ratios); 360p at the 720p price.',
+      OMNI_PRICES,
+    ],
+  }),
+  omni('gemini-omni-flash-preview', 'Gemini Omni Flash Preview', ['vertex'], 'preview', {
+    durations: range(3, 10),
+    resolutions: ['720p'],
+    maxReferenceImages: 3,
+    lastFrame: false,
+    pricePerSecondUsd: flat({ '720p': 0.1 }),
+    sources: [OMNI_PREVIEW_VERTEX, OMNI_PREVIEW_PRICE],
+    uncertain: [
+      '⚠ No last frame and no extension in the preview (a third party, gmicloud); reference images capped at 3 ' +
+        '(Google’s page allows 10 images per prompt, third parties 5).',
+      OMNI_PRICES,
     ],
   }),
 ];
@@ -210,23 +457,36 @@ const VERTEX_PREVIEWS: Source = {
 };
 
 const PREVIEWS_RETIRED = '2026-04-02';
+const OMNI_PREVIEW_GEMINI: Source = {
+  url: 'https://github.com/TanStack/ai/pull/1273',
+  read: AS_OF,
+  backs:
+    'third party: gemini-omni-flash-preview shut down on the Gemini API on 2026-09-30 after 1.1 Flash went GA ' +
+    '(also withceleste/celeste-python PR #383); it stays on Vertex AI until 2027-06-30 (Google’s model page)',
+};
 
 /** Retired ids (tombstones). The Gemini API shut the 3.1 previews later (2026-10-22), but serves no Veo at all now. */
 export const RETIRED_MODELS: readonly RetiredModel[] = [
   {
     id: 'veo-3.0-fast-generate-001',
+    family: 'veo',
+    backends: ['vertex', 'gemini'],
     retiredOn: '2026-06-30',
     replacement: 'veo-3.1-fast-generate-001',
     source: VERTEX_30_PAGE,
   },
   {
     id: 'veo-3.0-generate-001',
+    family: 'veo',
+    backends: ['vertex', 'gemini'],
     retiredOn: '2026-06-30',
     replacement: 'veo-3.1-generate-001',
     source: VERTEX_30_PAGE,
   },
   {
     id: 'veo-2.0-generate-001',
+    family: 'veo',
+    backends: ['vertex', 'gemini'],
     retiredOn: '2026-06-30',
     replacement: 'veo-3.1-generate-001',
     source: VERTEX_20_PAGE,
@@ -239,47 +499,51 @@ export const RETIRED_MODELS: readonly RetiredModel[] = [
       ['veo-3.0-generate-preview', 'veo-3.1-generate-001'],
       ['veo-3.0-fast-generate-preview', 'veo-3.1-fast-generate-001'],
     ] as const
-  ).map(([id, replacement]) => ({ id, retiredOn: PREVIEWS_RETIRED, replacement, source: VERTEX_PREVIEWS })),
+  ).map(([id, replacement]): RetiredModel => ({
+    id,
+    family: 'veo',
+    backends: ['vertex'],
+    retiredOn: PREVIEWS_RETIRED,
+    replacement,
+    source: VERTEX_PREVIEWS,
+  })),
+  {
+    id: 'gemini-omni-flash-preview',
+    family: 'omni',
+    backends: ['gemini'],
+    retiredOn: '2026-09-30',
+    replacement: 'gemini-omni-1.2-flash',
+    source: OMNI_PREVIEW_GEMINI,
+  },
 ];
 
 export function findModel(id: string): ModelInfo | undefined {
   return MODELS.find((m) => m.id === id);
 }
 
-export function findRetired(id: string): RetiredModel | undefined {
-  return RETIRED_MODELS.find((m) => m.id === id);
+/** The tombstone of `id` on `api` (any API when not given). */
+export function findRetired(id: string, api?: WireApi): RetiredModel | undefined {
+  return RETIRED_MODELS.find((m) => m.id === id && (api === undefined || m.backends.includes(api)));
 }
 
 /** "veo-3.0-generate-001 was retired on 2026-06-30; use veo-3.1-generate-001 instead." */
 export function retiredMessage(model: RetiredModel): string {
-  return `${model.id} was retired on ${model.retiredOn} (Google no longer serves it); use ${model.replacement} instead.`;
+  const where = model.backends.length === 1 ? ` on the ${model.backends[0]} API` : '';
+  return `${model.id} was retired${where} on ${model.retiredOn} (Google no longer serves it); use ${model.replacement} instead.`;
 }
+
+/**
+ * The model used when a call names none, per API: on Vertex AI Veo 3.1 Fast (GA); on the Gemini API the current Omni
+ * Flash (the SDK's own Gemini API video default since 3.1.0). VEO_DEFAULT_MODEL overrides it.
+ */
+export const DEFAULT_MODELS: Readonly<Record<WireApi, string>> = {
+  vertex: 'veo-3.1-fast-generate-001',
+  gemini: 'gemini-omni-1.2-flash',
+};
 
 /** The live ids served on `api`. */
 export function liveModelIds(api: WireApi): string[] {
   return MODELS.filter((m) => m.backends.includes(api)).map((m) => m.id);
-}
-
-/** Arguments as a caller gives them (snake_case fields of generate_video), before catalog checks. */
-export interface GenerationArgs {
-  model?: string;
-  prompt?: string;
-  negative_prompt?: string;
-  aspect_ratio?: string;
-  duration_seconds?: number;
-  resolution?: string;
-  number_of_videos?: number;
-  person_generation?: string;
-  seed?: number;
-  generate_audio?: boolean;
-  enhance_prompt?: boolean;
-}
-
-const list = (values: ReadonlyArray<string | number>): string =>
-  values.map((v) => JSON.stringify(v)).join(', ');
-
-function reject(field: string, value: unknown, allowed: string): never {
-  throw new AppError('INVALID_ARGUMENT', `Invalid ${field}: ${describeValue(value)}. ${allowed}`);
 }
 
 /** List price of a generation in USD, rounded to cents. */
@@ -294,92 +558,4 @@ export function estimateCostUsd(
   if (!price) throw new AppError('INTERNAL', `The catalog has no ${resolution} price for ${model.id}`);
   const perSecond = audio ? price.audio : price.silent;
   return Math.round(perSecond * durationSeconds * numberOfVideos * 100) / 100;
-}
-
-/**
- * Checks arguments against the model's limits on this backend and fills defaults.
- * `hasImage` says whether an image was given (the prompt may then be empty).
- * A retired id is refused as INVALID_ARGUMENT: the caller's argument is what is wrong and changing it is the fix
- * (AIP-193: FAILED_PRECONDITION is for a system state the caller must change first), as for an unknown id.
- */
-export function checkRequest(
-  args: GenerationArgs,
-  api: WireApi,
-  defaultModel: string,
-  hasImage: boolean,
-): { request: Omit<VideoRequest, 'image'>; estimatedCostUsd: number; audio: boolean } {
-  const modelId = args.model ?? defaultModel;
-  const available = liveModelIds(api);
-  const retired = findRetired(modelId);
-  if (retired) reject('model', modelId, `${retiredMessage(retired)} Allowed: ${list(available)}.`);
-  const model = findModel(modelId);
-  if (!model) reject('model', modelId, `Allowed models on the ${api} backend: ${list(available)}.`);
-  if (!model.backends.includes(api))
-    reject('model', modelId, `${modelId} is not offered on the ${api} backend. Allowed: ${list(available)}.`);
-
-  const prompt = args.prompt?.trim() ?? '';
-  if (!prompt && !hasImage) {
-    reject('prompt', args.prompt ?? '', 'A prompt is required unless an image is given (image-to-video).');
-  }
-  if (prompt.length > MAX_PROMPT_CHARS) {
-    reject('prompt', `${prompt.length} characters`, `At most ${MAX_PROMPT_CHARS} characters are allowed.`);
-  }
-  if (hasImage && !model.imageToVideo)
-    reject('image', '(given)', `${modelId} does not accept an input image.`);
-
-  const aspectRatio = args.aspect_ratio ?? '16:9';
-  if (!model.aspectRatios.includes(aspectRatio)) {
-    reject('aspect_ratio', aspectRatio, `${modelId} allows ${list(model.aspectRatios)}.`);
-  }
-  const durationSeconds = args.duration_seconds ?? model.defaultDuration;
-  if (!model.durations.includes(durationSeconds)) {
-    reject(
-      'duration_seconds',
-      durationSeconds,
-      `${modelId} on ${api} allows ${list(model.durations)} seconds.`,
-    );
-  }
-  const resolution = (args.resolution ?? model.resolutions[0]!) as Resolution;
-  if (!model.resolutions.includes(resolution)) {
-    reject('resolution', resolution, `${modelId} on ${api} allows ${list(model.resolutions)}.`);
-  }
-  const neededDuration = model.resolutionNeedsDuration?.[resolution];
-  if (neededDuration !== undefined && durationSeconds !== neededDuration) {
-    reject(
-      'duration_seconds',
-      durationSeconds,
-      `${modelId} generates ${resolution} only at ${neededDuration} seconds; use duration_seconds ${neededDuration} or a lower resolution.`,
-    );
-  }
-  const numberOfVideos = args.number_of_videos ?? 1;
-  if (!Number.isInteger(numberOfVideos) || numberOfVideos < 1 || numberOfVideos > model.maxVideos) {
-    reject('number_of_videos', numberOfVideos, `${modelId} on ${api} allows 1 to ${model.maxVideos}.`);
-  }
-  if (args.person_generation !== undefined && !model.personGeneration.includes(args.person_generation)) {
-    reject(
-      'person_generation',
-      args.person_generation,
-      `${modelId} on ${api} allows ${list(model.personGeneration)}.`,
-    );
-  }
-  if (args.seed !== undefined && !model.seed) {
-    reject('seed', args.seed, `${modelId} takes no seed; omit seed.`);
-  }
-  const audio = args.generate_audio ?? true;
-
-  const request: Omit<VideoRequest, 'image'> = {
-    model: modelId,
-    prompt: prompt || undefined,
-    negativePrompt: args.negative_prompt?.trim() || undefined,
-    aspectRatio,
-    durationSeconds,
-    resolution,
-    numberOfVideos,
-    personGeneration: args.person_generation,
-    seed: args.seed,
-    generateAudio: audio,
-    enhancePrompt: args.enhance_prompt,
-  };
-  const estimatedCostUsd = estimateCostUsd(model, resolution, audio, durationSeconds, numberOfVideos);
-  return { request, estimatedCostUsd, audio };
 }

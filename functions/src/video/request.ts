@@ -1,13 +1,18 @@
-// From a caller's generate_video arguments to a request Veo can honour: catalog checks first (cheap, no I/O),
-// then the input image. Anything impossible is rejected here, before a record exists or Veo is called.
+// From a caller's generate_video arguments to a request the model can honour: catalog checks first (cheap, no I/O),
+// then the input images. Anything impossible is rejected here, before a record exists or the model is called.
 import { z } from 'zod';
 import type { WireApi } from '../operations/record.js';
-import type { MediaInputs } from '../operations/ports.js';
+import type { ImageInput, MediaInputs } from '../operations/ports.js';
+import { AppError } from '../errors.js';
 import type { VideoRequest } from '../operations/record.js';
-import { checkRequest, MAX_PROMPT_CHARS } from './catalog.js';
+import { MAX_PROMPT_CHARS, MODELS } from './catalog.js';
+import { checkRequest, type ModeInput } from './check.js';
 import type { EgressOptions } from '../net/egress.js';
 import { IMAGE_MIME_TYPES, resolveImage } from './image.js';
 import { plainText } from './input-rules.js';
+
+/** The most reference images any model takes; each model's own limit is checked in check.ts. */
+const MAX_REFERENCE_IMAGES = Math.max(...MODELS.map((m) => m.maxReferenceImages));
 
 /**
  * The generation arguments every entry point accepts (the generate_video tool, the requests topic), with field
@@ -70,7 +75,36 @@ export const GenerateVideoArgsSchema = z.object({
     .boolean()
     .optional()
     .describe('Generate an audio track (default true); false costs less (see list_video_models prices).'),
-  enhance_prompt: z.boolean().optional().describe('Let Veo rewrite the prompt for better results.'),
+  enhance_prompt: z
+    .boolean()
+    .optional()
+    .describe('Let Veo rewrite the prompt for better results (Veo only).'),
+  last_frame: z
+    .string()
+    .optional()
+    .describe(
+      'Last frame (first + last frame: the video ends on it; needs image). Same forms as image; the type is read ' +
+        'from the bytes or the name.',
+    ),
+  reference_images: z
+    .array(z.string())
+    .max(MAX_REFERENCE_IMAGES, `reference_images may hold at most ${MAX_REFERENCE_IMAGES} images`)
+    .optional()
+    .describe(
+      'Asset reference images ("ingredients": a character, object or scene the video keeps), same forms as ' +
+        'image; how many depends on the model (list_video_models max_reference_images).',
+    ),
+  fps: z.number().int().optional().describe('Frames per second (Veo on Vertex: 24 only).'),
+  compression_quality: z
+    .string()
+    .max(20)
+    .optional()
+    .describe('"OPTIMIZED" (default) or "LOSSLESS" (Veo on Vertex; larger files).'),
+  resize_mode: z
+    .string()
+    .max(10)
+    .optional()
+    .describe('How the input image is fitted: "PAD" or "CROP" (Veo on Vertex, image-to-video).'),
 });
 export type GenerateVideoArgs = z.infer<typeof GenerateVideoArgsSchema>;
 
@@ -90,14 +124,52 @@ export interface PrepareOptions {
 export async function prepareRequest(
   args: GenerateVideoArgs,
   options: PrepareOptions,
+  mode: ModeInput = { mode: 'generate' },
 ): Promise<PreparedRequest> {
-  const hasImage = args.image !== undefined && args.image.trim() !== '';
-  const { request, estimatedCostUsd } = checkRequest(args, options.api, options.defaultModel, hasImage);
-  if (!hasImage) return { request, inputs: {}, estimatedCostUsd };
-  const image = await resolveImage(args.image!, args.image_mime_type, {
+  const given = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+  const references = (args.reference_images ?? []).filter(given);
+  if (references.length !== (args.reference_images ?? []).length) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'Invalid reference_images: an entry is empty. Give each image as gs://, https://, a data: URL or base64.',
+    );
+  }
+  const { request, estimatedCostUsd } = checkRequest(
+    args,
+    options.api,
+    options.defaultModel,
+    { image: given(args.image), lastFrame: given(args.last_frame), referenceImages: references.length },
+    mode,
+  );
+  // The images last: fetching and sniffing bytes costs more than the catalog checks above.
+  const imageOptions = (field: string) => ({
     api: options.api,
     maxBytes: options.maxImageBytes,
     egress: options.egress,
+    field,
   });
-  return { request: { ...request, image: image.reference }, inputs: { image }, estimatedCostUsd };
+  const image = given(args.image)
+    ? await resolveImage(args.image, args.image_mime_type, imageOptions('image'))
+    : undefined;
+  const lastFrame = given(args.last_frame)
+    ? await resolveImage(args.last_frame, undefined, imageOptions('last_frame'))
+    : undefined;
+  const referenceImages: ImageInput[] = [];
+  for (const [n, value] of references.entries()) {
+    referenceImages.push(await resolveImage(value, undefined, imageOptions(`reference_images[${n}]`)));
+  }
+  return {
+    request: {
+      ...request,
+      ...(image ? { image: image.reference } : {}),
+      ...(lastFrame ? { lastFrame: lastFrame.reference } : {}),
+      ...(referenceImages.length > 0 ? { referenceImages: referenceImages.map((r) => r.reference) } : {}),
+    },
+    inputs: {
+      ...(image ? { image } : {}),
+      ...(lastFrame ? { lastFrame } : {}),
+      ...(referenceImages.length > 0 ? { referenceImages } : {}),
+    },
+    estimatedCostUsd,
+  };
 }

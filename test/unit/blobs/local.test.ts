@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalBlobStore } from '../../../functions/src/blobs/local.js';
+import { AppError } from '../../../functions/src/errors.js';
 
 describe('local blob store', () => {
   let dir: string;
@@ -86,5 +87,27 @@ describe('local blob store', () => {
       assert.equal((await fetch(`${base}${attempt}?expires=9999999999&signature=00`)).status, 403, attempt);
     }
     assert.equal(await store.stat('local:../x'), undefined);
+  });
+
+  test('openRead streams a stored object', async () => {
+    const stored = await store.put('videos/op5/input-video.mp4', Buffer.from('0123456789'), 'video/mp4');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.openRead(stored.uri)) chunks.push(chunk as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), '0123456789');
+  });
+
+  test('openRead of an unknown object, another scheme or a key leaving the directory is NOT_FOUND naming it', async () => {
+    for (const uri of [
+      'local:videos/none/input-video.mp4',
+      'gs://bucket/clip.mp4',
+      'local:../../etc/passwd',
+    ]) {
+      await assert.rejects(
+        store.openRead(uri),
+        (err: unknown) =>
+          err instanceof AppError && err.code === 'NOT_FOUND' && err.message === `No object ${uri}.`,
+        uri,
+      );
+    }
   });
 });

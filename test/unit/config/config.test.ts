@@ -17,23 +17,40 @@ describe('config', () => {
     assert.equal(config.veo.useGoogleCredentials, false);
   });
 
-  test('Veo on the Gemini API is refused at startup with the retirement and what to use instead', () => {
-    for (const env of [
-      { VEO_BACKEND: 'gemini' },
-      { GEMINI_API_KEY: GEMINI_KEY },
-      { GOOGLE_API_KEY: GEMINI_KEY },
-    ]) {
-      assert.throws(
-        () => loadConfig(env),
-        (err: Error) => {
-          assert.ok(err instanceof ConfigError);
-          assert.match(err.message, /Gemini API serves no Veo model since 2026-10-22/);
-          assert.match(err.message, /GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_PROJECT/);
-          assert.ok(!err.message.includes(GEMINI_KEY), 'the key is never echoed');
-          return true;
-        },
-      );
+  test('an API key selects the Gemini API, which serves Omni: the default model is the current Omni Flash', () => {
+    for (const env of [{ GEMINI_API_KEY: GEMINI_KEY }, { GOOGLE_API_KEY: GEMINI_KEY }]) {
+      const { veo } = loadConfig(env);
+      assert.deepEqual([veo.backend, veo.api, veo.defaultModel], ['gemini', 'gemini', 'gemini-omni-1.2-flash']);
+      assert.equal(veo.apiKey, GEMINI_KEY);
     }
+    // The embedded simulator plays either API.
+    const sim = loadConfig({ SIMULATOR_API: 'gemini' });
+    assert.deepEqual([sim.veo.backend, sim.veo.api, sim.veo.defaultModel], ['simulator', 'gemini', 'gemini-omni-1.2-flash']);
+    assert.equal(loadConfig({}).veo.defaultModel, 'veo-3.1-fast-generate-001', 'Veo 3.1 Fast on Vertex AI');
+  });
+
+  test('VEO_BACKEND=gemini without a key, or naming a Veo model, is refused at startup without echoing secrets', () => {
+    assert.throws(
+      () => loadConfig({ VEO_BACKEND: 'gemini' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /GEMINI_API_KEY: required when VEO_BACKEND=gemini/);
+        assert.match(err.message, /serves Gemini Omni only; Veo needs VEO_BACKEND=vertex/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ GEMINI_API_KEY: GEMINI_KEY, VEO_DEFAULT_MODEL: 'veo-3.1-fast-generate-001' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(
+          err.message,
+          /VEO_DEFAULT_MODEL="veo-3\.1-fast-generate-001": is served on the vertex API only, not on gemini; live models: gemini-omni-1\.2-flash, gemini-omni-1\.1-flash/,
+        );
+        assert.ok(!err.message.includes(GEMINI_KEY), 'the key is never echoed');
+        return true;
+      },
+    );
   });
 
   test('Vertex credentials win over a leftover API key, and an explicit simulator ignores it', () => {
@@ -165,14 +182,14 @@ describe('config', () => {
     );
   });
 
-  test('the retired Gemini backend is reported together with other problems', () => {
+  test('a Gemini backend without its key is reported together with other problems', () => {
     assert.throws(
       () => loadConfig({ VEO_BACKEND: 'gemini', BLOBS: 'gcs' }),
       (err: Error) => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(
           err.problems.map((p) => p.name),
-          ['VEO_BACKEND', 'OUTPUT_BUCKET'],
+          ['GEMINI_API_KEY', 'OUTPUT_BUCKET'],
         );
         return true;
       },

@@ -4,24 +4,33 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../functions/src/config/index.js';
-import { EnvSchema } from '../../../functions/src/config/schema.js';
-import { findModel, RETIRED_MODELS } from '../../../functions/src/video/catalog.js';
+import {
+  DEFAULT_MODELS,
+  findModel,
+  liveModelIds,
+  RETIRED_MODELS,
+  retiredMessage,
+} from '../../../functions/src/video/catalog.js';
 import { configProblems } from './problems.js';
 
-const LIVE = 'live models: veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001';
+const LIVE =
+  'live models: veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001, gemini-omni-1.2-flash, ' +
+  'gemini-omni-1.1-flash-preview, gemini-omni-flash-preview';
 
 describe('models in the configuration', () => {
-  test('the default model is veo-3.1-fast-generate-001, a live GA model on vertex', () => {
-    const defaultModel = EnvSchema.shape.VEO_DEFAULT_MODEL.parse(undefined);
-    assert.equal(defaultModel, 'veo-3.1-fast-generate-001');
-    assert.equal(loadConfig({}).veo.defaultModel, defaultModel);
-    const model = findModel(defaultModel);
-    assert.equal(model?.stage, 'GA');
-    assert.deepEqual(model?.backends, ['vertex']);
+  test('the default model is per API: Veo 3.1 Fast on vertex, Omni 1.2 Flash on gemini, both live and GA there', () => {
+    assert.deepEqual(DEFAULT_MODELS, { vertex: 'veo-3.1-fast-generate-001', gemini: 'gemini-omni-1.2-flash' });
+    assert.equal(loadConfig({}).veo.defaultModel, DEFAULT_MODELS.vertex);
+    assert.equal(loadConfig({ SIMULATOR_API: 'gemini' }).veo.defaultModel, DEFAULT_MODELS.gemini);
+    for (const [api, id] of Object.entries(DEFAULT_MODELS)) {
+      const model = findModel(id);
+      assert.equal(model?.stage, 'GA');
+      assert.ok(model?.backends.includes(api as 'vertex' | 'gemini'), `${id} is served on ${api}`);
+    }
   });
 
   test('every live id is accepted as VEO_DEFAULT_MODEL and as a VEO_SUBMITS_PER_MINUTE_BY_MODEL key', () => {
-    for (const id of ['veo-3.1-generate-001', 'veo-3.1-fast-generate-001', 'veo-3.1-lite-generate-001']) {
+    for (const id of liveModelIds('vertex')) {
       const config = loadConfig({ VEO_DEFAULT_MODEL: id, VEO_SUBMITS_PER_MINUTE_BY_MODEL: `${id}=7` });
       assert.equal(config.veo.defaultModel, id);
       assert.deepEqual(config.admission.submitsPerMinuteByModel, { [id]: 7 });
@@ -29,16 +38,18 @@ describe('models in the configuration', () => {
   });
 
   test('a retired VEO_DEFAULT_MODEL is refused at startup naming its retirement date and replacement', () => {
-    for (const retired of RETIRED_MODELS) {
+    for (const retired of RETIRED_MODELS.filter((m) => m.backends.includes('vertex'))) {
       assert.deepEqual(
         configProblems({ VEO_DEFAULT_MODEL: retired.id }),
-        [
-          `VEO_DEFAULT_MODEL: ${retired.id} was retired on ${retired.retiredOn} (Google no longer serves it); ` +
-            `use ${retired.replacement} instead. (${LIVE})`,
-        ],
+        [`VEO_DEFAULT_MODEL: ${retiredMessage(retired)} (${LIVE})`],
         retired.id,
       );
     }
+    // On the Gemini API, the Omni preview is retired (it lives on on Vertex AI).
+    assert.deepEqual(configProblems({ SIMULATOR_API: 'gemini', VEO_DEFAULT_MODEL: 'gemini-omni-flash-preview' }), [
+      'VEO_DEFAULT_MODEL: gemini-omni-flash-preview was retired on the gemini API on 2026-09-30 (Google no longer ' +
+        'serves it); use gemini-omni-1.2-flash instead. (live models: gemini-omni-1.2-flash, gemini-omni-1.1-flash)',
+    ]);
   });
 
   test('the old default veo-3.0-fast-generate-001 names veo-3.1-fast-generate-001', () => {

@@ -126,6 +126,14 @@ export class MemoryBlobStore implements BlobStore {
     if (!bytes) throw new Error(`no object ${uri}`);
     return bytes;
   }
+  /** Counts the reads: a test can see that a refused input was not read, or not read whole. */
+  reads = 0;
+  async openRead(uri: string): Promise<Readable> {
+    const bytes = this.contents.get(uri);
+    if (!bytes) throw new AppError('NOT_FOUND', `No object ${uri}.`);
+    this.reads++;
+    return Readable.from([bytes]);
+  }
   async stat(uri: string) {
     return this.objects.get(uri);
   }

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../functions/src/errors.js';
-import { checkRequest, MODELS, RESOLUTIONS } from '../../../functions/src/video/catalog.js';
+import { MODELS, RESOLUTIONS } from '../../../functions/src/video/catalog.js';
+import { checkRequest } from '../../../functions/src/video/check.js';
 
 const cost = (args: Parameters<typeof checkRequest>[0]) =>
-  checkRequest({ prompt: 'a fox', ...args }, 'vertex', 'veo-3.1-fast-generate-001', false).estimatedCostUsd;
+  checkRequest({ prompt: 'a fox', ...args }, 'vertex', 'veo-3.1-fast-generate-001', {}).estimatedCostUsd;
 
 describe('estimated cost', () => {
   test('audio is priced as audio, silence as silence', () => {

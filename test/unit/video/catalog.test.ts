@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../functions/src/errors.js';
+import { checkRequest } from '../../../functions/src/video/check.js';
 import {
-  checkRequest,
   findModel,
   findRetired,
   MODELS,
@@ -65,7 +65,7 @@ describe('model catalog', () => {
     for (const retired of RETIRED_MODELS) {
       assert.throws(
         () =>
-          checkRequest({ prompt: 'a fox', model: retired.id }, 'vertex', 'veo-3.1-fast-generate-001', false),
+          checkRequest({ prompt: 'a fox', model: retired.id }, 'vertex', 'veo-3.1-fast-generate-001', {}),
         (err: unknown) =>
           err instanceof AppError &&
           err.code === 'INVALID_ARGUMENT' &&
@@ -82,14 +82,14 @@ describe('model catalog', () => {
 
   test('a retired default model is refused the same way (a config that bypassed startup checks)', () => {
     assert.throws(
-      () => checkRequest({ prompt: 'a fox' }, 'vertex', 'veo-3.0-fast-generate-001', false),
+      () => checkRequest({ prompt: 'a fox' }, 'vertex', 'veo-3.0-fast-generate-001', {}),
       /Invalid model: "veo-3\.0-fast-generate-001"\. veo-3\.0-fast-generate-001 was retired on 2026-06-30 .*use veo-3\.1-fast-generate-001 instead/,
     );
   });
 
   test('no live model is offered on the Gemini API', () => {
     assert.throws(
-      () => checkRequest({ prompt: 'a fox' }, 'gemini', 'veo-3.1-fast-generate-001', false),
+      () => checkRequest({ prompt: 'a fox' }, 'gemini', 'veo-3.1-fast-generate-001', {}),
       /Invalid model: "veo-3\.1-fast-generate-001"\. veo-3\.1-fast-generate-001 is not offered on the gemini backend\. Allowed: \./,
     );
   });
@@ -100,7 +100,7 @@ describe('model catalog', () => {
         { prompt: 'a fox', resolution, duration_seconds: 4 },
         'vertex',
         'veo-3.1-fast-generate-001',
-        false,
+        {},
       );
       assert.equal(request.resolution, resolution);
       assert.equal(request.durationSeconds, 4);

@@ -1,10 +1,12 @@
-// list_video_models: the Veo models this server offers on its backend, with their limits, list prices by resolution
-// and audio, where each fact came from, and the retired ids it refuses (all from video/catalog.ts).
+// list_video_models: the models this server offers on its backend (Veo 3.1, Gemini Omni), with their modes and
+// limits, list prices by resolution and audio, where each fact came from, whether Google serves each right now (asked
+// live, cached per instance), and the retired ids it refuses (all from video/catalog.ts).
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { AdmissionView } from '../../operations/index.js';
 import { BACKENDS, type Backend, type WireApi } from '../../operations/record.js';
-import { MODELS, RESOLUTIONS, RETIRED_MODELS } from '../../video/catalog.js';
+import type { ModelAvailability } from '../../operations/ports.js';
+import { FAMILIES, MODELS, RESOLUTIONS, RETIRED_MODELS } from '../../video/catalog.js';
 import { strictFields } from '../../video/input-rules.js';
 import { guarded } from '../tool-errors.js';
 
@@ -16,7 +18,9 @@ const SecondPriceSchema = z.object({
 const ModelSchema = z.object({
   id: z.string().describe('Pass as generate_video model.'),
   display_name: z.string(),
-  family: z.enum(['veo']),
+  family: z
+    .enum(FAMILIES)
+    .describe('veo (generateVideos) or omni (Gemini Omni, Interactions API); arguments differ by family.'),
   backends: z.array(z.enum(['gemini', 'vertex'])).describe('The wire APIs that serve this model.'),
   stage: z.enum(['GA', 'preview']),
   default: z.boolean().describe('True for the model generate_video uses when none is given.'),
@@ -27,7 +31,22 @@ const ModelSchema = z.object({
   audio: z.enum(['none', 'optional', 'always']).describe('Whether generate_audio is honoured.'),
   seed: z.boolean().describe('Whether seed is supported.'),
   person_generation: z.array(z.string()),
-  image_to_video: z.boolean(),
+  image_to_video: z.boolean().describe('Takes image (the first frame).'),
+  last_frame: z.boolean().describe('Takes last_frame with image (first + last frame).'),
+  max_reference_images: z.number().describe('Most reference_images (0: none).'),
+  extension: z
+    .object({
+      step_seconds: z.array(z.number()).describe('Seconds one extend_video step may add.'),
+      input_seconds: z.array(z.number()).describe('[shortest, longest] input video it extends.'),
+      input_fps: z.number().optional(),
+      max_total_seconds: z.number().optional().describe('Longest video a chain of extensions may reach.'),
+      input: z
+        .enum(['video', 'interaction'])
+        .describe('video: an MP4 (operation id, gs:// or https); interaction: one of your own operations.'),
+    })
+    .optional()
+    .describe('Present when extend_video works with this model.'),
+  edit: z.boolean().describe('edit_video works on its results.'),
   price_per_second_usd: z
     .partialRecord(z.enum(RESOLUTIONS), SecondPriceSchema)
     .describe(
@@ -38,6 +57,18 @@ const ModelSchema = z.object({
     .describe('Where these facts came from and the day each was read.'),
   uncertain: z.array(z.string()).describe('⚠ Facts no primary source confirmed, and how calls are treated.'),
   as_of: z.string().describe('The day this entry was last checked (YYYY-MM-DD).'),
+  live: z
+    .object({
+      state: z
+        .enum(['available', 'not-found', 'unknown'])
+        .describe(
+          "What Google's API said when asked whether it serves this model (Vertex AI publisher model, or the " +
+            "Gemini API's model for this key): not-found means calls will fail; unknown means it could not be asked.",
+        ),
+      checked_at: z.string(),
+      detail: z.string().optional(),
+    })
+    .describe('Asked live, cached per instance for a few minutes.'),
   availability: z
     .object({
       state: z
@@ -85,6 +116,8 @@ export interface ModelsToolDeps {
   defaultModel: string;
   /** Each model's pace, line and breaker (Operations.admission). */
   admission: (api: WireApi, models: readonly string[]) => Promise<Map<string, AdmissionView>>;
+  /** Whether Google serves the model now (VideoGenerator.availability, cached by the adapter). */
+  live: (model: string) => Promise<ModelAvailability>;
 }
 
 function availabilityOf(view: AdmissionView) {
@@ -118,9 +151,10 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
     {
       title: 'List video models',
       description:
-        'Veo models available on this server and what each accepts here: aspect ratios, durations, resolutions ' +
-        '(incl. 4k where offered), number of videos, audio, seed, person generation, the list price per second by ' +
-        'resolution and audio, launch stage, sources and as-of date; and the retired ids it refuses.',
+        'Video models available on this server (Veo 3.1, Gemini Omni) and what each accepts here: modes (image, ' +
+        'last frame, reference images, extend, edit), aspect ratios, durations, resolutions, number of videos, ' +
+        'audio, seed, person generation, the list price per second by resolution and audio, launch stage, sources ' +
+        'and as-of date, whether Google serves it now; and the retired ids it refuses.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -128,12 +162,16 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
     guarded('list_video_models', async () => {
       const { api, backend, defaultModel } = deps;
       const offered = MODELS.filter((model) => model.backends.includes(api));
-      const admission = await deps.admission(
-        api,
-        offered.map((model) => model.id),
-      );
-      const models = offered.flatMap((model) => {
+      const [admission, live] = await Promise.all([
+        deps.admission(
+          api,
+          offered.map((model) => model.id),
+        ),
+        Promise.all(offered.map((model) => deps.live(model.id))),
+      ]);
+      const models = offered.flatMap((model, n) => {
         const view = admission.get(model.id);
+        const seen = live[n]!;
         if (!view) return [];
         return [
           {
@@ -151,15 +189,26 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
             seed: model.seed,
             person_generation: [...model.personGeneration],
             image_to_video: model.imageToVideo,
+            last_frame: model.lastFrame,
+            max_reference_images: model.maxReferenceImages,
+            extension: model.extension && {
+              step_seconds: [...model.extension.stepSeconds],
+              input_seconds: [model.extension.inputMinSeconds, model.extension.inputMaxSeconds],
+              input_fps: model.extension.inputFps,
+              max_total_seconds: model.extension.maxTotalSeconds,
+              input: model.extension.input,
+            },
+            edit: model.edit,
             price_per_second_usd: model.pricePerSecondUsd,
             sources: model.sources.map(({ url, read, backs }) => ({ url, read, backs })),
             uncertain: [...model.uncertain],
             as_of: model.asOf,
+            live: { state: seen.state, checked_at: seen.checkedAt, detail: seen.detail },
             availability: availabilityOf(view),
           },
         ];
       });
-      const retired_models = RETIRED_MODELS.map((m) => ({
+      const retired_models = RETIRED_MODELS.filter((m) => m.backends.includes(api)).map((m) => ({
         id: m.id,
         retired_on: m.retiredOn,
         replacement: m.replacement,
@@ -167,10 +216,11 @@ export function registerListVideoModelsTool(server: McpServer, deps: ModelsToolD
       }));
       const structured = { backend: backend, api, default_model: defaultModel, models, retired_models };
       const text = [
-        `${models.length} Veo models on the ${backend} backend (${api} API); default ${defaultModel}.`,
+        `${models.length} models on the ${backend} backend (${api} API); default ${defaultModel}.`,
         ...models.map(
           (m) =>
-            `${m.id} (${m.display_name}, ${m.stage}): ${m.durations_seconds.join('/')}s, ${m.aspect_ratios.join(' ')}, ` +
+            `${m.id} (${m.display_name}, ${m.family}, ${m.stage}; Google says ${m.live.state}): ` +
+            `${m.durations_seconds.join('/')}s, ${m.aspect_ratios.join(' ')}, ` +
             `${m.resolutions.join('/')}, up to ${m.max_videos} video(s), audio ${m.audio}, ` +
             `${prices(m.price_per_second_usd)} (as of ${m.as_of}); ` +
             (m.availability.state === 'available'
