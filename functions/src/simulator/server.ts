@@ -214,6 +214,9 @@ interface SimOperation {
 const VERTEX_MODEL =
   /^\/v1(?:beta1)?\/projects\/([\w.-]+)\/locations\/([\w-]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
 
+/** GET publishers/google/models/{model}: @google/genai's models.get on Vertex (no project or location in the path). */
+const PUBLISHER_MODEL = /^\/v1(?:beta1)?\/publishers\/google\/models\/([\w.-]+)$/;
+
 export class VeoSimulator {
   /** Emits 'completed' (operation name) when a Vertex operation with outputs in storage has written them. */
   readonly events = new EventEmitter();
@@ -325,6 +328,10 @@ export class VeoSimulator {
       }
       return this.fetch(operationName, res);
     }
+    if (req.method === 'GET' && (match = PUBLISHER_MODEL.exec(path))) {
+      if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return unauthenticated(res);
+      return this.publisherModel(match[1]!, res);
+    }
     return sendError(res, 404, 'NOT_FOUND', `No simulated Veo endpoint for ${req.method} ${path}`);
   }
 
@@ -347,6 +354,23 @@ export class VeoSimulator {
     this.outage(input as OutageRequest);
     const outage = this.outageNow();
     return sendJson(res, 200, { outage: outage ? { status: outage.status, until: outage.until } : null });
+  }
+
+  /**
+   * Vertex's publisher model resource for a Veo model it serves (the fields the SDK reads: name, versionId; and its
+   * launch stage), else Vertex's 404 for a GET: "Publisher Model `publishers/google/models/X` is not found." (as
+   * quoted in public reports of GET …/publishers/google/models/…, read 2026-12-02).
+   */
+  private publisherModel(model: string, res: ServerResponse) {
+    const name = `publishers/google/models/${model}`;
+    const served = findRetired(model) ? undefined : VERTEX_VEO_MODELS[model];
+    if (!served) return sendError(res, 404, 'NOT_FOUND', `Publisher Model \`${name}\` is not found.`);
+    return sendJson(res, 200, {
+      name,
+      versionId: model.split('-').at(-1),
+      openSourceCategory: 'PROPRIETARY',
+      launchStage: served.launchStage,
+    });
   }
 
   /** Whether the model's quota has room for one more submit now (accepted submits in the last 60 s). */

@@ -26,11 +26,27 @@ export class InvalidArgument extends Error {}
  * Veo3VideoGenerationNode (no 4K on Lite). Reference images on Fast are unconfirmed (⚠), so they are accepted.
  */
 export const VERTEX_VEO_MODELS: Readonly<
-  Record<string, { resolutions: readonly SimResolution[]; referenceImages: boolean }>
+  Record<
+    string,
+    {
+      resolutions: readonly SimResolution[];
+      referenceImages: boolean;
+      /** As PublisherModel.launchStage says it; Lite's stage is unconfirmed (⚠ Preview per a third party). */
+      launchStage: 'GA' | 'PUBLIC_PREVIEW';
+    }
+  >
 > = {
-  'veo-3.1-generate-001': { resolutions: SIMULATOR_RESOLUTIONS, referenceImages: true },
-  'veo-3.1-fast-generate-001': { resolutions: SIMULATOR_RESOLUTIONS, referenceImages: true },
-  'veo-3.1-lite-generate-001': { resolutions: ['720p', '1080p'], referenceImages: false },
+  'veo-3.1-generate-001': { resolutions: SIMULATOR_RESOLUTIONS, referenceImages: true, launchStage: 'GA' },
+  'veo-3.1-fast-generate-001': {
+    resolutions: SIMULATOR_RESOLUTIONS,
+    referenceImages: true,
+    launchStage: 'GA',
+  },
+  'veo-3.1-lite-generate-001': {
+    resolutions: ['720p', '1080p'],
+    referenceImages: false,
+    launchStage: 'PUBLIC_PREVIEW',
+  },
 };
 
 /**
