@@ -1,10 +1,10 @@
 // `npm run simulator -- --port N [--delay SECONDS] [--submits-per-minute N] [--host H] [--gcs] [--pubsub]`: a
 // standalone Veo simulator that several processes can share through VEO_BASE_URL. --submits-per-minute answers 429
 // RESOURCE_EXHAUSTED beyond N accepted submits per model per minute, as Vertex's quota does. --gcs writes Vertex
-// outputs to outputGcsUri and --pubsub publishes Vertex completion notices, through the Google client libraries
-// (emulators via *_EMULATOR_HOST). POST /simulator/outage {"seconds": N, "status": 503|500} makes it fail for a while.
+// outputs to outputGcsUri and reads extension inputs from gs://, --pubsub publishes Vertex completion notices,
+// through the Google client libraries (emulators via *_EMULATOR_HOST). POST /simulator/outage {"seconds": N, "status": 503|500} makes it fail for a while.
 import { parseArgs } from 'node:util';
-import { gcsWriter, pubsubNotifier } from './gcp-hooks.js';
+import { gcsReader, gcsWriter, pubsubNotifier } from './gcp-hooks.js';
 import { VeoSimulator } from './server.js';
 
 const options = {
@@ -47,6 +47,7 @@ const simulator = new VeoSimulator({
   delaySeconds,
   submitsPerMinute,
   writeObject: values.gcs ? await gcsWriter() : undefined,
+  readObject: values.gcs ? await gcsReader() : undefined,
   notify: values.pubsub ? await pubsubNotifier() : undefined,
 });
 const url = await simulator.listen(port, values.host);

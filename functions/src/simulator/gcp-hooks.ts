@@ -1,6 +1,6 @@
-// Google Cloud side effects of the simulator, as Veo on Vertex has them: writing videos to outputGcsUri and
-// publishing the completion notice to pubsubTopic. The client libraries honour STORAGE_EMULATOR_HOST and
-// PUBSUB_EMULATOR_HOST, so this works against the emulators as against Google Cloud.
+// Google Cloud side effects of the simulator, as Veo on Vertex has them: writing videos to outputGcsUri, reading an
+// extension's input video from gs://, and publishing the completion notice to pubsubTopic. The client libraries
+// honour STORAGE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST, so this works against the emulators as against Google Cloud.
 import type { SimulatorOptions } from './server.js';
 
 export async function gcsWriter(projectId?: string): Promise<NonNullable<SimulatorOptions['writeObject']>> {
@@ -10,6 +10,18 @@ export async function gcsWriter(projectId?: string): Promise<NonNullable<Simulat
     const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(gcsUri);
     if (!match) throw new Error(`Not a gs:// object URI: ${gcsUri}`);
     await storage.bucket(match[1]!).file(match[2]!).save(bytes, { contentType, resumable: false });
+  };
+}
+
+/** Reads a gs:// object, as Veo reads an extension's input video named by gcsUri. */
+export async function gcsReader(projectId?: string): Promise<NonNullable<SimulatorOptions['readObject']>> {
+  const { Storage } = await import('@google-cloud/storage');
+  const storage = new Storage({ projectId });
+  return async (gcsUri) => {
+    const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(gcsUri);
+    if (!match) throw new Error(`Not a gs:// object URI: ${gcsUri}`);
+    const [bytes] = await storage.bucket(match[1]!).file(match[2]!).download();
+    return bytes;
   };
 }
 

@@ -24,9 +24,8 @@
 // [sim:submit-malformed] [sim:poll-500] [sim:poll-malformed] [sim:rai] (blocked by safety) [sim:error] [sim:never]
 // [sim:delay=N].
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assetFor, SIMULATOR_DURATIONS } from './assets.js';
+import { FPS, makeVideo, type AspectRatio, type SimResolution } from './assets.js';
 import {
   OUTAGE_ERRORS,
   publisherModelNotFound,
@@ -119,16 +118,11 @@ const GEMINI_TEXT = {
     'error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
 };
 
-/** The video bytes for an output: the committed test pattern nearest in length (one place to switch to real sizes). */
-export async function videoBytesFor(
-  aspectRatio: string,
-  seconds: number,
-  _resolution: string,
-): Promise<Buffer> {
-  const nearest = SIMULATOR_DURATIONS.reduce((best, d) =>
-    Math.abs(d - seconds) < Math.abs(best - seconds) ? d : best,
-  );
-  return readFile(assetFor(aspectRatio, nearest));
+/** The video of an output: the test pattern at the frame size, length and 24 fps asked for, with (silent) audio. */
+export async function videoBytesFor(aspectRatio: string, seconds: number, resolution: string): Promise<Buffer> {
+  return makeVideo(aspectRatio as AspectRatio, resolution as SimResolution, Math.round(seconds * FPS), {
+    audio: true,
+  });
 }
 
 type Content = { type: string; text?: string; mime_type?: string; data?: string; uri?: string };

@@ -2,17 +2,29 @@
 // unchanged (the Gemini API serves no Veo since 2026-10-22):
 //   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:predictLongRunning
 //                POST /v1beta1/.../models/{model}:fetchPredictOperation  {operationName}
-// It returns real, playable test-pattern MP4s (marked SIMULATED) after a delay, and injects faults on request:
-// a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
+// It takes every field @google/genai 3.3.0 sends for Veo 3.1 and refuses what Vertex refuses (vertex-request.ts), and
+// returns real, playable test-pattern MP4s (marked SIMULATED) that have the requested aspect ratio, resolution,
+// length and 24 fps (assets.ts; an extension returns its input's length + 7 s) after a delay. It injects faults on
+// request: a prompt containing [sim:FAULT] selects one (see FAULTS). Every operation carries metadata.simulator = true.
 // Like Vertex it can refuse submits beyond a per-minute quota (submitsPerMinute) and go down for a while
 // (outage(), or POST /simulator/outage for a standalone simulator shared by several processes), and it answers a
-// submit naming a retired model (video/catalog.ts RETIRED_MODELS) with Vertex's 404 NOT_FOUND.
+// submit naming a retired model (video/catalog.ts RETIRED_MODELS) or one Vertex never served for Veo with Vertex's 404
+// NOT_FOUND.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assetFor, SIMULATOR_DURATIONS } from './assets.js';
+import { FPS, frameSize, makeVideo, shapeOf, type AspectRatio, type SimResolution } from './assets.js';
+import { readMp4, type Mp4Video } from './mp4-reader.js';
+import {
+  checkInputVideo,
+  checkSubmit,
+  DURATIONS_BY_FEATURE,
+  InvalidArgument,
+  VERTEX_VEO_MODELS,
+  type Media,
+  type VertexSubmit,
+} from './vertex-request.js';
 import { findRetired } from '../video/catalog.js';
 import { InteractionsSimulator } from './interactions.js';
 
@@ -46,6 +58,11 @@ export interface SimulatorOptions {
   slowMs?: number;
   /** Writes an object to gs:// for Vertex requests with storageUri (as Veo does); without it such requests fail. */
   writeObject?: (gcsUri: string, bytes: Buffer, contentType: string) => Promise<void>;
+  /**
+   * Reads a gs:// object, as Veo reads an extension's input video by gcsUri. Without it the simulator knows only
+   * the videos it wrote itself, and refuses other gs:// inputs.
+   */
+  readObject?: (gcsUri: string) => Promise<Buffer>;
   /** Publishes Vertex's completion notice to the request's pubsubTopic when the operation is done. */
   notify?: (topic: string, notice: { name: string; done: true }) => Promise<void>;
 }
@@ -68,6 +85,36 @@ export interface SimulatorStats {
    */
   submitTimes: Record<string, number[]>;
 }
+
+/** One predictLongRunning request as it arrived (a retired or unknown model included), and the status answered. */
+export interface SubmitRecord {
+  model: string;
+  /** The JSON body exactly as sent: tests assert the wire fields the SDK produced. */
+  body: unknown;
+  status: number;
+  /** The operation it started, when accepted. */
+  operationName?: string;
+}
+
+/** How many submits `requests` keeps (the oldest are dropped): bodies carry base64 media. */
+export const KEPT_REQUESTS = 20;
+
+/**
+ * Vertex's text for videos its safety filters removed, in the shape Vertex reports it ("Veo could not generate 1
+ * videos based on the prompt provided. You will not be charged for this request. Try rephrasing the prompt. If you
+ * think this was an error, send feedback. Support codes: 42237218", DaWe35/image-router#41, read 2026-12-02). 42237218
+ * is "Video safety violation" in Google's support-code table (docs.cloud.google.com/vertex-ai/generative-ai/docs/
+ * video/responsible-ai-and-usage-guidelines, read 2026-12-02). Filtered videos are absent from `videos`.
+ */
+export function raiFilteredReason(count: number): string {
+  return (
+    `Veo could not generate ${count} videos based on the prompt provided. You will not be charged for this ` +
+    'request. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 42237218'
+  );
+}
+
+/** Seconds an extension adds: Veo 3.1 extends by 7 s per call (Vertex extend page; cookbook Get_started_Veo). */
+export const EXTENSION_SECONDS = DURATIONS_BY_FEATURE.video_extension[0];
 
 /** The statuses an outage answers with, and Google's messages for them. */
 export const OUTAGE_ERRORS = {
@@ -143,21 +190,33 @@ export function outageProblem(input: unknown): string | undefined {
   return undefined;
 }
 
+/** The video an operation makes: its shape, length in frames, and whether it has (silent) audio. */
+interface VideoShape {
+  aspectRatio: AspectRatio;
+  resolution: SimResolution;
+  frames: number;
+  audio: boolean;
+}
+
 interface SimOperation {
   name: string;
   doneAt: number;
   fault?: Fault;
   faultSpent: boolean;
-  aspectRatio: string;
-  durationSeconds: number;
+  video: VideoShape;
   sampleCount: number;
   storageUri?: string;
+  /** Vertex accepted the submit but fails the operation with code 3 INVALID_ARGUMENT and this message. */
+  invalid?: string;
   /** Vertex with storageUri: the objects Veo writes when the operation completes. */
   written?: Promise<string[]>;
 }
 
 const VERTEX_MODEL =
   /^\/v1(?:beta1)?\/projects\/([\w.-]+)\/locations\/([\w-]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
+
+/** GET publishers/google/models/{model}: @google/genai's models.get on Vertex (no project or location in the path). */
+const PUBLISHER_MODEL = /^\/v1(?:beta1)?\/publishers\/google\/models\/([\w.-]+)$/;
 
 export class VeoSimulator {
   /** Emits 'completed' (operation name) when a Vertex operation with outputs in storage has written them. */
@@ -171,7 +230,11 @@ export class VeoSimulator {
     outageRefusals: 0,
     submitTimes: {},
   };
+  /** Every predictLongRunning request, latest last (at most KEPT_REQUESTS). */
+  readonly requests: SubmitRecord[] = [];
   private readonly operations = new Map<string, SimOperation>();
+  /** The videos this simulator wrote to gs://, so an extension can name one without a GCS reader. */
+  private readonly written = new Map<string, VideoShape>();
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delaySeconds: number;
@@ -275,6 +338,10 @@ export class VeoSimulator {
       return this.fetch(operationName, res);
     }
     if (await this.interactions.route(req, res, url)) return;
+    if (req.method === 'GET' && (match = PUBLISHER_MODEL.exec(path))) {
+      if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return unauthenticated(res);
+      return this.publisherModel(match[1]!, res);
+    }
     return sendError(res, 404, 'NOT_FOUND', `No simulated Veo endpoint for ${req.method} ${path}`);
   }
 
@@ -299,6 +366,23 @@ export class VeoSimulator {
     return sendJson(res, 200, { outage: outage ? { status: outage.status, until: outage.until } : null });
   }
 
+  /**
+   * Vertex's publisher model resource for a Veo model it serves (the fields the SDK reads: name, versionId; and its
+   * launch stage), else Vertex's 404 for a GET: "Publisher Model `publishers/google/models/X` is not found." (as
+   * quoted in public reports of GET …/publishers/google/models/…, read 2026-12-02).
+   */
+  private publisherModel(model: string, res: ServerResponse) {
+    const name = `publishers/google/models/${model}`;
+    const served = findRetired(model) ? undefined : VERTEX_VEO_MODELS[model];
+    if (!served) return sendError(res, 404, 'NOT_FOUND', `Publisher Model \`${name}\` is not found.`);
+    return sendJson(res, 200, {
+      name,
+      versionId: model.split('-').at(-1),
+      openSourceCategory: 'PROPRIETARY',
+      launchStage: served.launchStage,
+    });
+  }
+
   /** Whether the model's quota has room for one more submit now (accepted submits in the last 60 s). */
   private quotaAllows(modelName: string): boolean {
     if (!this.submitsPerMinute) return true;
@@ -308,72 +392,117 @@ export class VeoSimulator {
   }
 
   private async submit(modelName: string, model: string, body: unknown, res: ServerResponse) {
-    if (findRetired(model)) return sendError(res, 404, 'NOT_FOUND', publisherModelNotFound(modelName));
+    const record: SubmitRecord = { model, body, status: 0 };
+    this.requests.push(record);
+    if (this.requests.length > KEPT_REQUESTS) this.requests.shift();
+    const answer = (status: number, rpcStatus: string, message: string) => {
+      record.status = status;
+      sendError(res, status, rpcStatus, message);
+    };
+    if (findRetired(model) || !VERTEX_VEO_MODELS[model]) {
+      return answer(404, 'NOT_FOUND', publisherModelNotFound(modelName));
+    }
     if (!this.quotaAllows(modelName)) {
       this.stats.quotaRefusals++;
-      return sendError(res, 429, 'RESOURCE_EXHAUSTED', quotaExceededMessage(model));
+      return answer(429, 'RESOURCE_EXHAUSTED', quotaExceededMessage(model));
     }
-    const { instances, parameters = {} } = (body ?? {}) as {
-      instances?: Array<{ prompt?: string; image?: unknown }>;
-      parameters?: Record<string, unknown>;
-    };
-    const instance = instances?.[0];
-    const prompt = instance?.prompt ?? '';
+    const rawPrompt = (body as { instances?: Array<{ prompt?: unknown }> } | undefined)?.instances?.[0]
+      ?.prompt;
+    const prompt = typeof rawPrompt === 'string' ? rawPrompt : '';
     const fault = FAULTS.find((f) => prompt.includes(`[sim:${f}]`));
     if (fault?.startsWith('submit-')) {
       const handled = await this.injectFault(fault, res);
+      record.status = res.statusCode;
       if (handled) return;
     }
-    const aspectRatio = String(parameters['aspectRatio'] ?? '16:9');
-    const durationSeconds = Number(parameters['durationSeconds'] ?? 8);
-    const sampleCount = Number(parameters['sampleCount'] ?? 1);
-    const problem = !instance
-      ? 'instances[0] is required'
-      : !prompt && !instance.image
-        ? 'A prompt or an image is required'
-        : !['16:9', '9:16'].includes(aspectRatio)
-          ? `Unsupported aspect ratio ${aspectRatio}`
-          : !SIMULATOR_DURATIONS.includes(durationSeconds)
-            ? `Unsupported duration ${durationSeconds}`
-            : !(sampleCount >= 1 && sampleCount <= 4)
-              ? `sampleCount must be 1-4`
-              : undefined;
-    if (problem) {
+    let submit: VertexSubmit;
+    let video: VideoShape;
+    try {
+      submit = checkSubmit(model, body);
+      if (submit.storageUri && !this.options.writeObject) {
+        throw new InvalidArgument('This simulator has no GCS writer: storageUri unsupported');
+      }
+      video = submit.video
+        ? { ...(await this.extensionOutput(submit.video, submit.aspectRatio)), audio: submit.audio }
+        : {
+            aspectRatio: submit.aspectRatio ?? '16:9',
+            resolution: submit.resolution,
+            frames: submit.durationSeconds * FPS,
+            audio: submit.audio,
+          };
+    } catch (err) {
+      if (!(err instanceof InvalidArgument)) throw err;
       this.stats.rejected++;
-      return sendError(res, 400, 'INVALID_ARGUMENT', problem);
-    }
-    const storageUri = typeof parameters['storageUri'] === 'string' ? parameters['storageUri'] : undefined;
-    if (storageUri && !this.options.writeObject) {
-      this.stats.rejected++;
-      return sendError(
-        res,
-        400,
-        'INVALID_ARGUMENT',
-        'This simulator has no GCS writer: storageUri unsupported',
-      );
+      return answer(400, 'INVALID_ARGUMENT', err.message);
     }
     const acceptedAt = this.now();
     this.stats.submits++;
     (this.stats.submitTimes[modelName] ??= []).push(acceptedAt);
     const delayMatch = /\[sim:delay=(\d+(?:\.\d+)?)\]/.exec(prompt);
-    const delay = delayMatch ? Number(delayMatch[1]) : this.delaySeconds;
-    const id = randomUUID();
-    const name = `${modelName}/operations/${id}`;
-    this.operations.set(name, {
+    // An unsupported duration fails the operation at once, as Vertex does (vertex-request.ts DURATIONS_BY_FEATURE).
+    const delay = submit.operationError ? 0 : delayMatch ? Number(delayMatch[1]) : this.delaySeconds;
+    const name = `${modelName}/operations/${randomUUID()}`;
+    const op: SimOperation = {
       name,
       doneAt: acceptedAt + delay * 1000,
       fault,
       faultSpent: false,
-      aspectRatio,
-      durationSeconds,
-      sampleCount,
-      storageUri,
-    });
-    const topic = typeof parameters['pubsubTopic'] === 'string' ? parameters['pubsubTopic'] : undefined;
-    if (fault !== 'never' && (storageUri || (topic && this.options.notify))) {
-      this.completeLater(this.operations.get(name)!, topic, delay);
+      video,
+      sampleCount: submit.sampleCount,
+      storageUri: submit.storageUri,
+      invalid: submit.operationError,
+    };
+    this.operations.set(name, op);
+    const topic = submit.pubsubTopic;
+    if (fault !== 'never' && (op.storageUri || (topic && this.options.notify))) {
+      this.completeLater(op, topic, delay);
     }
+    record.status = 200;
+    record.operationName = name;
     return sendJson(res, 200, { name, metadata: { simulator: true } });
+  }
+
+  /**
+   * What extending `input` makes, after checking the input as Vertex does: the whole video, input + 7 s, in the
+   * input's frame size (Vertex returns the extended video, not the added seconds alone).
+   */
+  private async extensionOutput(
+    input: Media,
+    aspectRatio: AspectRatio | undefined,
+  ): Promise<Omit<VideoShape, 'audio'>> {
+    let info: Pick<Mp4Video, 'brand' | 'width' | 'height' | 'fps' | 'durationSeconds' | 'frames'>;
+    const known = input.gcsUri ? this.written.get(input.gcsUri) : undefined;
+    if (input.gcsUri && !this.options.readObject) {
+      if (!known) {
+        throw new InvalidArgument(
+          `This simulator has no GCS reader and did not write ${input.gcsUri}: it cannot read that input video`,
+        );
+      }
+      const { width, height } = frameSize(known.aspectRatio, known.resolution);
+      info = {
+        brand: 'isom',
+        width,
+        height,
+        fps: FPS,
+        durationSeconds: known.frames / FPS,
+        frames: known.frames,
+      };
+    } else {
+      let bytes: Buffer;
+      try {
+        bytes = input.bytes ?? (await this.options.readObject!(input.gcsUri!));
+      } catch (err) {
+        throw new InvalidArgument(`Cannot read the input video ${input.gcsUri}: ${(err as Error).message}`);
+      }
+      try {
+        info = readMp4(bytes);
+      } catch (err) {
+        throw new InvalidArgument(`The input video must be an MP4 file, but got: ${(err as Error).message}.`);
+      }
+    }
+    const shape = shapeOf(info.width, info.height);
+    checkInputVideo(info, aspectRatio, shape);
+    return { ...shape!, frames: info.frames + EXTENSION_SECONDS * FPS };
   }
 
   /** Like Vertex at completion: write the videos to storageUri, then one notice on pubsubTopic. */
@@ -382,7 +511,7 @@ export class VeoSimulator {
       this.timers.delete(timer);
       void (async () => {
         try {
-          if (op.storageUri && op.fault !== 'error') await this.writeOutputs(op);
+          if (op.storageUri && op.fault !== 'error' && !op.invalid) await this.writeOutputs(op);
           if (topic && this.options.notify) {
             this.stats.notices++;
             await this.options.notify(topic, { name: op.name, done: true });
@@ -408,6 +537,9 @@ export class VeoSimulator {
     }
     const metadata = { simulator: true };
     if (op.fault === 'never' || this.now() < op.doneAt) return sendJson(res, 200, { name, metadata });
+    if (op.invalid) {
+      return sendJson(res, 200, { name, metadata, done: true, error: { code: 3, message: op.invalid } });
+    }
     if (op.fault === 'error') {
       return sendJson(res, 200, {
         name,
@@ -417,19 +549,12 @@ export class VeoSimulator {
       });
     }
     const filtered = this.filteredCount(op);
-    const reasons =
-      filtered > 0
-        ? [
-            'Simulated safety filter: this prompt asked for filtered content. ' +
-              'Support codes are not real; rephrase the prompt.',
-          ]
-        : undefined;
     const count = op.sampleCount - filtered;
     const response = {
       '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse',
       videos: await this.vertexVideos(op, count),
       raiMediaFilteredCount: filtered || undefined,
-      raiMediaFilteredReasons: reasons,
+      raiMediaFilteredReasons: filtered > 0 ? [raiFilteredReason(filtered)] : undefined,
     };
     return sendJson(res, 200, { name, metadata, done: true, response });
   }
@@ -439,22 +564,20 @@ export class VeoSimulator {
       const written = await this.writeOutputs(op);
       return written.slice(0, count).map((gcsUri) => ({ gcsUri, mimeType: 'video/mp4' }));
     }
-    const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
-    return Array.from({ length: count }, () => ({
-      bytesBase64Encoded: bytes.toString('base64'),
-      mimeType: 'video/mp4',
-    }));
+    const base64 = count > 0 ? videoBytes(op.video).toString('base64') : '';
+    return Array.from({ length: count }, () => ({ bytesBase64Encoded: base64, mimeType: 'video/mp4' }));
   }
 
   /** Like Veo: {storageUri}{numeric id}/sample_{n}.mp4 for each surviving video, written once per operation. */
   private writeOutputs(op: SimOperation): Promise<string[]> {
     op.written ??= (async () => {
-      const bytes = await readFile(assetFor(op.aspectRatio, op.durationSeconds));
+      const bytes = videoBytes(op.video);
       const prefix = `${op.storageUri!.replace(/\/?$/, '/')}${Date.now()}`;
       const uris: string[] = [];
       for (let n = 0; n < op.sampleCount - this.filteredCount(op); n++) {
         const uri = `${prefix}/sample_${n}.mp4`;
         await this.options.writeObject!(uri, bytes, 'video/mp4');
+        this.written.set(uri, op.video);
         uris.push(uri);
       }
       return uris;
@@ -486,6 +609,11 @@ export class VeoSimulator {
     if (fault.endsWith('-slow')) await new Promise((resolve) => setTimeout(resolve, this.slowMs));
     return false;
   }
+}
+
+/** The MP4 an operation made, made again when asked (a 4K 8-second video: about 2 ms, 6 ms with its base64). */
+function videoBytes(video: VideoShape): Buffer {
+  return makeVideo(video.aspectRatio, video.resolution, video.frames, { audio: video.audio });
 }
 
 function unauthenticated(res: ServerResponse): void {

@@ -1,9 +1,10 @@
 // The simulator speaks Veo's Vertex AI wire protocol: the real @google/genai SDK runs against it unchanged.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GenerateVideosOperation, GoogleGenAI } from '@google/genai';
+import { ApiError, GenerateVideosOperation, GoogleGenAI } from '@google/genai';
 import { VeoSimulator } from '../../../functions/src/simulator/server.js';
 import { readMp4 } from '../../helpers/mp4.js';
+import { vertexClient } from '../../helpers/veo-sdk.js';
 
 const VERTEX_MODEL =
   '/v1beta1/projects/demo/locations/us-central1/publishers/google/models/veo-3.1-generate-001';
@@ -59,13 +60,41 @@ describe('Veo simulator wire protocol', () => {
     const response = await fetch(`${baseUrl}${VERTEX_MODEL}:predictLongRunning`, {
       method: 'POST',
       headers: { authorization: 'Bearer t' },
-      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { durationSeconds: 30 } }),
+      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { aspectRatio: '1:1' } }),
     });
     assert.equal(response.status, 400);
-    assert.match(
-      ((await response.json()) as { error: { message: string } }).error.message,
-      /Unsupported duration 30/,
-    );
+    assert.deepEqual(await response.json(), {
+      error: {
+        code: 400,
+        message: 'Unsupported aspect ratio "1:1". Supported aspect ratios are 16:9, 9:16.',
+        status: 'INVALID_ARGUMENT',
+      },
+    });
     assert.equal(simulator.stats.submits, before);
+  });
+
+  test('GET publishers/google/models/{model} (models.get) finds the Veo models Vertex serves, 404 for others', async () => {
+    const ai = vertexClient(baseUrl);
+    const model = await ai.models.get({ model: 'veo-3.1-lite-generate-001' });
+    assert.deepEqual(
+      [model.name, model.version],
+      ['publishers/google/models/veo-3.1-lite-generate-001', '001'],
+    );
+    for (const gone of ['veo-3.0-fast-generate-001', 'veo-4.0-generate-001']) {
+      await assert.rejects(ai.models.get({ model: gone }), (err: unknown) => {
+        assert.ok(err instanceof ApiError);
+        assert.equal(err.status, 404);
+        assert.deepEqual(JSON.parse(err.message), {
+          error: {
+            code: 404,
+            message: `Publisher Model \`publishers/google/models/${gone}\` is not found.`,
+            status: 'NOT_FOUND',
+          },
+        });
+        return true;
+      });
+    }
+    const anonymous = await fetch(`${baseUrl}/v1beta1/publishers/google/models/veo-3.1-generate-001`);
+    assert.equal(anonymous.status, 401);
   });
 });

@@ -1,8 +1,9 @@
 // Input videos for extend_video: what an MP4 is (read from its bytes with mp4box), which rules a model's extension
 // input keeps, and where a video may come from (gs:// through the blob store, https through egress, copied into the
 // blob store). Every refusal is asserted word for word, with nothing written to the blob store. Fixtures are real
-// MP4s: the simulator's assets (320×180 / 180×320, 12 fps) and test/fixtures/video-*.mp4 and audio-only.mp4, made
-// once with ffmpeg 5.1 (no test needs it):
+// MP4s: the simulator's videos (simulator/assets.ts makeVideo), test/fixtures/video-320x180-12fps-8s.mp4 (the
+// simulator's former 8-second asset) and test/fixtures/video-*.mp4 and audio-only.mp4, made once with ffmpeg 5.1 (no
+// test needs it):
 //   ffmpeg -f lavfi -i color=c=0x3060a0:s=1280x720:r=24:d=2 -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p
 //     -movflags +faststart -map_metadata -1 -fflags +bitexact video-720p-24fps-2s.mp4   (d=31: ...-31s.mp4;
 //     without -movflags: ...-moov-end.mp4)
@@ -26,11 +27,14 @@ import {
   type VideoFacts,
   type VideoOptions,
 } from '../../../functions/src/video/input-video.js';
+import {
+  makeVideo,
+  SIMULATOR_ASPECT_RATIOS,
+  VEO_RESOLUTIONS,
+} from '../../../functions/src/simulator/assets.js';
 import { MemoryBlobStore } from '../operations/harness.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
-const asset = (name: string): Buffer =>
-  readFileSync(new URL(`../../../functions/assets/simulator/${name}`, import.meta.url));
 
 /** 1280×720, 24 fps, 2 s, moov box first (3,974 bytes). */
 const CLIP = fixture('video-720p-24fps-2s.mp4');
@@ -38,6 +42,8 @@ const CLIP = fixture('video-720p-24fps-2s.mp4');
 const MOOV_LAST = fixture('video-720p-24fps-2s-moov-end.mp4');
 /** 1280×720, 24 fps, 31 s, moov box first (36,769 bytes; the moov box ends at byte 6,489). */
 const LONG = fixture('video-720p-24fps-31s.mp4');
+/** 320×180, 12 fps, 8 s: not a video Veo makes. */
+const SMALL_12FPS = fixture('video-320x180-12fps-8s.mp4');
 /** An MP4 with one AAC audio track and no video. */
 const AUDIO_ONLY = fixture('audio-only.mp4');
 const PNG = fixture('image-64x36.png');
@@ -117,19 +123,22 @@ describe('inspectVideo: what an MP4 is', () => {
     assert.deepEqual(await inspectVideo(Readable.from([CLIP]), MAX), CLIP_FACTS);
   });
 
-  for (const shape of ['16x9', '9x16']) {
-    for (const seconds of [4, 5, 6, 7, 8]) {
-      test(`the simulator's ${shape} ${seconds} s asset is ${shape === '16x9' ? '320×180' : '180×320'} at 12 fps`, async () => {
-        const bytes = asset(`sim-${shape}-${seconds}s.mp4`);
+  for (const aspectRatio of SIMULATOR_ASPECT_RATIOS) {
+    for (const resolution of VEO_RESOLUTIONS) {
+      test(`the simulator's ${aspectRatio} ${resolution} video (with audio, 15 s) is one the model extends`, async () => {
+        const bytes = makeVideo(aspectRatio, resolution, 15 * 24, { audio: true });
         const found = await inspectVideo(metered(bytes).stream, MAX);
+        const [long, short] = { '720p': [1280, 720], '1080p': [1920, 1080], '4k': [3840, 2160] }[resolution];
+        const [width, height] = aspectRatio === '16:9' ? [long, short] : [short, long];
         assert.deepEqual(found, {
           mimeType: 'video/mp4',
-          durationSeconds: seconds,
-          width: shape === '16x9' ? 320 : 180,
-          height: shape === '16x9' ? 180 : 320,
-          fps: 12,
+          durationSeconds: 15,
+          width,
+          height,
+          fps: 24,
           bytes: bytes.length,
         });
+        assert.equal(extensionInputProblems(found, RULES), undefined);
       });
     }
   }
@@ -316,7 +325,7 @@ describe('resolveVideo: gs://', () => {
     const blobs = new SeededBlobStore();
     blobs.seed(`${BUCKET}/clip.mp4`, CLIP);
     blobs.seed(`${BUCKET}/long.mp4`, LONG);
-    blobs.seed(`${BUCKET}/sim.mp4`, asset('sim-16x9-8s.mp4'));
+    blobs.seed(`${BUCKET}/sim.mp4`, SMALL_12FPS);
     blobs.seed(`${BUCKET}/cat.mp4`, PNG);
     blobs.seed(`${BUCKET}/cut.mp4`, LONG.subarray(0, 20000));
     return blobs;
