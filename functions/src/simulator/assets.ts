@@ -51,7 +51,7 @@ export function shapeOf(
   height: number,
 ): { aspectRatio: AspectRatio; resolution: SimResolution } | undefined {
   for (const aspectRatio of SIMULATOR_ASPECT_RATIOS) {
-    for (const resolution of SIMULATOR_RESOLUTIONS) {
+    for (const resolution of VEO_RESOLUTIONS) {
       const size = frameSize(aspectRatio, resolution);
       if (size.width === width && size.height === height) return { aspectRatio, resolution };
     }
