@@ -143,4 +143,36 @@ describe('models in the configuration', () => {
       /veo-3\.1-generate-preview was retired on the vertex API on 2026-04-02 .*use veo-3\.1-generate-001/,
     );
   });
+
+  // Loader bugs reported to the lead (config/loader.ts); `todo` until fixed.
+  test(
+    'a catalog id served only on the other API is called that, not "not a model in the catalog"',
+    { todo: 'loader.ts modelProblem: names no API for a model the catalog has on the other one' },
+    () => {
+      const [found] = configProblems({ ...ON.gemini, VEO_DEFAULT_MODEL: 'veo-3.1-fast-generate-001' });
+      assert.doesNotMatch(found ?? '', /is not a model in the catalog/);
+      assert.match(found ?? '', /not offered on the gemini/);
+    },
+  );
+
+  test(
+    'a malformed GEMINI_API_KEY is reported once, not also as missing',
+    { todo: 'loader.ts: a bad key is dropped, then reported again as required' },
+    () => {
+      const found = configProblems({ VEO_BACKEND: 'gemini', GEMINI_API_KEY: 'not-a-key' });
+      assert.deepEqual(found, [
+        'GEMINI_API_KEY: must be a Google API key: AIza followed by 35 letters, digits, _ or -',
+      ]);
+    },
+  );
+
+  test(
+    'a bad SIMULATOR_API is reported alone, not followed by an empty list of live models',
+    { todo: 'loader.ts: the model check runs with an undefined API' },
+    () => {
+      assert.deepEqual(configProblems({ SIMULATOR_API: 'vertex2' }), [
+        'SIMULATOR_API: must be one of: vertex, gemini',
+      ]);
+    },
+  );
 });
