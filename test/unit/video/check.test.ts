@@ -131,7 +131,7 @@ describe('request checks (check.ts)', () => {
         ['gemini', 'gemini-omni-1.1-flash'],
       ] as const) {
         refuses(
-          'Invalid last_frame: "(given)". A last frame needs a first frame: give image too (first + last frame).',
+          'Invalid last_frame: a last frame needs a first frame: give image too (first + last frame).',
           { prompt: 'a fox', model },
           api,
           { lastFrame: true },
@@ -145,7 +145,7 @@ describe('request checks (check.ts)', () => {
 
     test('a model without last frames refuses one, naming the models on this API that take it', () => {
       refuses(
-        'Invalid last_frame: "(given)". gemini-omni-flash-preview does not take a last frame. Models that do: ' +
+        'Invalid last_frame: gemini-omni-flash-preview does not take a last frame. Models that do: ' +
           '"veo-3.1-fast-generate-001", "veo-3.1-generate-001", "veo-3.1-lite-generate-001", ' +
           '"gemini-omni-1.2-flash", "gemini-omni-1.1-flash-preview".',
         { prompt: 'a fox', model: 'gemini-omni-flash-preview' },
@@ -373,7 +373,7 @@ describe('request checks (check.ts)', () => {
       }
       for (const media of [{ image: true }, { lastFrame: true, image: true }, { referenceImages: 1 }]) {
         refuses(
-          'Invalid image: "(given)". Extending a Veo video takes the video and a prompt only; omit images.',
+          'Invalid image: extending a Veo video takes the video and a prompt only; omit images.',
           { prompt: 'on' },
           'vertex',
           media,
