@@ -48,7 +48,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'retired preview model',
       { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '4k' },
-      /veo-3\.1-generate-preview was retired on 2026-04-02 .*; use veo-3\.1-generate-001 instead/,
+      /veo-3\.1-generate-preview was retired on the vertex API on 2026-04-02 .*; use veo-3\.1-generate-001 instead/,
     ],
     [
       'unsupported duration',
@@ -78,7 +78,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'empty prompt without an image',
       { prompt: '   ' },
-      /Invalid prompt: " {3}"\. A prompt is required unless an image is given/,
+      /Invalid prompt: " {3}"\. A prompt is required unless an image \(image-to-video\) or reference images are given\./,
     ],
     [
       'prompt too long',
@@ -153,10 +153,142 @@ describe('bad input changes nothing and says what is allowed', () => {
     });
   }
 
+  // The fields issue 13 added to generate_video, and what each family or model does not take (video/check.ts): each
+  // refusal names the field, the value and what is allowed, and creates, reserves and submits nothing.
+  const png = PNG.toString('base64');
+  const OMNI_NOT_TAKEN: Array<[string, unknown, string]> = [
+    ['negative_prompt', 'rain', 'Omni has no negative prompt; say what to avoid in the prompt'],
+    ['number_of_videos', 1, 'Omni makes one video per turn'],
+    ['seed', 42, 'Omni takes no seed'],
+    ['person_generation', 'allow_adult', 'Omni takes no person_generation setting'],
+    ['enhance_prompt', true, 'Omni does not rewrite prompts'],
+    ['generate_audio', false, 'Omni always generates audio'],
+    ['fps', 24, 'Omni always renders 24 fps'],
+    ['compression_quality', 'OPTIMIZED', 'compression_quality is a Veo setting'],
+    ['resize_mode', 'PAD', 'resize_mode is a Veo setting'],
+  ];
+  const modeCases: Array<[string, Record<string, unknown>, RegExp]> = [
+    [
+      'a last frame without a first frame',
+      { prompt: 'x', last_frame: png },
+      /^INVALID_ARGUMENT: Invalid last_frame: a last frame needs a first frame: give image too \(first \+ last frame\)\.$/,
+    ],
+    [
+      'a last frame on a model without last frames',
+      { prompt: 'x', model: 'gemini-omni-flash-preview', image: png, last_frame: png },
+      /^INVALID_ARGUMENT: Invalid last_frame: gemini-omni-flash-preview does not take a last frame\. Models that do: "veo-3\.1-fast-generate-001", "veo-3\.1-generate-001", "veo-3\.1-lite-generate-001", "gemini-omni-1\.2-flash", "gemini-omni-1\.1-flash-preview"\.$/,
+    ],
+    [
+      'a last frame that is not an image',
+      { prompt: 'x', image: png, last_frame: Buffer.from('hello, I am text').toString('base64') },
+      /Invalid last_frame: .*not a recognised image; allowed: image\/png, image\/jpeg, image\/webp/,
+    ],
+    [
+      'reference images on Lite',
+      { prompt: 'x', model: 'veo-3.1-lite-generate-001', reference_images: [png] },
+      /^INVALID_ARGUMENT: Invalid reference_images: "1 images"\. veo-3\.1-lite-generate-001 takes no reference images\. Models that do: "veo-3\.1-fast-generate-001", "veo-3\.1-generate-001", "gemini-omni-1\.2-flash", "gemini-omni-1\.1-flash-preview", "gemini-omni-flash-preview"\.$/,
+    ],
+    [
+      'four reference images on Veo 3.1',
+      { prompt: 'x', reference_images: [png, png, png, png] },
+      /^INVALID_ARGUMENT: Invalid reference_images: "4 images"\. veo-3\.1-fast-generate-001 takes at most 3 reference images\.$/,
+    ],
+    [
+      'seven reference images (more than any model takes)',
+      { prompt: 'x', model: 'gemini-omni-1.2-flash', reference_images: Array(7).fill(png) },
+      /reference_images may hold at most 6 images/,
+    ],
+    [
+      'an empty reference image',
+      { prompt: 'x', reference_images: [png, ' '] },
+      /^INVALID_ARGUMENT: Invalid reference_images: an entry is empty\. Give each image as gs:\/\/, https:\/\/, a data: URL or base64\.$/,
+    ],
+    [
+      'a reference image that is not an image',
+      { prompt: 'x', reference_images: [png, Buffer.from('hello, I am text').toString('base64')] },
+      /Invalid reference_images\[1\]: .*not a recognised image/,
+    ],
+    [
+      'fps other than 24',
+      { prompt: 'x', fps: 30 },
+      /^INVALID_ARGUMENT: Invalid fps: 30\. veo-3\.1-fast-generate-001 renders 24 frames per second only\.$/,
+    ],
+    [
+      'an unknown compression_quality',
+      { prompt: 'x', compression_quality: 'best' },
+      /^INVALID_ARGUMENT: Invalid compression_quality: "best"\. Allowed: "OPTIMIZED", "LOSSLESS"\.$/,
+    ],
+    [
+      'resize_mode without an image',
+      { prompt: 'x', resize_mode: 'crop' },
+      /^INVALID_ARGUMENT: Invalid resize_mode: "crop"\. resize_mode says how the input image is fitted to the video; give image, or omit resize_mode\.$/,
+    ],
+    [
+      'an unknown resize_mode',
+      { prompt: 'x', image: png, resize_mode: 'stretch' },
+      /^INVALID_ARGUMENT: Invalid resize_mode: "stretch"\. Allowed: "PAD", "CROP"\.$/,
+    ],
+    [
+      '360p on Veo',
+      { prompt: 'x', resolution: '360p' },
+      /^INVALID_ARGUMENT: Invalid resolution: "360p"\. veo-3\.1-fast-generate-001 on vertex allows "720p", "1080p", "4k"\.$/,
+    ],
+    [
+      'an Omni 1.2 duration above 15 s',
+      { prompt: 'x', model: 'gemini-omni-1.2-flash', duration_seconds: 16 },
+      /^INVALID_ARGUMENT: Invalid duration_seconds: 16\. gemini-omni-1\.2-flash on vertex allows 3 to 15 seconds\.$/,
+    ],
+    [
+      'an Omni 1.1 duration above 10 s',
+      { prompt: 'x', model: 'gemini-omni-1.1-flash-preview', duration_seconds: 12 },
+      /^INVALID_ARGUMENT: Invalid duration_seconds: 12\. gemini-omni-1\.1-flash-preview on vertex allows 3 to 10 seconds\.$/,
+    ],
+    [
+      "the Gemini API's Omni id on Vertex",
+      { prompt: 'x', model: 'gemini-omni-1.1-flash' },
+      /^INVALID_ARGUMENT: Invalid model: "gemini-omni-1\.1-flash"\. gemini-omni-1\.1-flash is not offered on the vertex backend\. Allowed: "veo-3\.1-fast-generate-001", .*"gemini-omni-1\.1-flash-preview", "gemini-omni-flash-preview"\.$/,
+    ],
+    ...OMNI_NOT_TAKEN.map(([field, value, why]): [string, Record<string, unknown>, RegExp] => [
+      `${field} on Omni`,
+      { prompt: 'x', model: 'gemini-omni-1.2-flash', image: png, [field]: value },
+      new RegExp(
+        `^INVALID_ARGUMENT: Invalid ${field}: ${JSON.stringify(value)}\\. The omni family \\(gemini-omni-1\\.2-flash\\) ` +
+          `does not take ${field}: ${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Omit it\\.$`,
+      ),
+    ]),
+  ];
+  // What a call may have reserved: seconds started today and running operations (tool calls per minute count every
+  // call, refused or not, so that limit is left out).
+  const usage = async () =>
+    JSON.stringify(
+      (
+        ((await client.callTool({ name: 'get_usage', arguments: {} })) as CallToolResult)
+          .structuredContent as {
+          limits: Array<Record<string, unknown>>;
+        }
+      ).limits.filter((l) => l['setting'] !== 'REQUESTS_PER_MINUTE_PER_PRINCIPAL'),
+    );
+  for (const [name, args, message] of modeCases) {
+    test(`generate_video refuses ${name}, naming the field, the value and what is allowed; nothing is spent`, async () => {
+      const before = {
+        ops: await operationCount(),
+        submits: server.simulator.stats.submits,
+        usage: await usage(),
+      };
+      const result = (await client.callTool({ name: 'generate_video', arguments: args })) as CallToolResult;
+      assert.equal(result.isError, true, `expected an error for ${name}`);
+      assert.match(textOf(result), message);
+      assert.equal(await operationCount(), before.ops, 'no operation was recorded');
+      assert.equal(server.simulator.stats.submits, before.submits, 'Veo was not called');
+      assert.equal(await usage(), before.usage, 'no seconds reserved, no running operation');
+    });
+  }
+
   // Strict inputs (video/input-rules.ts): one rule for every tool and for pipeline messages.
   const GENERATE_FIELDS =
     'prompt, model, image, image_mime_type, negative_prompt, aspect_ratio, duration_seconds, resolution, ' +
-    'number_of_videos, person_generation, seed, generate_audio, enhance_prompt, idempotency_key, wait_seconds';
+    'number_of_videos, person_generation, seed, generate_audio, enhance_prompt, last_frame, reference_images, fps, ' +
+    'compression_quality, resize_mode, idempotency_key, wait_seconds';
   const strictCases: Array<[string, string, Record<string, unknown>, RegExp]> = [
     [
       'generate_video',

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../functions/src/config/index.js';
+import { isSecretVariable } from '../../functions/src/config/schema.js';
 import {
   bucketViolations,
   deadLetterViolations,
@@ -212,18 +213,52 @@ describe('terraform module policy', () => {
     for (const fn of ['mcp', 'poller']) assert.ok(topicsOf(fn).includes('completions'), fn);
   });
 
-  test('the API key hashes and the webhook secret come only from Secret Manager', () => {
+  test('the API key hashes, the Gemini API key and the webhook secret come only from Secret Manager', () => {
     const mcp = functionEnvironment(module, functionNamed('mcp'));
     const poller = functionEnvironment(module, functionNamed('poller'));
     const requests = functionEnvironment(module, functionNamed('requests'));
-    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'WEBHOOK_SIGNING_SECRET']);
-    assert.deepEqual(poller.secrets.sort(), ['WEBHOOK_SIGNING_SECRET']);
-    assert.deepEqual(requests.secrets.sort(), ['WEBHOOK_SIGNING_SECRET']);
+    // Every function may call Omni on the Gemini API (submit, poll, cancel), so each can mount its key.
+    assert.deepEqual(mcp.secrets.sort(), ['API_KEY_HASHES', 'GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(poller.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    assert.deepEqual(requests.secrets.sort(), ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']);
+    // Each is a config variable the loader treats as a secret (redacted in startup errors).
+    for (const name of ['API_KEY_HASHES', 'GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET']) {
+      assert.ok(CONFIG_VARIABLES.includes(name), name);
+      assert.ok(isSecretVariable(name), name);
+    }
     for (const { plain } of [mcp, poller, requests]) {
       assert.deepEqual(
         Object.keys(plain).filter((name) => /KEY|SECRET/.test(name)),
         [],
       );
+    }
+  });
+
+  test('veo_backend = "gemini" mounts the Gemini API key from Secret Manager in every function, and only then', () => {
+    const declared = module.locals.get('secrets') as Record<string, { enabled: string; secret_id: string }>;
+    assert.equal(declared.GEMINI_API_KEY?.enabled, '${var.veo_backend == "gemini"}');
+    assert.equal(declared.GEMINI_API_KEY?.secret_id, '${var.name_prefix}-gemini-api-key');
+    const key = `AIza${'k'.repeat(35)}`;
+    for (const name of ['mcp', 'poller', 'requests']) {
+      assert.equal(deployedEnvironment(name).GEMINI_API_KEY, undefined, `${name}: not mounted for vertex`);
+      const env = deployedEnvironment(name, { veo_backend: 'gemini' });
+      assert.equal(env.GEMINI_API_KEY, secretPlaceholder('GEMINI_API_KEY'), name);
+      assert.equal(env.VEO_BACKEND, 'gemini', name);
+      assert.equal(env.GOOGLE_GENAI_USE_VERTEXAI, 'false', name);
+      assert.equal(env.VEO_NOTICE_TOPIC, undefined, `${name}: Veo's notices are a Vertex feature`);
+      // With a key version in Secret Manager the function loads a gemini config holding the key.
+      const config = loadConfig({ ...env, GEMINI_API_KEY: key });
+      assert.deepEqual(
+        [config.veo.backend, config.veo.api, config.veo.apiKey],
+        ['gemini', 'gemini', key],
+        name,
+      );
+      assert.equal(config.veo.defaultModel, 'gemini-omni-1.2-flash', name);
+      // Without it (no version added) the function refuses to start instead of running without a backend.
+      const unmounted = Object.fromEntries(
+        Object.entries(env).filter(([variable]) => variable !== 'GEMINI_API_KEY'),
+      );
+      assert.throws(() => loadConfig(unmounted), /GEMINI_API_KEY/, name);
     }
   });
 

@@ -116,7 +116,8 @@ describe('admission settings', () => {
         problems({ VEO_SUBMITS_PER_MINUTE: '10', [BY_MODEL]: `${name}=3,veo-3.1-generate-001=7` }),
         [
           `${BY_MODEL}: names ${JSON.stringify(name)}: is not a model in the catalog; live models: ` +
-            'veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001',
+            'veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001, gemini-omni-1.2-flash, ' +
+            'gemini-omni-1.1-flash-preview, gemini-omni-flash-preview',
         ],
         name,
       );

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../functions/src/errors.js';
-import { MODELS, RESOLUTIONS } from '../../../functions/src/video/catalog.js';
+import { DEFAULT_MODELS, MODELS, RESOLUTIONS } from '../../../functions/src/video/catalog.js';
 import { checkRequest } from '../../../functions/src/video/check.js';
 
 const cost = (args: Parameters<typeof checkRequest>[0]) =>
@@ -64,12 +64,53 @@ describe('estimated cost', () => {
 
   test('every resolution a model offers has a price, and only those', () => {
     for (const model of MODELS) {
+      // model.resolutions is in the model's own order (its default first: 720p on Omni, ahead of 360p), so the
+      // priced resolutions are compared as sets; each entry is a known resolution and appears once.
       const priced = RESOLUTIONS.filter((r) => model.pricePerSecondUsd[r]);
-      assert.deepEqual(priced, [...model.resolutions], model.id);
+      assert.deepEqual(
+        priced,
+        [...RESOLUTIONS].filter((r) => model.resolutions.includes(r)),
+        model.id,
+      );
+      assert.equal(new Set(model.resolutions).size, model.resolutions.length, model.id);
+      assert.equal(Object.keys(model.pricePerSecondUsd).length, model.resolutions.length, model.id);
       for (const r of priced) {
         const { audio, silent } = model.pricePerSecondUsd[r]!;
         assert.ok(audio > 0 && silent > 0 && silent <= audio, `${model.id} ${r}`);
       }
     }
+  });
+
+  test('Omni: one price per resolution whatever generate_audio says (it always makes audio), one video a turn', () => {
+    const omni = (api: 'vertex' | 'gemini', args: Parameters<typeof checkRequest>[0]) =>
+      checkRequest({ prompt: 'a fox', ...args }, api, DEFAULT_MODELS[api], {}).estimatedCostUsd;
+    for (const api of ['vertex', 'gemini'] as const) {
+      assert.equal(omni(api, { model: 'gemini-omni-1.2-flash' }), 0.56, `${api}: default 720p, 8 s × $0.07`);
+      assert.equal(
+        omni(api, { model: 'gemini-omni-1.2-flash', resolution: '360p', duration_seconds: 10 }),
+        0.23,
+      );
+      assert.equal(
+        omni(api, { model: 'gemini-omni-1.2-flash', resolution: '4k', duration_seconds: 15 }),
+        3.14,
+      );
+      assert.equal(
+        omni(api, { model: 'gemini-omni-1.2-flash', resolution: '1080p', duration_seconds: 3 }),
+        0.31,
+      );
+    }
+    assert.equal(omni('gemini', { model: 'gemini-omni-1.1-flash', duration_seconds: 10 }), 1, '10 s × $0.10');
+    assert.equal(
+      omni('vertex', { model: 'gemini-omni-1.1-flash-preview', resolution: '4k' }),
+      2.4,
+      '8 s × $0.30',
+    );
+    assert.equal(
+      omni('vertex', { model: 'gemini-omni-flash-preview', duration_seconds: 5 }),
+      0.5,
+      '5 s × $0.10',
+    );
+    // The default on the Gemini API is Omni 1.2 Flash at 720p and 8 s.
+    assert.equal(omni('gemini', {}), 0.56);
   });
 });

@@ -31,9 +31,40 @@ describe('README model table', () => {
       assert.ok(table.includes(`(${m.asOf})`), m.id);
     }
     for (const m of RETIRED_MODELS) {
-      assert.ok(table.includes(`| \`${m.id}\` | ${m.retiredOn} | \`${m.replacement}\``), m.id);
+      // The APIs it was retired on, the date and the replacement (the Omni preview is gone from the Gemini API only).
+      assert.ok(
+        table.includes(`| \`${m.id}\` | ${m.backends.join(', ')} | ${m.retiredOn} | \`${m.replacement}\``),
+        m.id,
+      );
     }
-    assert.ok(table.includes('`veo-3.1-fast-generate-001` (default)'));
+    assert.ok(
+      table.includes('| `gemini-omni-flash-preview` | gemini | 2026-09-30 | `gemini-omni-1.2-flash` |'),
+    );
+    // One default per API, each marked on its own row.
+    assert.ok(table.includes('| `veo-3.1-fast-generate-001` (default on vertex) | veo | vertex | GA |'));
+    assert.ok(table.includes('| `gemini-omni-1.2-flash` (default on gemini) | omni | gemini, vertex | GA |'));
+    assert.equal(table.match(/\(default on /g)?.length, 2);
+  });
+
+  test("each row shows the family, durations, resolutions in the model's order, modes and prices", () => {
+    const table = renderModelsTable();
+    const row = (id: string) => table.split('\n').find((line) => line.startsWith(`| \`${id}\``)) ?? '';
+    assert.match(
+      row('veo-3.1-generate-001'),
+      /\| veo \| vertex \| GA \| 4, 6, 8 \| 720p, 1080p, 4k \| 16:9, 9:16 \| 1–4 \| text, image, first \+ last frame, ≤3 reference images, extend \(\+7 s\) \| 720p: \$0\.40 · \$0\.20<br>1080p: \$0\.40 · \$0\.20<br>4k: \$0\.60 · \$0\.60 \|/,
+    );
+    assert.match(
+      row('veo-3.1-lite-generate-001'),
+      /\| 1–4 \| text, image, first \+ last frame, extend \(\+7 s\) \|/,
+    );
+    assert.match(
+      row('gemini-omni-1.2-flash'),
+      /\| 3–15 \| 720p, 360p, 1080p, 4k \| 16:9, 9:16 \| 1–1 \| text, image, first \+ last frame, ≤6 reference images, extend \(\+3–10 s\), edit \| 360p: \$0\.02 · \$0\.02<br>720p: \$0\.07 · \$0\.07<br>/,
+    );
+    assert.match(
+      row('gemini-omni-flash-preview'),
+      /\| 3–10 \| 720p \| .* \| text, image, ≤3 reference images, edit \|/,
+    );
   });
 
   test('a README without the markers is refused, not silently appended to', () => {

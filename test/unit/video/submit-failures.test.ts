@@ -103,12 +103,18 @@ describe('submit failures', () => {
       toAppError('submit', apiError(404, 'Publisher Model … was not found'), model);
     assert.match(
       notFound('veo-3.1-generate-001').message,
-      /^Veo has no model veo-3\.1-generate-001 for this project \(HTTP 404\)\. veo-3\.1-generate-001 is in this server's catalog, so Google may have retired it since, or this project or region \(GOOGLE_CLOUD_LOCATION\) has no access to it; list_video_models shows the others: veo-3\.1-fast-generate-001, veo-3\.1-generate-001, veo-3\.1-lite-generate-001\. Google said: Publisher Model … was not found$/,
+      /^Veo has no model veo-3\.1-generate-001 for this project \(HTTP 404\)\. veo-3\.1-generate-001 is in this server's catalog, so Google may have retired it since, or this project or region \(GOOGLE_CLOUD_LOCATION\) has no access to it; list_video_models shows the others: veo-3\.1-fast-generate-001, veo-3\.1-generate-001, veo-3\.1-lite-generate-001, gemini-omni-1\.2-flash, gemini-omni-1\.1-flash-preview, gemini-omni-flash-preview\. Google said: Publisher Model … was not found$/,
     );
     assert.match(
       notFound('veo-9').message,
       /^Veo has no model veo-9 for this project \(HTTP 404\)\. Use one of: veo-3\.1-fast-generate-001, /,
     );
+    // A tombstoned id (a record made before its retirement) gets the retirement and the replacement.
+    assert.match(
+      notFound('veo-3.0-fast-generate-001').message,
+      /^Veo has no model veo-3\.0-fast-generate-001 for this project \(HTTP 404\)\. veo-3\.0-fast-generate-001 was retired on 2026-06-30 \(Google no longer serves it\); use veo-3\.1-fast-generate-001 instead\. Google said: /,
+    );
+    assert.equal((notFound('veo-3.0-fast-generate-001') as SubmitFailure).kind, 'refused');
     assert.equal((notFound('veo-9') as SubmitFailure).kind, 'refused');
     assert.equal(notFound('veo-9').code, 'NOT_FOUND');
   });
