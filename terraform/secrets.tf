@@ -9,14 +9,14 @@ locals {
       enabled   = var.auth_mode == "api_key"
       functions = ["mcp"]
     }
-    # Signs webhook deliveries of completion events. Every function that can publish a completion event delivers
-    # the webhook of its operation; without the secret, requests asking for a webhook are rejected.
     # veo_backend = "gemini": the Gemini API key every function calls Omni with (never in state, logs or results).
     GEMINI_API_KEY = {
       secret_id = "${var.name_prefix}-gemini-api-key"
       enabled   = var.veo_backend == "gemini"
       functions = ["mcp", "poller", "requests"]
     }
+    # Signs webhook deliveries of completion events. Every function that can publish a completion event delivers
+    # the webhook of its operation; without the secret, requests asking for a webhook are rejected.
     WEBHOOK_SIGNING_SECRET = {
       secret_id = "${var.name_prefix}-webhook-signing-secret"
       enabled   = var.enable_webhooks

@@ -48,7 +48,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     [
       'retired preview model',
       { prompt: 'x', model: 'veo-3.1-generate-preview', resolution: '4k' },
-      /veo-3\.1-generate-preview was retired on the vertex API on 2026-04-02 .*; use veo-3\.1-generate-001 instead/,
+      /veo-3\.1-generate-preview was retired on 2026-04-02 .*; use veo-3\.1-generate-001 instead/,
     ],
     [
       'unsupported duration',

@@ -166,20 +166,16 @@ describe('the model catalog over MCP', () => {
 
   // The simulator has no GET publishers/google/models/{id} (reported to the lead), so the Veo adapter's live check
   // reads its 404 as not-found and list_video_models says Google does not serve the Veo models it does serve.
-  test(
-    'asked live, the simulator says it serves the Veo models',
-    { todo: 'the simulator answers GET /v1beta1/publishers/google/models/{id} with 404' },
-    async () => {
-      const listed = (await call('list_video_models')).structuredContent as { models: Json[] };
-      for (const m of listed.models.filter((x) => x['family'] === 'veo')) {
-        assert.equal(
-          (m['live'] as Json)['state'],
-          'available',
-          `${String(m['id'])}: ${JSON.stringify(m['live'])}`,
-        );
-      }
-    },
-  );
+  test('asked live, the simulator says it serves the Veo models', async () => {
+    const listed = (await call('list_video_models')).structuredContent as { models: Json[] };
+    for (const m of listed.models.filter((x) => x['family'] === 'veo')) {
+      assert.equal(
+        (m['live'] as Json)['state'],
+        'available',
+        `${String(m['id'])}: ${JSON.stringify(m['live'])}`,
+      );
+    }
+  });
 
   test('a call with no model runs on veo-3.1-fast-generate-001 over the Vertex wire protocol and succeeds', async () => {
     const started = await call('generate_video', { prompt: 'A kite over dunes', duration_seconds: 4 });

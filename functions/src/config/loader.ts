@@ -240,7 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const backend: Backend =
     e.VEO_BACKEND ?? (vertexCredentials ? 'vertex' : apiKeyName ? 'gemini' : 'simulator');
   const api: WireApi = backend === 'simulator' ? e.SIMULATOR_API : backend;
-  if (backend === 'gemini' && !apiKeyName) {
+  if (backend === 'gemini' && !apiKeyName && !bad.has('GEMINI_API_KEY') && !bad.has('GOOGLE_API_KEY')) {
     problem(
       'GEMINI_API_KEY',
       'required when VEO_BACKEND=gemini (the Gemini API key; GOOGLE_API_KEY is also read). The Gemini API serves ' +
@@ -304,11 +304,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Models come from the catalog (video/catalog.ts): a retired default would fail every call that names no model, and
   // a retired id's pace would quietly stop applying (calls naming it are refused before Veo), so both are refused here
   // with the replacement to use.
-  if (!bad.has('VEO_DEFAULT_MODEL')) {
+  // Models are checked against the API's catalog: skipped when the API itself was not understood.
+  const apiKnown = !bad.has('VEO_BACKEND') && !bad.has('SIMULATOR_API');
+  if (apiKnown && !bad.has('VEO_DEFAULT_MODEL')) {
     const reason = modelProblem(defaultModel, api);
     if (reason) problem('VEO_DEFAULT_MODEL', reason);
   }
-  for (const model of Object.keys(submitsPerMinuteByModel)) {
+  for (const model of apiKnown ? Object.keys(submitsPerMinuteByModel) : []) {
     const reason = modelProblem(model, api);
     if (reason) problem('VEO_SUBMITS_PER_MINUTE_BY_MODEL', `names ${JSON.stringify(model)}: ${reason}`);
   }
@@ -473,7 +475,7 @@ function modelProblem(model: string, api: WireApi): string | undefined {
   if (live.includes(model)) return undefined;
   const retired = findRetired(model, api);
   const allowed = `live models: ${live.join(', ')}`;
-  if (retired) return `${retiredMessage(retired)} (${allowed})`;
+  if (retired) return `${retiredMessage(retired, api)} (${allowed})`;
   const elsewhere = findModel(model)?.backends;
   if (elsewhere) return `is served on the ${elsewhere.join(' and ')} API only, not on ${api}; ${allowed}`;
   return `is not a model in the catalog; ${allowed}`;

@@ -119,7 +119,11 @@ const GEMINI_TEXT = {
 };
 
 /** The video of an output: the test pattern at the frame size, length and 24 fps asked for, with (silent) audio. */
-export async function videoBytesFor(aspectRatio: string, seconds: number, resolution: string): Promise<Buffer> {
+export async function videoBytesFor(
+  aspectRatio: string,
+  seconds: number,
+  resolution: string,
+): Promise<Buffer> {
   return makeVideo(aspectRatio as AspectRatio, resolution as SimResolution, Math.round(seconds * FPS), {
     audio: true,
   });

@@ -518,7 +518,8 @@ export const RETIRED_MODELS: readonly RetiredModel[] = [
   ).map(([id, replacement]): RetiredModel => ({
     id,
     family: 'veo',
-    backends: ['vertex'],
+    // Gone from the Gemini API too (2026-10-22): it serves no Veo at all.
+    backends: ['vertex', 'gemini'],
     retiredOn: PREVIEWS_RETIRED,
     replacement,
     source: VERTEX_PREVIEWS,
@@ -542,10 +543,18 @@ export function findRetired(id: string, api?: WireApi): RetiredModel | undefined
   return RETIRED_MODELS.find((m) => m.id === id && (api === undefined || m.backends.includes(api)));
 }
 
-/** "veo-3.0-generate-001 was retired on 2026-06-30; use veo-3.1-generate-001 instead." */
-export function retiredMessage(model: RetiredModel): string {
-  const where = model.backends.length === 1 ? ` on the ${model.backends[0]} API` : '';
-  return `${model.id} was retired${where} on ${model.retiredOn} (Google no longer serves it); use ${model.replacement} instead.`;
+/**
+ * "veo-3.0-generate-001 was retired on 2026-06-30 (…); use veo-3.1-generate-001 instead." On an API that does not
+ * serve the replacement (Veo on the Gemini API), the API's default model is named, and where the replacement lives.
+ */
+export function retiredMessage(model: RetiredModel, api?: WireApi): string {
+  // Name the API when the id lives on elsewhere (the Omni preview: retired on the Gemini API, live on Vertex AI).
+  const where = findModel(model.id) ? ` on the ${model.backends.join(' and ')} API` : '';
+  const servedHere = api === undefined || findModel(model.replacement)?.backends.includes(api);
+  const instead = servedHere
+    ? `use ${model.replacement} instead`
+    : `use ${DEFAULT_MODELS[api]} on this ${api} API instead (${model.replacement} is served on Vertex AI only)`;
+  return `${model.id} was retired${where} on ${model.retiredOn} (Google no longer serves it); ${instead}.`;
 }
 
 /**

@@ -43,7 +43,7 @@ export interface MediaGiven {
 /** The mode, and for extend/edit what is known about the video continued. */
 export type ModeInput =
   | { mode: 'generate' }
-  /** `inputSeconds`: the input video's length; `chainSeconds`: the length the lineage has reached before this step. */
+  /** `inputSeconds`: the length of the video extended (the whole chain so far). */
   | { mode: 'extend'; inputSeconds: number; aspectRatio?: string }
   | { mode: 'edit'; parentSeconds: number; aspectRatio?: string };
 
@@ -84,7 +84,7 @@ function refuseGiven(field: string, why: string): never {
 export function resolveModel(id: string, api: WireApi): ModelInfo {
   const available = liveModelIds(api);
   const retired = findRetired(id, api);
-  if (retired) reject('model', id, `${retiredMessage(retired)} Allowed: ${list(available)}.`);
+  if (retired) reject('model', id, `${retiredMessage(retired, api)} Allowed: ${list(available)}.`);
   const model = findModel(id);
   if (!model) reject('model', id, `Allowed models on the ${api} backend: ${list(available)}.`);
   if (!model.backends.includes(api))
@@ -172,7 +172,7 @@ export function checkRequest(
       );
     }
   }
-  if (mode !== 'generate' && family === 'veo' && (media.image || media.lastFrame || referenceCount > 0)) {
+  if (mode === 'extend' && family === 'veo' && (media.image || media.lastFrame || referenceCount > 0)) {
     refuseGiven('image', 'extending a Veo video takes the video and a prompt only; omit images.');
   }
 
@@ -282,7 +282,11 @@ function checkDuration(args: GenerationArgs, model: ModelInfo, api: WireApi, inp
   const rules = model.extension;
   if (!rules)
     reject('model', modelId, `${modelId} does not extend videos. Models that do: ${extendModels(api)}.`);
-  const step = args.duration_seconds ?? rules.stepSeconds[rules.stepSeconds.length - 1]!;
+  // Default: the longest step, or what the chain has left when that is less.
+  const room = rules.maxTotalSeconds === undefined ? Infinity : rules.maxTotalSeconds - input.inputSeconds;
+  const fitting = rules.stepSeconds.filter((s) => s <= room);
+  const step =
+    args.duration_seconds ?? fitting[fitting.length - 1] ?? rules.stepSeconds[rules.stepSeconds.length - 1]!;
   if (!rules.stepSeconds.includes(step)) {
     reject(
       'duration_seconds',

@@ -96,7 +96,7 @@ export function renderModelsTable(): string {
     '',
     'Retired ids are refused before any spend, naming the date and the replacement (Google answers them with 404):',
     '',
-    '| Retired model | Retired on | Date | Use instead | Source |',
+    '| Retired model | Retired on the API(s) | Date | Use instead | Source |',
     '| --- | --- | --- | --- | --- |',
     ...retired.map((row) => `| ${row} |`),
     '',

@@ -239,7 +239,7 @@ function modelNotFound(model: string, detail: string): string {
   const retired = findRetired(model);
   const live = liveModelIds('vertex').join(', ');
   const advice = retired
-    ? retiredMessage(retired)
+    ? retiredMessage(retired, 'vertex')
     : findModel(model)
       ? `${model} is in this server's catalog, so Google may have retired it since, or this project or region ` +
         `(GOOGLE_CLOUD_LOCATION) has no access to it; list_video_models shows the others: ${live}.`

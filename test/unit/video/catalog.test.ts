@@ -12,6 +12,7 @@ import {
   liveModelIds,
   MODELS,
   RETIRED_MODELS,
+  retiredMessage,
   type ModelInfo,
 } from '../../../functions/src/video/catalog.js';
 
@@ -139,12 +140,12 @@ describe('model catalog', () => {
         ['gemini-omni-flash-preview', 'omni', ['gemini']],
         ['veo-2.0-generate-001', 'veo', ['vertex', 'gemini']],
         ['veo-3.0-fast-generate-001', 'veo', ['vertex', 'gemini']],
-        ['veo-3.0-fast-generate-preview', 'veo', ['vertex']],
+        ['veo-3.0-fast-generate-preview', 'veo', ['vertex', 'gemini']],
         ['veo-3.0-generate-001', 'veo', ['vertex', 'gemini']],
-        ['veo-3.0-generate-preview', 'veo', ['vertex']],
-        ['veo-3.1-fast-generate-preview', 'veo', ['vertex']],
-        ['veo-3.1-generate-preview', 'veo', ['vertex']],
-        ['veo-3.1-lite-generate-preview', 'veo', ['vertex']],
+        ['veo-3.0-generate-preview', 'veo', ['vertex', 'gemini']],
+        ['veo-3.1-fast-generate-preview', 'veo', ['vertex', 'gemini']],
+        ['veo-3.1-generate-preview', 'veo', ['vertex', 'gemini']],
+        ['veo-3.1-lite-generate-preview', 'veo', ['vertex', 'gemini']],
       ].sort(),
     );
     for (const m of RETIRED_MODELS) {
@@ -169,25 +170,25 @@ describe('model catalog', () => {
     assert.ok(liveModelIds('vertex').includes('gemini-omni-flash-preview'));
   });
 
-  // Catalog bug (reported to the lead): veo-2.0/3.0 ids are tombstoned on both APIs with a Veo 3.1 replacement that
-  // the Gemini API does not serve, so a Gemini API caller is told to use a model the same message then refuses. The
-  // test asserts the rule and stays `todo` until the catalog gives a replacement per API.
-  test(
-    'every replacement is live on each API its id was retired on',
-    { todo: 'catalog.ts: Veo tombstones on the gemini API name a Vertex-only replacement' },
-    () => {
-      for (const m of RETIRED_MODELS) {
-        for (const api of m.backends) {
-          assert.ok(liveModelIds(api).includes(m.replacement), `${m.id} on ${api} → ${m.replacement}`);
-        }
+  // The Gemini API serves no Veo at all: a Veo tombstone there names the API's own default model, and where its Veo
+  // replacement lives, so the refusal never recommends a model the same API refuses.
+  test('every refusal of a retired id names a model live on that API', () => {
+    for (const m of RETIRED_MODELS) {
+      for (const api of m.backends) {
+        const message = retiredMessage(m, api);
+        const named = /use (\S+) /.exec(message)![1]!;
+        assert.ok(liveModelIds(api).includes(named), `${m.id} on ${api}: ${message}`);
       }
-    },
-  );
+    }
+  });
 
   test('a call naming a retired id is refused on each API it was retired on, with the date and the replacement', () => {
     for (const retired of RETIRED_MODELS) {
       for (const api of retired.backends) {
-        const where = retired.backends.length === 1 ? ` on the ${api} API` : '';
+        const where = findModel(retired.id) ? ` on the ${retired.backends.join(' and ')} API` : '';
+        const instead = liveModelIds(api).includes(retired.replacement)
+          ? `use ${retired.replacement} instead`
+          : `use ${DEFAULT_MODELS[api]} on this ${api} API instead (${retired.replacement} is served on Vertex AI only)`;
         assert.throws(
           () => checkRequest({ prompt: 'a fox', model: retired.id }, api, DEFAULT_MODELS[api], {}),
           (err: unknown) =>
@@ -196,7 +197,7 @@ describe('model catalog', () => {
             err.retryable === false &&
             err.message ===
               `Invalid model: "${retired.id}". ${retired.id} was retired${where} on ${retired.retiredOn} (Google no ` +
-                `longer serves it); use ${retired.replacement} instead. Allowed: ` +
+                `longer serves it); ${instead}. Allowed: ` +
                 `${liveModelIds(api)
                   .map((id) => `"${id}"`)
                   .join(', ')}.`,

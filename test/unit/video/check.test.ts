@@ -624,18 +624,14 @@ describe('request checks (check.ts)', () => {
   });
 
   // check.ts bug reported to the lead; `todo` until fixed.
-  test(
-    'an edit_video call on Veo with images is refused because Veo cannot edit, not as an extension',
-    { todo: 'check.ts: the Veo "Extending ... omit images" check runs before the edit check' },
-    () => {
-      refuses(
-        `Invalid model: "${FAST}". ${FAST} does not edit videos. Models that do: "gemini-omni-1.2-flash", ` +
-          '"gemini-omni-1.1-flash-preview", "gemini-omni-flash-preview".',
-        { prompt: 'make it snow' },
-        'vertex',
-        { referenceImages: 1 },
-        { mode: 'edit', parentSeconds: 8 },
-      );
-    },
-  );
+  test('an edit_video call on Veo with images is refused because Veo cannot edit, not as an extension', () => {
+    refuses(
+      `Invalid model: "${FAST}". ${FAST} does not edit videos. Models that do: "gemini-omni-1.2-flash", ` +
+        '"gemini-omni-1.1-flash-preview", "gemini-omni-flash-preview".',
+      { prompt: 'make it snow' },
+      'vertex',
+      { referenceImages: 1 },
+      { mode: 'edit', parentSeconds: 8 },
+    );
+  });
 });

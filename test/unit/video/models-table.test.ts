@@ -42,7 +42,7 @@ describe('README model table', () => {
     );
     // One default per API, each marked on its own row.
     assert.ok(table.includes('| `veo-3.1-fast-generate-001` (default on vertex) | veo | vertex | GA |'));
-    assert.ok(table.includes('| `gemini-omni-1.2-flash` (default on gemini) | omni | gemini, vertex | GA |'));
+    assert.ok(table.includes('| `gemini-omni-1.2-flash` (default on gemini) | omni | gemini, vertex | GA ⚠ |'));
     assert.equal(table.match(/\(default on /g)?.length, 2);
   });
 
@@ -59,7 +59,7 @@ describe('README model table', () => {
     );
     assert.match(
       row('gemini-omni-1.2-flash'),
-      /\| 3–15 \| 720p, 360p, 1080p, 4k \| 16:9, 9:16 \| 1–1 \| text, image, first \+ last frame, ≤6 reference images, extend \(\+3–10 s\), edit \| 360p: \$0\.02 · \$0\.02<br>720p: \$0\.07 · \$0\.07<br>/,
+      /\| 3–15 \| 720p, 360p, 1080p, 4k \| 16:9, 9:16 \| 1–1 \| text, image, first \+ last frame, ≤6 reference images, extend \(\+3–10 s\), edit \| 360p: \$0\.023 · \$0\.023<br>720p: \$0\.07 · \$0\.07<br>/,
     );
     assert.match(
       row('gemini-omni-flash-preview'),
