@@ -190,6 +190,25 @@ function rejected(service: string, status: number, detail: string): string {
     : `${service} rejected the request (HTTP ${status}), nothing was started. Google said: ${said}`;
 }
 
+/**
+ * An operation or interaction that ended with an error: when Google says the arguments were invalid (code 3,
+ * INVALID_ARGUMENT: Vertex checks some only after accepting the job, e.g. a duration a mode does not take), the
+ * message names our argument and says nothing is billed; other errors are reported as Google worded them.
+ */
+export function operationError(service: string, code: number | undefined, message: string) {
+  const name = rpcCodeName(code);
+  if (name === 'INVALID_ARGUMENT') {
+    const field = WIRE_FIELDS.find(([pattern]) => pattern.test(message))?.[1];
+    return {
+      code: name,
+      message:
+        `${field ? `Invalid ${field}: ` : ''}${service} refused the arguments after accepting the job; no video was ` +
+        `made and nothing is billed. Google said: ${message}`,
+    };
+  }
+  return { code: name, message: `${service} reported an error: ${message}` };
+}
+
 /** A connection refused or a name not resolved, anywhere in the cause chain: the request never left this instance. */
 function neverConnected(err: unknown): boolean {
   for (let cause: unknown = err, depth = 0; cause && depth < 6; depth++) {

@@ -21,7 +21,7 @@ import {
   type VideoGenerator,
 } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
-import { AvailabilityCache, callFailure, rpcCodeName, vertexClient } from './genai.js';
+import { AvailabilityCache, callFailure, operationError, vertexClient } from './genai.js';
 
 type Sdk = typeof import('@google/genai');
 type Content = Interactions.Content;
@@ -303,10 +303,7 @@ export function parseInteraction(interaction: Interactions.Interaction): Generat
   }
   return {
     done: true,
-    error: {
-      code: rpcCodeName(stepError?.code),
-      message: `Gemini Omni reported ${String(status)}: ${message}`,
-    },
+    error: operationError('Gemini Omni', stepError?.code, `${String(status)}: ${message}`),
   };
 }
 

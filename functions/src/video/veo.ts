@@ -7,7 +7,7 @@ import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } f
 import type { Config } from '../config/index.js';
 import type { WireApi } from '../operations/record.js';
 import { AppError } from '../errors.js';
-import { AvailabilityCache, callFailure, rpcCodeName, vertexClient } from './genai.js';
+import { AvailabilityCache, callFailure, operationError, vertexClient } from './genai.js';
 import {
   SubmitFailure,
   type GeneratedVideo,
@@ -199,13 +199,7 @@ export function parseOperation(operation: GenerateVideosOperation): GenerationSt
   }
   if (operation.error) {
     const error = operation.error as { code?: number; message?: string };
-    return {
-      done: true,
-      error: {
-        code: rpcCodeName(error.code),
-        message: `Veo reported an error: ${error.message ?? 'no message'}`,
-      },
-    };
+    return { done: true, error: operationError('Veo', error.code, error.message ?? 'no message') };
   }
   const response = operation.response;
   const videos: GeneratedVideo[] = [];

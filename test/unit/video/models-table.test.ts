@@ -42,7 +42,9 @@ describe('README model table', () => {
     );
     // One default per API, each marked on its own row.
     assert.ok(table.includes('| `veo-3.1-fast-generate-001` (default on vertex) | veo | vertex | GA |'));
-    assert.ok(table.includes('| `gemini-omni-1.2-flash` (default on gemini) | omni | gemini, vertex | GA ⚠ |'));
+    assert.ok(
+      table.includes('| `gemini-omni-1.2-flash` (default on gemini) | omni | gemini, vertex | GA ⚠ |'),
+    );
     assert.equal(table.match(/\(default on /g)?.length, 2);
   });
 
