@@ -155,13 +155,17 @@ export function toGenerateVideosParameters(
   context: SubmitContext,
   noticeTopic?: string,
 ): GenerateVideosParameters {
-  const video = request.video;
+  // The input video: bytes from the blob store (local), or the gs:// URI Vertex reads itself.
+  const video = inputs.video;
   return {
     model: request.model,
     source: {
       prompt: request.prompt,
       image: inputs.image && sdkImage(inputs.image),
-      video: video && { uri: video.uri, mimeType: video.mimeType },
+      video: video && {
+        mimeType: video.reference.mimeType,
+        ...(video.base64 ? { videoBytes: video.base64 } : { uri: video.reference.uri }),
+      },
     },
     config: {
       numberOfVideos: request.numberOfVideos,
