@@ -288,7 +288,7 @@ describe('AUTH_MODE=api_key', () => {
   test('behind Cloud Run IAM the ID token may fill Authorization: the key then comes from X-API-Key', async () => {
     const idToken = `Bearer ${TestIssuer.stripped({ iss: 'https://accounts.google.com', email: 'a@example.com' })}`;
     const client = await server.connect({ authorization: idToken, 'x-api-key': alice });
-    assert.equal((await client.listTools()).tools.length, 6);
+    assert.equal((await client.listTools()).tools.length, 8);
     const before = await footprint(server, principals);
     const answer = await rawRequest(server.url, [['Authorization', idToken]]);
     assert.equal(answer.status, 401);
@@ -301,12 +301,12 @@ describe('AUTH_MODE=api_key', () => {
 
   test('a key listed in API_KEY_HASHES still works, as its own principal', async () => {
     const client = await server.connect({ authorization: `Bearer ${legacy}` });
-    assert.equal((await client.listTools()).tools.length, 6);
+    assert.equal((await client.listTools()).tools.length, 8);
   });
 
   test('both headers carrying the same key are accepted', async () => {
     const client = await server.connect({ authorization: `Bearer ${alice}`, 'x-api-key': alice });
-    assert.equal((await client.listTools()).tools.length, 6);
+    assert.equal((await client.listTools()).tools.length, 8);
   });
 
   test("each key sees only its own operations: another's id answers like a missing one, lists are separate", async () => {

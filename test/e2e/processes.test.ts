@@ -66,7 +66,7 @@ describe('server processes', { concurrency: true }, () => {
     };
     await withServer(FF_MCP, /Serving function/, env, async ({ port }) => {
       await withClient(`http://127.0.0.1:${port}/mcp`, async (client) => {
-        assert.equal((await client.listTools()).tools.length, 6);
+        assert.equal((await client.listTools()).tools.length, 8);
         // Without credentials the bundle runs the embedded simulator, which it loads from dist/functions.
         const result = (await client.callTool({
           name: 'generate_video',

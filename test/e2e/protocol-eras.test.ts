@@ -84,6 +84,8 @@ describe('protocol revisions on one URL', () => {
     const tools = list.body.result!['tools'] as Array<{ name: string }>;
     assert.deepEqual(tools.map((t) => t.name).sort(), [
       'cancel_video_operation',
+      'edit_video',
+      'extend_video',
       'generate_video',
       'get_usage',
       'get_video_operation',
@@ -129,7 +131,7 @@ describe('protocol revisions on one URL', () => {
     try {
       assert.equal(client.getServerCapabilities()?.tools?.listChanged, false);
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 6);
+      assert.equal(tools.length, 8);
       const result = await client.callTool({
         name: 'generate_video',
         arguments: { prompt: 'A v1 client', duration_seconds: 4, idempotency_key: 'v1-client' },

@@ -189,7 +189,7 @@ describe('bursts and outages', () => {
     const cancelled = await h.operations.cancel('p', record.id);
     assert.equal(cancelled.record.status, 'CANCELLED');
     assert.deepEqual([cancelled.cancelled, cancelled.billed], [true, false], 'never sent: not billed');
-    assert.match(cancelled.record.error!.message, /before it was sent to Veo: nothing was billed/);
+    assert.match(cancelled.record.error!.message, /before it was sent to the model: nothing was billed/);
     assert.equal((await h.operations.usage('p')).usage.principalDaySeconds, 8, 'its seconds came back');
     assert.equal((await h.store.gate(GATE)).line.length, 0);
     await h.clock.advance(120 * SECOND);
