@@ -59,6 +59,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createMcpHttpHandler(() => runtimeReady),
   );
   const server: Server = getTestServer(name);
+  // Idle keep-alive sockets are closed by the client (undici: after 4 s), never by the server at the moment the client
+  // reuses one: with Node's default of 5 s, a call under load could meet a closing socket (fetch failed: ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

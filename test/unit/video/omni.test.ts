@@ -220,7 +220,10 @@ describe('OmniAdapter', () => {
         const { status } = await generate(adapter(api), request({ prompt: 'x [sim:error]' }));
         assert.ok(status.done && 'error' in status);
         assert.equal(status.error.code, 'INTERNAL');
-        assert.match(status.error.message, /Gemini Omni reported an error: failed: Simulated generation failure/);
+        assert.match(
+          status.error.message,
+          /Gemini Omni reported an error: failed: Simulated generation failure/,
+        );
       });
 
       const submitFailures: Array<[string, Partial<VideoRequest>, string, string, boolean]> = [
