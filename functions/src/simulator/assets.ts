@@ -2,7 +2,7 @@
 // Veo's frame size for the requested resolution, 24 fps and the requested length — marked SIMULATED in the picture.
 //
 // Design: functions/assets/simulator holds one 1-second clip per aspect ratio and resolution (a closed GOP of 24
-// frames, built once by scripts/build-simulator-assets.mjs with ffmpeg; about 110 kB for all six). A video of N
+// frames, built once by scripts/build-simulator-assets.mjs with ffmpeg; about 120 kB for all eight). A video of N
 // frames repeats that clip's encoded frames and writes them into a plain MP4 (mp4-writer.ts): no encoder at runtime
 // or in tests, any whole-frame length (extensions add 7 s to whatever length their input had), and a 4K 8-second
 // video costs a file read once and a few buffer copies after that. With audio (Veo 3.1's default; generateAudio

@@ -79,6 +79,12 @@ const REFUSALS: Array<[string, string, Record<string, unknown>, string]> = [
     'Unsupported resolution "4k" for veo-3.1-lite-generate-001. Supported resolutions are 720p, 1080p.',
   ],
   [
+    "Gemini Omni's 360p on Veo",
+    'veo-3.1-fast-generate-001',
+    { instances: [{ prompt: 'x' }], parameters: { resolution: '360p' } },
+    'Unsupported resolution "360p" for veo-3.1-fast-generate-001. Supported resolutions are 720p, 1080p, 4k.',
+  ],
+  [
     'a resolution that does not exist',
     'veo-3.1-generate-001',
     { instances: [{ prompt: 'x' }], parameters: { resolution: '8k' } },
