@@ -6,8 +6,15 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { readMp4 } from '../helpers/mp4.js';
-import { finished, startTestServer, textOf, type TestServer, type View } from '../helpers/server.js';
+import {
+  downloadMp4,
+  finished,
+  runToEnd,
+  startTestServer,
+  textOf,
+  type TestServer,
+  type View,
+} from '../helpers/server.js';
 
 const PNG = `data:image/png;base64,${(await readFile('test/fixtures/image-64x36.png')).toString('base64')}`;
 
@@ -31,19 +38,8 @@ for (const api of ['gemini', 'vertex'] as const) {
         (l) => l['setting'] === 'DAILY_VIDEO_SECONDS_PER_PRINCIPAL',
       )!['used'] as number;
 
-    /** Starts with `tool`, waits for the end, and returns the final view. */
-    const run = async (tool: string, args: Record<string, unknown>) => {
-      const started = await call(tool, args);
-      assert.equal(started.isError, undefined, textOf(started));
-      const id = view(started).operation_id as string;
-      await finished(server, id);
-      return view(await call('get_video_operation', { operation_id: id }));
-    };
-    const mp4Of = async (done: View) => {
-      const response = await fetch(done.videos[0].url);
-      assert.equal(response.status, 200);
-      return readMp4(Buffer.from(await response.arrayBuffer()));
-    };
+    const run = (tool: string, args: Record<string, unknown>) => runToEnd(server, client, tool, args);
+    const mp4Of = downloadMp4;
 
     test('list_video_models shows the live catalog of this API with what Google says about each model', async () => {
       const listed = view(await call('list_video_models'));

@@ -7,8 +7,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { readMp4 } from '../helpers/mp4.js';
-import { finished, startTestServer, textOf, type TestServer, type View } from '../helpers/server.js';
+import {
+  downloadMp4,
+  runToEnd,
+  startTestServer,
+  textOf,
+  type TestServer,
+  type View,
+} from '../helpers/server.js';
 
 const PNG = `data:image/png;base64,${(await readFile('test/fixtures/image-64x36.png')).toString('base64')}`;
 const JPEG = `data:image/jpeg;base64,${(await readFile('test/fixtures/image-64x36.jpg')).toString('base64')}`;
@@ -38,18 +44,8 @@ describe('Veo 3.1 modes over MCP (Vertex AI wire protocol)', () => {
       labels?: Record<string, string>;
     };
   };
-  const run = async (tool: string, args: Record<string, unknown>) => {
-    const started = await call(tool, args);
-    assert.equal(started.isError, undefined, textOf(started));
-    const id = view(started).operation_id as string;
-    await finished(server, id);
-    return view(await call('get_video_operation', { operation_id: id }));
-  };
-  const mp4Of = async (done: View) => {
-    const response = await fetch(done.videos[0].url);
-    assert.equal(response.status, 200);
-    return readMp4(Buffer.from(await response.arrayBuffer()));
-  };
+  const run = (tool: string, args: Record<string, unknown>) => runToEnd(server, client, tool, args);
+  const mp4Of = downloadMp4;
 
   test('text to video at 1080p 9:16: the video is 1080×1920, 6 s, 24 fps, and Vertex got labels for billing', async () => {
     const done = await run('generate_video', {

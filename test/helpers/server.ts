@@ -1,5 +1,6 @@
 // Test harness: serves the `mcp` function through the real functions-framework on a free port, with its own
 // runtime built from an explicit environment, and connects a real MCP client over Streamable HTTP.
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { createMcpHttpHandler } from '../../functions/src/mcp/http.js';
 import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { createRuntime, type Runtime } from '../../functions/src/runtime.js';
 import { VeoSimulator, type SimulatorOptions } from '../../functions/src/simulator/server.js';
+import { readMp4, type Mp4Info } from './mp4.js';
 
 let counter = 0;
 
@@ -162,3 +164,25 @@ export const textOf = (result: CallToolResult): string =>
 /** A tool result's structuredContent, for assertions on arbitrary fields. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary view fields
 export type View = Record<string, any>;
+
+/** Calls a starting tool, waits for its operation to end, and returns get_video_operation's view of it. */
+export async function runToEnd(
+  server: TestServer,
+  client: Client,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<View> {
+  const started = (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
+  assert.equal(started.isError, undefined, textOf(started));
+  const id = (started.structuredContent as View).operation_id as string;
+  await finished(server, id);
+  const done = await client.callTool({ name: 'get_video_operation', arguments: { operation_id: id } });
+  return done.structuredContent as View;
+}
+
+/** Downloads an operation's first video through its signed link and reads its MP4 header. */
+export async function downloadMp4(view: View): Promise<Mp4Info> {
+  const response = await fetch(view.videos[0].url);
+  assert.equal(response.status, 200);
+  return readMp4(Buffer.from(await response.arrayBuffer()));
+}

@@ -346,6 +346,36 @@ const omni = (
   ...extra,
 });
 
+/** Omni 1.1 Flash under one API's id: 3–10 s, up to 3 reference images, extensions stacking to 40 s (OMNI_11). */
+const omni11 = (
+  id: string,
+  displayName: string,
+  backends: readonly WireApi[],
+  stage: ModelInfo['stage'],
+  sources: readonly Source[],
+  uncertain: readonly string[],
+): ModelInfo =>
+  omni(id, displayName, backends, stage, {
+    durations: range(3, 10),
+    resolutions: ['720p', '360p', '1080p', '4k'],
+    maxReferenceImages: 3,
+    lastFrame: true,
+    extension: {
+      stepSeconds: range(3, 10),
+      inputMinSeconds: 1,
+      inputMaxSeconds: 40,
+      maxTotalSeconds: 40,
+      input: 'interaction',
+    },
+    pricePerSecondUsd: flat({ '360p': 0.1, '720p': 0.1, '1080p': 0.15, '4k': 0.3 }),
+    sources,
+    uncertain: [
+      ...uncertain,
+      '⚠ 1080p and 4K prices unknown: reserved at 1.5× and 3× the 720p price (1.2’s ratios); 360p at the 720p price.',
+      OMNI_PRICES,
+    ],
+  });
+
 /** The live models, in the order list_video_models and the README show them. */
 export const MODELS: readonly ModelInfo[] = [
   veo31GA(
@@ -397,45 +427,18 @@ export const MODELS: readonly ModelInfo[] = [
       OMNI_PRICES,
     ],
   }),
-  omni('gemini-omni-1.1-flash', 'Gemini Omni 1.1 Flash', ['gemini'], 'GA', {
-    durations: range(3, 10),
-    resolutions: ['720p', '360p', '1080p', '4k'],
-    maxReferenceImages: 3,
-    lastFrame: true,
-    extension: {
-      stepSeconds: range(3, 10),
-      inputMinSeconds: 1,
-      inputMaxSeconds: 40,
-      maxTotalSeconds: 40,
-      input: 'interaction',
-    },
-    pricePerSecondUsd: flat({ '360p': 0.1, '720p': 0.1, '1080p': 0.15, '4k': 0.3 }),
-    sources: [OMNI_SDK, OMNI_11],
-    uncertain: [
-      '⚠ 1080p and 4K prices unknown: reserved at 1.5× and 3× the 720p price (1.2’s ratios); 360p at the 720p price.',
-      OMNI_PRICES,
-    ],
-  }),
-  omni('gemini-omni-1.1-flash-preview', 'Gemini Omni 1.1 Flash (Vertex AI id)', ['vertex'], 'preview', {
-    durations: range(3, 10),
-    resolutions: ['720p', '360p', '1080p', '4k'],
-    maxReferenceImages: 3,
-    lastFrame: true,
-    extension: {
-      stepSeconds: range(3, 10),
-      inputMinSeconds: 1,
-      inputMaxSeconds: 40,
-      maxTotalSeconds: 40,
-      input: 'interaction',
-    },
-    pricePerSecondUsd: flat({ '360p': 0.1, '720p': 0.1, '1080p': 0.15, '4k': 0.3 }),
-    sources: [OMNI_11_VERTEX, OMNI_11],
-    uncertain: [
+  // Omni 1.1 Flash: one model, a different id on each API.
+  omni11('gemini-omni-1.1-flash', 'Gemini Omni 1.1 Flash', ['gemini'], 'GA', [OMNI_SDK, OMNI_11], []),
+  omni11(
+    'gemini-omni-1.1-flash-preview',
+    'Gemini Omni 1.1 Flash (Vertex AI id)',
+    ['vertex'],
+    'preview',
+    [OMNI_11_VERTEX, OMNI_11],
+    [
       '⚠ Launch stage and id on Vertex AI from a note quoting Google’s Omni 1.1 model card (not read directly).',
-      '⚠ 1080p and 4K prices unknown: reserved at 1.5× and 3× the 720p price (1.2’s ratios); 360p at the 720p price.',
-      OMNI_PRICES,
     ],
-  }),
+  ),
   omni('gemini-omni-flash-preview', 'Gemini Omni Flash Preview', ['vertex'], 'preview', {
     durations: range(3, 10),
     resolutions: ['720p'],
