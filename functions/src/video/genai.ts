@@ -4,6 +4,8 @@
 import type { GoogleGenAI } from '@google/genai';
 import { AppError, type ErrorCode } from '../errors.js';
 import { SubmitFailure, type ModelAvailability, type SubmitFailureKind } from '../operations/ports.js';
+import type { WireApi } from '../operations/record.js';
+import { findModel, findRetired, liveModelIds, retiredMessage } from './catalog.js';
 
 type Sdk = typeof import('@google/genai');
 
@@ -207,6 +209,26 @@ export function operationError(service: string, code: number | undefined, messag
     };
   }
   return { code: name, message: `${service} reported an error: ${message}` };
+}
+
+/**
+ * A submit's 404 for the model (Vertex: "Publisher Model `projects/…/models/M` was not found or your project does not
+ * have access to it", github.com/pollinations/pollinations/issues/9900; the Gemini API: "models/M is no longer
+ * available", read 2026-12-02): the model, whether the catalog knows it as retired on this API, and what to use.
+ */
+export function modelNotFound(service: string, model: string, api: WireApi, detail: string): string {
+  const retired = findRetired(model, api);
+  const live = liveModelIds(api).join(', ');
+  const region = service === 'Veo' ? 'GOOGLE_CLOUD_LOCATION' : 'OMNI_LOCATION';
+  const where = api === 'vertex' ? `this project or region (${region})` : 'this API key';
+  const advice = retired
+    ? retiredMessage(retired, api)
+    : findModel(model)
+      ? `${model} is in this server's catalog, so Google may have retired it since, or ${where} has no access ` +
+        `to it; list_video_models shows the others: ${live}.`
+      : `Use one of: ${live}.`;
+  const whose = api === 'vertex' ? 'this project' : 'this API key';
+  return `${service} has no model ${model} for ${whose} (HTTP 404). ${advice} Google said: ${detail}`;
 }
 
 /** A connection refused or a name not resolved, anywhere in the cause chain: the request never left this instance. */

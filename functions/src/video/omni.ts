@@ -20,8 +20,8 @@ import {
   type SubmitContext,
   type VideoGenerator,
 } from '../operations/ports.js';
-import type { VideoRequest } from '../operations/record.js';
-import { AvailabilityCache, callFailure, operationError, vertexClient } from './genai.js';
+import type { VideoRequest, WireApi } from '../operations/record.js';
+import { AvailabilityCache, callFailure, modelNotFound, operationError, vertexClient } from './genai.js';
 
 type Sdk = typeof import('@google/genai');
 type Content = Interactions.Content;
@@ -77,7 +77,9 @@ export class OmniAdapter implements VideoGenerator {
   ): Promise<{ operationName: string; simulated: boolean }> {
     const params = toInteractionParams(this.api, request, inputs, context);
     const ai = await this.load();
-    const interaction = await ai.interactions.create(params, ONCE).catch(rethrow('submit', request.model));
+    const interaction = await ai.interactions
+      .create(params, ONCE)
+      .catch(rethrow('submit', this.api, request.model));
     if (typeof interaction.id !== 'string' || !interaction.id) {
       throw new SubmitFailure(
         'UPSTREAM',
@@ -91,14 +93,16 @@ export class OmniAdapter implements VideoGenerator {
 
   async poll(operationName: string, _model: string): Promise<GenerationStatus> {
     const ai = await this.load();
-    const interaction = await ai.interactions.get(operationName, undefined, ONCE).catch(rethrow('poll'));
+    const interaction = await ai.interactions
+      .get(operationName, undefined, ONCE)
+      .catch(rethrow('poll', this.api));
     return parseInteraction(interaction);
   }
 
   /** Interactions can be cancelled while they run (POST /{v}/interactions/{id}/cancel). */
   async cancel(operationName: string, _model: string): Promise<'cancelled'> {
     const ai = await this.load();
-    await ai.interactions.cancel(operationName, undefined, ONCE).catch(rethrow('poll'));
+    await ai.interactions.cancel(operationName, undefined, ONCE).catch(rethrow('poll', this.api));
     return 'cancelled';
   }
 
@@ -164,9 +168,9 @@ export class OmniAdapter implements VideoGenerator {
 }
 
 const rethrow =
-  (what: 'submit' | 'poll', model?: string) =>
+  (what: 'submit' | 'poll', api: WireApi, model?: string) =>
   (err: unknown): never => {
-    throw omniError(what, err, model);
+    throw omniError(what, err, api, model);
   };
 
 function isSimulated(interaction: object): boolean {
@@ -308,12 +312,10 @@ export function parseInteraction(interaction: Interactions.Interaction): Generat
 }
 
 /** A failed Interactions call as an AppError (genai.ts callFailure); a submit's 404 names the model. */
-export function omniError(what: 'submit' | 'poll', err: unknown, model?: string): AppError {
-  return callFailure(
-    what,
-    err,
-    'Gemini Omni',
-    (detail) =>
-      `Gemini Omni does not serve the model ${model ?? ''} to this key or project (HTTP 404): ${detail}`,
+export function omniError(what: 'submit' | 'poll', err: unknown, api: WireApi, model?: string): AppError {
+  return callFailure(what, err, 'Gemini Omni', (detail) =>
+    model === undefined
+      ? `Gemini Omni does not know this model (HTTP 404): ${detail}`
+      : modelNotFound('Gemini Omni', model, api, detail),
   );
 }

@@ -7,7 +7,7 @@ import type { GenerateVideosOperation, GenerateVideosParameters, GoogleGenAI } f
 import type { Config } from '../config/index.js';
 import type { WireApi } from '../operations/record.js';
 import { AppError } from '../errors.js';
-import { AvailabilityCache, callFailure, operationError, vertexClient } from './genai.js';
+import { AvailabilityCache, callFailure, modelNotFound, operationError, vertexClient } from './genai.js';
 import {
   SubmitFailure,
   type GeneratedVideo,
@@ -19,7 +19,6 @@ import {
   type VideoGenerator,
 } from '../operations/ports.js';
 import type { VideoRequest } from '../operations/record.js';
-import { findModel, findRetired, liveModelIds, retiredMessage } from './catalog.js';
 
 type Sdk = typeof import('@google/genai');
 
@@ -224,23 +223,8 @@ export function parseOperation(operation: GenerateVideosOperation): GenerationSt
 /** Maps SDK failures to AppErrors (genai.ts callFailure), naming the model and its replacement on a submit's 404. */
 export function toAppError(what: 'submit' | 'poll', err: unknown, model?: string): AppError {
   return callFailure(what, err, 'Veo', (detail) =>
-    model === undefined ? `Veo does not know this model (HTTP 404): ${detail}` : modelNotFound(model, detail),
+    model === undefined
+      ? `Veo does not know this model (HTTP 404): ${detail}`
+      : modelNotFound('Veo', model, 'vertex', detail),
   );
-}
-
-/**
- * Vertex's 404 on submit ("Publisher Model `projects/…/models/M` was not found or your project does not have access to
- * it", as in github.com/pollinations/pollinations/issues/9900, read 2026-12-02; "is no longer available" on the Gemini
- * API): the model, whether the catalog knows it as retired, and what to use instead.
- */
-function modelNotFound(model: string, detail: string): string {
-  const retired = findRetired(model);
-  const live = liveModelIds('vertex').join(', ');
-  const advice = retired
-    ? retiredMessage(retired, 'vertex')
-    : findModel(model)
-      ? `${model} is in this server's catalog, so Google may have retired it since, or this project or region ` +
-        `(GOOGLE_CLOUD_LOCATION) has no access to it; list_video_models shows the others: ${live}.`
-      : `Use one of: ${live}.`;
-  return `Veo has no model ${model} for this project (HTTP 404). ${advice} Google said: ${detail}`;
 }
