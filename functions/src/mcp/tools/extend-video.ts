@@ -1,7 +1,7 @@
 // extend_video: a longer video from one of the caller's results (by operation id) or an MP4 at gs:// or https. Veo
 // 3.1 adds 7 s per step to an MP4 it checks first (MP4, 1–30 s, 24 fps, its frame sizes); Gemini Omni continues its
 // own interaction by 3–10 s. Each step is a new operation; steps from a result of ours form one lineage.
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { BlobStore } from '../../operations/ports.js';
@@ -88,7 +88,9 @@ export function registerExtendVideoTool(
         egress: deps.egress,
         blobs: deps.blobs,
         maxVideoBytes: deps.maxVideoBytes,
-        copyTo: `${deps.outputPrefix}/inputs/${randomUUID()}.mp4`,
+        // One key per caller and URL: a retried call (same idempotency key) names the same copy, so its request
+        // matches the first one's and replays it instead of being refused as different arguments.
+        copyTo: `${deps.outputPrefix}/inputs/${createHash('sha256').update(`${principal}\n${args.video.trim()}`).digest('hex')}.mp4`,
       });
       return startGeneration(deps, principal, prepared, args, ctx, 'video extension');
     }),
