@@ -98,6 +98,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
     maxImageBytes: config.maxImageBytes,
     egress: runtime.egress,
     maxWaitSeconds: config.maxWaitSeconds,
+    ownStorage: runtime.blobs.outputUriFor(''),
   };
   const tools = {
     generate_video: registerGenerateVideoTool(server, startDeps, principal),

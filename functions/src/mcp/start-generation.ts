@@ -46,6 +46,8 @@ export interface GenerateToolDeps {
   egress: EgressOptions;
   /** The server's cap on wait_seconds. */
   maxWaitSeconds: number;
+  /** This deployment's own storage (gs://OUTPUT_BUCKET/), refused as an image source. */
+  ownStorage?: string;
 }
 
 /** Starts the prepared generation (idempotently), waits as asked, and returns the operation. */

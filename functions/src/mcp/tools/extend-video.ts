@@ -86,11 +86,14 @@ export function registerExtendVideoTool(
         defaultModel: deps.defaultModel,
         maxImageBytes: deps.maxImageBytes,
         egress: deps.egress,
+        ownStorage: deps.ownStorage,
         blobs: deps.blobs,
         maxVideoBytes: deps.maxVideoBytes,
-        // One key per caller and URL: a retried call (same idempotency key) names the same copy, so its request
-        // matches the first one's and replays it instead of being refused as different arguments.
-        copyTo: `${deps.outputPrefix}/inputs/${createHash('sha256').update(`${principal}\n${args.video.trim()}`).digest('hex')}.mp4`,
+        // Named by caller and content: a retried call (same idempotency key) names the same copy, so its request matches
+        // the first one's and replays; a changed video gets its own copy.
+        copyTo: (sha256) =>
+          `${deps.outputPrefix}/inputs/${createHash('sha256').update(`${principal}\n${sha256}`).digest('hex')}.mp4`,
+        admits: (request, cost) => deps.operations.admitsStart(principal, request, cost),
       });
       return startGeneration(deps, principal, prepared, args, ctx, 'video extension');
     }),
