@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { parseArgs } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
 import {
   Client,
   ProtocolError,
@@ -160,14 +160,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof CliError) {
       io.err.write(`veo-mcp: ${oneLine(err.message)}\n`);
-      if (debug) io.err.write(`${(err.cause as Error | undefined)?.stack ?? err.stack}\n`);
+      if (debug) io.err.write(`${inspect(err.cause ?? err)}\n`);
       return err.exitCode;
     }
     io.err.write(
       `veo-mcp: internal error: ${oneLine((err as Error)?.message ?? String(err))}` +
         `${debug ? '' : ' (--debug prints the stack)'}\n`,
     );
-    if (debug) io.err.write(`${(err as Error)?.stack}\n`);
+    if (debug) io.err.write(`${inspect(err)}\n`);
     return EXIT.INTERNAL;
   }
 }
