@@ -257,6 +257,10 @@ describe('veo-mcp CLI against a real server', () => {
     [['extend', 'x'], /^veo-mcp: extend needs --prompt TEXT/],
     [['edit', 'x', '--duration', '4', '--prompt', 'p'], /^veo-mcp: --duration does not apply to edit/],
     [['submit', '--prompt', 'x', '--topic', 'veo-requests'], /^veo-mcp: --topic needs --project/],
+    [
+      ['submit', '--prompt', 'x', '--topic', 'veo-requests', '--project', 'p', '--wait'],
+      /^veo-mcp: --wait does not apply with --topic/,
+    ],
   ];
   for (const [argv, line] of usage) {
     test(`2: ${argv.join(' ')} is a usage error on one line, and nothing is sent`, async () => {
@@ -271,6 +275,15 @@ describe('veo-mcp CLI against a real server', () => {
     const url = await cli(['get', 'x', '--url', 'ftp://host/mcp'], { url: false });
     assert.equal(url.code, EXIT.USAGE);
     oneErrorLine(url, /^veo-mcp: --url "ftp:\/\/host\/mcp": must be an http\(s\) URL/);
+    const withPassword = await cli(['get', 'x', '--url', server.mcpUrl.replace('//', '//user:s3cret@')], {
+      url: false,
+    });
+    assert.equal(withPassword.code, EXIT.USAGE);
+    oneErrorLine(
+      withPassword,
+      /^veo-mcp: --url must not carry user:password \(send a credential with --token\)/,
+    );
+    assert.ok(!withPassword.stderr.includes('s3cret'));
     const port = await cli(['get', 'x'], { url: false, config: () => loadConfig({ PORT: '80a' }) });
     assert.equal(port.code, EXIT.USAGE);
     oneErrorLine(port, /^veo-mcp: configuration: PORT="80a": must be an integer between 1 and 65535$/);

@@ -17,7 +17,7 @@ import {
   StreamableHTTPClientTransport,
   type CallToolResult,
 } from '@modelcontextprotocol/client';
-import type { Config } from '../config/index.js';
+import { ConfigError, type Config } from '../config/index.js';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeOf, type ExitCode } from './exit-codes.js';
 import { KEYS_USAGE } from './keys.js';
 import { createProgress, type Output } from './progress.js';
@@ -195,7 +195,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (command === 'keys') return keys(io, values, args[0], args[1]);
-  if (command === 'submit' && values.topic) return publish(io, values);
+  if (command === 'submit' && values.topic) {
+    if (values.wait)
+      throw usageError('--wait does not apply with --topic: the completions topic carries the result');
+    return publish(io, values);
+  }
 
   const url = endpoint(io, values);
   const session = new Session(url, values.token);
@@ -242,6 +246,10 @@ function endpoint(io: CliIo, values: Values): URL {
         `--url ${JSON.stringify(values.url)}: must be an http(s) URL such as http://127.0.0.1:8080/mcp`,
       );
     }
+    // fetch refuses such URLs, and the error would repeat the password: refuse it first, without quoting it.
+    if (url.username || url.password) {
+      throw usageError('--url must not carry user:password (send a credential with --token)');
+    }
     return url;
   }
   return new URL(`${configOf(io).publicBaseUrl}/mcp`);
@@ -251,14 +259,13 @@ function configOf(io: CliIo): Config {
   try {
     return io.config();
   } catch (err) {
-    const problems = (err as { problems?: Array<{ name: string; value?: string; reason: string }> }).problems;
-    if (!problems) throw err;
-    // The loader's own wording, one problem after another on one line (secret values are already redacted there).
-    const lines = (err as Error).message
+    if (!(err instanceof ConfigError)) throw err;
+    // The loader's own wording (secret values already redacted there), its problems on one line.
+    const problems = err.message
       .split('\n')
       .slice(1)
-      .map((l) => l.trim());
-    throw new CliError(EXIT.USAGE, `configuration: ${lines.join('; ')}`, { cause: err });
+      .map((line) => line.trim());
+    throw new CliError(EXIT.USAGE, `configuration: ${problems.join('; ')}`, { cause: err });
   }
 }
 
