@@ -243,6 +243,19 @@ describe('veo-mcp CLI against a real server', () => {
     assert.equal(existsSync(path.join(dir, 'never')), false);
   });
 
+  test('9: a download the blob server refuses leaves no partial file and no new folder', async () => {
+    const done = await cli(['submit', '--prompt', 'A lost kite', '--duration', '4', '--wait']);
+    assert.equal(done.code, EXIT.SUCCEEDED, done.stderr);
+    const id = idOf(done);
+    // The video's object is gone from the local blob store: its link answers 404.
+    await rm(path.join(server.runtime.config.blobs.dir, 'videos', id), { recursive: true });
+    const target = path.join(dir, 'lost', 'videos');
+    const run = await cli(['get', id, '--download', target]);
+    assert.equal(run.code, EXIT.REFUSED);
+    oneErrorLine(run, /^veo-mcp: download of video-0\.mp4 answered HTTP 404$/);
+    assert.equal(existsSync(path.join(dir, 'lost')), false, 'the folder it made is removed again');
+  });
+
   const usage: Array<[string[], RegExp]> = [
     [['--bogus'], /^veo-mcp: unknown option --bogus \(veo-mcp --help\)$/],
     [['submit', '--prompt'], /^veo-mcp: --prompt needs a value/],
