@@ -192,7 +192,7 @@ export function operationResult(
   if (view.queue) lines.push(`queue: ${view.queue.message}`);
   if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
   view.videos.forEach((video, index) =>
-    lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`),
+    lines.push(`video-${index}: ${video.url} (expires ${video.expires_at})`),
   );
   lines.push(`next: ${view.next_step}`);
   return {
@@ -201,8 +201,9 @@ export function operationResult(
       ...view.videos.map((video, index) => ({
         type: 'resource_link' as const,
         uri: video.url,
-        name: `${view.operation_id}-video-${index + 1}.mp4`,
-        title: `Video ${index + 1} of operation ${view.operation_id}`,
+        // The stored object is video-{index}.mp4: the link, the text and a download share its name.
+        name: `${view.operation_id}-video-${index}.mp4`,
+        title: `Video ${index} of operation ${view.operation_id}`,
         mimeType: 'video/mp4',
         description: `${view.backend === 'simulator' ? 'Simulated test pattern' : 'Veo video'}, ${video.bytes} bytes; link expires ${video.expires_at}`,
       })),
