@@ -544,3 +544,41 @@ describe('peer tool names with COMPAT_TOOLS=genmedia,media-gen', () => {
     return (await server.runtime.operations.list({ principal: 'local', limit: 1 })).records[0]?.id;
   }
 });
+
+describe('one peer family, under the same spend limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      env: { COMPAT_TOOLS: 'media-gen', DAILY_VIDEO_SECONDS_PER_PRINCIPAL: '8' },
+    });
+  });
+  after(() => server.close());
+
+  test('COMPAT_TOOLS=media-gen adds only its three tools; its seconds count against the same daily limit', async () => {
+    const client = await server.connect();
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assert.equal(names.length, 8 + MEDIA_GEN_TOOLS.length, names.join(', '));
+    for (const tool of MEDIA_GEN_TOOLS) assert.ok(names.includes(tool), tool);
+    for (const tool of GENMEDIA_TOOLS) assert.ok(!names.includes(tool), tool);
+
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult;
+    const first = await call('google-videos-generate', { prompt: 'A lighthouse', duration_seconds: 8 });
+    assert.equal(first.isError, undefined, textOf(first));
+    const records = (await server.runtime.operations.list({ principal: 'local', limit: 10 })).records.length;
+    const submits = server.simulator.stats.submits;
+    const refused = await call('generate_video', { prompt: 'A second lighthouse', duration_seconds: 4 });
+    assert.equal(refused.isError, true);
+    assert.match(
+      textOf(refused),
+      /^LIMIT_EXCEEDED: DAILY_VIDEO_SECONDS_PER_PRINCIPAL reached: you have started 8 of 8 seconds/,
+    );
+    const peerRefused = await call('google-videos-generate', { prompt: 'A third', duration_seconds: 4 });
+    assert.match(textOf(peerRefused), /^LIMIT_EXCEEDED: DAILY_VIDEO_SECONDS_PER_PRINCIPAL reached/);
+    assert.equal(
+      (await server.runtime.operations.list({ principal: 'local', limit: 10 })).records.length,
+      records,
+    );
+    assert.equal(server.simulator.stats.submits, submits);
+  });
+});
