@@ -12,6 +12,8 @@ import {
 import type { Runtime } from '../runtime.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
+import { registerGenmediaTools } from './tools/compat-genmedia.js';
+import { registerMediaGenTools } from './tools/compat-media-gen.js';
 import { registerEditVideoTool } from './tools/edit-video.js';
 import { registerExtendVideoTool } from './tools/extend-video.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
@@ -29,8 +31,11 @@ export const SERVER_VERSION = '0.1.0';
  */
 const LIST_CACHE_HINT = { ttlMs: 5 * 60_000, cacheScope: 'public' } as const;
 
-/** The tools/list answer, computed once per instance: turning zod schemas into JSON Schema is the costly part. */
-let toolList: Promise<ListToolsResult> | undefined;
+/**
+ * The tools/list answer, computed once per instance: turning zod schemas into JSON Schema is the costly part. Keyed
+ * by COMPAT_TOOLS, the one setting that changes the list (tests run servers with and without it in one process).
+ */
+const toolLists = new Map<string, Promise<ListToolsResult>>();
 
 /**
  * The SDK converts a tool's zod schemas to JSON Schema on every tools/call of a fresh server (the output schema to
@@ -62,10 +67,15 @@ export function createMcpServer(runtime: Runtime, principal: string, method?: st
   const server =
     method === undefined || method === 'tools/call' ? registerAll(runtime, principal) : newServer(runtime);
   server.server.setRequestHandler('tools/list', async () => {
-    toolList ??= listToolsOnce(runtime).catch((err: unknown) => {
-      toolList = undefined; // Never cache a failure.
-      throw err;
-    });
+    const key = runtime.config.compatTools.join(',');
+    let toolList = toolLists.get(key);
+    if (!toolList) {
+      toolList = listToolsOnce(runtime).catch((err: unknown) => {
+        toolLists.delete(key); // Never cache a failure.
+        throw err;
+      });
+      toolLists.set(key, toolList);
+    }
     // A copy: the 2026-07-28 encoder adds cache fields to the object it sends.
     return { ...(await toolList) };
   });
@@ -100,18 +110,15 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
     maxWaitSeconds: config.maxWaitSeconds,
     ownStorage: runtime.blobs.outputUriFor(''),
   };
+  const extendDeps = {
+    ...startDeps,
+    blobs: runtime.blobs,
+    maxVideoBytes: config.maxVideoBytes,
+    outputPrefix: config.outputPrefix,
+  };
   const tools = {
     generate_video: registerGenerateVideoTool(server, startDeps, principal),
-    extend_video: registerExtendVideoTool(
-      server,
-      {
-        ...startDeps,
-        blobs: runtime.blobs,
-        maxVideoBytes: config.maxVideoBytes,
-        outputPrefix: config.outputPrefix,
-      },
-      principal,
-    ),
+    extend_video: registerExtendVideoTool(server, extendDeps, principal),
     edit_video: registerEditVideoTool(server, startDeps, principal),
     get_video_operation: registerGetVideoOperationTool(server, operations, principal),
     cancel_video_operation: registerCancelVideoOperationTool(server, operations, principal),
@@ -124,6 +131,9 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       live: (model) => operations.modelAvailability(model),
     }),
     get_usage: registerGetUsageTool(server, operations, principal),
+    // COMPAT_TOOLS: peer servers' tool names on the same operations (off unless configured).
+    ...(config.compatTools.includes('genmedia') ? registerGenmediaTools(server, extendDeps, principal) : {}),
+    ...(config.compatTools.includes('media-gen') ? registerMediaGenTools(server, extendDeps, principal) : {}),
   };
   for (const [name, tool] of Object.entries(tools)) {
     memoizeOutputSchema(name, tool);
