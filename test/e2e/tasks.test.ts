@@ -3,80 +3,39 @@
 // inlined result, tasks/cancel and tasks/update acknowledge; and every refusal — undeclared extension, unknown or
 // another principal's task, removed v1 methods, bad params — answers precisely and changes nothing.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { finished, startTestServer, type TestServer } from '../helpers/server.js';
+import {
+  apiKeyHashes,
+  keyPrincipal,
+  TASKS_EXTENSION,
+  tasksRpc,
+  type RpcOptions,
+} from '../helpers/tasks-rpc.js';
 
-const MODERN = '2026-07-28';
-const TASKS = 'io.modelcontextprotocol/tasks';
+const TASKS = TASKS_EXTENSION;
 const DAY_MS = 86_400_000;
-const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
-
-interface RpcAnswer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary result fields
-  result?: Record<string, any>;
-  error?: { code: number; message: string; data?: unknown };
-}
 
 describe('MCP Tasks extension (SEP-2663) over raw 2026-07-28 HTTP', () => {
   let server: TestServer;
   const alice = randomBytes(16).toString('hex');
   const bob = randomBytes(16).toString('hex');
-  const principalOf = (key: string) => `key:${sha256(key).slice(0, 12)}`;
+  const principalOf = keyPrincipal;
 
   before(async () => {
     server = await startTestServer({
       env: {
         AUTH_MODE: 'api_key',
-        API_KEY_HASHES: `${sha256(alice)},${sha256(bob)}`,
+        API_KEY_HASHES: apiKeyHashes(alice, bob),
         AUTH_CACHE_SECONDS: '0',
       },
     });
   });
   after(() => server.close());
 
-  /** One 2026-07-28 request; `tasks: false` leaves the extension out of the request's client capabilities. */
-  async function rpc(
-    method: string,
-    params: Record<string, unknown> = {},
-    options: { key?: string; tasks?: boolean; headers?: Record<string, string> } = {},
-  ): Promise<RpcAnswer> {
-    const capabilities = options.tasks === false ? {} : { extensions: { [TASKS]: {} } };
-    const name =
-      typeof params['name'] === 'string'
-        ? params['name']
-        : typeof params['taskId'] === 'string'
-          ? params['taskId']
-          : undefined;
-    const response = await fetch(server.mcpUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': method,
-        'x-api-key': options.key ?? alice,
-        ...(name === undefined ? {} : { 'mcp-name': name }),
-        ...options.headers,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method,
-        params: {
-          ...params,
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': MODERN,
-            'io.modelcontextprotocol/clientInfo': { name: 'raw-tasks', version: '1.0.0' },
-            'io.modelcontextprotocol/clientCapabilities': capabilities,
-          },
-        },
-      }),
-    });
-    const body = (await response.json()) as Omit<RpcAnswer, 'status'>;
-    return { status: response.status, result: body.result, error: body.error };
-  }
+  const rpc = (method: string, params: Record<string, unknown> = {}, options: RpcOptions = {}) =>
+    tasksRpc(server.mcpUrl, method, params, { key: alice, ...options });
 
   const generate = (prompt: string, options: { key?: string; tasks?: boolean } = {}) =>
     rpc(
