@@ -100,6 +100,34 @@ describe('MCP Tasks extension (SEP-2663) over raw 2026-07-28 HTTP', () => {
     assert.equal(video.headers.get('content-type'), 'video/mp4');
   });
 
+  test('extend_video and edit_video answer with tasks too, followed to their results', async () => {
+    const call = (name: string, args: Record<string, unknown>) =>
+      rpc('tools/call', { name, arguments: { ...args, idempotency_key: randomKey() } });
+    const ended = async (taskId: string) => {
+      assert.equal(await finished(server, taskId, principalOf(alice)), 'SUCCEEDED');
+      const got = await rpc('tasks/get', { taskId });
+      assert.equal(got.result!['status'], 'completed');
+      return got.result!['result']['structuredContent'];
+    };
+    const veo = await call('generate_video', { prompt: 'a river', duration_seconds: 8 });
+    await ended(veo.result!['taskId']);
+    const extended = await call('extend_video', { video: veo.result!['taskId'], prompt: 'a boat appears' });
+    assert.equal(extended.result!['resultType'], 'task', JSON.stringify(extended));
+    const extension = await ended(extended.result!['taskId']);
+    assert.equal(extension['mode'], 'extend');
+    assert.equal(extension['lineage']['parent_operation_id'], veo.result!['taskId']);
+
+    const omni = await call('generate_video', { prompt: 'a fox in a field', model: 'gemini-omni-1.2-flash' });
+    await ended(omni.result!['taskId']);
+    const edited = await call('edit_video', {
+      operation_id: omni.result!['taskId'],
+      prompt: 'make it night',
+    });
+    assert.equal(edited.result!['resultType'], 'task', JSON.stringify(edited));
+    const edit = await ended(edited.result!['taskId']);
+    assert.equal(edit['mode'], 'edit');
+  });
+
   test('tasks/cancel acknowledges with an empty result, the task ends cancelled, and a repeat is the same ack', async () => {
     const created = await generate('A slow pan over a glacier [sim:delay=600]');
     const taskId = created.result!['taskId'] as string;
@@ -214,6 +242,19 @@ describe('MCP Tasks extension (SEP-2663) over raw 2026-07-28 HTTP', () => {
       assert.equal(bad.error?.code, -32602);
       assert.match(bad.error!.message, /inputResponses/);
       await rpc('tasks/cancel', { taskId });
+    });
+
+    test('a starting call refused for its arguments is the usual isError result, no task, nothing created', async () => {
+      const before = (await recordsOf(alice)).length;
+      const refused = await rpc('tools/call', {
+        name: 'generate_video',
+        arguments: { prompt: 'too long', duration_seconds: 99, idempotency_key: randomKey() },
+      });
+      assert.equal(refused.result!['resultType'], 'complete');
+      assert.equal(refused.result!['isError'], true);
+      assert.equal(refused.result!['taskId'], undefined);
+      assert.match(refused.result!['content'][0]['text'], /duration_seconds/);
+      assert.equal((await recordsOf(alice)).length, before, 'no operation, so no task');
     });
 
     test('tasks/result and tasks/list are removed in SEP-2663: -32601', async () => {
