@@ -21,6 +21,7 @@ import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
 import { registerListVideoModelsTool } from './tools/list-video-models.js';
 import { registerListVideoOperationsTool } from './tools/list-video-operations.js';
+import { TasksExtension } from './tasks.js';
 
 export const SERVER_NAME = 'veo-mcp-cloud';
 export const SERVER_VERSION = '0.1.0';
@@ -63,9 +64,22 @@ function memoizeOutputSchema(name: string, tool: RegisteredTool): void {
  * registrations, answering tools/list from the cache. `method` is the request's JSON-RPC method when the body is a
  * single message (undefined otherwise: then everything is registered).
  */
-export function createMcpServer(runtime: Runtime, principal: string, method?: string): McpServer {
+export function createMcpServer(
+  runtime: Runtime,
+  principal: string,
+  method?: string,
+  era?: 'legacy' | 'modern',
+): McpServer {
+  // The Tasks extension (tasks.ts) exists on the 2026-07-28 wire only: SEP-2663 defines it for no earlier revision.
+  const tasks =
+    era === 'modern'
+      ? new TasksExtension({ operations: runtime.operations, clock: runtime.clock, principal })
+      : undefined;
   const server =
-    method === undefined || method === 'tools/call' ? registerAll(runtime, principal) : newServer(runtime);
+    method === undefined || method === 'tools/call'
+      ? registerAll(runtime, principal, tasks)
+      : newServer(runtime);
+  tasks?.attach(server);
   server.server.setRequestHandler('tools/list', async () => {
     const key = runtime.config.compatTools.join(',');
     let toolList = toolLists.get(key);
@@ -97,7 +111,7 @@ function newServer(runtime: Runtime): McpServer {
   );
 }
 
-function registerAll(runtime: Runtime, principal: string): McpServer {
+function registerAll(runtime: Runtime, principal: string, tasks?: TasksExtension): McpServer {
   const server = newServer(runtime);
   const { operations, config } = runtime;
   const { api, defaultModel } = config.veo;
@@ -138,6 +152,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
   for (const [name, tool] of Object.entries(tools)) {
     memoizeOutputSchema(name, tool);
     metered(name, tool, () => operations.admitCall(principal));
+    tasks?.wrap(name, tool);
   }
   return server;
 }
