@@ -143,6 +143,50 @@ describe('operation resources', () => {
     });
   }
 
+  test('raw 2026-07-28 HTTP: cache hints per method, and a miss is -32602 with data.uri (no SDK)', async () => {
+    const rpc = async (method: string, params: Record<string, unknown>, who: keyof typeof keys = 'alice') => {
+      const response = await fetch(server.mcpUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': method,
+          ...(typeof params['uri'] === 'string' ? { 'mcp-name': params['uri'] } : {}),
+          'x-api-key': keys[who],
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 3,
+          method,
+          params: {
+            ...params,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientInfo': { name: 'raw-http', version: '1.0.0' },
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          },
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as View };
+    };
+    const templates = await rpc('resources/templates/list', {});
+    assert.equal(templates.status, 200);
+    assert.equal(templates.body.result.resourceTemplates[0].uriTemplate, TEMPLATE);
+    assert.deepEqual([templates.body.result.ttlMs, templates.body.result.cacheScope], [300_000, 'public']);
+    const list = await rpc('resources/list', {});
+    assert.deepEqual([list.body.result.ttlMs, list.body.result.cacheScope], [0, 'private']);
+    const read = await rpc('resources/read', { uri: uriOf(aliceOp) });
+    assert.deepEqual([read.body.result.ttlMs, read.body.result.cacheScope], [0, 'private']);
+    assert.equal(JSON.parse(read.body.result.contents[0].text).operation_id, aliceOp);
+    const miss = await rpc('resources/read', { uri: uriOf(aliceOp) }, 'bob');
+    assert.equal(miss.status, 200, 'a JSON-RPC error, not an HTTP failure');
+    assert.equal(miss.body.error.code, -32602);
+    assert.deepEqual(miss.body.error.data, { uri: uriOf(aliceOp) });
+    assert.equal(miss.body.result, undefined);
+  });
+
   test('the old v1 SDK client (2025 handshake) lists and reads operations too', async () => {
     const client = new V1Client({ name: 'v1-client', version: '1.0.0' });
     await client.connect(
