@@ -318,15 +318,47 @@ describe('operation resources', () => {
       clock.freeze();
       try {
         const before = await footprint();
-        for (const uri of MALFORMED) {
-          const answer = await refusal(bob, uri);
-          assert.equal(answer.code, -32602, uri);
-          assert.deepEqual(answer.data, { uri }, uri);
+        const store = server.runtime.store;
+        const get = store.get.bind(store);
+        let reads = 0;
+        store.get = async (...args) => {
+          reads++;
+          return get(...args);
+        };
+        try {
+          for (const uri of MALFORMED) {
+            const answer = await refusal(bob, uri);
+            assert.equal(answer.code, -32602, uri);
+            assert.deepEqual(answer.data, { uri }, uri);
+          }
+        } finally {
+          store.get = get;
         }
+        assert.equal(reads, 0, 'the store was not read');
         assert.deepEqual(await footprint(), before, 'no record and no counter changed');
       } finally {
         clock.resume();
       }
+    });
+
+    test('a store failure during a read is -32603 with a reference, never the failure itself', async () => {
+      const alice = await connect('alice');
+      const store = server.runtime.store;
+      const get = store.get.bind(store);
+      store.get = () => Promise.reject(new Error('firestore unavailable: projects/secret-project/databases'));
+      try {
+        const answer = await refusal(alice, uriOf(aliceOp));
+        assert.equal(answer.code, -32603);
+        assert.match(
+          answer.message,
+          /^INTERNAL: resources\/read failed unexpectedly \(reference [0-9a-f-]{36}\)\.$/,
+        );
+        assert.doesNotMatch(JSON.stringify(answer), /secret-project/);
+      } finally {
+        store.get = get;
+      }
+      const read = await alice.readResource({ uri: uriOf(aliceOp) });
+      assert.equal(read.contents.length, 1, 'the next read works');
     });
 
     test('a URI that is not a URI at all is Invalid Params, and changes nothing', async () => {
