@@ -12,6 +12,7 @@ import { newApiKey } from '../../functions/src/auth/api-keys.js';
 import { InProcessCompletionSink } from '../../functions/src/queue/inprocess.js';
 import { readMp4 } from '../helpers/mp4.js';
 import { ShiftedClock } from '../helpers/shifted-clock.js';
+import { countStoreReads } from '../helpers/store-reads.js';
 import { PROTOCOL_ERAS, startTestServer, textOf, type TestServer, type View } from '../helpers/server.js';
 
 const TEMPLATE = 'veo-mcp://operations/{id}';
@@ -318,13 +319,7 @@ describe('operation resources', () => {
       clock.freeze();
       try {
         const before = await footprint();
-        const store = server.runtime.store;
-        const get = store.get.bind(store);
-        let reads = 0;
-        store.get = async (...args) => {
-          reads++;
-          return get(...args);
-        };
+        const counter = countStoreReads(server.runtime.store);
         try {
           for (const uri of MALFORMED) {
             const answer = await refusal(bob, uri);
@@ -332,9 +327,9 @@ describe('operation resources', () => {
             assert.deepEqual(answer.data, { uri }, uri);
           }
         } finally {
-          store.get = get;
+          counter.restore();
         }
-        assert.equal(reads, 0, 'the store was not read');
+        assert.equal(counter.reads, 0, 'the store was not read');
         assert.deepEqual(await footprint(), before, 'no record and no counter changed');
       } finally {
         clock.resume();
