@@ -71,6 +71,7 @@ describe('protocol revisions on one URL', () => {
     assert.deepEqual(result['supportedVersions'], [MODERN]);
     assert.deepEqual(result['capabilities'], {
       tools: { listChanged: false },
+      resources: { listChanged: false },
       extensions: { 'io.modelcontextprotocol/tasks': {} },
     });
     assert.equal(result['ttlMs'], 300_000);

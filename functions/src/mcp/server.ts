@@ -1,6 +1,6 @@
 // The MCP server factory (SDK v2): a new McpServer per request (stateless, either protocol era), with every tool
 // registered for one principal. Capabilities are exactly what is implemented: tools, without list_changed (the list
-// never changes while an instance runs). tools/list and the tools' JSON Schemas are computed once per instance, and
+// never changes while an instance runs), and the operation resources (resources.ts). tools/list and the tools' JSON Schemas are computed once per instance, and
 // tools/list carries a cache hint. Every tool call counts against the caller's per-minute limit before the tool runs.
 import {
   InMemoryTransport,
@@ -10,6 +10,7 @@ import {
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import { registerOperationResources } from './resources.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
 import { registerGenmediaTools } from './tools/compat-genmedia.js';
@@ -93,6 +94,9 @@ export function createMcpServer(
     // A copy: the 2026-07-28 encoder adds cache fields to the object it sends.
     return { ...(await toolList) };
   });
+  // Every server: initialize and server/discover declare the resources capability; reads count like tool calls.
+  const { operations } = runtime;
+  registerOperationResources(server, { operations, admit: () => operations.admitCall(principal) }, principal);
   return server;
 }
 
@@ -106,7 +110,11 @@ function newServer(runtime: Runtime): McpServer {
         'generate_video returns an operation_id at once; poll it with get_video_operation until SUCCEEDED, then ' +
         'use the signed links; extend_video and edit_video continue a result. Always pass an idempotency_key: ' +
         `video is billed per second. Backend: ${runtime.backendLabel}.`,
-      cacheHints: { 'tools/list': LIST_CACHE_HINT, 'server/discover': LIST_CACHE_HINT },
+      cacheHints: {
+        'tools/list': LIST_CACHE_HINT,
+        'server/discover': LIST_CACHE_HINT,
+        'resources/templates/list': LIST_CACHE_HINT,
+      },
     },
   );
 }
