@@ -91,7 +91,8 @@ describe('peer tool names with COMPAT_TOOLS=genmedia,media-gen', () => {
       parameters: Record<string, unknown>;
     };
   };
-  const links = (result: CallToolResult) => result.content.filter((c) => c.type === 'resource_link');
+  const links = (result: CallToolResult) =>
+    result.content.filter((c) => c.type === 'resource_link' && c.mimeType === 'video/mp4');
   async function operationCount(): Promise<number> {
     return (await server.runtime.operations.list({ principal: 'local', limit: 100 })).records.length;
   }
