@@ -10,6 +10,7 @@ import {
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import { attachAppUi, registerAppResources } from './apps/index.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
 import { registerEditVideoTool } from './tools/edit-video.js';
@@ -73,7 +74,7 @@ export function createMcpServer(runtime: Runtime, principal: string, method?: st
 }
 
 function newServer(runtime: Runtime): McpServer {
-  return new VeoMcpServer(
+  const server = new VeoMcpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Veo MCP Cloud' },
     {
       capabilities: { tools: { listChanged: false } },
@@ -85,6 +86,8 @@ function newServer(runtime: Runtime): McpServer {
       cacheHints: { 'tools/list': LIST_CACHE_HINT, 'server/discover': LIST_CACHE_HINT },
     },
   );
+  registerAppResources(server, runtime.config); // MCP Apps player and gallery (apps/index.ts).
+  return server;
 }
 
 function registerAll(runtime: Runtime, principal: string): McpServer {
@@ -124,6 +127,7 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
     }),
     get_usage: registerGetUsageTool(server, operations, principal),
   };
+  attachAppUi(tools);
   for (const [name, tool] of Object.entries(tools)) {
     memoizeOutputSchema(name, tool);
     metered(name, tool, () => operations.admitCall(principal));
