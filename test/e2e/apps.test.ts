@@ -82,11 +82,37 @@ describe('MCP Apps resources and tool metadata', () => {
       );
       const csp = cspOf(html);
       assert.match(csp, new RegExp(`media-src ${origin};`));
-      assert.match(csp, new RegExp(`img-src ${origin};`));
+      assert.doesNotMatch(csp, /img-src/, 'no images: default-src none');
+      assert.equal(csp.split(origin).length - 1, 1, 'the blob origin appears once, for media-src');
       assert.match(csp, /connect-src 'none'/);
       assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+';/, 'inline script allowed by hash only');
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
     }
+  });
+
+  test('hostile: reading an app that does not exist is a clear error and creates nothing', async () => {
+    const before = await server.runtime.operations.list({ principal: 'local', limit: 100 });
+    for (const uri of [
+      'ui://veo-mcp-cloud/admin.html',
+      'ui://veo-mcp-cloud/player.html?x=1',
+      'file:///etc/passwd',
+    ]) {
+      await assert.rejects(client.readResource({ uri }), (err: Error) => {
+        assert.match(err.message, /not found/i, uri);
+        assert.ok(err.message.includes(uri), err.message);
+        return true;
+      });
+    }
+    // The SDK reads URIs as WHATWG URLs, which resolve dot segments: this names the gallery, and only it.
+    const dotted = await client.readResource({ uri: 'ui://veo-mcp-cloud/player.html/../gallery.html' });
+    assert.deepEqual(
+      dotted.contents.map((c) => c.uri),
+      [GALLERY_URI],
+    );
+    const { resources } = await client.listResources();
+    assert.deepEqual(resources.map((r) => r.uri).sort(), [GALLERY_URI, PLAYER_URI]);
+    const after = await server.runtime.operations.list({ principal: 'local', limit: 100 });
+    assert.equal(after.records.length, before.records.length);
   });
 
   test('tool results are unchanged for clients without MCP Apps: text, resource_links, structuredContent', async () => {
@@ -226,6 +252,28 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     assert.equal(await frame.textContent('#prompt'), prompt);
     assert.equal((await frame.$$('img')).length, 0, 'no element from the prompt');
     assert.equal((await frame.$$('script')).length, 1, 'only the page script');
+    await page.close();
+  });
+
+  test('hostile: an error result (unknown operation) is shown as its text, and nothing is called', async () => {
+    const missingId = 'no-such-operation-0000';
+    const args = { operation_id: missingId };
+    const result = (await client.callTool({
+      name: 'get_video_operation',
+      arguments: args,
+    })) as CallToolResult;
+    assert.equal(result.isError, true);
+    const { page, frame, toolCalls } = await browser.open(
+      await appHtml(client, PLAYER_URI),
+      args,
+      result,
+      client,
+    );
+    await frame.waitForSelector('p.error');
+    assert.equal(await frame.textContent('p.error'), textOf(result));
+    assert.match(textOf(result), new RegExp(missingId));
+    assert.equal((await frame.$$('video')).length, 0);
+    assert.deepEqual(toolCalls, [], 'a failed result is not polled');
     await page.close();
   });
 

@@ -69,7 +69,10 @@ describe('protocol revisions on one URL', () => {
     assert.equal(body.id, 7);
     const result = body.result!;
     assert.deepEqual(result['supportedVersions'], [MODERN]);
-    assert.deepEqual(result['capabilities'], { tools: { listChanged: false } });
+    assert.deepEqual(result['capabilities'], {
+      tools: { listChanged: false },
+      resources: { listChanged: false },
+    });
     assert.equal(result['ttlMs'], 300_000);
     assert.equal(result['cacheScope'], 'public');
     assert.match(String(result['instructions']), /idempotency_key/);

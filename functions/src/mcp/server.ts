@@ -2,6 +2,7 @@
 // registered for one principal. Capabilities are exactly what is implemented: tools, without list_changed (the list
 // never changes while an instance runs). tools/list and the tools' JSON Schemas are computed once per instance, and
 // tools/list carries a cache hint. Every tool call counts against the caller's per-minute limit before the tool runs.
+// MCP Apps (apps/) add the player and gallery resources, again without list_changed.
 import {
   InMemoryTransport,
   McpServer,

@@ -68,6 +68,8 @@ export function registerAppResources(
   server: McpServer,
   config: Pick<Config, 'blobs' | 'publicBaseUrl'>,
 ): void {
+  // The resource list never changes while an instance runs; the SDK would declare listChanged: true otherwise.
+  server.server.registerCapabilities({ resources: { listChanged: false } });
   const origins = mediaOrigins(config);
   const ui = resourceUiMeta(origins);
   const apps = [

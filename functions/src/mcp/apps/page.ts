@@ -104,9 +104,10 @@ button { font: inherit; }
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 /**
- * The page's CSP (also declared to the host in the resource's `_meta.ui.csp`): inline code only by hash, media and
- * poster images only from `mediaOrigins`, no network connections (tools are called through the host), no frames,
- * forms or base URL.
+ * The page's own CSP, enforced together with the host's (a document obeys every policy it is given): inline code
+ * only by hash, media only from `mediaOrigins`, no images, connections (tools are called through the host), frames,
+ * forms or base URL. The host builds its policy from the resource's `_meta.ui.csp.resourceDomains`, which the spec
+ * maps to script-src and style-src as well as media-src; this one keeps scripts to our own even so.
  */
 export function pagePolicy(script: string, mediaOrigins: readonly string[]): string {
   const media = mediaOrigins.length ? mediaOrigins.join(' ') : "'none'";
@@ -115,7 +116,6 @@ export function pagePolicy(script: string, mediaOrigins: readonly string[]): str
     `script-src ${sha256(script)}`,
     `style-src ${sha256(STYLE)}`,
     `media-src ${media}`,
-    `img-src ${media}`,
     "connect-src 'none'",
     "frame-src 'none'",
     "base-uri 'none'",

@@ -19,7 +19,9 @@ function render(result) {
   const details = el('dl');
   const row = (label, value, id) => {
     if (value === undefined || value === null || value === '') return;
-    details.append(el('dt', { textContent: label }), el('dd', { textContent: String(value), id: id || '' }));
+    const dd = el('dd', { textContent: String(value) });
+    if (id) dd.id = id;
+    details.append(el('dt', { textContent: label }), dd);
   };
   row('Model', view.model + ' on ' + view.backend + (view.backend === 'simulator' ? ' (test pattern)' : ''));
   row('Duration', view.duration_seconds + ' s requested', 'duration');
