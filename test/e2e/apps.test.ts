@@ -6,13 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
-import {
-  APP_OF_TOOL,
-  GALLERY_URI,
-  GCS_ORIGIN,
-  mediaOrigins,
-  PLAYER_URI,
-} from '../../functions/src/mcp/apps/index.js';
+import { APP_OF_TOOL, GALLERY_URI, PLAYER_URI } from '../../functions/src/mcp/apps/index.js';
 import {
   APPS_OUTPUT_DIR,
   chromiumMissing,
@@ -136,25 +130,6 @@ describe('MCP Apps resources and tool metadata', () => {
     );
     assert.match(textOf(done), /status: SUCCEEDED/);
     assert.equal((done.structuredContent as View).videos.length, 1);
-  });
-
-  test('media origins: GCS, the storage emulator, or the local blob server (PUBLIC_BASE_URL without its path)', () => {
-    const blobs = { dir: '.blobs', signedUrlTtlSeconds: 3600 };
-    assert.deepEqual(
-      mediaOrigins({ blobs: { ...blobs, kind: 'gcs', bucket: 'b' }, publicBaseUrl: 'http://127.0.0.1:8080' }),
-      [GCS_ORIGIN],
-    );
-    assert.deepEqual(
-      mediaOrigins({
-        blobs: { ...blobs, kind: 'gcs', bucket: 'b', emulatorHost: 'http://127.0.0.1:9023' },
-        publicBaseUrl: 'http://127.0.0.1:8080',
-      }),
-      ['http://127.0.0.1:9023'],
-    );
-    assert.deepEqual(
-      mediaOrigins({ blobs: { ...blobs, kind: 'local' }, publicBaseUrl: 'https://videos.example.com/base/' }),
-      ['https://videos.example.com'],
-    );
   });
 });
 

@@ -61,13 +61,13 @@ function hostBundle(): Promise<string> {
 export interface AppsBrowser {
   /**
    * Opens a page that hosts `html` and hands it `toolResult` (as an Apps host does after a tool call); the app's
-   * tools/call requests are answered by `client`. Returns the page, the app's frame, and the page's console errors.
+   * tools/call requests are answered by `client` (without one, they fail). Returns the page, the app's frame, and the page's console errors.
    */
   open(
     html: string,
     toolInput: Record<string, unknown>,
     toolResult: CallToolResult,
-    client: Client,
+    client?: Client,
   ): Promise<{ page: Page; frame: Frame; consoleErrors: string[]; toolCalls: string[] }>;
   close(): Promise<void>;
 }
@@ -90,6 +90,7 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
       });
       await page.exposeFunction('hostCallTool', async (params: { name: string; arguments?: object }) => {
         toolCalls.push(params.name);
+        if (!client) throw new Error(`no MCP client: the app called ${params.name}`);
         return client.callTool({ name: params.name, arguments: params.arguments as Record<string, unknown> });
       });
       await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
