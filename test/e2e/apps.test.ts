@@ -161,7 +161,7 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     'the player turns a running generate_video result into a playing video',
     { timeout: 60_000 },
     async () => {
-      const prompt = 'A red kite over a windy beach [sim:delay=1]';
+      const prompt = 'A red kite over a windy beach [sim:delay=3]';
       const { args, result, id } = await start(prompt, 'apps-player-1');
       assert.notEqual(
         (result.structuredContent as View).status,
@@ -256,7 +256,8 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     'the gallery lists the operations with live status and plays a finished one',
     { timeout: 60_000 },
     async () => {
-      const running = await start('A slow tide at night [sim:delay=2]', 'apps-gallery-1');
+      // 6 s at the simulator: still running when listed below, even on a loaded machine.
+      const running = await start('A slow tide at night [sim:delay=6]', 'apps-gallery-1');
       const list = (await client.callTool({
         name: 'list_video_operations',
         arguments: {},
