@@ -104,7 +104,14 @@ describe('MCP Apps resources and tool metadata', () => {
       [GALLERY_URI],
     );
     const { resources } = await client.listResources();
-    assert.deepEqual(resources.map((r) => r.uri).sort(), [GALLERY_URI, PLAYER_URI]);
+    // Only the two apps among the ui:// resources (other resources, such as operations, are not ours to count).
+    assert.deepEqual(
+      resources
+        .map((r) => r.uri)
+        .filter((uri) => uri.startsWith('ui://'))
+        .sort(),
+      [GALLERY_URI, PLAYER_URI],
+    );
     const after = await server.runtime.operations.list({ principal: 'local', limit: 100 });
     assert.equal(after.records.length, before.records.length);
   });
