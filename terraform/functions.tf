@@ -33,6 +33,8 @@ locals {
     # An empty list is "" in the environment, which the config reads as unset.
     AUTH_AUDIENCES     = join(",", var.auth_audiences)
     AUTH_CACHE_SECONDS = var.auth_cache_seconds
+    # An empty list is "" in the environment: no peer tool names.
+    COMPAT_TOOLS = join(",", var.compat_tools)
   }
 
   # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the

@@ -250,6 +250,17 @@ variable "max_wait_seconds" {
   }
 }
 
+variable "compat_tools" {
+  type        = list(string)
+  description = "Peer servers whose tool and parameter names the mcp function also offers, on the same operations (COMPAT_TOOLS): genmedia (Google's mcp-genmedia Veo server), media-gen (media-gen-mcp). Empty: off."
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.compat_tools : contains(["genmedia", "media-gen"], name)])
+    error_message = "compat_tools may hold only \"genmedia\" and \"media-gen\"."
+  }
+}
+
 variable "poll_handler_max_wait_seconds" {
   type        = number
   description = "Longest the poller holds an early poll message (POLL_HANDLER_MAX_WAIT_SECONDS); must end well before the poller's timeout."

@@ -71,7 +71,7 @@ export async function createRuntime(
 
   const store = await createStore(config, closers);
   const apiKeys = await createApiKeyStore(config, closers);
-  const { blobs, localBlobs } = await createBlobs(config);
+  const { blobs, localBlobs } = await createBlobs(config, clock);
   const { queue, completions } = await createQueue(config, clock, closers, egress);
   // One adapter per model family the API serves: Veo only on Vertex AI; Omni on both (video/router.ts).
   const veo = new ModelRouter(config.veo.api, {
@@ -178,12 +178,16 @@ async function createApiKeyStore(
   return new FirestoreApiKeyStore(db, config.store.apiKeysCollection);
 }
 
-async function createBlobs(config: Config): Promise<{ blobs: BlobStore; localBlobs?: LocalBlobStore }> {
+async function createBlobs(
+  config: Config,
+  clock: Clock,
+): Promise<{ blobs: BlobStore; localBlobs?: LocalBlobStore }> {
   if (config.blobs.kind === 'local') {
     const localBlobs = new LocalBlobStore({
       dir: config.blobs.dir,
       publicBaseUrl: config.publicBaseUrl,
       signingKey: config.blobs.signingKey,
+      clock,
     });
     return { blobs: localBlobs, localBlobs };
   }

@@ -9,6 +9,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ResolvedAddress } from '../../functions/src/net/egress.js';
 import { rawPost, startTestServer, type TestServer, textOf } from '../helpers/server.js';
+import { countStoreReads } from '../helpers/store-reads.js';
 
 const PNG = readFileSync(new URL('../fixtures/image-64x36.png', import.meta.url));
 const TLS_CERT = readFileSync(new URL('../fixtures/tls/test-only.crt', import.meta.url));
@@ -465,13 +466,7 @@ describe('bad input changes nothing and says what is allowed', () => {
     ['a Firestore reserved name', '__name__'],
   ] as const) {
     test(`get_video_operation of ${name} answers NOT_FOUND without reading the store`, async () => {
-      const store = server.runtime.store;
-      const get = store.get.bind(store);
-      let reads = 0;
-      store.get = async (...args) => {
-        reads++;
-        return get(...args);
-      };
+      const counter = countStoreReads(server.runtime.store);
       try {
         const result = (await client.callTool({
           name: 'get_video_operation',
@@ -482,9 +477,9 @@ describe('bad input changes nothing and says what is allowed', () => {
           textOf(result),
           /^NOT_FOUND: Invalid operation_id: ".*" does not name one of your operations/,
         );
-        assert.equal(reads, 0, 'the store was not read');
+        assert.equal(counter.reads, 0, 'the store was not read');
       } finally {
-        store.get = get;
+        counter.restore();
       }
     });
   }

@@ -118,7 +118,10 @@ import { finished, startTestServer, type TestServer, textOf } from '../helpers/s
       assert.equal(view.rai_filtered_count, 1);
       assert.match(view.rai_reasons[0], /You will not be charged.*Support codes: \d{8}$/);
       assert.equal(view.videos.length, 0);
-      assert.equal(result.content.filter((c) => c.type === 'resource_link').length, 0);
+      assert.equal(
+        result.content.filter((c) => c.type === 'resource_link' && c.mimeType === 'video/mp4').length,
+        0,
+      );
       assert.match(textOf(result), /FILTERED/);
     });
 
@@ -140,7 +143,10 @@ import { finished, startTestServer, type TestServer, textOf } from '../helpers/s
       assert.equal(view.status, 'SUCCEEDED');
       assert.equal(view.videos.length, 1);
       assert.equal(view.rai_filtered_count, 1);
-      assert.equal(result.content.filter((c) => c.type === 'resource_link').length, 1);
+      assert.equal(
+        result.content.filter((c) => c.type === 'resource_link' && c.mimeType === 'video/mp4').length,
+        1,
+      );
     });
   });
 }

@@ -76,7 +76,7 @@ for (const era of PROTOCOL_ERAS) {
       const result = await call(client, 'get_video_operation', { operation_id: op.operation_id });
       const view = structured(result);
       assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
-      const links = result.content.filter((c) => c.type === 'resource_link');
+      const links = result.content.filter((c) => c.type === 'resource_link' && c.mimeType === 'video/mp4');
       assert.equal(links.length, 1);
       const link = links[0] as { uri: string; mimeType?: string; name: string };
       assert.equal(link.mimeType, 'video/mp4');

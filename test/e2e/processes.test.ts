@@ -115,13 +115,13 @@ describe('server processes', { concurrency: true }, () => {
       const id = /started (\S+) \(request cli-1\)/.exec(submitted.stdout)?.[1];
       assert.ok(id, submitted.stdout);
       assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
-      assert.match(submitted.stdout, /video 1: http:\/\/127\.0\.0\.1:\d+\/blobs\//);
+      assert.match(submitted.stdout, /video-0\.mp4: http:\/\/127\.0\.0\.1:\d+\/blobs\/\S+\/video-0\.mp4\?/);
       // The rest only read the finished operation: one CLI process each, at once.
       const [again, got, watched] = await Promise.all([
         cli(...submit),
         cli('get', id!, '--download', path.join(dir, 'out')),
         cli('watch', id!),
-        assert.rejects(cli('get'), /get needs an OPERATION_ID/),
+        assert.rejects(cli('get'), /veo-mcp: get needs OPERATION_ID/),
       ]);
       assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
       const saved = /saved (\S+)/.exec(got.stdout)![1]!;

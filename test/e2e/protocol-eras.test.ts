@@ -72,6 +72,7 @@ describe('protocol revisions on one URL', () => {
     assert.deepEqual(result['capabilities'], {
       tools: { listChanged: false },
       resources: { listChanged: false },
+      extensions: { 'io.modelcontextprotocol/tasks': {} },
     });
     assert.equal(result['ttlMs'], 300_000);
     assert.equal(result['cacheScope'], 'public');

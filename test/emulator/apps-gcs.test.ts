@@ -38,6 +38,7 @@ describe('MCP Apps with GCS signed links', { skip: emulatorSkip }, () => {
     const now = new Date().toISOString();
     view = {
       operation_id: 'op-apps',
+      resource_uri: 'veo-mcp://operations/op-apps',
       status: 'SUCCEEDED',
       done: true,
       backend: 'vertex',

@@ -79,7 +79,7 @@ describe('input videos on the GCS blob store', { skip: emulatorSkip }, () => {
   const options = (copyTo: string, over: Partial<VideoOptions> = {}): VideoOptions => ({
     blobs,
     maxBytes: 1_000_000,
-    copyTo: `${run}/${copyTo}`,
+    copyTo: () => `${run}/${copyTo}`,
     rules: RULES,
     egress: {
       ca: CA,

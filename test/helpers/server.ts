@@ -138,7 +138,11 @@ export async function rawPost(
 }
 
 /** Resolves with the final status once the operation's completion event is out (an event, not a sleep). */
-export async function finished(server: TestServer, operationId: string): Promise<string> {
+export async function finished(
+  server: TestServer,
+  operationId: string,
+  principal = 'local',
+): Promise<string> {
   const { operations, completions } = server.runtime;
   if (!(completions instanceof InProcessCompletionSink))
     throw new Error('finished() needs the in-process queue');
@@ -149,7 +153,7 @@ export async function finished(server: TestServer, operationId: string): Promise
     });
   });
   try {
-    const record = await operations.get('local', operationId);
+    const record = await operations.get(principal, operationId);
     if (record.completionPublishedAt) return record.status;
     return await done;
   } finally {

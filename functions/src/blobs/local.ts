@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
+import { systemClock, type Clock } from '../operations/clock.js';
 import type { BlobStore } from '../operations/ports.js';
 import type { OperationOutput } from '../operations/record.js';
 
@@ -20,6 +21,8 @@ export interface LocalBlobOptions {
   publicBaseUrl: string;
   /** HMAC key for links. Without one, a random per-process key is used: links die with the process. */
   signingKey?: string;
+  /** Signs and checks link expiry (tests move it past a link's expiry); the system clock by default. */
+  clock?: Clock;
 }
 
 export class LocalBlobStore implements BlobStore {
@@ -73,7 +76,7 @@ export class LocalBlobStore implements BlobStore {
   async signedUrl(uri: string, ttlSeconds: number): Promise<{ url: string; expiresAt: string }> {
     if (!uri.startsWith(URI_SCHEME)) throw new AppError('INTERNAL', `Not a local blob URI: ${uri}`);
     const key = uri.slice(URI_SCHEME.length);
-    const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const expires = Math.floor(this.nowMs() / 1000) + ttlSeconds;
     const url =
       `${this.options.publicBaseUrl}${BLOB_ROUTE}${key.split('/').map(encodeURIComponent).join('/')}` +
       `?expires=${expires}&signature=${this.sign(key, expires)}`;
@@ -113,7 +116,7 @@ export class LocalBlobStore implements BlobStore {
     if (!file || !Number.isInteger(expires) || !this.verify(key, expires, signature)) {
       return answerError(res, 403, 'Forbidden: invalid signature');
     }
-    if (expires < Date.now() / 1000) return answerError(res, 403, 'Forbidden: link expired');
+    if (expires < this.nowMs() / 1000) return answerError(res, 403, 'Forbidden: link expired');
     let size: number;
     try {
       size = (await stat(file)).size;
@@ -142,6 +145,10 @@ export class LocalBlobStore implements BlobStore {
       return;
     }
     await pipeline(createReadStream(file, { start, end }), res).catch(() => res.destroy());
+  }
+
+  private nowMs(): number {
+    return (this.options.clock ?? systemClock).now().getTime();
   }
 
   private sign(key: string, expires: number): string {

@@ -2,6 +2,7 @@
 // (STORE=firestore, FIRESTORE_API_KEYS_COLLECTION), with the same configuration as the functions. A new key is
 // printed once, on stdout alone; only its SHA-256 is stored. Nothing here ever prints a key again, nor a whole hash.
 import type { Config } from '../config/index.js';
+import { EXIT } from './exit-codes.js';
 import { keyIdOf, keyRefusal, newApiKey, type ApiKeyRecord, type ApiKeyStore } from '../auth/api-keys.js';
 
 export const KEYS_USAGE = `  veo-mcp keys create --principal NAME [--expires-in-days N]
@@ -21,13 +22,14 @@ export async function runKeysCommand(
   args: { command?: string; target?: string; principal?: string; expiresInDays?: string },
   io: KeysIo,
 ): Promise<number> {
+  // One line, as every veo-mcp error (run.ts); the exit code is the CLI's usage code (exit-codes.ts).
   const fail = (message: string): number => {
-    io.err(message);
-    return 2;
+    io.err(`veo-mcp: ${message}`);
+    return EXIT.USAGE;
   };
   switch (args.command) {
     case 'create': {
-      if (!args.principal) return fail(`keys create needs --principal NAME\n${KEYS_USAGE}`);
+      if (!args.principal) return fail(`keys create needs --principal NAME (veo-mcp --help)`);
       let days: number | undefined;
       if (args.expiresInDays !== undefined) {
         days = Number(args.expiresInDays);
@@ -82,7 +84,7 @@ export async function runKeysCommand(
     case 'revoke': {
       const id = args.target?.toLowerCase();
       if (!id || !/^[0-9a-f]{6,64}$/.test(id)) {
-        return fail(`keys revoke needs a KEY_ID (6 to 64 hex digits, as keys list shows)\n${KEYS_USAGE}`);
+        return fail(`keys revoke needs a KEY_ID (6 to 64 hex digits, as keys list shows) (veo-mcp --help)`);
       }
       const matches = (await store.list()).filter((r) => r.hash.startsWith(id));
       if (matches.length === 0) return fail(`No API key has id ${id} (veo-mcp keys list shows them).`);
@@ -95,7 +97,7 @@ export async function runKeysCommand(
       return 0;
     }
     default:
-      return fail(`unknown keys command ${args.command ?? '(none)'}\n${KEYS_USAGE}`);
+      return fail(`unknown keys command ${args.command ?? '(none)'} (veo-mcp --help)`);
   }
 }
 

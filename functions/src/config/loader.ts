@@ -2,6 +2,7 @@
 // variable and every broken rule between variables is reported at once, one line each, before anything starts.
 import { totalmem } from 'node:os';
 import { CONFIG_VARIABLES, EnvSchema, isSecretVariable, type Env } from './schema.js';
+import type { CompatToolFamily } from './schema.js';
 import type { SpendLimits } from '../operations/budget.js';
 import type { AdmissionSettings } from '../operations/gate.js';
 import type { Backend, WireApi } from '../operations/record.js';
@@ -139,6 +140,8 @@ export interface Config {
   /** Object-name prefix for outputs: {prefix}/{operationId}/. */
   outputPrefix: string;
   maxWaitSeconds: number;
+  /** COMPAT_TOOLS: peer servers whose tool and parameter names are also offered (mcp/tools/compat-*.ts). */
+  compatTools: CompatToolFamily[];
   maxImageBytes: number;
   maxVideoBytes: number;
   maxRequestBytes: number;
@@ -412,6 +415,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webhookSecret: e.WEBHOOK_SIGNING_SECRET,
     },
     maxWaitSeconds: e.MAX_WAIT_SECONDS,
+    compatTools: [...new Set(list(e.COMPAT_TOOLS))] as CompatToolFamily[],
     maxImageBytes: e.MAX_IMAGE_BYTES,
     maxVideoBytes: e.MAX_VIDEO_BYTES,
     maxRequestBytes: e.MAX_REQUEST_BYTES,

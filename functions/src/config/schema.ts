@@ -29,6 +29,22 @@ const seconds = (range: { atLeast: number } | { above: number }, max: number) =>
 const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
   z.enum(values, { error: () => `must be one of: ${values.join(', ')}` });
 
+/** Peer servers whose tool names COMPAT_TOOLS can add (functions/src/mcp/tools/compat-*.ts). */
+export const COMPAT_TOOL_FAMILIES = ['genmedia', 'media-gen'] as const;
+export type CompatToolFamily = (typeof COMPAT_TOOL_FAMILIES)[number];
+
+/** A comma-separated list of COMPAT_TOOL_FAMILIES; an unknown name is refused naming the allowed ones. */
+const compatTools = z.string().superRefine((text, ctx) => {
+  for (const name of text.split(',').map((item) => item.trim())) {
+    if (!(COMPAT_TOOL_FAMILIES as readonly string[]).includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `names ${JSON.stringify(name)}: allowed ${COMPAT_TOOL_FAMILIES.join(', ')} (comma-separated)`,
+      });
+    }
+  }
+});
+
 const httpUrl = z
   .string()
   .url('must be an absolute http(s) URL')
@@ -199,6 +215,8 @@ export const EnvSchema = z.object({
     )
     .default('videos'),
   MAX_WAIT_SECONDS: int(0, 3000).default(50),
+  /** Extra tools under peer servers' names (genmedia, media-gen); unset: none. */
+  COMPAT_TOOLS: compatTools.optional(),
   MAX_IMAGE_BYTES: int(1024, 52428800).default(20 * 1024 * 1024),
   /** Largest input video extend_video reads or fetches (a 30 s 4K MP4 is well under 200 MiB). */
   MAX_VIDEO_BYTES: int(1024, 1024 * 1024 * 1024).default(200 * 1024 * 1024),

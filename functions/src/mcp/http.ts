@@ -41,11 +41,16 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
   let mcp: NodeMcpRequestHandler | undefined;
   const mcpHandler = (runtime: Runtime): NodeMcpRequestHandler =>
     (mcp ??= createProtocolHandler(
-      ({ authInfo }) => {
+      ({ authInfo, era }) => {
         if (!authInfo?.clientId)
           throw new Error('MCP request reached the server factory without a principal');
         const method = authInfo.extra?.['method'];
-        return createMcpServer(runtime, authInfo.clientId, typeof method === 'string' ? method : undefined);
+        return createMcpServer(
+          runtime,
+          authInfo.clientId,
+          typeof method === 'string' ? method : undefined,
+          era,
+        );
       },
       {
         onRejected: (err) => log.debug('MCP request rejected', errorFields(err)),

@@ -1,5 +1,7 @@
-// How an operation is shown to MCP clients: one schema for structuredContent, plus content blocks — a text summary
-// and, when done, one resource_link per video with a signed URL (the text repeats the links for clients that drop them).
+// How an operation is shown to MCP clients: one schema for structuredContent, plus content blocks — a text summary,
+// a resource_link to the operation's own MCP resource (resources.ts) and, when done, one resource_link per video with a
+// signed URL (the text repeats the links for clients that drop them). The resource's URI and name are made here, so a
+// tool result and resources/list name an operation alike.
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { VideoLink } from '../operations/ports.js';
@@ -20,8 +22,19 @@ export const VideoLinkSchema = z.object({
   bytes: z.number().describe('Size of the video in bytes.'),
 });
 
+/** Each operation is the MCP resource `veo-mcp://operations/{id}` (resources.ts serves it). */
+export const OPERATION_URI_PREFIX = 'veo-mcp://operations/';
+export const OPERATION_URI_TEMPLATE = `${OPERATION_URI_PREFIX}{id}`;
+export const operationUri = (id: string): string => OPERATION_URI_PREFIX + id;
+
 export const OperationViewSchema = z.object({
   operation_id: z.string().describe('Id to pass to get_video_operation.'),
+  resource_uri: z
+    .string()
+    .describe(
+      'This operation as an MCP resource: resources/read returns this view with freshly signed links, so an ' +
+        'expired link is one read away from a new one.',
+    ),
   status: z.enum(OPERATION_STATUSES).describe('QUEUED and RUNNING are in progress; the rest are final.'),
   done: z.boolean().describe('True when status is final.'),
   backend: z
@@ -95,6 +108,7 @@ export function viewOperation(record: OperationRecord, links: VideoLink[]): Oper
   const done = isTerminal(record.status);
   return {
     operation_id: record.id,
+    resource_uri: operationUri(record.id),
     status: record.status,
     done,
     backend: backendOf(record),
@@ -165,7 +179,7 @@ function nextStep(record: OperationRecord, videoCount: number): string {
     case 'RUNNING':
       return `Call get_video_operation with operation_id "${record.id}" in about 10 seconds (or generate_video with wait_seconds).`;
     case 'SUCCEEDED':
-      return `Download the ${videoCount} video(s) from the signed URLs before they expire; call get_video_operation again for fresh links.`;
+      return `Download the ${videoCount} video(s) from the signed URLs before they expire; call get_video_operation again (or read the resource ${operationUri(record.id)}) for fresh links.`;
     case 'FILTERED':
       return 'The model filtered the output for safety (not billed). Rephrase the prompt (and images) and start a new generation.';
     case 'EXPIRED':
@@ -175,6 +189,26 @@ function nextStep(record: OperationRecord, videoCount: number): string {
         ? 'The failure may be temporary: try again with a new idempotency_key.'
         : 'Fix the cause above before trying again.';
   }
+}
+
+/** How an operation is named as a resource: in resources/list and in every tool result's resource_link alike. */
+export function operationResource(view: OperationView): {
+  uri: string;
+  name: string;
+  title: string;
+  description: string;
+  mimeType: 'application/json';
+} {
+  const prompt = view.prompt && view.prompt.length > 60 ? `${view.prompt.slice(0, 57)}...` : view.prompt;
+  return {
+    uri: view.resource_uri,
+    name: `operation-${view.operation_id}`,
+    title: `${view.status}: ${prompt ? JSON.stringify(prompt) : view.mode} (${view.model})`,
+    description:
+      `Video operation ${view.operation_id} (${view.mode}, ${view.model} on ${view.backend}, created ` +
+      `${view.created_at}) as JSON; its video links are signed at each read.`,
+    mimeType: 'application/json',
+  };
 }
 
 /** The tool result for one operation: text for every client, links for clients that render them. */
@@ -192,8 +226,9 @@ export function operationResult(
   if (view.queue) lines.push(`queue: ${view.queue.message}`);
   if (view.error) lines.push(`error: ${view.error.code}: ${view.error.message}`);
   view.videos.forEach((video, index) =>
-    lines.push(`video ${index + 1}: ${video.url} (expires ${video.expires_at})`),
+    lines.push(`video-${index}: ${video.url} (expires ${video.expires_at})`),
   );
+  lines.push(`resource: ${view.resource_uri}`);
   lines.push(`next: ${view.next_step}`);
   return {
     content: [
@@ -201,11 +236,14 @@ export function operationResult(
       ...view.videos.map((video, index) => ({
         type: 'resource_link' as const,
         uri: video.url,
-        name: `${view.operation_id}-video-${index + 1}.mp4`,
-        title: `Video ${index + 1} of operation ${view.operation_id}`,
+        // The stored object is video-{index}.mp4: the link, the text and a download share its name.
+        name: `${view.operation_id}-video-${index}.mp4`,
+        title: `Video ${index} of operation ${view.operation_id}`,
         mimeType: 'video/mp4',
         description: `${view.backend === 'simulator' ? 'Simulated test pattern' : 'Veo video'}, ${video.bytes} bytes; link expires ${video.expires_at}`,
       })),
+      // After the videos, so a client that takes the first link gets the MP4.
+      { type: 'resource_link' as const, ...operationResource(view) },
     ],
     structuredContent: view as unknown as Record<string, unknown>,
   };

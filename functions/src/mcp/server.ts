@@ -1,8 +1,8 @@
 // The MCP server factory (SDK v2): a new McpServer per request (stateless, either protocol era), with every tool
 // registered for one principal. Capabilities are exactly what is implemented: tools, without list_changed (the list
-// never changes while an instance runs). tools/list and the tools' JSON Schemas are computed once per instance, and
+// never changes while an instance runs), and the operation resources (resources.ts). tools/list and the tools' JSON Schemas are computed once per instance, and
 // tools/list carries a cache hint. Every tool call counts against the caller's per-minute limit before the tool runs.
-// MCP Apps (apps/) add the player and gallery resources, again without list_changed.
+// MCP Apps (apps/) add the player and gallery ui:// resources, read through the same resources capability.
 import {
   InMemoryTransport,
   McpServer,
@@ -12,8 +12,11 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
 import { attachAppUi, registerAppResources } from './apps/index.js';
+import { registerOperationResources } from './resources.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
+import { registerGenmediaTools } from './tools/compat-genmedia.js';
+import { registerMediaGenTools } from './tools/compat-media-gen.js';
 import { registerEditVideoTool } from './tools/edit-video.js';
 import { registerExtendVideoTool } from './tools/extend-video.js';
 import { registerGenerateVideoTool } from './tools/generate-video.js';
@@ -21,6 +24,7 @@ import { registerGetUsageTool } from './tools/get-usage.js';
 import { registerGetVideoOperationTool } from './tools/get-video-operation.js';
 import { registerListVideoModelsTool } from './tools/list-video-models.js';
 import { registerListVideoOperationsTool } from './tools/list-video-operations.js';
+import { TasksExtension } from './tasks.js';
 
 export const SERVER_NAME = 'veo-mcp-cloud';
 export const SERVER_VERSION = '0.1.0';
@@ -31,8 +35,11 @@ export const SERVER_VERSION = '0.1.0';
  */
 const LIST_CACHE_HINT = { ttlMs: 5 * 60_000, cacheScope: 'public' } as const;
 
-/** The tools/list answer, computed once per instance: turning zod schemas into JSON Schema is the costly part. */
-let toolList: Promise<ListToolsResult> | undefined;
+/**
+ * The tools/list answer, computed once per instance: turning zod schemas into JSON Schema is the costly part. Keyed
+ * by COMPAT_TOOLS, the one setting that changes the list (tests run servers with and without it in one process).
+ */
+const toolLists = new Map<string, Promise<ListToolsResult>>();
 
 /**
  * The SDK converts a tool's zod schemas to JSON Schema on every tools/call of a fresh server (the output schema to
@@ -60,17 +67,38 @@ function memoizeOutputSchema(name: string, tool: RegisteredTool): void {
  * registrations, answering tools/list from the cache. `method` is the request's JSON-RPC method when the body is a
  * single message (undefined otherwise: then everything is registered).
  */
-export function createMcpServer(runtime: Runtime, principal: string, method?: string): McpServer {
+export function createMcpServer(
+  runtime: Runtime,
+  principal: string,
+  method?: string,
+  era?: 'legacy' | 'modern',
+): McpServer {
+  // The Tasks extension (tasks.ts) exists on the 2026-07-28 wire only: SEP-2663 defines it for no earlier revision.
+  const tasks =
+    era === 'modern'
+      ? new TasksExtension({ operations: runtime.operations, clock: runtime.clock, principal })
+      : undefined;
   const server =
-    method === undefined || method === 'tools/call' ? registerAll(runtime, principal) : newServer(runtime);
+    method === undefined || method === 'tools/call'
+      ? registerAll(runtime, principal, tasks)
+      : newServer(runtime);
+  tasks?.attach(server);
   server.server.setRequestHandler('tools/list', async () => {
-    toolList ??= listToolsOnce(runtime).catch((err: unknown) => {
-      toolList = undefined; // Never cache a failure.
-      throw err;
-    });
+    const key = runtime.config.compatTools.join(',');
+    let toolList = toolLists.get(key);
+    if (!toolList) {
+      toolList = listToolsOnce(runtime).catch((err: unknown) => {
+        toolLists.delete(key); // Never cache a failure.
+        throw err;
+      });
+      toolLists.set(key, toolList);
+    }
     // A copy: the 2026-07-28 encoder adds cache fields to the object it sends.
     return { ...(await toolList) };
   });
+  // Every server: initialize and server/discover declare the resources capability; reads count like tool calls.
+  const { operations } = runtime;
+  registerOperationResources(server, { operations, admit: () => operations.admitCall(principal) }, principal);
   return server;
 }
 
@@ -84,14 +112,18 @@ function newServer(runtime: Runtime): McpServer {
         'generate_video returns an operation_id at once; poll it with get_video_operation until SUCCEEDED, then ' +
         'use the signed links; extend_video and edit_video continue a result. Always pass an idempotency_key: ' +
         `video is billed per second. Backend: ${runtime.backendLabel}.`,
-      cacheHints: { 'tools/list': LIST_CACHE_HINT, 'server/discover': LIST_CACHE_HINT },
+      cacheHints: {
+        'tools/list': LIST_CACHE_HINT,
+        'server/discover': LIST_CACHE_HINT,
+        'resources/templates/list': LIST_CACHE_HINT,
+      },
     },
   );
   registerAppResources(server, runtime.config); // MCP Apps player and gallery (apps/index.ts).
   return server;
 }
 
-function registerAll(runtime: Runtime, principal: string): McpServer {
+function registerAll(runtime: Runtime, principal: string, tasks?: TasksExtension): McpServer {
   const server = newServer(runtime);
   const { operations, config } = runtime;
   const { api, defaultModel } = config.veo;
@@ -102,19 +134,17 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
     maxImageBytes: config.maxImageBytes,
     egress: runtime.egress,
     maxWaitSeconds: config.maxWaitSeconds,
+    ownStorage: runtime.blobs.outputUriFor(''),
+  };
+  const extendDeps = {
+    ...startDeps,
+    blobs: runtime.blobs,
+    maxVideoBytes: config.maxVideoBytes,
+    outputPrefix: config.outputPrefix,
   };
   const tools = {
     generate_video: registerGenerateVideoTool(server, startDeps, principal),
-    extend_video: registerExtendVideoTool(
-      server,
-      {
-        ...startDeps,
-        blobs: runtime.blobs,
-        maxVideoBytes: config.maxVideoBytes,
-        outputPrefix: config.outputPrefix,
-      },
-      principal,
-    ),
+    extend_video: registerExtendVideoTool(server, extendDeps, principal),
     edit_video: registerEditVideoTool(server, startDeps, principal),
     get_video_operation: registerGetVideoOperationTool(server, operations, principal),
     cancel_video_operation: registerCancelVideoOperationTool(server, operations, principal),
@@ -127,11 +157,15 @@ function registerAll(runtime: Runtime, principal: string): McpServer {
       live: (model) => operations.modelAvailability(model),
     }),
     get_usage: registerGetUsageTool(server, operations, principal),
+    // COMPAT_TOOLS: peer servers' tool names on the same operations (off unless configured).
+    ...(config.compatTools.includes('genmedia') ? registerGenmediaTools(server, extendDeps, principal) : {}),
+    ...(config.compatTools.includes('media-gen') ? registerMediaGenTools(server, extendDeps, principal) : {}),
   };
   attachAppUi(tools);
   for (const [name, tool] of Object.entries(tools)) {
     memoizeOutputSchema(name, tool);
     metered(name, tool, () => operations.admitCall(principal));
+    tasks?.wrap(name, tool);
   }
   return server;
 }

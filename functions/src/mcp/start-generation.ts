@@ -6,7 +6,7 @@ import type { EgressOptions } from '../net/egress.js';
 import type { Operations } from '../operations/index.js';
 import { isTerminal, type WireApi } from '../operations/record.js';
 import type { PreparedRequest } from '../video/request.js';
-import { OperationViewSchema, operationResult, viewOperation } from './operation-view.js';
+import { OperationViewSchema, operationResult, viewOperation, type OperationView } from './operation-view.js';
 
 /** The arguments every starting tool takes besides the generation's own. */
 export const StartArgsSchema = z.object({
@@ -46,6 +46,8 @@ export interface GenerateToolDeps {
   egress: EgressOptions;
   /** The server's cap on wait_seconds. */
   maxWaitSeconds: number;
+  /** This deployment's own storage (gs://OUTPUT_BUCKET/), refused as an image source. */
+  ownStorage?: string;
 }
 
 /** Starts the prepared generation (idempotently), waits as asked, and returns the operation. */
@@ -94,11 +96,20 @@ export async function startGeneration(
       ? `Accepted ${what} ${record.id}; it waits for its turn at ${record.model} (${view.queue.reason}).`
       : `Started ${what} ${record.id}${view.done ? ` and it finished: ${view.status}` : ''}.`
     : `idempotency_key matched operation ${record.id}: nothing new was started or billed.`;
+  return startResult(view, lead, { replay: !started.started, waited });
+}
+
+/** A starting tool's result (StartResultSchema): the operation, whether the call replayed one, how long it waited. */
+export function startResult(
+  view: OperationView,
+  lead: string,
+  call: { replay: boolean; waited: number },
+): CallToolResult {
   const result = operationResult(view, lead);
   result.structuredContent = {
     ...result.structuredContent,
-    idempotent_replay: !started.started,
-    waited_seconds: waited,
+    idempotent_replay: call.replay,
+    waited_seconds: call.waited,
   };
   return result;
 }

@@ -196,7 +196,10 @@ export function releaseOnEnding(before: OperationRecord, after: OperationRecord)
   const delivered = after.status === 'SUCCEEDED' || after.outputs.length > 0;
   // Veo has no cancel: a generation it accepted runs on and is billed, so cancelling it gives no seconds back
   // (else start-and-cancel in a loop would spend without limit). One the model's API stopped (Omni) gives them back.
-  const billedAnyway = after.status === 'CANCELLED' && sentToVeo(before) && !after.upstreamCancelled;
+  // Nor does a submit whose outcome is unknown and cannot be reconciled: Google may have started it.
+  const billedAnyway =
+    (after.status === 'CANCELLED' && sentToVeo(before) && !after.upstreamCancelled) ||
+    after.mayBeBilled === true;
   return {
     principal: after.principal,
     day: after.reservation.day,

@@ -2,7 +2,15 @@
 // Each use case lives in its own module (start, poll, completion, wait); state.ts holds the pure transitions.
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { admitCall, sentToVeo, utcDay, utcMinute, type SpendLimits, type UsageSnapshot } from './budget.js';
+import {
+  admitCall,
+  admitStart,
+  sentToVeo,
+  utcDay,
+  utcMinute,
+  type SpendLimits,
+  type UsageSnapshot,
+} from './budget.js';
 import { systemClock } from './clock.js';
 import { finish, links } from './completion.js';
 import { OPERATION_ID_PATTERN } from './ids.js';
@@ -10,7 +18,7 @@ import type { OperationsContext } from './context.js';
 import { pollOnce, sweep, type PollEffect } from './poll.js';
 import type { ListQuery, ModelAvailability, OperationStore, VideoLink } from './ports.js';
 import { admissionView, gateKeyOf, rateOf, type AdmissionView } from './gate.js';
-import { isTerminal, type OperationRecord, type WireApi } from './record.js';
+import { isTerminal, type OperationRecord, type VideoRequest, type WireApi } from './record.js';
 import type { Ending } from './state.js';
 import { start, type StartInput } from './start.js';
 import { waitFor, type WaitOptions, type WaitResult } from './wait.js';
@@ -21,8 +29,11 @@ export type { PollEffect } from './poll.js';
 export type { AdmissionView, BreakerView } from './gate.js';
 export type { StartInput } from './start.js';
 
-/** What the model's API did with a cancel: stopped it, has no cancel (Veo), or could not be asked. */
-export type UpstreamCancel = 'cancelled' | 'unsupported' | 'failed';
+/**
+ * What the model's API did with a cancel: stopped it, found it already finished (it may be billed), has no cancel
+ * (Veo), or could not be asked.
+ */
+export type UpstreamCancel = 'cancelled' | 'finished' | 'unsupported' | 'failed';
 export { SubmitFailedError } from './submit.js';
 export type { WaitOptions, WaitResult } from './wait.js';
 
@@ -56,6 +67,21 @@ export class Operations {
     const at = this.ctx.clock.now();
     const usage = await this.ctx.ledger.usage(principal, utcDay(at), utcMinute(at));
     return { usage, limits: this.ctx.settings.limits, at };
+  }
+
+  /**
+   * Whether the principal's spend limits would admit this request now, read outside a transaction: a cheap early
+   * refusal before costly work (an https input video's copy). The start's own transaction decides for real.
+   */
+  async admitsStart(principal: string, request: VideoRequest, estimatedCostUsd: number): Promise<void> {
+    const { usage, limits, at } = await this.usage(principal);
+    admitStart(
+      { ...usage, queued: 0 },
+      { principal, request, estimatedCostUsd },
+      limits,
+      this.ctx.settings.admission.maxQueuedPerPrincipal,
+      at,
+    );
   }
 
   /** The caller's operation; another principal's operation is reported as not found. */

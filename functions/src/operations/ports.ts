@@ -211,10 +211,11 @@ export interface VideoGenerator {
   writesToStorage(model: string): boolean;
   poll(operationName: string, model: string): Promise<GenerationStatus>;
   /**
-   * Asks the model's API to stop a started generation: 'cancelled' when it did (Omni interactions), 'unsupported'
-   * when the API has no cancel (Veo: a started job may still be billed). Throws when the API failed.
+   * Asks the model's API to stop a started generation: 'cancelled' when it did (Omni interactions), 'finished' when it
+   * had already ended (it may be billed), 'unsupported' when the API has no cancel (Veo: a started job may still be
+   * billed). Throws when the API failed.
    */
-  cancel(operationName: string, model: string): Promise<'cancelled' | 'unsupported'>;
+  cancel(operationName: string, model: string): Promise<'cancelled' | 'finished' | 'unsupported'>;
   /** Opens a generated video that has to be copied into the blob store. */
   open(video: Exclude<GeneratedVideo, { kind: 'stored' }>, model: string): Promise<Readable>;
   /** Whether the API serves `model` to this project or key now (cached by the adapter). */

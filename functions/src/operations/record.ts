@@ -212,6 +212,8 @@ export interface OperationRecord {
    */
   /** The caller cancelled it and the model's API stopped it (Omni interactions): nothing more is billed. */
   upstreamCancelled?: boolean;
+  /** It ended FAILED after a submit whose outcome is unknown: Google may have started and bill it. */
+  mayBeBilled?: boolean;
   announceToken?: string;
   announceLeaseUntil?: string;
   completionPublishedAt?: string;

@@ -37,6 +37,8 @@ export type Ending =
       raiReasons?: string[];
       /** CANCELLED: the model's API stopped the generation (Omni), so nothing more is billed. */
       upstreamCancelled?: boolean;
+      /** FAILED: the submit's outcome is unknown and cannot be reconciled: Google may have started (and bill) it. */
+      mayBeBilled?: boolean;
     };
 
 /** The right to publish an operation's completion event, held by one instance until `until`. */

@@ -301,7 +301,11 @@ async function sendFailed(
   }
   let ended: OperationRecord | undefined;
   try {
-    ended = await finish(ctx, id, { status: 'FAILED', error });
+    ended = await finish(ctx, id, {
+      status: 'FAILED',
+      error,
+      ...(kind === 'unknown' ? { mayBeBilled: true } : {}),
+    });
   } catch (finishErr) {
     // Unless the record could not even be ended (then that store failure is the answer, and a retry helps), the
     // caller needs Veo's answer, not ours: the event stays due and goes out on a replay or the sweep.
@@ -314,7 +318,10 @@ async function sendFailed(
   const refused = new SubmitFailedError(
     id,
     err instanceof AppError ? err.code : 'UPSTREAM',
-    `Veo did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
+    kind === 'unknown'
+      ? `${record.model} may have started the generation, and Google may bill it; it is not sent again, and its ` +
+          `seconds stay counted (operation ${id} recorded as FAILED): ${error.message}`
+      : `${record.model} did not start the generation (operation ${id} recorded as FAILED): ${error.message}`,
     false,
   );
   return { record: ended ?? (await ctx.store.get(id)) ?? record, refused };

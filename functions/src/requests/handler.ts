@@ -140,6 +140,7 @@ export function createRequestsHandler(getRuntime: () => Promise<Runtime>) {
         defaultModel: runtime.config.veo.defaultModel,
         maxImageBytes: runtime.config.maxImageBytes,
         egress: runtime.egress,
+        ownStorage: runtime.blobs.outputUriFor(''),
       });
     } catch (err) {
       return settle(err, false);

@@ -49,7 +49,9 @@ export async function prepareEdit(
   if (!parent.veoOperationName) {
     throw new AppError('FAILED_PRECONDITION', `Operation ${parent.id} has no interaction to continue.`);
   }
-  const prepared = await prepareRequest({ ...args, model: parent.model }, options, {
+  // An edit keeps the parent's resolution unless asked otherwise (and is priced at it).
+  const resolution = args.resolution ?? parent.request.resolution;
+  const prepared = await prepareRequest({ ...args, model: parent.model, resolution }, options, {
     mode: 'edit',
     parentSeconds: resultSecondsOf(parent),
     aspectRatio: parent.request.aspectRatio,
@@ -61,8 +63,10 @@ export async function prepareEdit(
 export interface ExtendOptions extends PrepareOptions {
   blobs: BlobStore;
   maxVideoBytes: number;
-  /** The blob key an https input video is copied to. */
-  copyTo: string;
+  /** The blob key an https input video is copied to, named from its bytes (input-video.ts copyName). */
+  copyTo: (sha256: string) => string;
+  /** Throws when the caller's limits refuse the request: run before the https copy is written. */
+  admits: (request: PreparedRequest['request'], estimatedCostUsd: number) => Promise<void>;
 }
 
 /** The input rules of a model that extends MP4s, as input-video.ts checks them. */
@@ -131,11 +135,11 @@ export async function prepareExtend(
           `interaction: give the operation_id of one of your ${model.id} generations that SUCCEEDED.`,
       );
     }
-    const prepared = await prepareRequest({ ...args, model: model.id }, options, {
-      mode: 'extend',
-      inputSeconds: resultSecondsOf(parent),
-      aspectRatio: parent.request.aspectRatio,
-    });
+    const prepared = await prepareRequest(
+      { ...args, model: model.id, resolution: args.resolution ?? parent.request.resolution },
+      options,
+      { mode: 'extend', inputSeconds: resultSecondsOf(parent), aspectRatio: parent.request.aspectRatio },
+    );
     return { ...prepared, request: { ...prepared.request, parent: childLink(parent) } };
   }
 
@@ -144,6 +148,19 @@ export async function prepareExtend(
   if (parent) {
     video = await resolveStoredVideo(parent.outputs[0]!.uri, parent.id, check);
   } else {
+    // The copy is the one write before the record: the arguments and the caller's limits are checked first, so a call
+    // that will be refused writes nothing (the start's transaction still decides the spend).
+    const early = checkRequest(
+      { ...args, model: model.id },
+      options.api,
+      options.defaultModel,
+      {},
+      {
+        mode: 'extend',
+        inputSeconds: 0,
+      },
+    );
+    await options.admits(early.request as PreparedRequest['request'], early.estimatedCostUsd);
     video = await resolveVideo(args.video, { ...check, copyTo: options.copyTo, egress: options.egress });
   }
   const shape = labelOf(video.width, video.height);

@@ -20,6 +20,8 @@ export interface ImageOptions {
   egress?: EgressOptions;
   /** The argument errors name: 'image' (default), 'last_frame', 'reference_images[1]', … */
   field?: string;
+  /** This deployment's own storage (request.ts PrepareOptions.ownStorage): gs:// images there are refused. */
+  ownStorage?: string;
 }
 
 const ALLOWED_SOURCES =
@@ -36,7 +38,17 @@ export async function resolveImage(
   if (declaredMimeType !== undefined && !(IMAGE_MIME_TYPES as readonly string[]).includes(declaredMimeType)) {
     throw invalidArgument('image_mime_type', declaredMimeType, `Allowed: ${IMAGE_MIME_TYPES.join(', ')}.`);
   }
-  if (value.startsWith('gs://')) return gcsImage(value, declaredMimeType, options.api, field);
+  if (value.startsWith('gs://')) {
+    if (options.ownStorage && value.startsWith(options.ownStorage)) {
+      throw invalidArgument(
+        field,
+        value,
+        `It is in this service's output bucket (${options.ownStorage}), which holds every caller's files; give an ` +
+          'image in another bucket, an https:// URL, a data: URL or base64.',
+      );
+    }
+    return gcsImage(value, declaredMimeType, options.api, field);
+  }
   if (/^https:\/\//i.test(value)) {
     const bytes = await fetchCallerMedia(
       value,

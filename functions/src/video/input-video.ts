@@ -3,6 +3,7 @@
 // into the blob store, since Veo reads an input video only from gs:// (research note §3). What a video is comes from
 // its own bytes, parsed with mp4box: never from a name or a Content-Type. Every refusal names `video`, the value and
 // what is allowed, and happens before anything is written: the one write, the https copy, follows the checks.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Movie } from 'mp4box';
 import { AppError, invalidArgument } from '../errors.js';
@@ -47,8 +48,12 @@ export interface VideoOptions {
   blobs: BlobStore;
   /** Largest input video read or fetched, in bytes. */
   maxBytes: number;
-  /** The blob key an https video is copied to (e.g. `${outputPrefix}input-video.mp4`); Veo then reads the copy. */
-  copyTo: string;
+  /**
+   * The blob key an https video is copied to, given the sha256 of its bytes; Veo then reads the copy. Named by
+   * content: the same video always has the same key (a retried call replays), and another video never meets an old
+   * copy at its key (GCS writes are create-only).
+   */
+  copyTo: (sha256: string) => string;
   /** The model's rules (extensionInputProblems): checked before the https copy is made. */
   rules?: ExtensionRules;
   /** Where https videos may be fetched from (net/egress.ts); tests inject a resolver and a CA. */
@@ -140,7 +145,11 @@ async function httpsVideo(url: string, options: VideoOptions): Promise<VideoRefe
   );
   const facts = await inspectVideo(Readable.from([body]), maxBytes, { totalBytes: body.length, label: url });
   refuseUnless(facts, options.rules, url);
-  const stored = await options.blobs.put(options.copyTo, body, 'video/mp4');
+  const stored = await options.blobs.put(
+    options.copyTo(createHash('sha256').update(body).digest('hex')),
+    body,
+    'video/mp4',
+  );
   // The GCS store keeps an object already at the key (create-only): make sure the copy is this video.
   if (stored.bytes !== body.length) {
     throw new AppError(

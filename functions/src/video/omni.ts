@@ -29,6 +29,9 @@ type Content = Interactions.Content;
 /** The Gemini API's own host: the only place a `uri` video is downloaded from with the API key. */
 const GEMINI_API_ORIGIN = 'https://generativelanguage.googleapis.com';
 /** Each call exactly once (see the header). */
+/** Redirects a video download may follow (the key is sent to the API's origin only). */
+const MAX_REDIRECTS = 3;
+
 const ONCE = { maxRetries: 0 } as const;
 
 export interface OmniAdapterOptions {
@@ -99,11 +102,16 @@ export class OmniAdapter implements VideoGenerator {
     return parseInteraction(interaction);
   }
 
-  /** Interactions can be cancelled while they run (POST /{v}/interactions/{id}/cancel). */
-  async cancel(operationName: string, _model: string): Promise<'cancelled'> {
+  /**
+   * Interactions can be cancelled while they run (POST /{v}/interactions/{id}/cancel). Only an interaction the answer
+   * shows cancelled was stopped; one that had already finished may be billed ('finished').
+   */
+  async cancel(operationName: string, _model: string): Promise<'cancelled' | 'finished'> {
     const ai = await this.load();
-    await ai.interactions.cancel(operationName, undefined, ONCE).catch(rethrow('poll', this.api));
-    return 'cancelled';
+    const answer = await ai.interactions
+      .cancel(operationName, undefined, ONCE)
+      .catch(rethrow('poll', this.api));
+    return (answer as { status?: unknown } | undefined)?.status === 'cancelled' ? 'cancelled' : 'finished';
   }
 
   /**
@@ -123,10 +131,7 @@ export class OmniAdapter implements VideoGenerator {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     try {
-      const response = await fetch(url, {
-        headers: { 'x-goog-api-key': this.options.apiKey! },
-        signal: controller.signal,
-      });
+      const response = await this.download(url, expected, controller.signal);
       if (!response.ok || !response.body) {
         const status = response.status;
         await response.body?.cancel();
@@ -142,6 +147,33 @@ export class OmniAdapter implements VideoGenerator {
       clearTimeout(timer);
       if (err instanceof AppError) throw err;
       throw new AppError('UPSTREAM', `Downloading the Omni video failed: ${(err as Error).message}`, true);
+    }
+  }
+
+  /**
+   * GETs a file, following at most MAX_REDIRECTS redirects by hand: the key goes only to the API's own origin (fetch
+   * would carry the header to wherever a redirect points, e.g. a signed storage URL that needs no key).
+   */
+  private async download(url: URL, apiOrigin: string, signal: AbortSignal): Promise<Response> {
+    let at = url;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> =
+        at.origin === apiOrigin ? { 'x-goog-api-key': this.options.apiKey! } : {};
+      const response = await fetch(at, { headers, signal, redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || !location) return response;
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) {
+        throw new AppError(
+          'UPSTREAM',
+          `Downloading the Omni video: more than ${MAX_REDIRECTS} redirects`,
+          true,
+        );
+      }
+      at = new URL(location, at);
+      if (at.protocol !== 'https:' && at.origin !== apiOrigin) {
+        throw new AppError('UPSTREAM', `Downloading the Omni video: redirected to ${at.protocol} URL`, false);
+      }
     }
   }
 

@@ -119,6 +119,11 @@ export interface PrepareOptions {
   defaultModel: string;
   maxImageBytes: number;
   egress?: EgressOptions;
+  /**
+   * This deployment's own storage (gs://OUTPUT_BUCKET/), where every caller's outputs and kept inputs live: a gs://
+   * image there is refused, since naming one would use another principal's files.
+   */
+  ownStorage?: string;
 }
 
 export async function prepareRequest(
@@ -127,6 +132,14 @@ export async function prepareRequest(
   mode: ModeInput = { mode: 'generate' },
 ): Promise<PreparedRequest> {
   const given = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+  for (const field of ['image', 'last_frame'] as const) {
+    if (args[field] !== undefined && !given(args[field])) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `Invalid ${field}: it is empty. Give the image as gs://, https://, a data: URL or base64, or omit ${field}.`,
+      );
+    }
+  }
   const references = (args.reference_images ?? []).filter(given);
   if (references.length !== (args.reference_images ?? []).length) {
     throw new AppError(
@@ -146,6 +159,7 @@ export async function prepareRequest(
     api: options.api,
     maxBytes: options.maxImageBytes,
     egress: options.egress,
+    ownStorage: options.ownStorage,
     field,
   });
   const image = given(args.image)

@@ -51,7 +51,7 @@ export class ModelRouter implements VideoGenerator {
     return this.adapterFor(model).poll(operationName, model);
   }
 
-  cancel(operationName: string, model: string): Promise<'cancelled' | 'unsupported'> {
+  cancel(operationName: string, model: string): Promise<'cancelled' | 'finished' | 'unsupported'> {
     return this.adapterFor(model).cancel(operationName, model);
   }
 

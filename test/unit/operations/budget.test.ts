@@ -348,7 +348,7 @@ describe('spend limits', () => {
     test('a submit Veo refused (FAILED at once) gives everything back', async () => {
       const s = withLimits({ dailySecondsPerPrincipal: 8 });
       h.veo.submitError = new AppError('INVALID_ARGUMENT', 'Veo says no');
-      await assert.rejects(s.start(), /Veo did not start the generation/);
+      await assert.rejects(s.start(), /veo-3\.1-fast-generate-001 did not start the generation/);
       assert.deepEqual(await s.usage(), released);
       assert.equal((await s.start()).started, true, 'the 8 s are available again');
     });

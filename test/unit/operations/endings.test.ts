@@ -83,7 +83,7 @@ describe('every ending publishes exactly one completion event', () => {
     h.sink.failures = 1;
     await assert.rejects(h.start({ idempotencyKey: 'k1' }), (err: AppError) => {
       assert.equal(err.code, 'INVALID_ARGUMENT');
-      assert.match(err.message, /Veo did not start the generation .*bad prompt/);
+      assert.match(err.message, /veo-3\.1-fast-generate-001 did not start the generation .*bad prompt/);
       assert.equal(err.retryable, false);
       return true;
     });

@@ -333,7 +333,7 @@ describe('resolveVideo: gs://', () => {
   const options = (blobs: SeededBlobStore, over: Partial<VideoOptions> = {}): VideoOptions => ({
     blobs,
     maxBytes: MAX,
-    copyTo: 'videos/op1/input-video.mp4',
+    copyTo: () => 'videos/op1/input-video.mp4',
     rules: RULES,
     ...over,
   });
@@ -477,7 +477,7 @@ describe('resolveVideo: forms that are not read', () => {
         },
       };
       await refusedWith(
-        resolveVideo(value, { blobs, maxBytes: MAX, copyTo: 'videos/op1/input-video.mp4', egress }),
+        resolveVideo(value, { blobs, maxBytes: MAX, copyTo: () => 'videos/op1/input-video.mp4', egress }),
         `Invalid video: ${JSON.stringify(value)}. ${allowed}`,
       );
       assert.equal(resolved, 0);
@@ -541,7 +541,7 @@ describe('resolveVideo: https', () => {
   const options = (blobs: MemoryBlobStore, over: Partial<VideoOptions> = {}): VideoOptions => ({
     blobs,
     maxBytes: MAX,
-    copyTo: 'videos/op1/input-video.mp4',
+    copyTo: () => 'videos/op1/input-video.mp4',
     rules: RULES,
     egress: {
       ca: CA,

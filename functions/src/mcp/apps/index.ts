@@ -25,6 +25,15 @@ export const APP_OF_TOOL: Readonly<Record<string, string>> = {
   edit_video: PLAYER_URI,
   get_video_operation: PLAYER_URI,
   list_video_operations: GALLERY_URI,
+  // COMPAT_TOOLS: the peers' names answer with the same operation view (mcp/compat.ts), so the player shows them too.
+  veo_t2v: PLAYER_URI,
+  veo_i2v: PLAYER_URI,
+  veo_first_last_to_video: PLAYER_URI,
+  veo_reference_to_video: PLAYER_URI,
+  veo_ingredients_to_video: PLAYER_URI,
+  veo_extend_video: PLAYER_URI,
+  'google-videos-generate': PLAYER_URI,
+  'google-videos-retrieve-operation': PLAYER_URI,
 };
 
 /** Where GCS v4 signed URLs point (@google-cloud/storage getSignedUrl, no custom cname). */

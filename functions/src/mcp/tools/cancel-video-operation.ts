@@ -19,11 +19,12 @@ const outputSchema = OperationViewSchema.extend({
     .boolean()
     .describe('True when this call ended the operation; false when it had ended already.'),
   upstream: z
-    .enum(['cancelled', 'unsupported', 'failed', 'not_sent'])
+    .enum(['cancelled', 'finished', 'unsupported', 'failed', 'not_sent'])
     .optional()
     .describe(
-      "What the model's API did: cancelled (Omni stopped it), unsupported (Veo has no cancel), failed (it could " +
-        'not be asked), not_sent (it never reached the model).',
+      "What the model's API did: cancelled (Omni stopped it), finished (it had already finished at Google and may " +
+        'be billed), unsupported (Veo has no cancel), failed (it could not be asked), not_sent (it never reached ' +
+        'the model).',
     ),
   billing: z
     .enum(['not_billed', 'may_be_billed', 'unchanged'])
@@ -64,7 +65,9 @@ export function registerCancelVideoOperationTool(
             ? `Cancelled operation ${record.id}. ${
                 outcome.upstream === 'failed'
                   ? `${record.model} could not be asked to stop it`
-                  : 'Veo had already accepted it and offers no cancel'
+                  : outcome.upstream === 'finished'
+                    ? `${record.model} had already finished it`
+                    : 'Veo had already accepted it and offers no cancel'
               }: Google may still bill the generation, so its seconds stay counted against your daily limits; its video will not be collected.`
             : `Cancelled operation ${record.id} before it was sent to the model: nothing was billed, and its seconds are back in your budget.`;
       const result = operationResult(view, lead);

@@ -60,6 +60,7 @@ export function registerEditVideoTool(
         defaultModel: deps.defaultModel,
         maxImageBytes: deps.maxImageBytes,
         egress: deps.egress,
+        ownStorage: deps.ownStorage,
       });
       return startGeneration(deps, principal, prepared, args, ctx, 'video edit');
     }),

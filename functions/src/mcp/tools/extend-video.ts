@@ -1,13 +1,13 @@
 // extend_video: a longer video from one of the caller's results (by operation id) or an MP4 at gs:// or https. Veo
 // 3.1 adds 7 s per step to an MP4 it checks first (MP4, 1–30 s, 24 fps, its frame sizes); Gemini Omni continues its
 // own interaction by 3–10 s. Each step is a new operation; steps from a result of ours form one lineage.
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { BlobStore } from '../../operations/ports.js';
 import { prepareExtend } from '../../video/continue.js';
 import { strictFields } from '../../video/input-rules.js';
-import { GenerateVideoArgsSchema } from '../../video/request.js';
+import { GenerateVideoArgsSchema, type PreparedRequest } from '../../video/request.js';
 import {
   StartArgsSchema,
   StartResultSchema,
@@ -79,18 +79,35 @@ export function registerExtendVideoTool(
       },
     },
     guarded('extend_video', async (args, ctx) => {
-      const byUrl = /^[a-z][a-z0-9+.-]*:/i.test(args.video.trim());
-      const parent = byUrl ? undefined : await deps.operations.get(principal, args.video.trim());
-      const prepared = await prepareExtend(args, parent, {
-        api: deps.api,
-        defaultModel: deps.defaultModel,
-        maxImageBytes: deps.maxImageBytes,
-        egress: deps.egress,
-        blobs: deps.blobs,
-        maxVideoBytes: deps.maxVideoBytes,
-        copyTo: `${deps.outputPrefix}/inputs/${randomUUID()}.mp4`,
-      });
+      const prepared = await prepareExtendVideo(deps, principal, args);
       return startGeneration(deps, principal, prepared, args, ctx, 'video extension');
     }),
   );
+}
+
+/**
+ * The request that extends `args.video`: one of the caller's operations by id, or a gs:// / https URL. Shared with
+ * the peer-named tools (compat-*.ts), so every extension is checked the same way.
+ */
+export async function prepareExtendVideo(
+  deps: ExtendToolDeps,
+  principal: string,
+  args: Parameters<typeof prepareExtend>[0],
+): Promise<PreparedRequest> {
+  const byUrl = /^[a-z][a-z0-9+.-]*:/i.test(args.video.trim());
+  const parent = byUrl ? undefined : await deps.operations.get(principal, args.video.trim());
+  return prepareExtend(args, parent, {
+    api: deps.api,
+    defaultModel: deps.defaultModel,
+    maxImageBytes: deps.maxImageBytes,
+    egress: deps.egress,
+    ownStorage: deps.ownStorage,
+    blobs: deps.blobs,
+    maxVideoBytes: deps.maxVideoBytes,
+    // Named by caller and content: a retried call (same idempotency key) names the same copy, so its request matches
+    // the first one's and replays; a changed video gets its own copy.
+    copyTo: (sha256) =>
+      `${deps.outputPrefix}/inputs/${createHash('sha256').update(`${principal}\n${sha256}`).digest('hex')}.mp4`,
+    admits: (request, cost) => deps.operations.admitsStart(principal, request, cost),
+  });
 }

@@ -49,6 +49,7 @@ export function registerGenerateVideoTool(
         defaultModel: deps.defaultModel,
         maxImageBytes: deps.maxImageBytes,
         egress: deps.egress,
+        ownStorage: deps.ownStorage,
       });
       return startGeneration(deps, principal, prepared, args, ctx);
     }),
