@@ -2,6 +2,7 @@
 // registered for one principal. Capabilities are exactly what is implemented: tools, without list_changed (the list
 // never changes while an instance runs), and the operation resources (resources.ts). tools/list and the tools' JSON Schemas are computed once per instance, and
 // tools/list carries a cache hint. Every tool call counts against the caller's per-minute limit before the tool runs.
+// MCP Apps (apps/) add the player and gallery ui:// resources, read through the same resources capability.
 import {
   InMemoryTransport,
   McpServer,
@@ -10,6 +11,7 @@ import {
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import { attachAppUi, registerAppResources } from './apps/index.js';
 import { registerOperationResources } from './resources.js';
 import { errorResult } from './tool-errors.js';
 import { registerCancelVideoOperationTool } from './tools/cancel-video-operation.js';
@@ -101,7 +103,7 @@ export function createMcpServer(
 }
 
 function newServer(runtime: Runtime): McpServer {
-  return new VeoMcpServer(
+  const server = new VeoMcpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Veo MCP Cloud' },
     {
       capabilities: { tools: { listChanged: false } },
@@ -117,6 +119,8 @@ function newServer(runtime: Runtime): McpServer {
       },
     },
   );
+  registerAppResources(server, runtime.config); // MCP Apps player and gallery (apps/index.ts).
+  return server;
 }
 
 function registerAll(runtime: Runtime, principal: string, tasks?: TasksExtension): McpServer {
@@ -157,6 +161,7 @@ function registerAll(runtime: Runtime, principal: string, tasks?: TasksExtension
     ...(config.compatTools.includes('genmedia') ? registerGenmediaTools(server, extendDeps, principal) : {}),
     ...(config.compatTools.includes('media-gen') ? registerMediaGenTools(server, extendDeps, principal) : {}),
   };
+  attachAppUi(tools);
   for (const [name, tool] of Object.entries(tools)) {
     memoizeOutputSchema(name, tool);
     metered(name, tool, () => operations.admitCall(principal));

@@ -1,0 +1,161 @@
+// A real MCP Apps host for tests: Debian's chromium (headless, driven by playwright-core) opens a page that embeds an
+// app's HTML in a sandboxed iframe and connects it with ext-apps' own AppBridge (the host side of the protocol). The
+// bridge's tools/call goes to the test's real MCP client, so the app talks to the real server through the host, as
+// in Claude or VS Code. Tests skip with a message when chromium is not installed.
+import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Screenshots of the apps (gitignored). */
+export const APPS_OUTPUT_DIR = path.join(ROOT, 'test-output', 'apps');
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export async function chromiumMissing(): Promise<string | undefined> {
+  try {
+    await access(CHROMIUM);
+    return undefined;
+  } catch {
+    return `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the MCP Apps browser tests`;
+  }
+}
+
+// The host page's script: ext-apps' AppBridge over PostMessageTransport to the app's iframe. Browser code, bundled by
+// esbuild from the installed package (no CDN).
+const HOST_ENTRY = `
+import { AppBridge, PostMessageTransport } from '@modelcontextprotocol/ext-apps/app-bridge';
+window.startHost = async (html, toolInput, toolResult) => {
+  const iframe = document.createElement('iframe');
+  iframe.sandbox = 'allow-scripts';
+  iframe.style.cssText = 'width: 640px; height: 200px; border: 1px solid #999';
+  iframe.srcdoc = html;
+  document.body.append(iframe);
+  const bridge = new AppBridge(null, { name: 'veo-test-host', version: '1.0.0' }, { serverTools: {} });
+  bridge.oncalltool = (params) => window.hostCallTool(params);
+  bridge.onsizechange = ({ height }) => { if (height) iframe.style.height = height + 'px'; };
+  const initialized = new Promise((resolve) => { bridge.oninitialized = resolve; });
+  await bridge.connect(new PostMessageTransport(iframe.contentWindow, iframe.contentWindow));
+  await initialized;
+  await bridge.sendToolInput({ arguments: toolInput });
+  await bridge.sendToolResult(toolResult);
+};
+`;
+
+let hostScript: Promise<string> | undefined;
+function hostBundle(): Promise<string> {
+  hostScript ??= build({
+    stdin: { contents: HOST_ENTRY, resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  }).then((out) => out.outputFiles[0].text);
+  return hostScript;
+}
+
+export interface AppsBrowser {
+  /**
+   * Opens a page that hosts `html` and hands it `toolResult` (as an Apps host does after a tool call); the app's
+   * tools/call requests are answered by `client` (without one, they fail). Returns the page, the app's frame, and the page's console errors.
+   */
+  open(
+    html: string,
+    toolInput: Record<string, unknown>,
+    toolResult: CallToolResult,
+    client?: Client,
+  ): Promise<{ page: Page; frame: Frame; consoleErrors: string[]; toolCalls: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function launchAppsBrowser(): Promise<AppsBrowser> {
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Root in a container has no user namespace for the sandbox; headless video needs no GPU.
+    args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  });
+  await mkdir(APPS_OUTPUT_DIR, { recursive: true });
+  const script = await hostBundle();
+  return {
+    async open(html, toolInput, toolResult, client) {
+      const page = await browser.newPage({ viewport: { width: 680, height: 720 } });
+      const consoleErrors: string[] = [];
+      const toolCalls: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
+      await page.exposeFunction('hostCallTool', async (params: { name: string; arguments?: object }) => {
+        toolCalls.push(params.name);
+        if (!client) throw new Error(`no MCP client: the app called ${params.name}`);
+        return client.callTool({ name: params.name, arguments: params.arguments as Record<string, unknown> });
+      });
+      await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
+      await page.evaluate(
+        ([appHtml, input, result]) =>
+          (
+            globalThis as unknown as { startHost: (h: string, i: unknown, r: unknown) => Promise<void> }
+          ).startHost(appHtml, input, result),
+        [html, toolInput, toolResult] as const,
+      );
+      const frame = page.frames().find((f) => f !== page.mainFrame());
+      if (!frame) throw new Error('the app iframe did not load');
+      return { page, frame, consoleErrors, toolCalls };
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** The parts of an HTMLVideoElement the tests read (the test project has no DOM lib). */
+interface VideoElement {
+  readyState: number;
+  currentTime: number;
+  duration: number;
+  videoWidth: number;
+  muted: boolean;
+  error: { code: number; message: string } | null;
+  play(): Promise<void>;
+  addEventListener(type: string, listener: () => void): void;
+}
+
+export interface Playback {
+  readyState: number;
+  currentTime: number;
+  duration: number;
+  videoWidth: number;
+  error?: string;
+}
+
+/**
+ * Plays the first <video> matching `selector` in the frame and resolves once its currentTime has advanced (a `timeupdate` past 0),
+ * or with the media error when it cannot load. Events, not sleeps.
+ */
+export function playVideo(frame: Frame, selector = 'video'): Promise<Playback> {
+  return frame.$eval(
+    selector,
+    (video: VideoElement) =>
+      new Promise<Playback>((resolve) => {
+        const report = (error?: string) =>
+          resolve({
+            readyState: video.readyState,
+            currentTime: video.currentTime,
+            duration: video.duration,
+            videoWidth: video.videoWidth,
+            error,
+          });
+        if (video.error) return report(`media error ${video.error.code}: ${video.error.message}`);
+        video.addEventListener('error', () =>
+          report(`media error ${video.error?.code}: ${video.error?.message}`),
+        );
+        const start = video.currentTime;
+        video.addEventListener('timeupdate', () => {
+          if (video.currentTime > start) report();
+        });
+        video.muted = true;
+        video.play().catch((err: Error) => report(`play() refused: ${err.message}`));
+      }),
+  );
+}
