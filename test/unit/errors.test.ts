@@ -256,6 +256,8 @@ function runtimeFailingIn(method: 'poll' | 'start', failure: unknown) {
     config: loadConfig({}),
     clock: systemClock,
     operations: { [method]: fail },
+    // Local blobs: no bucket of its own to keep images out of.
+    blobs: { outputUriFor: () => undefined },
     completions: { rejected: async (rejection: Rejection) => void rejected.push(rejection) },
   } as unknown as Runtime;
   return { getRuntime: async () => runtime, rejected };
