@@ -144,6 +144,18 @@ resource "google_storage_bucket_iam_member" "vertex_writes_outputs" {
   depends_on = [google_project_service_identity.aiplatform]
 }
 
+# Vertex AI reads extend_video's input videos itself from gs:// (instances[0].video.gcsUri): a caller's earlier output,
+# or an https video copied under OUTPUT_PREFIX/inputs/. Both are in the output bucket.
+resource "google_storage_bucket_iam_member" "vertex_reads_inputs" {
+  count = var.veo_backend == "vertex" ? 1 : 0
+
+  bucket = google_storage_bucket.outputs.name
+  role   = "roles/storage.objectViewer"
+  member = local.vertex_service_agent
+
+  depends_on = [google_project_service_identity.aiplatform]
+}
+
 # --- Pub/Sub -------------------------------------------------------------------------------------------------------
 
 resource "google_pubsub_topic_iam_member" "function_publishers" {

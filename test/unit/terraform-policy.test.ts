@@ -303,6 +303,13 @@ describe('terraform module policy', () => {
       [['${google_pubsub_topic.notices[0].id}', 'roles/pubsub.publisher']],
     );
     assert.match(String(topicGrants[0]!.body.count), vertexOnly);
+    // On the output bucket it writes Veo's outputs and reads extend_video's inputs (gs:// videos in that bucket).
+    const bucketGrants = vertexGrants.filter((r) => r.type === 'google_storage_bucket_iam_member');
+    assert.deepEqual(bucketGrants.map((r) => [r.body.bucket, r.body.role]).sort(), [
+      ['${google_storage_bucket.outputs.name}', 'roles/storage.objectCreator'],
+      ['${google_storage_bucket.outputs.name}', 'roles/storage.objectViewer'],
+    ]);
+    for (const grant of bucketGrants) assert.match(String(grant.body.count), vertexOnly);
   });
 
   test('the notices push subscription targets the poller with an OIDC token of an account that may only invoke it', () => {
