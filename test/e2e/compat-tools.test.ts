@@ -2,7 +2,6 @@
 // real HTTP to a real MCP client and run against the simulator as our own tools are: the same operations, checks,
 // idempotency and records. Off by default. Bad input is refused naming the peer's parameter and changes nothing.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import {
@@ -13,9 +12,7 @@ import {
   type TestServer,
   type View,
 } from '../helpers/server.js';
-
-const PNG = `data:image/png;base64,${(await readFile('test/fixtures/image-64x36.png')).toString('base64')}`;
-const JPEG = `data:image/jpeg;base64,${(await readFile('test/fixtures/image-64x36.jpg')).toString('base64')}`;
+import { PNG_DATA_URL as PNG, JPEG_DATA_URL as JPEG } from '../helpers/images.js';
 
 const GENMEDIA_TOOLS = [
   'veo_t2v',

@@ -3,7 +3,6 @@
 // only family and the default model; on Vertex AI it sits beside Veo. Generate, edit (a chain of turns), extend,
 // cancel (stopped upstream, seconds back), and refusals that change nothing.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import {
@@ -15,8 +14,7 @@ import {
   type TestServer,
   type View,
 } from '../helpers/server.js';
-
-const PNG = `data:image/png;base64,${(await readFile('test/fixtures/image-64x36.png')).toString('base64')}`;
+import { PNG_DATA_URL as PNG } from '../helpers/images.js';
 
 for (const api of ['gemini', 'vertex'] as const) {
   describe(`Gemini Omni over MCP on the ${api} API`, () => {

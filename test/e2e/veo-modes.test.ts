@@ -4,7 +4,6 @@
 // naming the operation and principal), what came back (frame size, length, 24 fps), extension chains as one lineage,
 // and refusals — ours before anything exists, Google's after it accepted the job — that bill nothing.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import {
@@ -15,9 +14,7 @@ import {
   type TestServer,
   type View,
 } from '../helpers/server.js';
-
-const PNG = `data:image/png;base64,${(await readFile('test/fixtures/image-64x36.png')).toString('base64')}`;
-const JPEG = `data:image/jpeg;base64,${(await readFile('test/fixtures/image-64x36.jpg')).toString('base64')}`;
+import { PNG_DATA_URL as PNG, JPEG_DATA_URL as JPEG } from '../helpers/images.js';
 
 describe('Veo 3.1 modes over MCP (Vertex AI wire protocol)', () => {
   let server: TestServer;

@@ -304,6 +304,10 @@ const OMNI_PREVIEW_PRICE: Source = {
 const OMNI_PRICES =
   '⚠ Omni is billed in tokens; per-second prices are third-party conversions and size reservations only.';
 
+/** Whether `values` are three or more consecutive whole seconds (shown as a range, "3–15", rather than a list). */
+export const isSecondsRange = (values: readonly number[]): boolean =>
+  values.length > 2 && values.every((v, i) => i === 0 || v === values[i - 1]! + 1);
+
 /** Whole seconds from `from` to `to`. */
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);

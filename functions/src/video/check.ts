@@ -7,6 +7,7 @@ import {
   estimateCostUsd,
   findModel,
   findRetired,
+  isSecondsRange,
   liveModelIds,
   MAX_PROMPT_CHARS,
   retiredMessage,
@@ -94,8 +95,7 @@ export function resolveModel(id: string, api: WireApi): ModelInfo {
 
 /** Durations as a reader wants them: "3 to 15" for a run of whole seconds, else the list. */
 function durationsText(values: readonly number[]): string {
-  const run = values.every((v, i) => i === 0 || v === values[i - 1]! + 1);
-  return run && values.length > 2 ? `${values[0]} to ${values[values.length - 1]}` : list(values);
+  return isSecondsRange(values) ? `${values[0]} to ${values[values.length - 1]}` : list(values);
 }
 
 /**

@@ -2,6 +2,7 @@
 // fails when README.md differs), so the table users read is the one requests are checked against.
 import {
   DEFAULT_MODELS,
+  isSecondsRange,
   MODELS,
   RESOLUTIONS,
   RETIRED_MODELS,
@@ -25,8 +26,7 @@ function prices(model: ModelInfo): string {
 
 /** "3–15" for a run of whole seconds, else the list. */
 function durations(values: readonly number[]): string {
-  const run = values.length > 2 && values.every((v, i) => i === 0 || v === values[i - 1]! + 1);
-  return run ? `${values[0]}–${values[values.length - 1]}` : values.join(', ');
+  return isSecondsRange(values) ? `${values[0]}–${values[values.length - 1]}` : values.join(', ');
 }
 
 /** What the model does besides text-to-video. */
