@@ -38,9 +38,9 @@ export async function settled<T>(
 }
 
 /** The most accepted submits any 60-second window (as the simulator's quota counts them) holds. */
-export function busiestMinute(times: readonly number[]): number {
+export function busiestMinute(times: readonly number[], windowMs = MINUTE_MS): number {
   let most = 0;
-  for (const end of times) most = Math.max(most, times.filter((t) => t > end - MINUTE_MS && t <= end).length);
+  for (const end of times) most = Math.max(most, times.filter((t) => t > end - windowMs && t <= end).length);
   return most;
 }
 
