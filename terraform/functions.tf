@@ -96,18 +96,91 @@ locals {
     bucket = google_storage_bucket.sources.name
     object = google_storage_bucket_object.source.name
   }
+
+  # One entry per function: what differs between them. Keys are the function names (and the keys of
+  # google_service_account.function in iam.tf); the deployed name is PREFIX-KEY. A trigger of null is an HTTP function.
+  cloud_functions = {
+    mcp = {
+      description = "Veo MCP endpoint (Streamable HTTP)"
+      entry_point = "mcp"
+      sizing      = var.mcp_function
+      ingress     = "ALLOW_ALL"
+      environment = merge(
+        local.common_environment,
+        local.mcp_environment,
+        local.spend_environment,
+        length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
+        local.admission_environment,
+        length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
+        var.max_request_bytes_in_flight != null ? local.body_budget_environment : {},
+        var.veo_backend == "vertex" ? local.vertex_environment : {},
+      )
+      trigger = null
+    }
+
+    poller = {
+      description = "Follows Veo operations to completion (poll topic, Veo completion notices)"
+      entry_point = "poller"
+      sizing      = var.poller_function
+      # Only Pub/Sub pushes from this project call the poller: its Eventarc trigger and the notices subscription.
+      ingress = "ALLOW_INTERNAL_ONLY"
+      environment = merge(
+        local.common_environment,
+        local.poller_environment,
+        local.admission_environment,
+        length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
+        var.veo_backend == "vertex" ? local.vertex_environment : {},
+      )
+      trigger = {
+        pubsub_topic          = google_pubsub_topic.this["poll"].id
+        service_account_email = google_service_account.poll_trigger.email
+        # The handler rethrows only failures a retry can fix (store errors); malformed messages are acknowledged.
+        retry_policy = "RETRY_POLICY_RETRY"
+      }
+    }
+
+    requests = {
+      description = "Starts generations that pipelines request (requests topic)"
+      entry_point = "requests"
+      sizing      = var.requests_function
+      # Only Eventarc (Pub/Sub push from this project) calls the requests function.
+      ingress = "ALLOW_INTERNAL_ONLY"
+      environment = merge(
+        local.common_environment,
+        local.requests_environment,
+        local.spend_environment,
+        length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
+        local.admission_environment,
+        length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
+        length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
+        var.veo_backend == "vertex" ? local.vertex_environment : {},
+      )
+      trigger = {
+        pubsub_topic          = google_pubsub_topic.this["requests"].id
+        service_account_email = google_service_account.requests_trigger.email
+        # Invalid messages are acknowledged and answered with a request.rejected completion event; the handler
+        # rethrows only failures a retry can fix (store or Pub/Sub errors), and request_id makes redeliveries start one
+        # job.
+        retry_policy = "RETRY_POLICY_RETRY"
+      }
+    }
+  }
 }
 
-resource "google_cloudfunctions2_function" "mcp" {
+# One resource for the three functions, in the shape of Google's terraform-google-cloud-functions module (a
+# dynamic "event_trigger" present only when a trigger is given).
+resource "google_cloudfunctions2_function" "this" {
+  for_each = local.cloud_functions
+
   project     = var.project_id
   location    = var.region
-  name        = "${var.name_prefix}-mcp"
-  description = "Veo MCP endpoint (Streamable HTTP)"
+  name        = "${var.name_prefix}-${each.key}"
+  description = each.value.description
   labels      = local.labels
 
   build_config {
     runtime         = "nodejs24"
-    entry_point     = "mcp"
+    entry_point     = each.value.entry_point
     service_account = google_service_account.builder.id
     source {
       storage_source {
@@ -118,28 +191,19 @@ resource "google_cloudfunctions2_function" "mcp" {
   }
 
   service_config {
-    service_account_email            = google_service_account.function["mcp"].email
-    available_memory                 = var.mcp_function.memory
-    available_cpu                    = var.mcp_function.cpu
-    timeout_seconds                  = var.mcp_function.timeout_seconds
-    max_instance_request_concurrency = var.mcp_function.concurrency
-    min_instance_count               = var.mcp_function.min_instances
-    max_instance_count               = var.mcp_function.max_instances
-    ingress_settings                 = "ALLOW_ALL"
+    service_account_email            = google_service_account.function[each.key].email
+    available_memory                 = each.value.sizing.memory
+    available_cpu                    = each.value.sizing.cpu
+    timeout_seconds                  = each.value.sizing.timeout_seconds
+    max_instance_request_concurrency = each.value.sizing.concurrency
+    min_instance_count               = each.value.sizing.min_instances
+    max_instance_count               = each.value.sizing.max_instances
+    ingress_settings                 = each.value.ingress
     all_traffic_on_latest_revision   = true
-    environment_variables = merge(
-      local.common_environment,
-      local.mcp_environment,
-      local.spend_environment,
-      length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
-      local.admission_environment,
-      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
-      var.max_request_bytes_in_flight != null ? local.body_budget_environment : {},
-      var.veo_backend == "vertex" ? local.vertex_environment : {},
-    )
+    environment_variables            = each.value.environment
 
     dynamic "secret_environment_variables" {
-      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "mcp") }
+      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, each.key) }
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id
@@ -149,143 +213,41 @@ resource "google_cloudfunctions2_function" "mcp" {
     }
   }
 
-  # The deployment checks that the runtime account can read its secrets and build as the builder account.
-  depends_on = [
-    google_project_iam_member.builder,
-    google_secret_manager_secret_iam_member.function_reads_secret,
-  ]
-}
-
-resource "google_cloudfunctions2_function" "poller" {
-  project     = var.project_id
-  location    = var.region
-  name        = "${var.name_prefix}-poller"
-  description = "Follows Veo operations to completion (poll topic, Veo completion notices)"
-  labels      = local.labels
-
-  build_config {
-    runtime         = "nodejs24"
-    entry_point     = "poller"
-    service_account = google_service_account.builder.id
-    source {
-      storage_source {
-        bucket = local.source.bucket
-        object = local.source.object
-      }
+  dynamic "event_trigger" {
+    for_each = each.value.trigger == null ? [] : [each.value.trigger]
+    content {
+      trigger_region        = var.region
+      event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+      pubsub_topic          = event_trigger.value.pubsub_topic
+      service_account_email = event_trigger.value.service_account_email
+      retry_policy          = event_trigger.value.retry_policy
     }
   }
 
-  service_config {
-    service_account_email            = google_service_account.function["poller"].email
-    available_memory                 = var.poller_function.memory
-    available_cpu                    = var.poller_function.cpu
-    timeout_seconds                  = var.poller_function.timeout_seconds
-    max_instance_request_concurrency = var.poller_function.concurrency
-    min_instance_count               = var.poller_function.min_instances
-    max_instance_count               = var.poller_function.max_instances
-    # Only Pub/Sub pushes from this project call the poller: its Eventarc trigger and the notices subscription.
-    ingress_settings               = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    environment_variables = merge(
-      local.common_environment,
-      local.poller_environment,
-      local.admission_environment,
-      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
-      var.veo_backend == "vertex" ? local.vertex_environment : {},
-    )
-
-    dynamic "secret_environment_variables" {
-      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "poller") }
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.project_id
-        secret     = google_secret_manager_secret.this[secret_environment_variables.key].secret_id
-        version    = "latest"
-      }
-    }
-  }
-
-  event_trigger {
-    trigger_region        = var.region
-    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-    pubsub_topic          = google_pubsub_topic.this["poll"].id
-    service_account_email = google_service_account.poll_trigger.email
-    # The handler rethrows only failures a retry can fix (store errors); malformed messages are acknowledged.
-    retry_policy = "RETRY_POLICY_RETRY"
-  }
-
+  # The deployment checks that the runtime account can read its secrets, that the builder account may build, and (for
+  # a trigger) that Pub/Sub may mint the trigger account's tokens. depends_on is one static list for the whole resource
+  # (it cannot name each.key), so every function waits for the union; those grants are created early and the extra
+  # ordering costs mcp nothing else.
   depends_on = [
     google_project_iam_member.builder,
     google_secret_manager_secret_iam_member.function_reads_secret,
     google_service_account_iam_member.pubsub_agent_tokens_for_trigger,
+    google_service_account_iam_member.pubsub_agent_tokens_for_requests_trigger,
   ]
 }
 
-resource "google_cloudfunctions2_function" "requests" {
-  project     = var.project_id
-  location    = var.region
-  name        = "${var.name_prefix}-requests"
-  description = "Starts generations that pipelines request (requests topic)"
-  labels      = local.labels
+# The functions were three resources before; these keep existing deployments in place instead of replacing them.
+moved {
+  from = google_cloudfunctions2_function.mcp
+  to   = google_cloudfunctions2_function.this["mcp"]
+}
 
-  build_config {
-    runtime         = "nodejs24"
-    entry_point     = "requests"
-    service_account = google_service_account.builder.id
-    source {
-      storage_source {
-        bucket = local.source.bucket
-        object = local.source.object
-      }
-    }
-  }
+moved {
+  from = google_cloudfunctions2_function.poller
+  to   = google_cloudfunctions2_function.this["poller"]
+}
 
-  service_config {
-    service_account_email            = google_service_account.function["requests"].email
-    available_memory                 = var.requests_function.memory
-    available_cpu                    = var.requests_function.cpu
-    timeout_seconds                  = var.requests_function.timeout_seconds
-    max_instance_request_concurrency = var.requests_function.concurrency
-    min_instance_count               = var.requests_function.min_instances
-    max_instance_count               = var.requests_function.max_instances
-    # Only Eventarc (Pub/Sub push from this project) calls the requests function.
-    ingress_settings               = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    environment_variables = merge(
-      local.common_environment,
-      local.requests_environment,
-      local.spend_environment,
-      length(var.principal_daily_video_seconds) > 0 ? local.principal_daily_video_seconds_environment : {},
-      local.admission_environment,
-      length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
-      length(var.pipeline_principals) > 0 ? local.requests_principals_environment : {},
-      var.veo_backend == "vertex" ? local.vertex_environment : {},
-    )
-
-    dynamic "secret_environment_variables" {
-      for_each = { for name, secret in local.enabled_secrets : name => secret if contains(secret.functions, "requests") }
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.project_id
-        secret     = google_secret_manager_secret.this[secret_environment_variables.key].secret_id
-        version    = "latest"
-      }
-    }
-  }
-
-  event_trigger {
-    trigger_region        = var.region
-    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-    pubsub_topic          = google_pubsub_topic.this["requests"].id
-    service_account_email = google_service_account.requests_trigger.email
-    # Invalid messages are acknowledged and answered with a request.rejected completion event; the handler rethrows
-    # only failures a retry can fix (store or Pub/Sub errors), and request_id makes redeliveries start one job.
-    retry_policy = "RETRY_POLICY_RETRY"
-  }
-
-  depends_on = [
-    google_project_iam_member.builder,
-    google_secret_manager_secret_iam_member.function_reads_secret,
-    google_service_account_iam_member.pubsub_agent_tokens_for_requests_trigger,
-  ]
+moved {
+  from = google_cloudfunctions2_function.requests
+  to   = google_cloudfunctions2_function.this["requests"]
 }

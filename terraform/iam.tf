@@ -227,7 +227,7 @@ resource "google_secret_manager_secret_iam_member" "function_reads_secret" {
 resource "google_cloud_run_v2_service_iam_member" "poll_trigger_invokes_poller" {
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.poller.name
+  name     = google_cloudfunctions2_function.this["poller"].name
   role     = "roles/run.invoker"
   member   = google_service_account.poll_trigger.member
 }
@@ -235,7 +235,7 @@ resource "google_cloud_run_v2_service_iam_member" "poll_trigger_invokes_poller" 
 resource "google_cloud_run_v2_service_iam_member" "requests_trigger_invokes_requests" {
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.requests.name
+  name     = google_cloudfunctions2_function.this["requests"].name
   role     = "roles/run.invoker"
   member   = google_service_account.requests_trigger.member
 }
@@ -245,7 +245,7 @@ resource "google_cloud_run_v2_service_iam_member" "mcp_invokers" {
 
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.mcp.name
+  name     = google_cloudfunctions2_function.this["mcp"].name
   role     = "roles/run.invoker"
   member   = each.value
 }
@@ -257,7 +257,7 @@ resource "google_cloud_run_v2_service_iam_member" "mcp_public" {
 
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.mcp.name
+  name     = google_cloudfunctions2_function.this["mcp"].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

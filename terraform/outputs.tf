@@ -1,21 +1,21 @@
 output "mcp_url" {
-  description = "MCP endpoint (Streamable HTTP) to give to MCP clients."
-  value       = "${google_cloudfunctions2_function.mcp.url}/mcp"
+  description = "MCP endpoint (Streamable HTTP, FUNCTION_URL/mcp) to give to MCP clients."
+  value       = "${google_cloudfunctions2_function.this["mcp"].url}/mcp"
 }
 
 output "mcp_function_url" {
   description = "Base URL of the mcp function (POST / serves MCP as well)."
-  value       = google_cloudfunctions2_function.mcp.url
+  value       = google_cloudfunctions2_function.this["mcp"].url
 }
 
 output "requests_function" {
   description = "Name of the requests function (Cloud Run service) that starts the generations pipelines request."
-  value       = google_cloudfunctions2_function.requests.name
+  value       = google_cloudfunctions2_function.this["requests"].name
 }
 
 output "requests_function_url" {
   description = "URL of the requests function; internal ingress only, invoked by its Eventarc trigger."
-  value       = google_cloudfunctions2_function.requests.url
+  value       = google_cloudfunctions2_function.this["requests"].url
 }
 
 output "poll_topic" {
@@ -64,7 +64,7 @@ output "source_bucket" {
 }
 
 output "source_object" {
-  description = "Source archive deployed, named by its content hash."
+  description = "Source archive deployed, named by its content hash (source-MD5.zip)."
   value       = google_storage_bucket_object.source.name
 }
 
@@ -86,6 +86,6 @@ output "service_accounts" {
 }
 
 output "secrets" {
-  description = "Secret Manager secret ids the functions read, by environment variable; add their versions out of band."
+  description = "Secret Manager secret ids the functions read, by environment variable (API_KEY_HASHES, GEMINI_API_KEY, WEBHOOK_SIGNING_SECRET, each when enabled); add their versions out of band."
   value       = { for name, secret in google_secret_manager_secret.this : name => secret.secret_id }
 }

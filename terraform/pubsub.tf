@@ -89,12 +89,12 @@ resource "google_pubsub_subscription" "notices" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.poller.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.notices[0].name}"
+    push_endpoint = "${google_cloudfunctions2_function.this["poller"].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.notices[0].name}"
 
     oidc_token {
       service_account_email = google_service_account.poll_trigger.email
       # Cloud Run checks the token's audience against the service URL (without the topic path).
-      audience = google_cloudfunctions2_function.poller.service_config[0].uri
+      audience = google_cloudfunctions2_function.this["poller"].service_config[0].uri
     }
   }
 

@@ -44,6 +44,20 @@ resource "google_storage_bucket" "sources" {
   force_destroy = true
   labels        = local.labels
 
+  # Each code change uploads a new source-MD5.zip and old ones are deleted by age. Deleting the current one is safe:
+  # a function reads its archive only when it builds (it runs from the built image; base image updates need no
+  # rebuild, Cloud Run docs read 2026-12-02), and the next plan finds it gone (the provider drops a 404 object from
+  # state) and uploads it again under the same name before updating any function, whose source is then unchanged.
+  lifecycle_rule {
+    condition {
+      age            = var.source_retention_days
+      matches_prefix = ["source-"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   depends_on = [google_project_service.this]
 }
 

@@ -18,7 +18,7 @@ variable "region" {
 
 variable "name_prefix" {
   type        = string
-  description = "Prefix of every resource name (functions, service accounts, topics, buckets, secrets); lets several deployments share a project."
+  description = "Prefix of every resource name (functions, service accounts, topics, buckets, secrets), 3-15 characters; lets several deployments share a project."
   default     = "veo"
 
   validation {
@@ -38,7 +38,7 @@ variable "labels" {
 
 variable "veo_backend" {
   type        = string
-  description = "API the functions call (VEO_BACKEND): \"vertex\" (Vertex AI with the functions' service accounts: Veo 3.1 and Gemini Omni) or \"gemini\" (the Gemini API with a key in Secret Manager: Gemini Omni only, since the Gemini API serves no Veo after 2026-10-22)."
+  description = "API the functions call (VEO_BACKEND): \"vertex\" (Vertex AI with the functions' service accounts: Veo 3.1 and Gemini Omni) or \"gemini\" (the Gemini API with a key in the PREFIX-gemini-api-key secret: Gemini Omni only, since the Gemini API serves no Veo after 2026-10-22). \"vertex\" also creates the notices topic and its push subscription."
   default     = "vertex"
 
   validation {
@@ -150,7 +150,7 @@ variable "max_request_bytes_in_flight" {
 
 variable "allowed_origins" {
   type        = list(string)
-  description = "Browser origins allowed to call the mcp function (ALLOWED_ORIGINS) and to fetch videos from the output bucket (CORS). Empty: no browser access."
+  description = "Browser origins allowed to call the mcp function (ALLOWED_ORIGINS) and to fetch videos from the output bucket (CORS: GET, HEAD). Empty: no browser access."
   default     = []
 
   validation {
@@ -170,7 +170,7 @@ variable "mcp_function" {
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
   })
-  description = "Resources of the mcp (HTTP) function: memory, CPUs, request timeout, concurrent requests per instance, min/max instances."
+  description = "Resources of the mcp (HTTP) function: memory, CPUs, request timeout (at most 3600), concurrent requests per instance, min/max instances. The 1Gi of memory is at least twice the peak RSS of 20 concurrent calls measured by npm run bench."
   default     = {}
 
   validation {
@@ -196,7 +196,7 @@ variable "poller_function" {
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
   })
-  description = "Resources of the poller (Pub/Sub) function: memory, CPUs, event timeout, concurrent events per instance, min/max instances."
+  description = "Resources of the poller (Pub/Sub) function: memory, CPUs, event timeout (at most 540), concurrent events per instance, min/max instances. The timeout is also the notices subscription's ack deadline (at least 10)."
   default     = {}
 
   validation {
@@ -222,7 +222,7 @@ variable "requests_function" {
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
   })
-  description = "Resources of the requests (Pub/Sub) function: memory, CPUs, event timeout, concurrent events per instance, min/max instances. Each event may hold a message of up to max_request_message_bytes and an input image, hence more memory per event than the others."
+  description = "Resources of the requests (Pub/Sub) function: memory, CPUs, event timeout (at most 540), concurrent events per instance, min/max instances. Each event may hold a message of up to max_request_message_bytes and an input image, hence more memory per event than the others."
   default     = {}
 
   validation {
@@ -252,7 +252,7 @@ variable "max_wait_seconds" {
 
 variable "compat_tools" {
   type        = list(string)
-  description = "Peer servers whose tool and parameter names the mcp function also offers, on the same operations (COMPAT_TOOLS): genmedia (Google's mcp-genmedia Veo server), media-gen (media-gen-mcp). Empty: off."
+  description = "Peer servers whose tool and parameter names the mcp function also offers, on the same operations (COMPAT_TOOLS): genmedia (Google's mcp-genmedia Veo server), media-gen (media-gen-mcp); README: Peer tool names. Empty: off."
   default     = []
 
   validation {
@@ -298,7 +298,7 @@ variable "pipeline_principal" {
 
 variable "pipeline_principals" {
   type        = map(string)
-  description = "Principal per Pub/Sub topic or subscription id that requests arrive on (PIPELINE_PRINCIPALS), e.g. { \"veo-requests\" = \"render-farm\" }; others get pipeline_principal."
+  description = "Principal per Pub/Sub topic or subscription id that requests arrive on (PIPELINE_PRINCIPALS), e.g. { \"veo-requests\" = \"render-farm\" }; others get pipeline_principal. Not set when empty."
   default     = {}
 
   validation {
@@ -313,7 +313,7 @@ variable "pipeline_principals" {
 
 variable "max_request_message_bytes" {
   type        = number
-  description = "Largest generation request the requests function accepts, in bytes of message data (MAX_REQUEST_MESSAGE_BYTES); larger ones are rejected with a request.rejected event."
+  description = "Largest generation request the requests function accepts, in bytes of message data (MAX_REQUEST_MESSAGE_BYTES), 1024 to 10000000; larger ones are rejected with a request.rejected event."
   default     = 8388608
 
   validation {
@@ -422,7 +422,7 @@ variable "operation_retention_days" {
 
 variable "max_delivery_attempts" {
   type        = number
-  description = "Deliveries of a message on a module-created subscription before it goes to the dead-letter topic."
+  description = "Deliveries of a message on a module-created subscription before it goes to the dead-letter topic (5-100)."
   default     = 10
 
   validation {
@@ -433,7 +433,7 @@ variable "max_delivery_attempts" {
 
 variable "sweep_interval_minutes" {
   type        = number
-  description = "Minutes between sweeps for operations whose poll message was lost (Cloud Scheduler)."
+  description = "Minutes between sweeps for operations whose poll message was lost (Cloud Scheduler); a divisor of 60."
   default     = 2
 
   validation {
@@ -444,6 +444,7 @@ variable "sweep_interval_minutes" {
 }
 
 # --- Spend limits (README: Security > Spend limits) ---------------------------------------------------------------
+# Read by mcp and requests; the repository README's Security section says why these defaults.
 
 variable "daily_video_seconds_per_principal" {
   type        = number
@@ -458,7 +459,7 @@ variable "daily_video_seconds_per_principal" {
 
 variable "principal_daily_video_seconds" {
   type        = map(number)
-  description = "Per-principal replacements of daily_video_seconds_per_principal (PRINCIPAL_DAILY_VIDEO_SECONDS), e.g. { \"pipeline\" = 7200, \"key:alice\" = 1200 }."
+  description = "Per-principal replacements of daily_video_seconds_per_principal (PRINCIPAL_DAILY_VIDEO_SECONDS), e.g. { \"pipeline\" = 7200, \"key:alice\" = 1200 }. Not set when empty."
   default     = {}
 
   validation {
@@ -495,7 +496,7 @@ variable "requests_per_minute_per_principal" {
 
 variable "max_running_operations_per_principal" {
   type        = number
-  description = "Generations of one principal at Veo at once; more wait in line (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL)."
+  description = "Generations of one principal at Veo at once; more wait in line (MAX_RUNNING_OPERATIONS_PER_PRINCIPAL). Also read by the poller."
   default     = 10
 
   validation {
@@ -505,6 +506,7 @@ variable "max_running_operations_per_principal" {
 }
 
 # --- Bursts and outages (README: Queueing, quotas and outages) ---
+# Read by mcp, requests and poller; the repository README's section on queueing, quotas and outages says how to choose them.
 
 variable "veo_submits_per_minute" {
   type        = number
@@ -569,5 +571,18 @@ variable "breaker_open_seconds" {
   validation {
     condition     = var.breaker_open_seconds > 0 && var.breaker_open_seconds <= 3600
     error_message = "breaker_open_seconds must be greater than 0 and at most 3600."
+  }
+}
+
+# --- Source archives -----------------------------------------------------------------------------------------------
+
+variable "source_retention_days" {
+  type        = number
+  description = "Days after which source archives (source-MD5.zip) are deleted from the sources bucket (lifecycle rule). A deleted current archive is uploaded again by the next terraform apply, without redeploying the functions."
+  default     = 30
+
+  validation {
+    condition     = var.source_retention_days >= 1 && var.source_retention_days <= 3650 && floor(var.source_retention_days) == var.source_retention_days
+    error_message = "source_retention_days must be a whole number of days between 1 and 3650."
   }
 }

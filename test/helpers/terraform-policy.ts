@@ -14,7 +14,10 @@ const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as {
 type Body = Record<string, unknown>;
 
 export interface Block {
-  /** Terraform address: `TYPE.NAME` for resources, `data.TYPE.NAME` for data sources. */
+  /**
+   * Terraform address: `TYPE.NAME` for resources, `data.TYPE.NAME` for data sources, `TYPE.NAME["KEY"]` for an
+   * instance of a resource whose for_each is a local map (see instances).
+   */
   address: string;
   type: string;
   name: string;
@@ -27,6 +30,8 @@ export interface TerraformModule {
   variables: Map<string, Body>;
   locals: Map<string, unknown>;
   outputs: string[];
+  /** `moved` blocks, addresses without the `${}`. */
+  moved: { from: string; to: string }[];
 }
 
 /** Parses the given .tf files (or every .tf file of a directory) into one module. */
@@ -45,6 +50,7 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
     variables: new Map(),
     locals: new Map(),
     outputs: [],
+    moved: [],
   };
   for (const file of files) {
     const json = await parse(path.basename(file), readFileSync(file, 'utf8'));
@@ -54,6 +60,10 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
       module.variables.set(name, bodies[0]!);
     }
     module.outputs.push(...Object.keys((json.output ?? {}) as Body));
+    for (const moved of (json.moved ?? []) as { from: string; to: string }[]) {
+      const bare = (address: string) => address.replace(/^\$\{|\}$/g, '');
+      module.moved.push({ from: bare(moved.from), to: bare(moved.to) });
+    }
     for (const locals of (json.locals ?? []) as Body[]) {
       for (const [name, value] of Object.entries(locals)) module.locals.set(name, value);
     }
@@ -128,8 +138,98 @@ export function publicMemberViolations(module: TerraformModule): string[] {
 
 const FUNCTION_TYPE = 'google_cloudfunctions2_function';
 
+/**
+ * One `each.value.PATH` reference resolved against a for_each entry: the entry's value at PATH, or, when PATH goes
+ * on past an expression (`sizing = var.mcp_function` read as `each.value.sizing.memory`), that expression with the
+ * rest appended. A key missing from the entry, or an attribute missing from the object type of a `var.X` it reaches,
+ * is a problem rather than a value.
+ */
+function resolveEachValue(
+  module: TerraformModule,
+  entry: unknown,
+  path: string[],
+): { value: unknown } | { expression: string } | { problem: string } {
+  let current = entry;
+  for (const [index, key] of path.entries()) {
+    const bare = typeof current === 'string' ? /^\$\{([^{}]*)\}$/.exec(current)?.[1] : undefined;
+    if (bare !== undefined) {
+      const rest = path.slice(index);
+      const variable = /^var\.(\w+)$/.exec(bare)?.[1];
+      const type = variable ? String(module.variables.get(variable)?.type ?? '') : '';
+      if (type.startsWith('${object(') && !new RegExp(`[{,\\s]${rest[0]}\\s*=`).test(type)) {
+        return { problem: `var.${variable} has no attribute ${rest[0]}` };
+      }
+      return { expression: [bare, ...rest].join('.') };
+    }
+    if (!current || typeof current !== 'object' || Array.isArray(current) || !(key in current)) {
+      return { problem: `no ${path.slice(0, index + 1).join('.')}` };
+    }
+    current = (current as Body)[key];
+  }
+  return { value: current };
+}
+
+const EACH_VALUE = /\beach\.value((?:\.\w+)+)/g;
+
+/**
+ * The instances of a resource whose for_each is a local that is a literal map (`for_each = local.X`): one block per
+ * key, named by the key, with `each.key` and `each.value.PATH` replaced by the entry's values wherever they can be
+ * written back (a whole attribute becomes the entry's value; inside an expression, a string, number, null or
+ * expression is spliced in). Other resources are returned as they are. `problems` collects references that name
+ * nothing in some entry: `terraform validate` cannot see those, since each.value is unknown to it.
+ */
+export function instances(module: TerraformModule, block: Block, problems: string[] = []): Block[] {
+  const local = /^\$\{local\.(\w+)\}$/.exec(String(block.body.for_each ?? ''))?.[1];
+  const entries = local ? module.locals.get(local) : undefined;
+  if (!entries || typeof entries !== 'object' || Array.isArray(entries)) return [block];
+  return Object.entries(entries as Body).map(([key, entry]) => {
+    const address = `${block.address}["${key}"]`;
+    const resolve = (path: string) => {
+      const resolved = resolveEachValue(module, entry, path.slice(1).split('.'));
+      if ('problem' in resolved)
+        problems.push(`${address}: each.value${path}: ${resolved.problem} in local.${local}`);
+      return resolved;
+    };
+    const substitute = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(substitute);
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v)]));
+      }
+      if (typeof value !== 'string') return value;
+      const whole = /^\$\{each\.value((?:\.\w+)+)\}$/.exec(value);
+      if (whole) {
+        const resolved = resolve(whole[1]!);
+        if ('value' in resolved) return resolved.value;
+        if ('expression' in resolved) return `\${${resolved.expression}}`;
+        return value;
+      }
+      return value
+        .replaceAll('${each.key}', key)
+        .replace(/\beach\.key\b/g, JSON.stringify(key))
+        .replace(EACH_VALUE, (text, path: string) => {
+          const resolved = resolve(path);
+          if ('expression' in resolved) return resolved.expression;
+          if (!('value' in resolved)) return text;
+          const v = resolved.value;
+          if (typeof v === 'string') return /^\$\{([^{}]*)\}$/.exec(v)?.[1] ?? JSON.stringify(v);
+          if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+          return text;
+        });
+    };
+    return { address, type: block.type, name: key, body: substitute(block.body) as Body };
+  });
+}
+
+/** References to `each.value` that name nothing in some entry of the local the resource iterates over. */
+export function forEachViolations(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  for (const resource of module.resources) instances(module, resource, problems);
+  return [...new Set(problems)];
+}
+
+/** The deployed functions, one block per instance. */
 export function functions(module: TerraformModule): Block[] {
-  return module.resources.filter((r) => r.type === FUNCTION_TYPE);
+  return module.resources.filter((r) => r.type === FUNCTION_TYPE).flatMap((r) => instances(module, r));
 }
 
 /** Each function runs as its own service account, never the default compute account or a shared one. */
@@ -218,7 +318,8 @@ function callArguments(args: string): string[] {
 }
 
 /**
- * A function's environment, read statically: `environment_variables` must be a literal map or a merge whose
+ * A function's environment, read statically (for an instance of the for_each resource, `environment_variables` is
+ * its entry's `environment`, as instances() resolves it): it must be a literal map or a merge whose
  * arguments are locals that are literal maps, each either merged always (`local.X`) or under a condition
  * (`COND ? local.X : {}`), so that the names Terraform sets can be checked without evaluating the module. `plain`
  * holds every name Terraform may set; `conditions` says which depend on what (see evaluateCondition). Secret
@@ -339,4 +440,94 @@ export function resolveEnvironment(
       String(value).replace(/\$\{(.*?)\}/g, (_, expression: string) => evaluate(name, expression)),
     ]),
   );
+}
+
+export interface CloudBuildStep {
+  id?: string;
+  name?: string;
+  dir?: string;
+  entrypoint?: string;
+  args?: string[];
+  env?: string[];
+  waitFor?: string[];
+  volumes?: { name: string; path: string }[];
+}
+
+/** A step's command line: entrypoint and arguments, joined. */
+export function stepCommand(step: CloudBuildStep): string {
+  return [step.entrypoint ?? '', ...(step.args ?? [])].join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Cloud Build checks: every step has an id and a waitFor naming earlier steps; every node image, and the Node the test
+ * step runs on (its own image, or one copied into a volume it mounts by a step it waits for), is the major of the
+ * functions' runtime (`nodejs24`); the audit step is required to reach the registry; a `terraform validate` step runs
+ * after `terraform init -backend=false -input=false` outside the workspace (a copy), and the plan waits for it.
+ */
+export function cloudBuildViolations(steps: CloudBuildStep[], runtimeMajor: string): string[] {
+  const violations: string[] = [];
+  const byId = new Map<string, CloudBuildStep>();
+  for (const [index, step] of steps.entries()) {
+    const label = step.id ?? `step ${index}`;
+    if (!step.id) violations.push(`${label}: no id`);
+    if (!Array.isArray(step.waitFor)) violations.push(`${label}: no waitFor`);
+    for (const dependency of step.waitFor ?? []) {
+      if (dependency !== '-' && !byId.has(dependency))
+        violations.push(`${label}: waits for unknown step ${dependency}`);
+    }
+    if (step.id) byId.set(step.id, step);
+  }
+  /** The steps a step waits for, directly or through others. */
+  const ancestors = (step: CloudBuildStep, seen = new Set<string>()): Set<string> => {
+    for (const id of step.waitFor ?? []) {
+      const dependency = byId.get(id);
+      if (dependency && !seen.has(id)) ancestors(dependency, seen.add(id));
+    }
+    return seen;
+  };
+  const nodeMajor = (step: CloudBuildStep) => /^node:(\d+)/.exec(step.name ?? '')?.[1];
+
+  for (const step of steps) {
+    const major = nodeMajor(step);
+    if (major && major !== runtimeMajor) {
+      violations.push(`${step.id}: image ${step.name} is not Node ${runtimeMajor}, the functions' runtime`);
+    }
+  }
+
+  const test = steps.find((step) => /\bnpm (run )?test\b/.test(stepCommand(step)));
+  if (!test) violations.push('no step runs npm test');
+  else if (!nodeMajor(test)) {
+    const mounted = new Set((test.volumes ?? []).map((v) => v.name));
+    const source = [...ancestors(test)]
+      .map((id) => byId.get(id)!)
+      .find((s) => nodeMajor(s) && (s.volumes ?? []).some((v) => mounted.has(v.name)));
+    if (!source) violations.push(`${test.id}: runs on no node image's Node (its own or a mounted copy)`);
+  }
+
+  const audit = steps.find((step) => /\bnpm (run audit|audit --omit=dev)\b/.test(stepCommand(step)));
+  if (!audit) violations.push('no step runs npm run audit');
+  else if (!(audit.env ?? []).includes('AUDIT_REQUIRED=1'))
+    violations.push(`${audit.id}: AUDIT_REQUIRED=1 not set`);
+
+  const validate = steps.find((step) => /\bterraform validate\b/.test(stepCommand(step)));
+  if (!validate) violations.push('no step runs terraform validate');
+  else {
+    const command = stepCommand(validate);
+    const init = command.indexOf('terraform init -backend=false -input=false');
+    if (init < 0 || init > command.indexOf('terraform validate')) {
+      violations.push(
+        `${validate.id}: no terraform init -backend=false -input=false before terraform validate`,
+      );
+    }
+    const directory = /\bcd (\S+)/.exec(command.slice(0, Math.max(init, 0)))?.[1];
+    if (validate.dir !== undefined || !directory?.startsWith('/') || directory.startsWith('/workspace')) {
+      violations.push(`${validate.id}: initialises in the workspace, not in a copy outside it`);
+    }
+    const plan = steps.find((step) => /\bterraform plan\b|^plan\b/.test(stepCommand(step)));
+    if (!plan) violations.push('no step runs terraform plan');
+    else if (validate.id && !ancestors(plan).has(validate.id)) {
+      violations.push(`${plan.id}: does not wait for ${validate.id}`);
+    }
+  }
+  return violations;
 }

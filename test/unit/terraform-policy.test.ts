@@ -9,8 +9,10 @@ import { CONFIG_VARIABLES, loadConfig } from '../../functions/src/config/index.j
 import { isSecretVariable } from '../../functions/src/config/schema.js';
 import {
   bucketViolations,
+  cloudBuildViolations,
   deadLetterViolations,
   evaluateCondition,
+  forEachViolations,
   functionEnvironment,
   functions,
   loadModule,
@@ -19,7 +21,9 @@ import {
   publicMemberViolations,
   resolveEnvironment,
   sharedServiceAccountViolations,
+  stepCommand,
   variableViolations,
+  type CloudBuildStep,
   type TerraformModule,
 } from '../helpers/terraform-policy.js';
 
@@ -51,7 +55,7 @@ describe('terraform module policy', () => {
 
   const functionNamed = (name: string) => {
     const fn = functions(module).find((f) => f.name === name);
-    assert.ok(fn, `google_cloudfunctions2_function.${name} exists`);
+    assert.ok(fn, `google_cloudfunctions2_function.this["${name}"] exists`);
     return fn;
   };
 
@@ -114,6 +118,87 @@ describe('terraform module policy', () => {
     assert.deepEqual(sharedServiceAccountViolations(module), []);
   });
 
+  test('the functions are one for_each resource with a dynamic event trigger, moved from their old addresses', () => {
+    const resources = module.resources.filter((r) => r.type === 'google_cloudfunctions2_function');
+    assert.deepEqual(
+      resources.map((r) => [r.address, r.body.for_each]),
+      [['google_cloudfunctions2_function.this', '${local.cloud_functions}']],
+    );
+    assert.deepEqual(
+      functions(module).map((fn) => [fn.address, fn.body.name]),
+      ['mcp', 'poller', 'requests'].map((name) => [
+        `google_cloudfunctions2_function.this["${name}"]`,
+        `\${var.name_prefix}-${name}`,
+      ]),
+    );
+    // Existing deployments keep their functions: each old address is moved to its instance.
+    assert.deepEqual(
+      module.moved,
+      ['mcp', 'poller', 'requests'].map((name) => ({
+        from: `google_cloudfunctions2_function.${name}`,
+        to: `google_cloudfunctions2_function.this["${name}"]`,
+      })),
+    );
+    assert.deepEqual(forEachViolations(module), []);
+
+    // The trigger exists only where an entry gives one, and the block reads only what every trigger holds.
+    const dynamic = (resources[0]!.body.dynamic as Record<string, Record<string, unknown>[]>)
+      .event_trigger![0]!;
+    assert.equal(dynamic.for_each, '${each.value.trigger == null ? [] : [each.value.trigger]}');
+    const read = [...JSON.stringify(dynamic.content).matchAll(/event_trigger\.value\.(\w+)/g)].map(
+      (m) => m[1]!,
+    );
+    const triggers = Object.fromEntries(
+      Object.entries(module.locals.get('cloud_functions') as Record<string, { trigger: unknown }>).map(
+        ([name, fn]) => [name, fn.trigger as Record<string, string> | null],
+      ),
+    );
+    assert.equal(triggers.mcp, null, 'mcp is an HTTP function');
+    for (const [name, topic, account] of [
+      ['poller', 'poll', 'poll_trigger'],
+      ['requests', 'requests', 'requests_trigger'],
+    ] as const) {
+      const trigger = triggers[name]!;
+      assert.equal(trigger.pubsub_topic, `\${google_pubsub_topic.this["${topic}"].id}`, name);
+      assert.equal(trigger.service_account_email, `\${google_service_account.${account}.email}`, name);
+      assert.equal(trigger.retry_policy, 'RETRY_POLICY_RETRY', name);
+      assert.deepEqual(
+        read.filter((attribute) => !(attribute in trigger)),
+        [],
+        `${name}: the trigger block reads attributes its entry lacks`,
+      );
+    }
+
+    // depends_on cannot differ per instance: it holds what each of the former three resources waited for.
+    assert.deepEqual([...(resources[0]!.body.depends_on as string[])].sort(), [
+      '${google_project_iam_member.builder}',
+      '${google_secret_manager_secret_iam_member.function_reads_secret}',
+      '${google_service_account_iam_member.pubsub_agent_tokens_for_requests_trigger}',
+      '${google_service_account_iam_member.pubsub_agent_tokens_for_trigger}',
+    ]);
+  });
+
+  test('old source archives are deleted by age, the variable bounding it', () => {
+    const sources = resourceNamed('google_storage_bucket.sources');
+    const rules = (sources.body.lifecycle_rule ?? []) as {
+      condition: Record<string, unknown>[];
+      action: Record<string, unknown>[];
+    }[];
+    assert.deepEqual(
+      rules.map((rule) => [rule.condition[0], rule.action[0]]),
+      [[{ age: '${var.source_retention_days}', matches_prefix: ['source-'] }, { type: 'Delete' }]],
+    );
+    // The archive the rule matches is the hash-named one Terraform uploads (and uploads again when it is gone).
+    assert.match(
+      String(resourceNamed('google_storage_bucket_object.source').body.name),
+      /^source-\$\{data\.archive_file\.source\.output_md5\}\.zip$/,
+    );
+    const variable = module.variables.get('source_retention_days');
+    assert.equal(variable?.type, '${number}');
+    assert.equal(variable?.default, 30);
+    assert.ok(variable?.validation, 'source_retention_days is validated');
+  });
+
   test('no IAM grant uses a primitive role', () => {
     assert.deepEqual(primitiveRoleViolations(module), []);
   });
@@ -142,13 +227,6 @@ describe('terraform module policy', () => {
   test('every variable has a type and a description', () => {
     assert.ok(module.variables.size > 0);
     assert.deepEqual(variableViolations(module), []);
-  });
-
-  test('the module README documents every variable and output', () => {
-    const readme = readFileSync(`${terraformDir}/README.md`, 'utf8');
-    for (const name of [...module.variables.keys(), ...module.outputs]) {
-      assert.match(readme, new RegExp(`^\\| \`${name}\` +\\|`, 'm'), `${name} in terraform/README.md`);
-    }
   });
 
   test('every environment variable the functions get is one the config reads', () => {
@@ -317,7 +395,7 @@ describe('terraform module policy', () => {
     assert.match(String(subscription.body.count), /var\.veo_backend == "vertex" \? 1 : 0/);
     assert.equal(subscription.body.topic, '${google_pubsub_topic.notices[0].id}');
     const push = (subscription.body.push_config as Record<string, unknown>[] | undefined)?.[0];
-    const poller = '${google_cloudfunctions2_function.poller.service_config[0].uri}';
+    const poller = '${google_cloudfunctions2_function.this["poller"].service_config[0].uri}';
     // functions-framework takes the topic from the path of a raw push request.
     assert.equal(
       push?.push_endpoint,
@@ -339,7 +417,7 @@ describe('terraform module policy', () => {
       [
         [
           'google_cloud_run_v2_service_iam_member',
-          '${google_cloudfunctions2_function.poller.name}',
+          '${google_cloudfunctions2_function.this["poller"].name}',
           'roles/run.invoker',
         ],
       ],
@@ -395,9 +473,83 @@ describe('terraform module policy', () => {
 });
 
 describe('cloudbuild.yaml', () => {
-  const cloudbuild = parseYaml(readFileSync(`${root}cloudbuild.yaml`, 'utf8')) as {
-    steps: { id?: string; waitFor?: string[]; entrypoint?: string; args?: string[] }[];
-  };
+  const cloudbuild = parseYaml(readFileSync(`${root}cloudbuild.yaml`, 'utf8')) as { steps: CloudBuildStep[] };
+  const stepNamed = (id: string) => structuredClone(cloudbuild.steps.find((step) => step.id === id)!);
+  /** The steps with one replaced (by id). */
+  const withStep = (changed: CloudBuildStep) =>
+    cloudbuild.steps.map((step) => (step.id === changed.id ? changed : step));
+  let runtimeMajor: string;
+
+  before(async () => {
+    // The major the functions are deployed on: every function's build_config runtime, nodejsN.
+    const module = await loadModule(terraformDir);
+    const majors = new Set(
+      functions(module).map(
+        (fn) =>
+          /^nodejs(\d+)$/.exec(String((fn.body.build_config as { runtime?: string }[])[0]?.runtime))?.[1],
+      ),
+    );
+    assert.equal(majors.size, 1);
+    runtimeMajor = [...majors][0]!;
+    assert.equal(
+      runtimeMajor,
+      readFileSync(`${root}.node-version`, 'utf8').trim().split('.')[0],
+      '.node-version',
+    );
+  });
+
+  test('the tests run on the deployed Node major, audit and validate run, and the plan waits for validate', () => {
+    assert.deepEqual(cloudBuildViolations(cloudbuild.steps, runtimeMajor), []);
+    // The validate step's own command, and its place: from the start, with the plan after it.
+    const validate = stepNamed('terraform-validate');
+    assert.match(stepCommand(validate), /terraform init -backend=false -input=false && terraform validate$/);
+    assert.deepEqual(validate.waitFor, ['-']);
+    assert.ok(stepNamed('terraform-plan').waitFor?.includes('terraform-validate'));
+    // The audit step's script is npm audit of the production tree.
+    assert.equal(stepCommand(stepNamed('audit')), 'npm run audit');
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    assert.equal(pkg.scripts.audit, 'node scripts/audit.mjs');
+    assert.match(readFileSync(`${root}scripts/audit.mjs`, 'utf8'), /\['audit', '--omit=dev', '--json'\]/);
+  });
+
+  test('a broken pipeline is reported', () => {
+    const check = (steps: CloudBuildStep[]) => cloudBuildViolations(steps, runtimeMajor);
+    const plan = stepNamed('terraform-plan');
+    plan.waitFor = ['terraform-init'];
+    assert.deepEqual(check(withStep(plan)), ['terraform-plan: does not wait for terraform-validate']);
+
+    const validate = stepNamed('terraform-validate');
+    validate.dir = 'terraform';
+    validate.args = ['-c', 'terraform init -backend=false -input=false && terraform validate'];
+    assert.deepEqual(check(withStep(validate)), [
+      'terraform-validate: initialises in the workspace, not in a copy outside it',
+    ]);
+
+    const copy = stepNamed('node-for-emulators');
+    copy.name = 'node:22';
+    assert.deepEqual(check(withStep(copy)), [
+      `node-for-emulators: image node:22 is not Node ${runtimeMajor}, the functions' runtime`,
+    ]);
+
+    const test = stepNamed('test');
+    test.waitFor = ['install'];
+    assert.deepEqual(check(withStep(test)), [
+      "test: runs on no node image's Node (its own or a mounted copy)",
+    ]);
+
+    const audit = stepNamed('audit');
+    audit.env = [];
+    delete audit.waitFor;
+    assert.deepEqual(check(withStep(audit)), ['audit: no waitFor', 'audit: AUDIT_REQUIRED=1 not set']);
+
+    assert.deepEqual(check(cloudbuild.steps.filter((step) => step.id !== 'terraform-validate')), [
+      'terraform-plan: waits for unknown step terraform-validate',
+      'no step runs terraform validate',
+    ]);
+  });
+
   const scripts = Object.keys(
     (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts,
   );
@@ -460,8 +612,18 @@ describe('policy checks catch a broken module', () => {
 
   test('two functions sharing a service account are reported', async () => {
     assert.deepEqual(sharedServiceAccountViolations(await fixture('shared-service-account')), [
-      'google_cloudfunctions2_function.mcp, google_cloudfunctions2_function.poller: share the service account ' +
-        '${google_service_account.shared.email}',
+      'google_cloudfunctions2_function.this["mcp"], google_cloudfunctions2_function.this["poller"]: share the ' +
+        'service account ${google_service_account.shared.email}',
+    ]);
+  });
+
+  test('a for_each resource reading what its entries do not hold is reported', async () => {
+    assert.deepEqual(forEachViolations(await fixture('for-each-misread')), [
+      'google_cloudfunctions2_function.this["mcp"]: each.value.sizing.cpus: var.mcp_function has no attribute cpus ' +
+        'in local.cloud_functions',
+      'google_cloudfunctions2_function.this["poller"]: each.value.entry_point: no entry_point in local.cloud_functions',
+      'google_cloudfunctions2_function.this["poller"]: each.value.sizing.cpus: var.mcp_function has no attribute ' +
+        'cpus in local.cloud_functions',
     ]);
   });
 });

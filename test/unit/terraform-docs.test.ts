@@ -1,0 +1,111 @@
+// scripts/terraform-docs.mjs (`npm run terraform-docs`): terraform/README.md's Inputs and Outputs tables are what it
+// generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The broken cases run
+// the script on copies (a README with a row gone or changed, a module with an undocumented variable).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SCRIPT = `${root}scripts/terraform-docs.mjs`;
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SCRIPT, ...args], { cwd: root }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('terraform-docs', () => {
+  let dir: string;
+  let readme: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'terraform-docs-'));
+    readme = await readFile(`${root}terraform/README.md`, 'utf8');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  /** A copy of the module (variables.tf, outputs.tf, README.md) with the given files replaced. */
+  async function moduleCopy(name: string, files: Record<string, string> = {}): Promise<string> {
+    const copy = path.join(dir, name);
+    for (const file of ['variables.tf', 'outputs.tf', 'README.md']) {
+      await cp(`${root}terraform/${file}`, path.join(copy, file));
+    }
+    for (const [file, text] of Object.entries(files)) await writeFile(path.join(copy, file), text);
+    return copy;
+  }
+
+  test("the README's tables are what npm run terraform-docs writes", async () => {
+    const result = await run('--check');
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  test('every variable and output has a row, with its type, default and description', () => {
+    const inputs = readme.slice(readme.indexOf('<!-- BEGIN_TF_INPUTS'), readme.indexOf('<!-- END_TF_INPUTS'));
+    assert.match(
+      inputs,
+      /^\| `project_id` +\| `string` +\| \(required\) +\| Project to deploy into\. +\|$/m,
+      'a required variable',
+    );
+    assert.match(
+      inputs,
+      /^\| `log_level` +\| `string` +\| `info` +\| Lowest severity the functions log \(`LOG_LEVEL`\)\. +\|$/m,
+    );
+    // Object variables list their attributes' defaults, read from the type.
+    assert.match(inputs, /^\| `poller_function` +\| `object` +\| `\{\}` +\| .*`timeout_seconds = 300`/m);
+    const outputs = readme.slice(
+      readme.indexOf('<!-- BEGIN_TF_OUTPUTS'),
+      readme.indexOf('<!-- END_TF_OUTPUTS'),
+    );
+    assert.match(outputs, /^\| `mcp_url` +\| MCP endpoint/m);
+  });
+
+  test('a row missing from the README is reported by name', async () => {
+    const copy = await moduleCopy('row-missing', {
+      'README.md': readme.replace(/^\| `sweep_interval_minutes` .*\n/m, ''),
+    });
+    const result = await run('--check', '--dir', copy);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /inputs: sweep_interval_minutes is missing/);
+  });
+
+  test('a variable added without running the script is reported, and running it adds its row', async () => {
+    const variables = await readFile(`${root}terraform/variables.tf`, 'utf8');
+    const copy = await moduleCopy('variable-added', {
+      'variables.tf': `${variables}\nvariable "extra_setting" {\n  type        = bool\n  description = "An undocumented setting."\n  default     = false\n}\n`,
+    });
+    const check = await run('--check', '--dir', copy);
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /inputs: extra_setting is missing/);
+
+    const write = await run('--dir', copy);
+    assert.equal(write.code, 0, write.stderr);
+    const written = await readFile(path.join(copy, 'README.md'), 'utf8');
+    assert.match(written, /^\| `extra_setting` +\| `bool` +\| `false` +\| An undocumented setting\. +\|$/m);
+    assert.equal((await run('--check', '--dir', copy)).code, 0);
+  });
+
+  test('a description edited in the README instead of variables.tf is reported', async () => {
+    const copy = await moduleCopy('row-edited', {
+      'README.md': readme.replace('Lowest severity the functions log', 'Lowest severity logged'),
+    });
+    const result = await run('--check', '--dir', copy);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /inputs: log_level differs from its declaration/);
+  });
+
+  test('a row for an output that no longer exists is reported', async () => {
+    const outputs = await readFile(`${root}terraform/outputs.tf`, 'utf8');
+    const copy = await moduleCopy('output-removed', {
+      'outputs.tf': outputs.replace(/output "source_object" \{[^}]*\}\n/, ''),
+    });
+    const result = await run('--check', '--dir', copy);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /outputs: source_object is not declared/);
+  });
+});
