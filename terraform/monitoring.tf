@@ -164,7 +164,8 @@ check "monitoring_sees_info_lines" {
   }
 }
 
-# (a) Spend: the deployment's video seconds over the last 24 hours reach a share of DAILY_VIDEO_SECONDS_TOTAL.
+# (a) Spend: the deployment's video seconds over the last 24 hours reach a share of DAILY_VIDEO_SECONDS_TOTAL (always
+# set: daily_video_seconds_total is at least 1, and the code has no "unlimited" value).
 # A threshold condition cannot sum a day (its alignment period is at most 25 hours and a distribution's sum is not a
 # threshold value); a PromQL condition can (range up to 2 years; a distribution's sum is METRIC_sum). Sources:
 # cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies (Aggregation.alignmentPeriod) and
