@@ -96,7 +96,7 @@ locals {
   # PromQL names of the metrics (Cloud Monitoring's mapping: the first "/" becomes ":", other special characters "_";
   # distributions add _sum, _count, _bucket). Source: cloud.google.com/monitoring/promql/promql-mapping, 2026-12-02.
   promql = {
-    for name, _ in local.log_metrics :
+    for name in keys(local.log_metrics) :
     name => "logging_googleapis_com:user_${replace("${var.name_prefix}/${name}", "/[^a-zA-Z0-9_]/", "_")}"
   }
   # Cloud Run's request count of the three functions (PromQL regexes are anchored).
@@ -166,8 +166,8 @@ check "monitoring_sees_info_lines" {
 
 # (a) Spend: the deployment's video seconds over the last 24 hours reach a share of DAILY_VIDEO_SECONDS_TOTAL (always
 # set: daily_video_seconds_total is at least 1, and the code has no "unlimited" value).
-# A threshold condition cannot sum a day (its alignment period is at most 25 hours and a distribution's sum is not a
-# threshold value); a PromQL condition can (range up to 2 years; a distribution's sum is METRIC_sum). Sources:
+# A threshold condition could align over a day (its alignment period may be up to 25 hours) but cannot compare a
+# distribution's sum with a threshold; a PromQL condition can (METRIC_sum, ranges up to 2 years). Sources:
 # cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies (Aggregation.alignmentPeriod) and
 # cloud.google.com/monitoring/alerts/using-promql, 2026-12-02. The window is rolling, the limit's day is UTC: the
 # rolling sum is never below the UTC day's, so the alert is early rather than late. Seconds given back by operations
