@@ -586,3 +586,61 @@ variable "source_retention_days" {
     error_message = "source_retention_days must be a whole number of days between 1 and 3650."
   }
 }
+
+# --- Monitoring (monitoring.tf) ------------------------------------------------------------------------------------
+
+variable "alerts_enabled" {
+  type        = bool
+  description = "Create the alert policies of monitoring.tf (daily video seconds, error ratio, message age, dead letters). The log-based metrics and the dashboard are created either way."
+  default     = true
+}
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channels every alert policy notifies (projects/PROJECT/notificationChannels/ID). Empty: incidents open in the console only."
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "alert_notification_channels must hold channel names of the form projects/PROJECT/notificationChannels/ID."
+  }
+}
+
+variable "daily_video_seconds_alert_share" {
+  type        = number
+  description = "Share of daily_video_seconds_total (DAILY_VIDEO_SECONDS_TOTAL) that the deployment's video seconds over the last 24 hours must reach to alert."
+  default     = 0.8
+
+  validation {
+    condition     = var.daily_video_seconds_alert_share > 0 && var.daily_video_seconds_alert_share <= 1
+    error_message = "daily_video_seconds_alert_share must be above 0 and at most 1."
+  }
+}
+
+variable "alert_error_ratio" {
+  type        = number
+  description = "Alert when more than this share of a function's HTTP responses are 5xx (15 min), or of generations end FAILED or EXPIRED (1 h)."
+  default     = 0.1
+
+  validation {
+    condition     = var.alert_error_ratio > 0 && var.alert_error_ratio < 1
+    error_message = "alert_error_ratio must be above 0 and below 1."
+  }
+}
+
+variable "alert_oldest_unacked_message_seconds" {
+  type        = number
+  description = "Alert when a message on the poll or requests topic has waited unacknowledged longer than this (seconds, for 5 minutes); must exceed poll_handler_max_wait_seconds, for which early poll messages are held."
+  default     = 600
+
+  validation {
+    condition     = var.alert_oldest_unacked_message_seconds > var.poll_handler_max_wait_seconds && var.alert_oldest_unacked_message_seconds <= 604800
+    error_message = "alert_oldest_unacked_message_seconds must be above poll_handler_max_wait_seconds and at most 604800 (7 days)."
+  }
+}
+
+variable "monitoring_principal_label" {
+  type        = bool
+  description = "Label the spend and refusal metrics by principal. One time series per caller: turn off with many callers (high cardinality costs and hits Cloud Monitoring's series limits)."
+  default     = true
+}

@@ -58,7 +58,15 @@ export async function finish(
     : await ctx.store.update(id, end, releaseOnEnding);
   if (!stored) return undefined;
   if (stored.announceToken === lease.token) {
-    log.info('Operation finished', { operationId: id, status: stored.status });
+    // Outcomes by status and the time from the caller's request to the ending: read by the log-based metrics in
+    // terraform/monitoring.tf (test/unit/terraform-monitoring.test.ts checks the fields).
+    log.info('Operation finished', {
+      operationId: id,
+      status: stored.status,
+      model: stored.model,
+      elapsedSeconds: secondsBetween(stored.createdAt, stored.completedAt),
+      ...(stored.error ? { errorCode: stored.error.code } : {}),
+    });
     return publishLeased(ctx, stored, lease.token);
   }
   // It had ended already (another delivery won): make sure that ending's event is out.
@@ -142,6 +150,10 @@ async function withTimeout(ctx: OperationsContext, publish: Promise<void>): Prom
     stop.abort();
   }
 }
+
+/** Whole seconds from `from` to `to` (ISO times); 0 when either is missing. */
+const secondsBetween = (from: string, to: string | undefined): number =>
+  to ? Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)) : 0;
 
 function newLease(ctx: OperationsContext): PublishLease {
   return { token: randomUUID(), until: new Date(ctx.clock.now().getTime() + PUBLISH_LEASE_SECONDS * 1000) };

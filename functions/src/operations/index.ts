@@ -5,6 +5,7 @@ import { errorFields, log } from '../log.js';
 import {
   admitCall,
   admitStart,
+  LimitExceededError,
   sentToVeo,
   utcDay,
   utcMinute,
@@ -48,7 +49,7 @@ export class Operations {
 
   /** Starts a generation, or returns the operation already started with the same idempotency key. */
   start(input: StartInput): Promise<{ record: OperationRecord; started: boolean }> {
-    return start(this.ctx, input);
+    return start(this.ctx, input).catch(logRefusal(input.principal, input.request.model));
   }
 
   /**
@@ -57,9 +58,9 @@ export class Operations {
    */
   admitCall(principal: string): Promise<void> {
     const now = this.ctx.clock.now();
-    return this.ctx.ledger.countCall(principal, utcMinute(now), (calls) =>
-      admitCall(calls, this.ctx.settings.limits, now),
-    );
+    return this.ctx.ledger
+      .countCall(principal, utcMinute(now), (calls) => admitCall(calls, this.ctx.settings.limits, now))
+      .catch(logRefusal(principal));
   }
 
   /** The principal's usage now, with the limits and the time it was read at (get_usage). */
@@ -75,13 +76,17 @@ export class Operations {
    */
   async admitsStart(principal: string, request: VideoRequest, estimatedCostUsd: number): Promise<void> {
     const { usage, limits, at } = await this.usage(principal);
-    admitStart(
-      { ...usage, queued: 0 },
-      { principal, request, estimatedCostUsd },
-      limits,
-      this.ctx.settings.admission.maxQueuedPerPrincipal,
-      at,
-    );
+    try {
+      admitStart(
+        { ...usage, queued: 0 },
+        { principal, request, estimatedCostUsd },
+        limits,
+        this.ctx.settings.admission.maxQueuedPerPrincipal,
+        at,
+      );
+    } catch (err) {
+      logRefusal(principal, request.model)(err);
+    }
   }
 
   /** The caller's operation; another principal's operation is reported as not found. */
@@ -212,4 +217,24 @@ export class Operations {
   links(record: OperationRecord): Promise<VideoLink[]> {
     return links(this.ctx, record);
   }
+}
+
+/**
+ * Logs a spend-limit refusal and rethrows what it is given. Each refused call is logged once, where the facade hands
+ * the refusal to its caller: read by the log-based metrics in terraform/monitoring.tf (`limit` is the setting's name).
+ */
+function logRefusal(principal: string, model?: string) {
+  return (err: unknown): never => {
+    if (err instanceof LimitExceededError) {
+      log.info('Refused by a spend limit', {
+        principal,
+        ...(model ? { model } : {}),
+        limit: err.setting,
+        allowed: err.allowed,
+        used: err.used,
+        cost: err.cost,
+      });
+    }
+    throw err;
+  };
 }

@@ -71,6 +71,15 @@ export async function start(
   });
   if (!created.created)
     return { record: await replay(ctx, created.record, input, requestHash), started: false };
+  // The spend the daily limits count (its seconds are reserved now): read by the log-based metrics in
+  // terraform/monitoring.tf (test/unit/terraform-monitoring.test.ts checks the fields).
+  log.info('Generation accepted', {
+    operationId: id,
+    principal: draft.principal,
+    model: draft.model,
+    videoSeconds: videoSecondsOf(draft.request),
+    estimatedCostUsd: draft.estimatedCostUsd,
+  });
 
   // Its turn now, if the pace, the line, the running limit and the breaker allow; else it waits, and the poll queue
   // brings it back at its estimated start.
