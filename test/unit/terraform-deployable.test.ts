@@ -204,6 +204,35 @@ function deployedSettings(): Map<string, { functions: FunctionName[]; expression
   return settings;
 }
 
+/** What is wrong between the config's settings and what the module deploys (empty when nothing is). */
+function settingProblems(
+  deployed: Map<string, { functions: FunctionName[]; expression: string }>,
+  settings: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  for (const setting of settings) {
+    const entry = deployed.get(setting);
+    if (setting in LOCAL_ONLY || setting in CODE_DEFAULT) {
+      if (entry)
+        problems.push(`${setting}: listed as not deployed, but the module sets it (${entry.functions})`);
+      continue;
+    }
+    const expected = READERS[setting] ?? [...FUNCTIONS];
+    if (!entry)
+      problems.push(`${setting}: no environment entry in terraform/functions.tf (readers: ${expected})`);
+    else if (entry.functions.join() !== expected.join()) {
+      problems.push(`${setting}: set for ${entry.functions}, read by ${expected}`);
+    }
+  }
+  // Stale lists fail too: every name listed is a setting the config still reads.
+  for (const listed of [LOCAL_ONLY, CODE_DEFAULT, READERS, FIXED_BY_MODULE, EXCLUDED_VALUES]) {
+    for (const name of Object.keys(listed)) {
+      if (!settings.includes(name)) problems.push(`${name}: listed here, but the config no longer reads it`);
+    }
+  }
+  return problems;
+}
+
 /** The variables an expression reads (`var.X`). */
 const variablesIn = (expression: string): string[] => [
   ...new Set([...expression.matchAll(/\bvar\.(\w+)/g)].map((m) => m[1]!)),
@@ -217,30 +246,23 @@ const conditionsOf = (variable: string): string[] =>
 
 describe('every cloud setting of functions/src/config is deployable', () => {
   test('each setting is set by the module for exactly the functions that read it, or listed with a reason', () => {
-    const deployed = deployedSettings();
-    const problems: string[] = [];
-    for (const setting of CONFIG_VARIABLES) {
-      const entry = deployed.get(setting);
-      if (setting in LOCAL_ONLY || setting in CODE_DEFAULT) {
-        if (entry)
-          problems.push(`${setting}: listed as not deployed, but the module sets it (${entry.functions})`);
-        continue;
-      }
-      const expected = READERS[setting] ?? [...FUNCTIONS];
-      if (!entry)
-        problems.push(`${setting}: no environment entry in terraform/functions.tf (readers: ${expected})`);
-      else if (entry.functions.join() !== expected.join()) {
-        problems.push(`${setting}: set for ${entry.functions}, read by ${expected}`);
-      }
-    }
-    // Stale lists fail too: every name listed is a setting the config still reads.
-    for (const listed of [LOCAL_ONLY, CODE_DEFAULT, READERS, FIXED_BY_MODULE, EXCLUDED_VALUES]) {
-      for (const name of Object.keys(listed)) {
-        if (!CONFIG_VARIABLES.includes(name))
-          problems.push(`${name}: listed here, but the config no longer reads it`);
-      }
-    }
-    assert.deepEqual(problems, []);
+    assert.deepEqual(settingProblems(deployedSettings(), CONFIG_VARIABLES), []);
+  });
+
+  test('a setting without an environment entry, or sent to the wrong function, is reported (a broken module is caught)', () => {
+    const broken = deployedSettings();
+    broken.delete('VEO_TIMEOUT_SECONDS');
+    broken.set('SWEEP_GRACE_SECONDS', { functions: ['mcp'], expression: '${var.sweep_grace_seconds}' });
+    broken.set('SIMULATOR_API', { functions: ['mcp'], expression: '${var.simulator_api}' });
+    assert.deepEqual(
+      settingProblems(broken, [...CONFIG_VARIABLES, 'NEW_SETTING']).sort(),
+      [
+        'SIMULATOR_API: listed as not deployed, but the module sets it (mcp)',
+        'VEO_TIMEOUT_SECONDS: no environment entry in terraform/functions.tf (readers: mcp,poller,requests)',
+        'SWEEP_GRACE_SECONDS: set for mcp, read by poller',
+        'NEW_SETTING: no environment entry in terraform/functions.tf (readers: mcp,poller,requests)',
+      ].sort(),
+    );
   });
 
   test('each deployed value comes from a typed, described variable naming the setting, or is fixed by the module', () => {
