@@ -23,6 +23,12 @@ locals {
     SIGNED_URL_TTL_SECONDS    = var.signed_url_ttl_seconds
     OPERATION_RETENTION_DAYS  = var.operation_retention_days
     LOG_LEVEL                 = var.log_level
+    # The operations core of every function submits, polls and expires generations.
+    VEO_TIMEOUT_SECONDS            = var.veo_timeout_seconds
+    VEO_OPERATION_DEADLINE_SECONDS = var.veo_operation_deadline_seconds
+    POLL_INITIAL_DELAY_SECONDS     = var.poll_initial_delay_seconds
+    POLL_INTERVAL_SECONDS          = var.poll_interval_seconds
+    POLL_MAX_INTERVAL_SECONDS      = var.poll_max_interval_seconds
   }
 
   mcp_environment = {
@@ -34,7 +40,11 @@ locals {
     AUTH_AUDIENCES     = join(",", var.auth_audiences)
     AUTH_CACHE_SECONDS = var.auth_cache_seconds
     # An empty list is "" in the environment: no peer tool names.
-    COMPAT_TOOLS = join(",", var.compat_tools)
+    COMPAT_TOOLS      = join(",", var.compat_tools)
+    MAX_IMAGE_BYTES   = var.max_image_bytes
+    MAX_REQUEST_BYTES = var.max_request_bytes
+    # "" is unset for the config: the URL each request arrived at.
+    PUBLIC_BASE_URL = var.public_base_url
   }
 
   # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the
@@ -73,6 +83,8 @@ locals {
 
   poller_environment = {
     POLL_HANDLER_MAX_WAIT_SECONDS = var.poll_handler_max_wait_seconds
+    # The sweep arrives on the poll topic: only the poller runs it.
+    SWEEP_GRACE_SECONDS = var.sweep_grace_seconds
   }
 
   # Merged in only with veo_backend = "vertex": the full name (projects/P/topics/T) of the topic Veo publishes its
@@ -85,6 +97,8 @@ locals {
   requests_environment = {
     PIPELINE_PRINCIPAL        = var.pipeline_principal
     MAX_REQUEST_MESSAGE_BYTES = var.max_request_message_bytes
+    # Requests may name an input image (https or gs://), checked before the submit.
+    MAX_IMAGE_BYTES = var.max_image_bytes
   }
 
   # Merged in only when the map has entries: "TOPIC_OR_SUBSCRIPTION=PRINCIPAL,..." (keys in lexical order).

@@ -251,9 +251,10 @@ resource "google_cloud_run_v2_service_iam_member" "mcp_invokers" {
 }
 
 # Anyone on the internet may reach the endpoint only when the code itself checks an API key on every request;
-# variables.tf rejects allow_unauthenticated without auth_mode = "api_key", and the count repeats the rule.
+# variables.tf rejects allow_unauthenticated without auth_mode = "api_key" (and with iap_enabled), and the count
+# repeats the rules.
 resource "google_cloud_run_v2_service_iam_member" "mcp_public" {
-  count = var.allow_unauthenticated && var.auth_mode == "api_key" ? 1 : 0
+  count = var.allow_unauthenticated && var.auth_mode == "api_key" && !var.iap_enabled ? 1 : 0
 
   project  = var.project_id
   location = var.region

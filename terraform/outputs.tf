@@ -89,3 +89,10 @@ output "secrets" {
   description = "Secret Manager secret ids the functions read, by environment variable (API_KEY_HASHES, GEMINI_API_KEY, WEBHOOK_SIGNING_SECRET, each when enabled); add their versions out of band."
   value       = { for name, secret in google_secret_manager_secret.this : name => secret.secret_id }
 }
+
+# --- IAP (iap.tf) ---
+
+output "mcp_iap_enable_command" {
+  description = "With iap_enabled: the command that switches IAP on for the mcp function's Cloud Run service (run it after each apply that redeploys mcp; it is idempotent). Null otherwise."
+  value       = var.iap_enabled ? "gcloud run services update ${google_cloudfunctions2_function.this["mcp"].name} --iap --region=${var.region} --project=${var.project_id}" : null
+}

@@ -53,8 +53,8 @@ variable "max_video_bytes" {
   default     = 209715200
 
   validation {
-    condition     = var.max_video_bytes >= 1024 && var.max_video_bytes <= 1073741824
-    error_message = "max_video_bytes must be between 1024 and 1073741824."
+    condition     = var.max_video_bytes >= 1024 && var.max_video_bytes <= 1073741824 && floor(var.max_video_bytes) == var.max_video_bytes
+    error_message = "max_video_bytes must be a whole number between 1024 and 1073741824."
   }
 }
 
@@ -62,18 +62,34 @@ variable "omni_location" {
   type        = string
   description = "Vertex AI region Gemini Omni's interactions are sent to (OMNI_LOCATION); Omni is served from global."
   default     = "global"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[a-z0-9]$", var.omni_location))
+    error_message = "omni_location must be a Vertex AI location id such as global or us-central1."
+  }
 }
 
 variable "veo_default_model" {
   type        = string
   description = "Model used when a call names none (VEO_DEFAULT_MODEL); empty: the API's default (veo-3.1-fast-generate-001 on vertex, gemini-omni-1.2-flash on gemini). A retired or unknown id fails at startup."
   default     = ""
+
+  validation {
+    # The live ids of functions/src/video/catalog.ts per API (test/unit/terraform-deployable.test.ts compares them).
+    condition     = var.veo_default_model == "" || contains(var.veo_backend == "vertex" ? ["veo-3.1-fast-generate-001", "veo-3.1-generate-001", "veo-3.1-lite-generate-001", "gemini-omni-1.2-flash", "gemini-omni-1.1-flash-preview", "gemini-omni-flash-preview"] : ["gemini-omni-1.2-flash", "gemini-omni-1.1-flash"], var.veo_default_model)
+    error_message = "veo_default_model must be empty or a live model of the backend: vertex: veo-3.1-fast-generate-001, veo-3.1-generate-001, veo-3.1-lite-generate-001, gemini-omni-1.2-flash, gemini-omni-1.1-flash-preview, gemini-omni-flash-preview; gemini: gemini-omni-1.2-flash, gemini-omni-1.1-flash."
+  }
 }
 
 variable "vertex_location" {
   type        = string
   description = "Vertex AI region Veo is called in (GOOGLE_CLOUD_LOCATION); Veo is not offered in every region."
   default     = "us-central1"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[a-z0-9]$", var.vertex_location))
+    error_message = "vertex_location must be a Vertex AI location id such as us-central1."
+  }
 }
 
 # --- Access --------------------------------------------------------------------------------------------------------
@@ -139,12 +155,12 @@ variable "auth_cache_seconds" {
 
 variable "max_request_bytes_in_flight" {
   type        = number
-  description = "Request-body bytes one mcp instance holds at once across its concurrent requests (MAX_REQUEST_BYTES_IN_FLIGHT); null: an eighth of the function's memory, at least MAX_REQUEST_BYTES (32 MiB)."
+  description = "Request-body bytes one mcp instance holds at once across its concurrent requests (MAX_REQUEST_BYTES_IN_FLIGHT); null: an eighth of the function's memory, at least max_request_bytes."
   default     = null
 
   validation {
-    condition     = var.max_request_bytes_in_flight == null ? true : var.max_request_bytes_in_flight >= 33554432
-    error_message = "max_request_bytes_in_flight must be at least MAX_REQUEST_BYTES (33554432), or null."
+    condition     = var.max_request_bytes_in_flight == null ? true : var.max_request_bytes_in_flight >= var.max_request_bytes && var.max_request_bytes_in_flight <= 17179869184
+    error_message = "max_request_bytes_in_flight must be at least max_request_bytes and at most 17179869184, or null."
   }
 }
 
@@ -245,8 +261,8 @@ variable "max_wait_seconds" {
   default     = 50
 
   validation {
-    condition     = var.max_wait_seconds >= 0 && var.max_wait_seconds < var.mcp_function.timeout_seconds
-    error_message = "max_wait_seconds must be at least 0 and below mcp_function.timeout_seconds."
+    condition     = var.max_wait_seconds >= 0 && var.max_wait_seconds <= 3000 && floor(var.max_wait_seconds) == var.max_wait_seconds && var.max_wait_seconds < var.mcp_function.timeout_seconds
+    error_message = "max_wait_seconds must be a whole number from 0 to 3000 and below mcp_function.timeout_seconds."
   }
 }
 
@@ -370,8 +386,8 @@ variable "signed_url_ttl_seconds" {
   default     = 3600
 
   validation {
-    condition     = var.signed_url_ttl_seconds >= 60 && var.signed_url_ttl_seconds <= 604800
-    error_message = "signed_url_ttl_seconds must be between 60 and 604800."
+    condition     = var.signed_url_ttl_seconds >= 60 && var.signed_url_ttl_seconds <= 604800 && floor(var.signed_url_ttl_seconds) == var.signed_url_ttl_seconds
+    error_message = "signed_url_ttl_seconds must be a whole number between 60 and 604800."
   }
 }
 
@@ -528,6 +544,11 @@ variable "veo_submits_per_minute_by_model" {
     condition     = alltrue([for model, rate in var.veo_submits_per_minute_by_model : can(regex("^[A-Za-z0-9_.-]+$", model)) && rate >= 1 && rate <= 1000 && floor(rate) == rate])
     error_message = "veo_submits_per_minute_by_model: each key must be a model id (letters, digits, _ . -) and each value a whole number between 1 and 1000."
   }
+  validation {
+    # As veo_default_model: the live ids of the backend's API in functions/src/video/catalog.ts.
+    condition     = alltrue([for model in keys(var.veo_submits_per_minute_by_model) : contains(var.veo_backend == "vertex" ? ["veo-3.1-fast-generate-001", "veo-3.1-generate-001", "veo-3.1-lite-generate-001", "gemini-omni-1.2-flash", "gemini-omni-1.1-flash-preview", "gemini-omni-flash-preview"] : ["gemini-omni-1.2-flash", "gemini-omni-1.1-flash"], model)])
+    error_message = "veo_submits_per_minute_by_model keys must be live models of the backend (see veo_default_model)."
+  }
 }
 
 variable "max_queued_operations_per_principal" {
@@ -643,4 +664,135 @@ variable "monitoring_principal_label" {
   type        = bool
   description = "Label the spend and refusal metrics by principal. One time series per caller: turn off with many callers (high cardinality costs and hits Cloud Monitoring's series limits)."
   default     = true
+}
+
+# --- Operations, request limits and the IAP front ------------------------------------------------------------------
+
+variable "veo_timeout_seconds" {
+  type        = number
+  description = "Timeout of each Veo or Omni API call, in every function (VEO_TIMEOUT_SECONDS)."
+  default     = 30
+
+  validation {
+    condition     = var.veo_timeout_seconds >= 1 && var.veo_timeout_seconds <= 300 && floor(var.veo_timeout_seconds) == var.veo_timeout_seconds
+    error_message = "veo_timeout_seconds must be a whole number between 1 and 300."
+  }
+}
+
+variable "veo_operation_deadline_seconds" {
+  type        = number
+  description = "A generation not done this long after its submit ends EXPIRED, and one still in line this long after it was accepted ends EXPIRED unsent (VEO_OPERATION_DEADLINE_SECONDS)."
+  default     = 1800
+
+  validation {
+    condition     = var.veo_operation_deadline_seconds > 0 && var.veo_operation_deadline_seconds <= 86400
+    error_message = "veo_operation_deadline_seconds must be greater than 0 and at most 86400."
+  }
+}
+
+variable "poll_initial_delay_seconds" {
+  type        = number
+  description = "First poll of a generation after its submit (POLL_INITIAL_DELAY_SECONDS); the default is the code's for Google's APIs."
+  default     = 20
+
+  validation {
+    condition     = var.poll_initial_delay_seconds > 0 && var.poll_initial_delay_seconds <= 600
+    error_message = "poll_initial_delay_seconds must be greater than 0 and at most 600."
+  }
+}
+
+variable "poll_interval_seconds" {
+  type        = number
+  description = "Steady poll interval: a completion is noticed within one interval when no notice arrives (POLL_INTERVAL_SECONDS)."
+  default     = 10
+
+  validation {
+    condition     = var.poll_interval_seconds > 0 && var.poll_interval_seconds <= 600
+    error_message = "poll_interval_seconds must be greater than 0 and at most 600."
+  }
+}
+
+variable "poll_max_interval_seconds" {
+  type        = number
+  description = "Ceiling of the poll backoff after Veo errors (POLL_MAX_INTERVAL_SECONDS); a value below poll_interval_seconds acts as poll_interval_seconds."
+  default     = 30
+
+  validation {
+    condition     = var.poll_max_interval_seconds > 0 && var.poll_max_interval_seconds <= 3600
+    error_message = "poll_max_interval_seconds must be greater than 0 and at most 3600."
+  }
+}
+
+variable "sweep_grace_seconds" {
+  type        = number
+  description = "How overdue a poll must be before the poller's sweep assumes its message was lost and re-enqueues it (SWEEP_GRACE_SECONDS)."
+  default     = 60
+
+  validation {
+    condition     = var.sweep_grace_seconds >= 0 && var.sweep_grace_seconds <= 3600
+    error_message = "sweep_grace_seconds must be between 0 and 3600."
+  }
+}
+
+variable "max_image_bytes" {
+  type        = number
+  description = "Largest input image the mcp and requests functions read or fetch, in bytes (MAX_IMAGE_BYTES)."
+  default     = 20971520
+
+  validation {
+    condition     = var.max_image_bytes >= 1024 && var.max_image_bytes <= 52428800 && floor(var.max_image_bytes) == var.max_image_bytes
+    error_message = "max_image_bytes must be a whole number between 1024 and 52428800."
+  }
+}
+
+variable "max_request_bytes" {
+  type        = number
+  description = "Largest MCP request body the mcp function reads, counted after decoding; larger gets HTTP 413 (MAX_REQUEST_BYTES)."
+  default     = 33554432
+
+  validation {
+    condition     = var.max_request_bytes >= 1024 && var.max_request_bytes <= 104857600 && floor(var.max_request_bytes) == var.max_request_bytes
+    error_message = "max_request_bytes must be a whole number between 1024 and 104857600."
+  }
+}
+
+variable "public_base_url" {
+  type        = string
+  description = "The URL callers reach the mcp function at when it is not the function's own, e.g. a custom domain (PUBLIC_BASE_URL): named in 401 challenges, accepted as an ID-token audience and as a browser origin. Empty: the URL each request arrived at."
+  default     = ""
+
+  validation {
+    condition     = var.public_base_url == "" || can(regex("^https?://[^/\\s]+(/\\S*)?$", var.public_base_url))
+    error_message = "public_base_url must be empty or an absolute http(s) URL such as https://veo.example.com."
+  }
+}
+
+variable "iap_enabled" {
+  type        = bool
+  description = "Put Identity-Aware Proxy in front of the mcp function (iap.tf): enables the IAP API, lets the IAP service agent invoke the function and grants iap_members access through IAP. IAP itself is switched on on the function's Cloud Run service with one gcloud command (terraform output mcp_iap_enable_command). Needs auth_mode = \"api_key\": behind IAP every request reaches the code as the IAP service agent, so keys tell the callers apart."
+  default     = false
+
+  validation {
+    condition     = !var.iap_enabled || var.auth_mode == "api_key"
+    error_message = "iap_enabled = true requires auth_mode = \"api_key\": behind IAP every request carries the IAP service agent's token, so with \"iam\" all callers would be one principal."
+  }
+  validation {
+    condition     = !(var.iap_enabled && var.allow_unauthenticated)
+    error_message = "iap_enabled and allow_unauthenticated cannot both be true: with allUsers as invoker the endpoint would be open whenever IAP is off on the service (e.g. before it is switched on, or if a redeploy resets it)."
+  }
+}
+
+variable "iap_members" {
+  type        = list(string)
+  description = "With iap_enabled: IAM members allowed through IAP to the mcp function (roles/iap.httpsResourceAccessor on its Cloud Run service), e.g. \"group:agents@example.com\"."
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.iap_members : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+", member))])
+    error_message = "iap_members must be IAM members (user:, group:, serviceAccount:, domain:, principal:, principalSet:), never allUsers or allAuthenticatedUsers."
+  }
+  validation {
+    condition     = length(var.iap_members) == 0 || var.iap_enabled
+    error_message = "iap_members applies only with iap_enabled = true."
+  }
 }
