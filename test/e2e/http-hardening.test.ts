@@ -501,6 +501,23 @@ describe('the HTTP edge refuses hostile requests and creates nothing', () => {
     });
   });
 
+  test('a streamed answer leaves the connection to the client: Connection: close is honoured, keep-alive is kept', async () => {
+    // The SDK names keep-alive on its SSE answers; passed on, it kept the socket a client asked to close open for the
+    // server's keep-alive timeout (a minute per answer).
+    const listTools = rpc('tools/list', {});
+    for (const [asked, expected] of [
+      ['close', 'close'],
+      ['keep-alive', 'keep-alive'],
+    ] as const) {
+      const answer = await send(server.mcpUrl, { headers: { connection: asked }, body: GENERATE });
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.headers['content-type'], 'text/event-stream', 'a tools/call answer is a stream');
+      assert.equal(answer.headers['connection'], expected, `Connection: ${asked}`);
+    }
+    const plain = await send(server.mcpUrl, { headers: { connection: 'close' }, body: listTools });
+    assert.equal(plain.headers['connection'], 'close', 'and for a one-piece JSON answer');
+  });
+
   test('a request target that is not a path is refused with 400 saying so, and nothing is created', async () => {
     for (const target of [
       `http://127.0.0.1:${port}/mcp`,

@@ -173,6 +173,7 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       scopes: [],
       extra: { method },
     };
+    leaveKeepAliveToNode(res);
     try {
       await mcpHandler(runtime)(req, res, body);
     } catch (err) {
@@ -188,6 +189,27 @@ export function createMcpHttpHandler(getRuntime: () => Promise<Runtime>): HttpHa
       serve(runtime, req, res),
     );
   };
+}
+
+/**
+ * Connection is a hop-by-hop header, the HTTP server's to decide (RFC 9110 section 7.6.1). The SDK names `keep-alive`
+ * on its SSE answers, and Node honours an explicit header over a client's `Connection: close`, so the socket the client
+ * asked to close stayed open until the server's keep-alive timeout (a minute of an idle socket per answer). The SDK's
+ * `close` (after a refused upload) is kept.
+ */
+function leaveKeepAliveToNode(res: Response): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => Response;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const headers = rest.at(-1);
+    if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+      const named = headers as Record<string, unknown>;
+      for (const name of Object.keys(named)) {
+        if (name.toLowerCase() === 'connection' && /^keep-alive$/i.test(String(named[name])))
+          delete named[name];
+      }
+    }
+    return writeHead(status, ...rest);
+  }) as Response['writeHead'];
 }
 
 /** The JSON-RPC payload, or undefined for an empty body (the transport reports it). */
