@@ -47,6 +47,12 @@ locals {
     PUBLIC_BASE_URL = var.public_base_url
   }
 
+  # Merged in only with auth_mode = "iap": the audience IAP signs its assertions for when it is enabled on the mcp
+  # function's Cloud Run service, which has the function's name (IAP signed-headers-howto, read 2026-12-02).
+  iap_environment = {
+    IAP_AUDIENCE = "/projects/${local.project_number}/locations/${var.region}/services/${var.name_prefix}-mcp"
+  }
+
   # Spend limits: read where operations start (mcp: tools; requests: pipelines). Endings release through the
   # records themselves, so the poller needs none of them.
   spend_environment = {
@@ -128,6 +134,7 @@ locals {
         length(var.veo_submits_per_minute_by_model) > 0 ? local.submits_by_model_environment : {},
         var.max_request_bytes_in_flight != null ? local.body_budget_environment : {},
         var.veo_backend == "vertex" ? local.vertex_environment : {},
+        var.auth_mode == "iap" ? local.iap_environment : {},
       )
       trigger = null
     }

@@ -7,7 +7,8 @@
 # service Terraform owns; the function's service belongs to Cloud Functions. So IAP is switched on with one gcloud
 # command (output mcp_iap_enable_command), and everything else is here. Without it, or if a redeploy resets it, the
 # service falls back to its IAM check (run.invoker: mcp_invokers and the IAP service agent, never allUsers: variables.tf
-# refuses allow_unauthenticated with iap_enabled), so it fails closed.
+# refuses allow_unauthenticated with iap_enabled), so it fails closed. With auth_mode = "iap" the code takes the caller
+# from the assertion IAP signs for this service (IAP_AUDIENCE, functions.tf): a request without one is refused.
 
 locals {
   iap_service_agent = "serviceAccount:service-${local.project_number}@gcp-sa-iap.iam.gserviceaccount.com"
@@ -48,8 +49,8 @@ resource "google_cloud_run_v2_service_iam_member" "iap_invokes_mcp" {
   lifecycle {
     # Repeats the variables' rules where the grant is made (see iap_enabled in variables.tf).
     precondition {
-      condition     = var.auth_mode == "api_key" && !var.allow_unauthenticated
-      error_message = "IAP in front of the mcp function needs auth_mode = \"api_key\" and allow_unauthenticated = false."
+      condition     = contains(["iap", "api_key"], var.auth_mode) && !var.allow_unauthenticated
+      error_message = "IAP in front of the mcp function needs auth_mode = \"iap\" or \"api_key\", and allow_unauthenticated = false."
     }
   }
 }

@@ -96,12 +96,12 @@ variable "vertex_location" {
 
 variable "auth_mode" {
   type        = string
-  description = "How the mcp function authenticates callers (AUTH_MODE): \"iam\" (Google ID tokens checked by Cloud Run, see mcp_invokers) or \"api_key\" (keys checked by the code against API_KEY_HASHES in Secret Manager)."
+  description = "How the mcp function authenticates callers (AUTH_MODE): \"iam\" (Google ID tokens checked by Cloud Run, see mcp_invokers), \"api_key\" (keys checked by the code against API_KEY_HASHES in Secret Manager) or \"iap\" (the user Identity-Aware Proxy verified, from its signed assertion; needs iap_enabled, and the module sets IAP_AUDIENCE)."
   default     = "iam"
 
   validation {
-    condition     = contains(["iam", "api_key"], var.auth_mode)
-    error_message = "auth_mode must be \"iam\" or \"api_key\"."
+    condition     = contains(["iam", "api_key", "iap"], var.auth_mode)
+    error_message = "auth_mode must be \"iam\", \"api_key\" or \"iap\"."
   }
 }
 
@@ -769,12 +769,17 @@ variable "public_base_url" {
 
 variable "iap_enabled" {
   type        = bool
-  description = "Put Identity-Aware Proxy in front of the mcp function (iap.tf): enables the IAP API, lets the IAP service agent invoke the function and grants iap_members access through IAP. IAP itself is switched on on the function's Cloud Run service with one gcloud command (terraform output mcp_iap_enable_command). Needs auth_mode = \"api_key\": behind IAP every request reaches the code as the IAP service agent, so keys tell the callers apart."
+  description = "Put Identity-Aware Proxy in front of the mcp function (iap.tf): enables the IAP API, lets the IAP service agent invoke the function and grants iap_members access through IAP. IAP itself is switched on on the function's Cloud Run service with one gcloud command (terraform output mcp_iap_enable_command). Needs auth_mode = \"iap\" (the user IAP verified is the caller) or \"api_key\" (keys tell the callers apart): behind IAP every request reaches Cloud Run with the IAP service agent's token, so with \"iam\" all callers would be one principal."
   default     = false
 
   validation {
-    condition     = !var.iap_enabled || var.auth_mode == "api_key"
-    error_message = "iap_enabled = true requires auth_mode = \"api_key\": behind IAP every request carries the IAP service agent's token, so with \"iam\" all callers would be one principal."
+    condition     = !var.iap_enabled || contains(["iap", "api_key"], var.auth_mode)
+    error_message = "iap_enabled = true requires auth_mode = \"iap\" or \"api_key\": behind IAP every request carries the IAP service agent's token, so with \"iam\" all callers would be one principal."
+  }
+  validation {
+    # Here rather than on auth_mode: the two variables' validations may not refer to each other both ways.
+    condition     = var.iap_enabled || var.auth_mode != "iap"
+    error_message = "auth_mode = \"iap\" requires iap_enabled = true: the callers are the users IAP lets through, and without IAP no request carries its assertion."
   }
   validation {
     condition     = !(var.iap_enabled && var.allow_unauthenticated)

@@ -38,6 +38,9 @@ log.info('Security settings', {
         authCacheSeconds: config.auth.cacheSeconds,
       }
     : {}),
+  ...(config.auth.mode === 'iap'
+    ? { iapAudience: config.auth.iapAudience, iapCertsUrl: config.auth.iapCertsUrl }
+    : {}),
   ...(config.auth.mode === 'local' ? { localPrincipalFor: 'loopback callers only' } : {}),
   allowedOrigins: config.allowedOrigins,
   webhookSigning: config.pipelines.webhookSecret ? 'set' : 'off',

@@ -127,8 +127,46 @@ async function footprint(server: TestServer, principals: string[]): Promise<stri
   return JSON.stringify({ records: lists, submits: server.simulator.stats.submits });
 }
 
+/**
+ * Sends `headers` and asserts the refusal of a credential check: 401, JSON-RPC -32600 with `message`, a Bearer
+ * challenge with `error` (none when undefined), and nothing recorded or submitted for `principals`.
+ */
+async function assertRefused(
+  server: TestServer,
+  principals: string[],
+  headers: Array<[string, string]>,
+  message: RegExp,
+  error: string | undefined,
+): Promise<RawAnswer> {
+  const before = await footprint(server, principals);
+  const answer = await rawRequest(server.url, headers);
+  assert.equal(answer.status, 401);
+  assert.equal(answer.json.error?.code, -32600);
+  assert.match(answer.json.error!.message, message);
+  const challenge = answer.headers['www-authenticate']!;
+  assert.match(challenge, /^Bearer realm="veo-mcp"/);
+  if (error) assert.match(challenge, new RegExp(`error="${error}"`));
+  else assert.doesNotMatch(challenge, /error=/);
+  assert.equal(await footprint(server, principals), before);
+  return answer;
+}
+
 const started = (result: CallToolResult) =>
   (result.structuredContent as { operation_id: string }).operation_id;
+
+/** Starts a 4-second generation as `client`; its operation id and the principal its record names. */
+async function generation(
+  server: TestServer,
+  client: Client,
+  prompt: string,
+): Promise<{ id: string; principal: string | undefined }> {
+  const result = await client.callTool({
+    name: 'generate_video',
+    arguments: { prompt, duration_seconds: 4 },
+  });
+  const id = started(result as CallToolResult);
+  return { id, principal: (await server.runtime.store.get(id))?.principal };
+}
 const text = (result: CallToolResult) =>
   result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
@@ -542,31 +580,18 @@ describe('AUTH_MODE=iam on the platform (K_SERVICE set)', () => {
   ];
   for (const [name, headers, message, error] of refusals) {
     test(`refused with 401, nothing created: ${name}`, async () => {
-      const before = await footprint(server, principals);
-      const answer = await rawRequest(server.url, headers());
-      assert.equal(answer.status, 401);
-      assert.equal(answer.json.error?.code, -32600);
-      assert.match(answer.json.error!.message, message);
-      const challenge = answer.headers['www-authenticate']!;
+      const answer = await assertRefused(server, principals, headers(), message, error);
       assert.match(
-        challenge,
+        answer.headers['www-authenticate']!,
         /^Bearer realm="veo-mcp", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
       );
-      assert.match(challenge, new RegExp(`error="${error}"`));
       assert.ok(!JSON.stringify(answer).includes(issuer.sign(claims()).split('.')[2]!));
-      assert.equal(await footprint(server, principals), before);
     });
   }
 
   test('a signed token without an email acts as its subject', async () => {
     const client = await server.connect({ authorization: signed({ email: undefined }) });
-    const id = started(
-      (await client.callTool({
-        name: 'generate_video',
-        arguments: { prompt: 'By sub', duration_seconds: 4 },
-      })) as CallToolResult,
-    );
-    assert.equal((await server.runtime.store.get(id))?.principal, 'sub:1000000000001');
+    assert.equal((await generation(server, client, 'By sub')).principal, 'sub:1000000000001');
   });
 
   test("callers with verified tokens see only their own operations: another's id answers like a missing one", async () => {
@@ -582,5 +607,166 @@ describe('AUTH_MODE=iam on the platform (K_SERVICE set)', () => {
     );
     assert.equal((await server.runtime.store.get(id))?.principal, 'user:alice@example.com');
     await assertHiddenFrom(alice, bob, id);
+  });
+});
+
+describe('AUTH_MODE=iap behind Identity-Aware Proxy (K_SERVICE set)', () => {
+  const AUDIENCE = '/projects/123456789012/locations/us-central1/services/veo-mcp';
+  let server: TestServer;
+  let iap: TestIssuer;
+  let google: TestIssuer;
+  const principals = [
+    'local',
+    'user:alice@example.com',
+    'user:bob@example.com',
+    'user:ceo@example.com',
+    'sub:1000000000001',
+  ];
+
+  before(async () => {
+    iap = await new TestIssuer({ alg: 'ES256' }).start();
+    google = await new TestIssuer().start();
+    server = await startTestServer({
+      env: { K_SERVICE: 'veo-mcp', AUTH_MODE: 'iap', IAP_AUDIENCE: AUDIENCE, IAP_CERTS_URL: iap.certsUrl },
+    });
+  });
+  after(async () => {
+    await server.close();
+    await iap.close();
+    await google.close();
+  });
+
+  const assertion = (overrides = {}) => iap.sign(iap.iapClaims(AUDIENCE, overrides));
+  /** What Cloud Run passes on behind IAP: the IAP service agent's token, its signature removed. */
+  const agentToken = `Bearer ${TestIssuer.stripped({
+    iss: 'https://accounts.google.com',
+    email: 'service-123456789012@gcp-sa-iap.iam.gserviceaccount.com',
+    email_verified: true,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  })}`;
+  const idTokenFor = (email: string) => `Bearer ${google.sign(google.claims(server.url, { email }))}`;
+
+  test('the user IAP verified is the caller, over the MCP SDK, with no key and no ID token', async () => {
+    const client = await server.connect({ 'x-goog-iap-jwt-assertion': assertion() });
+    assert.equal((await generation(server, client, 'Signed in once')).principal, 'user:alice@example.com');
+  });
+
+  test("the assertion decides: the agent's token and a valid ID token for someone else change nothing", async () => {
+    const client = await server.connect({
+      'x-goog-iap-jwt-assertion': assertion({ email: 'bob@example.com', sub: 'accounts.google.com:2' }),
+      'x-serverless-authorization': agentToken,
+      authorization: idTokenFor('ceo@example.com'),
+    });
+    const { principal } = await generation(server, client, 'Bob, whatever else is sent');
+    assert.equal(principal, 'user:bob@example.com');
+    assert.deepEqual(
+      (await server.runtime.store.list({ principal: 'user:ceo@example.com', limit: 10 })).records,
+      [],
+    );
+  });
+
+  test("users IAP verified see only their own operations: another's id answers like a missing one", async () => {
+    const alice = await server.connect({ 'x-goog-iap-jwt-assertion': assertion() });
+    const carol = await server.connect({
+      'x-goog-iap-jwt-assertion': assertion({ email: 'carol@example.com' }),
+    });
+    const { id } = await generation(server, alice, 'Alice only');
+    await assertHiddenFrom(alice, carol, id);
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const refusals: Array<[string, () => Array<[string, string]>, RegExp, string | undefined]> = [
+    [
+      'no assertion (a request that did not come through IAP)',
+      () => [['X-Serverless-Authorization', agentToken]],
+      /^Missing X-Goog-IAP-JWT-Assertion: this server takes the caller from the assertion Identity-Aware Proxy adds/,
+      undefined,
+    ],
+    [
+      'a valid Google ID token and no assertion',
+      () => [['Authorization', idTokenFor('alice@example.com')]],
+      /^Missing X-Goog-IAP-JWT-Assertion/,
+      undefined,
+    ],
+    [
+      'a forged assertion signed by another key',
+      () => [['X-Goog-IAP-JWT-Assertion', iap.sign(iap.iapClaims(AUDIENCE), { key: 'other' })]],
+      /^X-Goog-IAP-JWT-Assertion: the token signature does not verify\.$/,
+      'invalid_token',
+    ],
+    [
+      "an assertion for another service's audience",
+      () => [
+        [
+          'X-Goog-IAP-JWT-Assertion',
+          iap.sign(iap.iapClaims('/projects/123456789012/locations/us-central1/services/other-app')),
+        ],
+      ],
+      /audience is not this service \(expected one of: \/projects\/123456789012\/locations\/us-central1\/services\/veo-mcp\)/,
+      'invalid_token',
+    ],
+    [
+      'an expired assertion',
+      () => [['X-Goog-IAP-JWT-Assertion', assertion({ iat: now() - 1200, exp: now() - 600 })]],
+      /the token has expired/,
+      'invalid_token',
+    ],
+    [
+      'an assertion from another issuer',
+      () => [['X-Goog-IAP-JWT-Assertion', assertion({ iss: 'https://accounts.google.com' })]],
+      /not issued by IAP/,
+      'invalid_token',
+    ],
+    [
+      'an unsigned assertion (alg none)',
+      () => [['X-Goog-IAP-JWT-Assertion', TestIssuer.unsigned(iap.iapClaims(AUDIENCE))]],
+      /unsigned or wrongly signed assertion refused \(IAP signs with ES256 only\)/,
+      'invalid_token',
+    ],
+    [
+      "an HS256 assertion keyed with IAP's public key",
+      () => [['X-Goog-IAP-JWT-Assertion', iap.hmacForged(iap.iapClaims(AUDIENCE))]],
+      /unsigned or wrongly signed assertion refused/,
+      'invalid_token',
+    ],
+    [
+      'a malformed assertion',
+      () => [['X-Goog-IAP-JWT-Assertion', 'Bearer garbage']],
+      /^X-Goog-IAP-JWT-Assertion must be one JWT/,
+      'invalid_request',
+    ],
+    [
+      'two assertions, one forged',
+      () => [
+        ['X-Goog-IAP-JWT-Assertion', assertion()],
+        [
+          'X-Goog-IAP-JWT-Assertion',
+          iap.sign(iap.iapClaims(AUDIENCE, { email: 'ceo@example.com' }), { key: 'other' }),
+        ],
+      ],
+      /^Send x-goog-iap-jwt-assertion once/,
+      'invalid_request',
+    ],
+  ];
+  for (const [name, headers, message, error] of refusals) {
+    test(`refused with 401, nothing created or spent: ${name}`, async () => {
+      const sent = headers();
+      const answer = await assertRefused(server, principals, sent, message, error);
+      assert.doesNotMatch(
+        answer.headers['www-authenticate']!,
+        /resource_metadata/,
+        'IAP, not this server, signs callers in',
+      );
+      for (const [, value] of sent) {
+        for (const part of value.split('.').filter((p) => p.length > 8)) {
+          assert.ok(!JSON.stringify(answer).includes(part), 'no part of a credential is echoed');
+        }
+      }
+    });
+  }
+
+  test('no protected resource metadata is served: clients sign in to IAP, not to this server', async () => {
+    const answer = await rawRequest(server.url, [], '', 'GET', '/.well-known/oauth-protected-resource/mcp');
+    assert.equal(answer.status, 404);
   });
 });

@@ -93,7 +93,7 @@ describe('the local principal stays on this machine', { concurrency: true, skip 
       assert.equal(refused.status, 403);
       assert.match(
         refused.text,
-        /runs without AUTH_MODE, as the local principal, and answers callers on this machine only\. Set AUTH_MODE=iam or AUTH_MODE=api_key/,
+        /runs without AUTH_MODE, as the local principal, and answers callers on this machine only\. Set AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key/,
       );
       const listed = await post('127.0.0.1', port, listOperations);
       assert.equal(listed.status, 200);
@@ -104,7 +104,7 @@ describe('the local principal stays on this machine', { concurrency: true, skip 
   test('HOST beyond loopback without AUTH_MODE stops startup, naming HOST', async () => {
     await assert.rejects(
       startProcess(process.execPath, NPM_START, { HOST: '0.0.0.0', PORT: String(await freePort()) }, /never/),
-      /HOST="0\.0\.0\.0": listens beyond this machine, which needs AUTH_MODE=iam or AUTH_MODE=api_key/,
+      /HOST="0\.0\.0\.0": listens beyond this machine, which needs AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key/,
     );
   });
 

@@ -1,11 +1,15 @@
-// A stand-in for Google's ID-token issuer: a locally generated RSA key signs RS256 JWTs, and a local HTTP server
-// serves its public key in the shape of https://www.googleapis.com/oauth2/v1/certs ({ kid: PEM }), which the server
-// under test reads through AUTH_CERTS_URL. Also makes the tokens an attacker would: unsigned, stripped, forged.
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+// A stand-in for Google's token issuers: a locally generated key signs JWTs, and a local HTTP server serves its public
+// key as { kid: PEM }, the shape of https://www.googleapis.com/oauth2/v1/certs (ID tokens, RS256, read through
+// AUTH_CERTS_URL) and of https://www.gstatic.com/iap/verify/public_key (IAP's assertions, ES256, IAP_CERTS_URL). Also
+// makes the tokens an attacker would: unsigned, stripped, forged.
+import assert from 'node:assert/strict';
+import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthError, type BearerError } from '../../functions/src/auth/challenge.js';
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
+export const IAP_ISSUER = 'https://cloud.google.com/iap';
 
 export interface Claims {
   iss?: unknown;
@@ -20,8 +24,19 @@ export interface Claims {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** Google signs ID tokens RS256; IAP signs its assertions ES256 (P-256). */
+export type SigningAlgorithm = 'RS256' | 'ES256';
+
+const newKeyPair = (alg: SigningAlgorithm) =>
+  alg === 'ES256'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+
 export class TestIssuer {
   readonly kid = 'test-key-1';
+  readonly alg: SigningAlgorithm;
+  /** The public key the certs serve, PEM (an attacker knows it: it is public). */
+  readonly publicPem: string;
   /** Certificate fetches served: the server under test should cache them. */
   fetches = 0;
   private readonly privateKey: KeyObject;
@@ -29,14 +44,18 @@ export class TestIssuer {
   private readonly server: Server;
   certsUrl = '';
 
-  constructor() {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  /** `cacheControl`: the header the certs are served with (Google's say `public, max-age=N`). */
+  constructor(options: { alg?: SigningAlgorithm; cacheControl?: string } = {}) {
+    this.alg = options.alg ?? 'RS256';
+    const pair = newKeyPair(this.alg);
     this.privateKey = pair.privateKey;
-    this.otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const certs = JSON.stringify({ [this.kid]: pair.publicKey.export({ type: 'spki', format: 'pem' }) });
+    this.otherKey = newKeyPair(this.alg).privateKey;
+    this.publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const certs = JSON.stringify({ [this.kid]: this.publicPem });
+    const cacheControl = options.cacheControl ?? 'public, max-age=3600';
     this.server = createServer((_req, res) => {
       this.fetches++;
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl });
       res.end(certs);
     });
   }
@@ -67,15 +86,41 @@ export class TestIssuer {
     };
   }
 
-  /** An RS256 JWT; `key: 'other'` signs with a key the certs do not hold, under the same kid. */
+  /**
+   * What IAP signs for a Google user who passed it: issued now, for its 10 minutes (signed-headers-howto). The email
+   * is bare and the sub carries IAP's `accounts.google.com:` prefix.
+   */
+  iapClaims(audience: string, overrides: Claims = {}): Claims {
+    const now = Math.floor(Date.now() / 1000);
+    const iap = {
+      iss: IAP_ISSUER,
+      sub: 'accounts.google.com:1000000000001',
+      hd: 'example.com',
+      exp: now + 600,
+    };
+    // IAP's assertion has no email_verified: undefined leaves it out of the JSON.
+    return this.claims(audience, { ...iap, email_verified: undefined, ...overrides });
+  }
+
+  /**
+   * A JWT signed with this issuer's algorithm (ES256 signatures in JOSE's r||s form); `key: 'other'` signs with a key
+   * the certs do not hold, under the same kid.
+   */
   sign(claims: Claims, options: { key?: 'issuer' | 'other'; kid?: string; alg?: string } = {}): string {
-    const header = { alg: options.alg ?? 'RS256', typ: 'JWT', kid: options.kid ?? this.kid };
+    const header = { alg: options.alg ?? this.alg, typ: 'JWT', kid: options.kid ?? this.kid };
     const input = `${b64(header)}.${b64(claims)}`;
-    const signature = createSign('RSA-SHA256')
+    const key = options.key === 'other' ? this.otherKey : this.privateKey;
+    const signature = createSign('SHA256')
       .update(input)
-      .sign(options.key === 'other' ? this.otherKey : this.privateKey)
+      .sign({ key, dsaEncoding: 'ieee-p1363' })
       .toString('base64url');
     return `${input}.${signature}`;
+  }
+
+  /** The algorithm-confusion forgery: HS256 keyed with the issuer's public key, which anyone can fetch. */
+  hmacForged(claims: Claims): string {
+    const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: this.kid })}.${b64(claims)}`;
+    return `${input}.${createHmac('sha256', this.publicPem).update(input).digest('base64url')}`;
   }
 
   /** What Cloud Run passes to the container after verifying a token: the signature replaced. */
@@ -92,4 +137,42 @@ export class TestIssuer {
   static unsigned(claims: Claims): string {
     return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
   }
+}
+
+/** A request as functions-framework hands it over: headers (lower-case), their distinct values, a remote peer. */
+export function requestWith(headers: Array<[string, string]>, host: string): IncomingMessage {
+  const distinct: Record<string, string[]> = { host: [host] };
+  for (const [name, value] of headers) (distinct[name.toLowerCase()] ??= []).push(value);
+  const joined = Object.fromEntries(
+    Object.entries(distinct).map(([name, values]) => [name, values.join(', ')]),
+  );
+  return { headers: joined, headersDistinct: distinct, socket: { remoteAddress: '203.0.113.7' } } as never;
+}
+
+/**
+ * Asserts that `check` refuses `req` with a 401 (AuthError) whose message matches, with `error` as its RFC 6750 code,
+ * quoting no part of the credentials in the `headers` named.
+ */
+export async function assertRefusal(
+  check: { principalOf(req: IncomingMessage): Promise<string> },
+  req: IncomingMessage,
+  message: RegExp,
+  error: BearerError | undefined,
+  headers: string[],
+): Promise<void> {
+  const parts = headers
+    .flatMap((name) =>
+      String(req.headers[name] ?? '')
+        .replace(/^Bearer /, '')
+        .split('.'),
+    )
+    .filter((part) => part.length > 8);
+  await assert.rejects(check.principalOf(req), (err: Error) => {
+    assert.ok(err instanceof AuthError, `${err.name}: ${err.message}`);
+    assert.equal(err.code, 'UNAUTHENTICATED');
+    assert.match(err.message, message);
+    assert.equal(err.bearerError, error);
+    for (const part of parts) assert.ok(!err.message.includes(part), 'no part of a credential is echoed');
+    return true;
+  });
 }

@@ -52,6 +52,7 @@ const LOCAL_ONLY: Record<string, string> = {
   LOCAL_BLOB_SIGNING_KEY: 'BLOBS=local only; GCS links are signed through IAM signBlob',
   EGRESS_TEST_HOSTS: 'local receivers only; the loader refuses it on Cloud Run',
   AUTH_CERTS_URL: "tests serve their own keys; a deployment verifies with Google's, the default",
+  IAP_CERTS_URL: "tests serve their own keys; a deployment verifies with IAP's, the default",
 };
 
 /**
@@ -73,6 +74,7 @@ const READERS: Record<string, FunctionName[]> = {
   API_KEY_HASHES: ['mcp'],
   AUTH_AUDIENCES: ['mcp'],
   AUTH_CACHE_SECONDS: ['mcp'],
+  IAP_AUDIENCE: ['mcp'],
   ALLOWED_ORIGINS: ['mcp'],
   PUBLIC_BASE_URL: ['mcp'],
   MAX_REQUEST_BYTES: ['mcp'],
@@ -109,6 +111,7 @@ const FIXED_BY_MODULE: Record<string, string> = {
   FIRESTORE_DATABASE: 'the database firestore.tf creates or names (firestore_database)',
   GOOGLE_CLOUD_PROJECT: 'project_id',
   GOOGLE_GENAI_USE_VERTEXAI: 'derived from veo_backend',
+  IAP_AUDIENCE: 'the project number, region and mcp function\'s name (with auth_mode = "iap")',
 };
 
 /**
@@ -133,6 +136,8 @@ const RESOURCE_PLACEHOLDERS = {
   REQUESTS_TOPIC: 'veo-requests',
   COMPLETIONS_TOPIC: 'veo-completions',
   VEO_NOTICE_TOPIC: 'projects/my-project/topics/veo-poll-notices',
+  // The project number in it (data.google_project, known at plan).
+  IAP_AUDIENCE: '123456789012',
 };
 /** Stand-ins for mounted secrets: a SHA-256 hex digest (API_KEY_HASHES) and a Google API key. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
@@ -502,17 +507,34 @@ describe('variable validations agree with the config', { skip: terraformMissing 
   });
 
   test('IAP: a hostile combination is refused, a sound one accepted', () => {
-    const sound = { iap_enabled: true, auth_mode: 'api_key', iap_members: ['group:agents@example.com'] };
+    const sound = { iap_enabled: true, auth_mode: 'iap', iap_members: ['group:agents@example.com'] };
     assert.deepEqual(validations.refused(sound), []);
+    assert.deepEqual(validations.refused({ ...sound, auth_mode: 'api_key' }), []);
     // Behind IAP every request carries the IAP service agent's token: with iam, every caller would be one principal.
     assert.deepEqual(validations.refused({ iap_enabled: true }), ['iap_enabled']);
+    // Without IAP no request carries an assertion: iap mode would refuse every caller.
+    assert.deepEqual(validations.refused({ auth_mode: 'iap' }), ['iap_enabled']);
     // allUsers as invoker would leave the endpoint open whenever IAP is off on the service.
-    assert.deepEqual(validations.refused({ ...sound, allow_unauthenticated: true }), ['iap_enabled']);
+    assert.deepEqual(validations.refused({ ...sound, auth_mode: 'api_key', allow_unauthenticated: true }), [
+      'iap_enabled',
+    ]);
+    // (And allUsers never goes with iap mode: allow_unauthenticated itself needs api_key.)
+    assert.deepEqual(validations.refused({ ...sound, allow_unauthenticated: true }), [
+      'allow_unauthenticated',
+    ]);
     assert.deepEqual(validations.refused({ ...sound, iap_members: ['allUsers'] }), ['iap_members']);
     assert.deepEqual(validations.refused({ iap_members: ['user:alice@example.com'] }), ['iap_members']);
-    // The sound combination deploys an mcp function that loads (keys tell the callers apart).
+    // The sound combinations deploy an mcp function that loads: IAP's user is the caller, or keys tell callers apart.
     const config = loadConfig(deployedEnvironment('mcp', sound));
-    assert.equal(config.auth.mode, 'api_key');
+    assert.equal(config.auth.mode, 'iap');
+    assert.match(
+      config.auth.iapAudience ?? '',
+      /^\/projects\/123456789012\/locations\/[a-z0-9-]+\/services\/[a-z0-9-]+-mcp$/,
+    );
+    assert.equal(
+      loadConfig(deployedEnvironment('mcp', { ...sound, auth_mode: 'api_key' })).auth.mode,
+      'api_key',
+    );
   });
 
   test('a value the config refuses is refused by Terraform (a broken input is caught)', () => {
@@ -551,7 +573,7 @@ describe('IAP in front of the mcp function (iap.tf)', () => {
     module.resources.filter((r) => /^\$\{var\.iap_enabled \?/.test(String(r.body.count ?? r.body.for_each)));
   const on = {
     iap_enabled: true,
-    auth_mode: 'api_key',
+    auth_mode: 'iap',
     iap_members: ['group:agents@example.com', 'user:bo@example.com'],
   };
 
@@ -605,11 +627,34 @@ describe('IAP in front of the mcp function (iap.tf)', () => {
     const invoker = resourceNamed('google_cloud_run_v2_service_iam_member.iap_invokes_mcp');
     const precondition = (invoker.body.lifecycle as { precondition?: { condition: string }[] }[])[0]
       ?.precondition?.[0];
-    assert.equal(precondition?.condition, '${var.auth_mode == "api_key" && !var.allow_unauthenticated}');
+    assert.equal(
+      precondition?.condition,
+      '${contains(["iap", "api_key"], var.auth_mode) && !var.allow_unauthenticated}',
+    );
     assert.match(
       String(resourceNamed('google_cloud_run_v2_service_iam_member.mcp_public').body.count),
       /!var\.iap_enabled/,
     );
+  });
+
+  test('with auth_mode = "iap" the mcp function, and only it, gets the audience of the service IAP guards', () => {
+    const mcpName = String(resourceNamed('google_cloud_run_v2_service_iam_member.mcp_invokers').body.name);
+    assert.equal(mcpName, '${google_cloudfunctions2_function.this["mcp"].name}');
+    const nameExpression = String(resourceNamed('google_cloudfunctions2_function.this').body.name);
+    assert.equal(nameExpression, '${var.name_prefix}-${each.key}');
+    const values: Record<string, unknown> = { ...tfvarsExample, ...on };
+    const prefix = values.name_prefix ?? module.variables.get('name_prefix')?.default;
+    assert.equal(
+      deployedEnvironment('mcp', on).IAP_AUDIENCE,
+      `/projects/123456789012/locations/${String(values.region)}/services/${String(prefix)}-mcp`,
+    );
+    assert.equal(
+      String(environmentOf('mcp').plain.IAP_AUDIENCE),
+      '/projects/${local.project_number}/locations/${var.region}/services/${var.name_prefix}-mcp',
+    );
+    assert.equal(deployedEnvironment('mcp', { ...on, auth_mode: 'api_key' }).IAP_AUDIENCE, undefined);
+    for (const name of ['poller', 'requests'] as const)
+      assert.equal(deployedEnvironment(name, on).IAP_AUDIENCE, undefined, name);
   });
 
   test('the instance evaluation refuses a form it does not know (a broken gate is caught)', () => {

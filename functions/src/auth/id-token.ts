@@ -116,7 +116,7 @@ export class IdTokenCheck {
       return (ticket.getPayload() ?? {}) as Claims;
     } catch (err) {
       // google-auth-library's messages quote the whole token: map them to ours, which never do.
-      throw new AuthError(`${name}: ${refusalOf((err as Error).message, audiences)}`, {
+      throw new AuthError(`${name}: ${refusalOf((err as Error).message, GOOGLE_SIGNER, audiences)}`, {
         error: 'invalid_token',
       });
     }
@@ -152,7 +152,8 @@ export function singleHeader(req: IncomingMessage, name: string): string | undef
   return values[0];
 }
 
-function decodePart<T>(part: string, name: string): T {
+/** One part of a JWT (header or payload) as the JSON object it must be; anything else is refused as malformed. */
+export function decodePart<T>(part: string, name: string): T {
   try {
     const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as T;
@@ -195,17 +196,27 @@ export function principalFromClaims(claims: Claims, name: string): string {
   });
 }
 
+/** Who signs the tokens a check verifies, as its refusals name it. */
+export interface Signer {
+  /** Whose keys: "Google's keys". */
+  keys: string;
+  /** The issuer as a refusal names it: "Google (accounts.google.com)". */
+  issuer: string;
+}
+
+const GOOGLE_SIGNER: Signer = { keys: "Google's keys", issuer: 'Google (accounts.google.com)' };
+
 /** Our reason for google-auth-library's refusal (its messages, OAuth2Client.verifySignedJwtWithCertsAsync). */
-function refusalOf(message: string, audiences: string[]): string {
+export function refusalOf(message: string, signer: Signer, audiences: string[]): string {
   const reasons: Array<[RegExp, string]> = [
-    [/^No pem found/, "the token is not signed by one of Google's keys (unknown key id)."],
+    [/^No pem found/, `the token is not signed by one of ${signer.keys} (unknown key id).`],
     [/^Invalid token signature/, 'the token signature does not verify.'],
     [/^No issue time|^iat field/, 'the token has no valid issue time (iat).'],
     [/^No expiration time|^exp field/, 'the token has no valid expiry (exp).'],
     [/^Expiration time too far/, 'the token expires too far in the future.'],
     [/^Token used too early/, 'the token is not valid yet (iat in the future).'],
     [/^Token used too late/, 'the token has expired.'],
-    [/^Invalid issuer/, 'the token was not issued by Google (accounts.google.com).'],
+    [/^Invalid issuer/, `the token was not issued by ${signer.issuer}.`],
     [
       /^Wrong recipient/,
       `the token's audience is not this service (expected one of: ${audiences.join(', ')}).`,

@@ -1,6 +1,7 @@
 // Who is calling: one Authenticator per instance, for the mode the config resolved (config/loader.ts):
 // - `iam`: the subject of a Google ID token (id-token.ts); there is no shared anonymous principal.
 // - `api_key`: the principal a key was issued to (api-keys.ts).
+// - `iap`: the user Identity-Aware Proxy verified, from the assertion it signs (iap.ts).
 // - `local` (off the platform, no AUTH_MODE): the one local principal, for callers on this machine only, whatever
 //   interface the server listens on (functions-framework's CLI listens on all of them).
 // Every refusal is an AuthError (401) whose WWW-Authenticate challenge points at our protected resource metadata.
@@ -10,6 +11,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../operations/clock.js';
 import { ApiKeyCheck, type ApiKeyStore } from './api-keys.js';
 import { AuthError, bearerChallenge, PROTECTED_RESOURCE_METADATA_PATH } from './challenge.js';
+import { IapAssertionCheck } from './iap.js';
 import { IdTokenCheck, ownUrlOf, singleHeader } from './id-token.js';
 
 export const LOCAL_PRINCIPAL = 'local';
@@ -53,14 +55,25 @@ export function createAuthenticator(
         })
       : undefined;
 
+  const iapAssertions =
+    auth.mode === 'iap' && auth.iapAudience
+      ? new IapAssertionCheck({
+          audience: auth.iapAudience,
+          certsUrl: auth.iapCertsUrl,
+          now: () => deps.clock.now(),
+        })
+      : undefined;
+
   const identify = async (req: IncomingMessage): Promise<string> => {
     if (idTokens) return idTokens.principalOf(req);
+    if (iapAssertions) return iapAssertions.principalOf(req);
+    if (auth.mode === 'iap') throw new AppError('INTERNAL', 'AUTH_MODE=iap without IAP_AUDIENCE.');
     if (apiKeys) return apiKeys.principalOf(apiKeyOf(req));
     if (!isLoopback(req.socket.remoteAddress)) {
       throw new AppError(
         'PERMISSION_DENIED',
         'This server runs without AUTH_MODE, as the local principal, and answers callers on this machine only. ' +
-          'Set AUTH_MODE=iam or AUTH_MODE=api_key to serve other hosts.',
+          'Set AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key to serve other hosts.',
       );
     }
     return LOCAL_PRINCIPAL;

@@ -111,16 +111,20 @@ export interface Config {
   /**
    * Who callers are (auth/): `iam`, Google ID tokens (verified by Cloud Run, and by us when still signed); `api_key`,
    * keys whose SHA-256 is listed in API_KEY_HASHES or stored (veo-mcp keys create); `local`, off the platform with
-   * no AUTH_MODE: every loopback caller is the one local principal.
+   * no AUTH_MODE: every loopback caller is the one local principal; `iap`, the user Identity-Aware Proxy verified (its
+   * signed assertion, checked against IAP_AUDIENCE).
    */
   auth: {
-    mode: 'local' | 'iam' | 'api_key';
+    mode: 'local' | 'iam' | 'api_key' | 'iap';
     apiKeyHashes: string[];
     /** Accepted audiences of signed ID tokens: PUBLIC_BASE_URL when set, then AUTH_AUDIENCES. */
     audiences: string[];
     /** PUBLIC_BASE_URL when given: the URL this service is reached at (else, on the platform, the request's Host). */
     serviceUrl?: string;
     certsUrl: string;
+    /** IAP_AUDIENCE: set exactly when the mode is iap. */
+    iapAudience?: string;
+    iapCertsUrl: string;
     /** How long a key lookup is reused by this instance: a revoked key is refused at most this long after. */
     cacheSeconds: number;
   };
@@ -180,8 +184,14 @@ function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reas
       `is set but AUTH_MODE is ${e.AUTH_MODE ?? 'unset'}: the keys would be ignored. Set AUTH_MODE=api_key, or remove it`,
     );
   }
-  if (e.AUTH_AUDIENCES && e.AUTH_MODE === 'api_key') {
-    problem('AUTH_AUDIENCES', 'applies to ID tokens (AUTH_MODE=iam) only, but AUTH_MODE is api_key');
+  if (e.AUTH_AUDIENCES && (e.AUTH_MODE === 'api_key' || e.AUTH_MODE === 'iap')) {
+    problem('AUTH_AUDIENCES', `applies to ID tokens (AUTH_MODE=iam) only, but AUTH_MODE is ${e.AUTH_MODE}`);
+  }
+  if (e.IAP_AUDIENCE && e.AUTH_MODE !== 'iap') {
+    problem(
+      'IAP_AUDIENCE',
+      `applies to AUTH_MODE=iap only, but AUTH_MODE is ${e.AUTH_MODE ?? 'unset'}: no IAP assertion would be checked`,
+    );
   }
   if (!onCloud && e.AUTH_MODE === 'iam' && !e.PUBLIC_BASE_URL && !e.AUTH_AUDIENCES) {
     problem(
@@ -190,17 +200,17 @@ function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reas
         "as the service's URL is not known here",
     );
   }
-  // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens need TLS.
-  if (
-    e.AUTH_CERTS_URL &&
-    !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(e.AUTH_CERTS_URL)
-  ) {
-    problem('AUTH_CERTS_URL', 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
+  // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens and assertions need TLS.
+  for (const name of ['AUTH_CERTS_URL', 'IAP_CERTS_URL'] as const) {
+    const url = e[name];
+    if (url && !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(url)) {
+      problem(name, 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
+    }
   }
   if (!onCloud && !e.AUTH_MODE && e.HOST && !LOOPBACK_HOSTS.has(e.HOST)) {
     problem(
       'HOST',
-      `listens beyond this machine, which needs AUTH_MODE=iam or AUTH_MODE=api_key: without one every caller ` +
+      `listens beyond this machine, which needs AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key: without one every caller ` +
         'would be the unauthenticated local principal',
     );
   }
@@ -262,6 +272,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'API_KEY_HASHES',
       'AUTH_MODE=api_key with STORE=memory (sha256 hex of each accepted key: printf %s "$KEY" | sha256sum; ' +
         'with STORE=firestore, keys can instead be made with veo-mcp keys create)',
+    );
+  }
+  if (e.AUTH_MODE === 'iap') {
+    requireWhen(
+      'IAP_AUDIENCE',
+      'AUTH_MODE=iap (the audience of the assertions IAP signs for this service: ' +
+        '/projects/PROJECT_NUMBER/locations/REGION/services/SERVICE)',
     );
   }
   securityProblems(e, Boolean(e.K_SERVICE), problem);
@@ -384,6 +401,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ],
       serviceUrl: e.PUBLIC_BASE_URL && new URL(e.PUBLIC_BASE_URL).origin,
       certsUrl: e.AUTH_CERTS_URL,
+      iapAudience: e.IAP_AUDIENCE,
+      iapCertsUrl: e.IAP_CERTS_URL,
       cacheSeconds: e.AUTH_CACHE_SECONDS,
     },
     host: e.HOST,

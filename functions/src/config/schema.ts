@@ -186,7 +186,7 @@ export const EnvSchema = z.object({
   PUBLIC_BASE_URL: httpUrl.optional(),
   ALLOWED_ORIGINS: z.string().optional(),
   /** Unset: `iam` on the platform (K_SERVICE set), the one local principal off it. */
-  AUTH_MODE: oneOf(['iam', 'api_key']).optional(),
+  AUTH_MODE: oneOf(['iam', 'api_key', 'iap']).optional(),
   API_KEY_HASHES: z
     .string()
     .regex(
@@ -201,6 +201,19 @@ export const EnvSchema = z.object({
     .optional(),
   /** Where Google's ID-token signing keys are fetched (PEM certificates by key id); tests serve their own. */
   AUTH_CERTS_URL: httpUrl.default('https://www.googleapis.com/oauth2/v1/certs'),
+  /**
+   * AUTH_MODE=iap: the audience IAP signs its assertions for, exactly (auth/iap.ts); the project *number*, not its id.
+   */
+  IAP_AUDIENCE: z
+    .string()
+    .regex(
+      /^\/projects\/\d+\/(locations\/[a-z][a-z0-9-]*\/services\/[A-Za-z0-9_-]+|global\/backendServices\/\d+)$/,
+      'must be the audience IAP signs for: /projects/PROJECT_NUMBER/locations/REGION/services/SERVICE (IAP on ' +
+        'the Cloud Run service) or /projects/PROJECT_NUMBER/global/backendServices/ID (IAP on a load balancer)',
+    )
+    .optional(),
+  /** Where IAP's assertion signing keys are fetched ({ kid: PEM }); tests serve their own. */
+  IAP_CERTS_URL: httpUrl.default('https://www.gstatic.com/iap/verify/public_key'),
   FIRESTORE_API_KEYS_COLLECTION: collectionId.default('api_keys'),
   AUTH_CACHE_SECONDS: seconds({ atLeast: 0 }, 300).default(30),
   HOST: listenHost.default('127.0.0.1'),

@@ -3,43 +3,21 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { AuthError } from '../../../functions/src/auth/challenge.js';
 import { IdTokenCheck } from '../../../functions/src/auth/id-token.js';
 import { AppError } from '../../../functions/src/errors.js';
-import { TestIssuer } from '../../helpers/id-tokens.js';
+import { assertRefusal, requestWith, TestIssuer } from '../../helpers/id-tokens.js';
 
 const SERVICE = 'https://veo-mcp-123.us-central1.run.app';
 const HOST = 'veo-mcp-123.us-central1.run.app';
 
-/** A request as functions-framework hands it over: headers (lower-case), their distinct values, the peer. */
-function fakeRequest(headers: Array<[string, string]>, host = HOST): IncomingMessage {
-  const distinct: Record<string, string[]> = { host: [host] };
-  for (const [name, value] of headers) (distinct[name.toLowerCase()] ??= []).push(value);
-  const joined = Object.fromEntries(
-    Object.entries(distinct).map(([name, values]) => [name, values.join(', ')]),
-  );
-  return { headers: joined, headersDistinct: distinct, socket: { remoteAddress: '203.0.113.7' } } as never;
-}
+const fakeRequest = (headers: Array<[string, string]>, host = HOST) => requestWith(headers, host);
 
-/** Asserts a 401 whose message matches, with the RFC 6750 error code, and that the token is never quoted. */
-async function refused(
+const refused = (
   check: IdTokenCheck,
   req: IncomingMessage,
   message: RegExp,
   error: 'invalid_token' | 'invalid_request' | undefined,
-): Promise<void> {
-  await assert.rejects(check.principalOf(req), (err: Error) => {
-    assert.ok(err instanceof AuthError, `${err.name}: ${err.message}`);
-    assert.equal(err.code, 'UNAUTHENTICATED');
-    assert.match(err.message, message);
-    assert.equal(err.bearerError, error);
-    for (const value of [req.headers['authorization'], req.headers['x-serverless-authorization']]) {
-      const token = String(value).replace(/^Bearer /, '');
-      if (token.length > 20) assert.ok(!err.message.includes(token), 'the token is not echoed');
-    }
-    return true;
-  });
-}
+) => assertRefusal(check, req, message, error, ['authorization', 'x-serverless-authorization']);
 
 describe('ID tokens (AUTH_MODE=iam)', () => {
   let issuer: TestIssuer;

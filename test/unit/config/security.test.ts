@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../../functions/src/config/index.js'
 
 const HASH = 'a'.repeat(64);
 const STRONG = 'q8Vw2Lr0Zt5Kp9Nd3Hs7Jm1Bx6Cf4Gy+';
+const IAP_AUDIENCE = '/projects/123456789012/locations/us-central1/services/veo-mcp';
 
 /** Loads `env` and returns its problem lines, asserting that no secret value appears in them. */
 function problems(env: Record<string, string>): string[] {
@@ -100,14 +101,44 @@ describe('startup validation of security settings', () => {
       'AUTH_CERTS_URL="http://certs.example/keys": must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)',
     ],
     [
+      'iap without the audience its assertions must name',
+      { AUTH_MODE: 'iap' },
+      'IAP_AUDIENCE: required when AUTH_MODE=iap (the audience of the assertions IAP signs for this service: /projects/PROJECT_NUMBER/locations/REGION/services/SERVICE)',
+    ],
+    [
+      'an IAP audience without iap',
+      { IAP_AUDIENCE: IAP_AUDIENCE },
+      `IAP_AUDIENCE="${IAP_AUDIENCE}": applies to AUTH_MODE=iap only, but AUTH_MODE is unset: no IAP assertion would be checked`,
+    ],
+    [
+      'an IAP audience under api_key',
+      { AUTH_MODE: 'api_key', API_KEY_HASHES: HASH, IAP_AUDIENCE: IAP_AUDIENCE },
+      `IAP_AUDIENCE="${IAP_AUDIENCE}": applies to AUTH_MODE=iap only, but AUTH_MODE is api_key: no IAP assertion would be checked`,
+    ],
+    [
+      'an IAP audience naming the project id instead of its number',
+      { AUTH_MODE: 'iap', IAP_AUDIENCE: '/projects/my-project/locations/us-central1/services/veo-mcp' },
+      'IAP_AUDIENCE="/projects/my-project/locations/us-central1/services/veo-mcp": must be the audience IAP signs for: /projects/PROJECT_NUMBER/locations/REGION/services/SERVICE (IAP on the Cloud Run service) or /projects/PROJECT_NUMBER/global/backendServices/ID (IAP on a load balancer)',
+    ],
+    [
+      'an ID-token audience under iap',
+      { AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE, AUTH_AUDIENCES: 'https://veo.example' },
+      'AUTH_AUDIENCES="https://veo.example": applies to ID tokens (AUTH_MODE=iam) only, but AUTH_MODE is iap',
+    ],
+    [
+      "IAP's keys over plain http to another host",
+      { AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE, IAP_CERTS_URL: 'http://keys.example/public_key' },
+      'IAP_CERTS_URL="http://keys.example/public_key": must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)',
+    ],
+    [
       'listening on every interface without an auth mode',
       { HOST: '0.0.0.0' },
-      'HOST="0.0.0.0": listens beyond this machine, which needs AUTH_MODE=iam or AUTH_MODE=api_key: without one every caller would be the unauthenticated local principal',
+      'HOST="0.0.0.0": listens beyond this machine, which needs AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key: without one every caller would be the unauthenticated local principal',
     ],
     [
       'listening on a LAN address without an auth mode',
       { HOST: '192.168.1.20' },
-      'HOST="192.168.1.20": listens beyond this machine, which needs AUTH_MODE=iam or AUTH_MODE=api_key: without one every caller would be the unauthenticated local principal',
+      'HOST="192.168.1.20": listens beyond this machine, which needs AUTH_MODE=iam, AUTH_MODE=iap or AUTH_MODE=api_key: without one every caller would be the unauthenticated local principal',
     ],
     [
       'a HOST that is not a host',
@@ -133,6 +164,36 @@ describe('startup validation of security settings', () => {
       lines.map((l) => l.split(/[=:]/)[0]),
       ['GEMINI_API_KEY', 'WEBHOOK_SIGNING_SECRET', 'API_KEY_HASHES', 'HOST'],
     );
+  });
+
+  test('every broken IAP setting is reported at once', () => {
+    const lines = problems({
+      AUTH_MODE: 'iap',
+      AUTH_AUDIENCES: 'https://veo.example',
+      API_KEY_HASHES: HASH,
+      IAP_CERTS_URL: 'http://keys.example/public_key',
+    });
+    assert.deepEqual(
+      lines.map((l) => l.split(/[=:]/)[0]),
+      ['API_KEY_HASHES', 'AUTH_AUDIENCES', 'IAP_CERTS_URL', 'IAP_AUDIENCE'],
+    );
+  });
+
+  test("iap loads with its audience: the Cloud Run service's, or a load balancer's; IAP's keys by default", () => {
+    const iap = loadConfig({ K_SERVICE: 'veo-mcp', AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE });
+    assert.equal(iap.auth.mode, 'iap');
+    assert.equal(iap.auth.iapAudience, IAP_AUDIENCE);
+    assert.equal(iap.auth.iapCertsUrl, 'https://www.gstatic.com/iap/verify/public_key');
+    const balanced = '/projects/123456789012/global/backendServices/4567890123';
+    assert.equal(loadConfig({ AUTH_MODE: 'iap', IAP_AUDIENCE: balanced }).auth.iapAudience, balanced);
+    const local = loadConfig({
+      HOST: '0.0.0.0',
+      AUTH_MODE: 'iap',
+      IAP_AUDIENCE: IAP_AUDIENCE,
+      IAP_CERTS_URL: 'http://127.0.0.1:9000/public_key',
+    });
+    assert.equal(local.auth.iapCertsUrl, 'http://127.0.0.1:9000/public_key');
+    assert.equal(loadConfig({ K_SERVICE: 'veo-mcp' }).auth.iapAudience, undefined);
   });
 
   test('consistent settings load: api_key with stored keys only, a public bind with an auth mode', () => {
