@@ -4,9 +4,11 @@
 // Inputs are grouped by the `# --- Title ---` section comments of variables.tf, in file order; comment lines right
 // under a section title are its introduction. Descriptions are the variables' own; snake_case names, ENV_NAMES and
 // "quoted values" in them are set as code.
+// Variables and outputs are read from those two files only: one declared in another .tf file of the module is an error
+// (exit 1, naming it), in either mode, since its row would silently be missing.
 // Options (the script's tests): --dir DIR (the module, default terraform/), --readme FILE (default DIR/README.md).
 import console from 'node:console';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
@@ -175,6 +177,34 @@ function rowsOf(text, [begin, end]) {
   return new Map(
     [...section.matchAll(/^\| `([\w-]+)` +\|.*$/gm)].map((m) => [m[1], m[0].replace(/ +/g, ' ')]),
   );
+}
+
+/** `variable` blocks outside variables.tf and `output` blocks outside outputs.tf, as "FILE: variable NAME". */
+async function misplacedDeclarations() {
+  const problems = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
+    const json = await parseFile(path.join(dir, file));
+    for (const [kind, home] of [
+      ['variable', 'variables.tf'],
+      ['output', 'outputs.tf'],
+    ]) {
+      if (file === home) continue;
+      for (const name of Object.keys(json[kind] ?? {}))
+        problems.push(`${file}: ${kind} "${name}" (declare it in ${home})`);
+    }
+  }
+  return problems;
+}
+
+const misplaced = await misplacedDeclarations();
+if (misplaced.length > 0) {
+  console.error(
+    `npm run terraform-docs reads variables.tf and outputs.tf only; declared elsewhere:\n` +
+      misplaced.map((p) => `  ${p}\n`).join(''),
+  );
+  process.exit(1);
 }
 
 const current = readFileSync(readmePath, 'utf8');

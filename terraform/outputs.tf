@@ -92,7 +92,10 @@ output "secrets" {
 
 # --- IAP (iap.tf) ---
 
+# gcloud beta: Google's Cloud Run IAP pages give the --iap flag with `gcloud beta run deploy` / `services update` (IAP on
+# Cloud Run is in preview; cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run, 2026-12-02). Whoever runs
+# it needs roles/run.admin, roles/iam.serviceAccountUser on the mcp runtime account and roles/iap.admin (same page).
 output "mcp_iap_enable_command" {
-  description = "With iap_enabled: the command that switches IAP on for the mcp function's Cloud Run service (run it after each apply that redeploys mcp; it is idempotent). Null otherwise."
-  value       = var.iap_enabled ? "gcloud run services update ${google_cloudfunctions2_function.this["mcp"].name} --iap --region=${var.region} --project=${var.project_id}" : null
+  description = "With iap_enabled: the command that switches IAP on for the mcp function's Cloud Run service (gcloud beta: IAP on Cloud Run is in preview; run it after each apply that redeploys mcp; it is idempotent). Null otherwise."
+  value       = var.iap_enabled ? "gcloud beta run services update ${google_cloudfunctions2_function.this["mcp"].name} --iap --region=${var.region} --project=${var.project_id}" : null
 }

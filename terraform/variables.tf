@@ -640,7 +640,7 @@ variable "daily_video_seconds_alert_share" {
 
 variable "alert_error_ratio" {
   type        = number
-  description = "Alert when more than this share of a function's HTTP responses are 5xx (15 min), or of generations end FAILED or EXPIRED (1 h)."
+  description = "Alert when more than this share of a function's HTTP responses are 5xx (15 min), or of generations end FAILED (other than on the caller's invalid arguments) or EXPIRED (1 h)."
   default     = 0.1
 
   validation {
@@ -662,7 +662,7 @@ variable "alert_oldest_unacked_message_seconds" {
 
 variable "monitoring_principal_label" {
   type        = bool
-  description = "Label the spend and refusal metrics by principal. One time series per caller: turn off with many callers (high cardinality costs and hits Cloud Monitoring's series limits)."
+  description = "Label the spend and refusal metrics by principal. One time series per caller: turn off with many callers (high cardinality costs and hits Cloud Monitoring's series limits). In iam and iap auth modes the principal is the caller's email, which is personal data in metric labels. Off keeps the label (a log-based metric's labels cannot be removed) with empty values."
   default     = true
 }
 

@@ -34,6 +34,8 @@ export interface LogMetric {
   filter: string;
   valueExtractor?: string;
   labelExtractors: Record<string, string>;
+  /** Labels whose field some matched lines lack (`optional = true` in local.log_metrics): empty there. */
+  optionalLabels?: string[];
 }
 
 type Local = Record<string, unknown>;
@@ -64,23 +66,37 @@ export function resolveExpressions(module: TerraformModule, text: string): strin
   });
 }
 
-/** The metrics as google_logging_metric.this creates them from local.log_metrics (with the principal label). */
-export function logMetrics(module: TerraformModule): LogMetric[] {
+/**
+ * The metrics as google_logging_metric.this creates them from local.log_metrics: with var.monitoring_principal_label
+ * off (`principalLabel: false`), the principal label's extractor is local.principal_label_off_extractor.
+ */
+export function logMetrics(
+  module: TerraformModule,
+  { principalLabel = true }: { principalLabel?: boolean } = {},
+): LogMetric[] {
   const resourceFilter = module.locals.get('log_metric_resource_filter');
   const metrics = module.locals.get('log_metrics');
+  const offExtractor = module.locals.get('principal_label_off_extractor');
   if (typeof resourceFilter !== 'string') throw new Error('local.log_metric_resource_filter is not a string');
   if (!metrics || typeof metrics !== 'object') throw new Error('local.log_metrics is not a literal map');
-  return Object.entries(metrics as Record<string, Local>).map(([name, metric]) => ({
-    name,
-    filter: resolveExpressions(module, `${resourceFilter} AND ${String(metric.filter)}`),
-    ...(typeof metric.value_extractor === 'string' ? { valueExtractor: metric.value_extractor } : {}),
-    labelExtractors: Object.fromEntries(
-      Object.entries((metric.labels ?? {}) as Record<string, Local>).map(([key, label]) => [
-        key,
-        String(label.extractor),
-      ]),
-    ),
-  }));
+  if (typeof offExtractor !== 'string')
+    throw new Error('local.principal_label_off_extractor is not a string');
+  return Object.entries(metrics as Record<string, Local>).map(([name, metric]) => {
+    const labels = Object.entries((metric.labels ?? {}) as Record<string, Local>);
+    const optional = labels.filter(([, label]) => label.optional === true).map(([key]) => key);
+    return {
+      name,
+      filter: resolveExpressions(module, `${resourceFilter} AND ${String(metric.filter)}`),
+      ...(typeof metric.value_extractor === 'string' ? { valueExtractor: metric.value_extractor } : {}),
+      labelExtractors: Object.fromEntries(
+        labels.map(([key, label]) => [
+          key,
+          key === 'principal' && !principalLabel ? offExtractor : String(label.extractor),
+        ]),
+      ),
+      ...(optional.length > 0 ? { optionalLabels: optional } : {}),
+    };
+  });
 }
 
 interface Clause {
@@ -125,11 +141,35 @@ export function matchesFilter(filter: string, entry: LogEntry): boolean {
   });
 }
 
-/** The jsonPayload path an `EXTRACT(jsonPayload.FIELD)` extractor reads; anything else throws. */
-export function extractedPath(extractor: string): string {
-  const m = /^EXTRACT\((jsonPayload\.[\w.]+)\)$/.exec(extractor);
-  if (!m) throw new Error(`unsupported extractor: ${extractor}`);
-  return m[1]!;
+/** An extractor: `EXTRACT(PATH)` or `REGEXP_EXTRACT(PATH, "REGEX")` (one capture group). Anything else throws. */
+export function parseExtractor(extractor: string): { path: string; regex?: RegExp } {
+  let m = /^EXTRACT\((jsonPayload\.[\w.]+)\)$/.exec(extractor);
+  if (m) return { path: m[1]! };
+  m = /^REGEXP_EXTRACT\((jsonPayload\.[\w.]+),\s*"((?:[^"\\]|\\.)*)"\)$/.exec(extractor);
+  if (m) {
+    const regex = new RegExp(m[2]!.replace(/\\(.)/g, '$1'));
+    // Google requires exactly one capture group.
+    if (new RegExp(`${regex.source}|`).exec('')!.length !== 2) {
+      throw new Error(`REGEXP_EXTRACT needs one capture group: ${extractor}`);
+    }
+    return { path: m[1]!, regex };
+  }
+  throw new Error(`unsupported extractor: ${extractor}`);
+}
+
+/** The jsonPayload path an extractor reads. */
+export const extractedPath = (extractor: string): string => parseExtractor(extractor).path;
+
+/**
+ * What an extractor gives for an entry: the field's text (EXTRACT), or the regex's capture group, or '' where the
+ * regex does not match (REGEXP_EXTRACT); undefined where the field is absent or not a scalar.
+ */
+export function extractValue(extractor: string, entry: LogEntry): string | undefined {
+  const { path, regex } = parseExtractor(extractor);
+  const value = fieldAt(entry, path);
+  if (value === undefined || value === null || typeof value === 'object') return undefined;
+  if (!regex) return String(value);
+  return regex.exec(String(value))?.[1] ?? '';
 }
 
 /**
@@ -141,12 +181,21 @@ export function metricViolations(metrics: LogMetric[], entries: LogEntry[]): str
     const matched = entries.filter((entry) => matchesFilter(metric.filter, entry));
     if (matched.length === 0) return [`${metric.name}: its filter matches no line the code logs`];
     const problems = new Set<string>();
+    for (const [label, extractor] of Object.entries(metric.labelExtractors)) {
+      // Even an optional label must read a field some matched line carries.
+      const path = extractedPath(extractor);
+      if (!matched.some((entry) => typeof fieldAt(entry, path) === 'string')) {
+        problems.add(`${metric.name}: label ${label} reads ${path}, which no line it matches carries`);
+      }
+    }
     for (const entry of matched) {
       const message = JSON.stringify(entry.jsonPayload.message);
       for (const [label, extractor] of Object.entries(metric.labelExtractors)) {
+        if (metric.optionalLabels?.includes(label)) continue;
         const path = extractedPath(extractor);
         const value = fieldAt(entry, path);
-        if (typeof value !== 'string' || value === '') {
+        // A REGEXP_EXTRACT may yield '' on purpose; the field it reads must still be there.
+        if (typeof value !== 'string' || (value === '' && !parseExtractor(extractor).regex)) {
           problems.add(
             `${metric.name}: label ${label} reads ${path}, which the line ${message} does not carry`,
           );
@@ -172,8 +221,11 @@ type Body = Record<string, unknown>;
 const nested = (body: Body, name: string): Body | undefined =>
   Array.isArray(body[name]) ? (body[name] as Body[])[0] : undefined;
 
+/** google_monitoring_alert_policy.severity's values (google provider 6.50). */
+const SEVERITIES = ['CRITICAL', 'ERROR', 'WARNING'];
+
 /**
- * Every alert policy: switched by var.alerts_enabled (its count, directly or through a local), notifies
+ * Every alert policy: has a severity, is switched by var.alerts_enabled (its count, directly or through a local), notifies
  * var.alert_notification_channels, names each condition, and tells the operator what to do in markdown documentation.
  */
 export function alertPolicyViolations(module: TerraformModule): string[] {
@@ -190,6 +242,9 @@ export function alertPolicyViolations(module: TerraformModule): string[] {
       if (!gated(policy.body.count)) problems.push('its count does not depend on var.alerts_enabled');
       if (policy.body.notification_channels !== '${var.alert_notification_channels}') {
         problems.push('notification_channels is not var.alert_notification_channels');
+      }
+      if (!SEVERITIES.includes(String(policy.body.severity))) {
+        problems.push(`severity is not one of ${SEVERITIES.join(', ')}`);
       }
       const conditions = (policy.body.conditions ?? []) as Body[];
       if (conditions.length === 0) problems.push('no condition');
@@ -222,4 +277,48 @@ export function promqlReferenceViolations(module: TerraformModule): string[] {
       .filter((name) => !metrics.has(name))
       .map((name) => `${address}: local.promql.${name} names no log-based metric`),
   );
+}
+
+/** One label matcher of a PromQL selector: `label="v"`, `!=`, `=~` or `!~` (regexes anchored, as in PromQL). */
+interface Matcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+/** The matchers of a selector's braces: `a="x",b=~"y|z"`. Anything else throws. */
+export function parseSelector(selector: string): Matcher[] {
+  return [...selector.matchAll(/\s*([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(,|$)/g)].map(
+    (m) => ({
+      label: m[1]!,
+      op: m[2] as Matcher['op'],
+      value: m[3]!.replace(/\\(.)/g, '$1'),
+    }),
+  );
+}
+
+/** Whether series labels match a selector; a label absent from the series is the empty string, as in PromQL. */
+export function matchesSelector(selector: string, labels: Record<string, string>): boolean {
+  const matchers = parseSelector(selector);
+  if (matchers.length === 0 && selector.trim()) throw new Error(`unsupported selector: ${selector}`);
+  return matchers.every(({ label, op, value }) => {
+    const actual = labels[label] ?? '';
+    if (op === '=') return actual === value;
+    if (op === '!=') return actual !== value;
+    const matches = new RegExp(`^(?:${value})$`).test(actual);
+    return op === '=~' ? matches : !matches;
+  });
+}
+
+/** The labels a log-based metric gives an entry (and `monitored_resource`, as PromQL names the resource type). */
+export function seriesLabels(metric: LogMetric, entry: LogEntry): Record<string, string> {
+  return {
+    monitored_resource: entry.resource.type,
+    ...Object.fromEntries(
+      Object.entries(metric.labelExtractors).map(([label, extractor]) => [
+        label,
+        extractValue(extractor, entry) ?? '',
+      ]),
+    ),
+  };
 }

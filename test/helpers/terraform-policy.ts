@@ -1,8 +1,10 @@
 // Offline policy checks over the Terraform module: .tf files are parsed to JSON with @cdktf/hcl2json (no providers,
 // no `terraform init`), and each check returns the violations it finds as "ADDRESS: problem" lines, so a test can
 // assert both that the real module is clean and that a deliberately broken fixture is caught.
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 // Loaded untyped on purpose: the package's typings pull in the DOM lib (`/// <reference lib="dom" />`), whose
@@ -32,6 +34,45 @@ export interface TerraformModule {
   outputs: string[];
   /** `moved` blocks, addresses without the `${}`. */
   moved: { from: string; to: string }[];
+}
+
+/**
+ * Stand-ins for resource attributes (unknown until apply) that the functions' environment refers to, by setting: the
+ * policy and deployable tests resolve environments with them.
+ */
+export const RESOURCE_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  FIRESTORE_DATABASE: '(default)',
+  OUTPUT_BUCKET: 'my-project-veo-outputs',
+  POLL_TOPIC: 'veo-poll',
+  REQUESTS_TOPIC: 'veo-requests',
+  COMPLETIONS_TOPIC: 'veo-completions',
+  VEO_NOTICE_TOPIC: 'projects/my-project/topics/veo-poll-notices',
+  // The project number in it (data.google_project, known at plan).
+  IAP_AUDIENCE: '123456789012',
+};
+
+/** Whether a `terraform` binary is on PATH (evaluateHcl needs one; tests that use it skip without). */
+export const terraformAvailable = (): boolean =>
+  spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Evaluates an HCL expression that refers to no variable, local or resource (substitute them first) with the real
+ * `terraform console`, in an empty directory (no providers needed), and returns its value.
+ */
+export function evaluateHcl(expression: string): unknown {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hcl-eval-'));
+  try {
+    const result = spawnSync('terraform', ['console'], {
+      cwd: dir,
+      // The console reads one expression a line.
+      input: `jsonencode(${expression.replace(/\s*\n\s*/g, ' ')})\n`,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`terraform console failed on ${expression}: ${result.stderr}`);
+    return JSON.parse(JSON.parse(result.stdout.trim()) as string);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Parses the given .tf files (or every .tf file of a directory) into one module. */

@@ -20,6 +20,7 @@ import {
   functions,
   loadModule,
   loadTfvars,
+  RESOURCE_PLACEHOLDERS,
   resolveEnvironment,
   type Block,
   type FunctionEnvironment,
@@ -128,17 +129,6 @@ const EXCLUDED_VALUES: Record<string, Record<string, string>> = {
   VEO_BACKEND: { simulator: 'the embedded simulator is for local runs' },
 };
 
-// Resource attributes (unknown until apply) the environment refers to, as in terraform-policy.test.ts.
-const RESOURCE_PLACEHOLDERS = {
-  FIRESTORE_DATABASE: '(default)',
-  OUTPUT_BUCKET: 'my-project-veo-outputs',
-  POLL_TOPIC: 'veo-poll',
-  REQUESTS_TOPIC: 'veo-requests',
-  COMPLETIONS_TOPIC: 'veo-completions',
-  VEO_NOTICE_TOPIC: 'projects/my-project/topics/veo-poll-notices',
-  // The project number in it (data.google_project, known at plan).
-  IAP_AUDIENCE: '123456789012',
-};
 /** Stand-ins for mounted secrets: a SHA-256 hex digest (API_KEY_HASHES) and a Google API key. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   API_KEY_HASHES: 'a'.repeat(64),

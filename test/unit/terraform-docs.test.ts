@@ -90,6 +90,24 @@ describe('terraform-docs', () => {
     assert.equal((await run('--check', '--dir', copy)).code, 0);
   });
 
+  test('a variable or output declared outside variables.tf and outputs.tf is refused, naming it', async () => {
+    const copy = await moduleCopy('misplaced', {
+      'monitoring.tf':
+        'variable "stray" {\n  type        = bool\n  description = "Declared in the wrong file."\n}\n\noutput "stray_output" {\n  value = 1\n}\n',
+    });
+    for (const args of [
+      ['--check', '--dir', copy],
+      ['--dir', copy],
+    ]) {
+      const result = await run(...args);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.match(result.stderr, /monitoring\.tf: variable "stray" \(declare it in variables\.tf\)/);
+      assert.match(result.stderr, /monitoring\.tf: output "stray_output" \(declare it in outputs\.tf\)/);
+    }
+    // The real module declares them only there.
+    assert.equal((await run('--check')).code, 0);
+  });
+
   test('a description edited in the README instead of variables.tf is reported', async () => {
     const copy = await moduleCopy('row-edited', {
       'README.md': readme.replace('Lowest severity the functions log', 'Lowest severity logged'),

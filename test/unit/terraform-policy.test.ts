@@ -17,6 +17,7 @@ import {
   functions,
   loadModule,
   loadTfvars,
+  RESOURCE_PLACEHOLDERS,
   primitiveRoleViolations,
   publicMemberViolations,
   resolveEnvironment,
@@ -30,16 +31,6 @@ import {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const terraformDir = `${root}terraform`;
 const fixture = (name: string) => loadModule(`${root}test/fixtures/terraform/${name}.tf`);
-
-// Values of resource attributes (unknown until apply) that the environment refers to.
-const RESOURCE_PLACEHOLDERS = {
-  FIRESTORE_DATABASE: '(default)',
-  OUTPUT_BUCKET: 'my-project-veo-outputs',
-  POLL_TOPIC: 'veo-poll',
-  REQUESTS_TOPIC: 'veo-requests',
-  COMPLETIONS_TOPIC: 'veo-completions',
-  VEO_NOTICE_TOPIC: 'projects/my-project/topics/veo-poll-notices',
-};
 
 // Secrets arrive from Secret Manager at runtime; a SHA-256 hex digest is a plausible key and a valid API_KEY_HASHES.
 const secretPlaceholder = (name: string) => createHash('sha256').update(name).digest('hex');

@@ -19,13 +19,18 @@ export interface SpendLimits {
   maxRunning: number;
 }
 
-/** The setting that names each limit: refusals and get_usage speak in these names. */
+/**
+ * The setting that names each limit: refusals (and the "Refused by a spend limit" log line's `limit`) and get_usage
+ * speak in these names. `line` is no setting: the fixed length of one model's line, all callers together (gate.ts
+ * MAX_LINE).
+ */
 export const LIMIT_SETTINGS = {
   principalDay: 'DAILY_VIDEO_SECONDS_PER_PRINCIPAL',
   totalDay: 'DAILY_VIDEO_SECONDS_TOTAL',
   perMinute: 'REQUESTS_PER_MINUTE_PER_PRINCIPAL',
   running: 'MAX_RUNNING_OPERATIONS_PER_PRINCIPAL',
   queued: 'MAX_QUEUED_OPERATIONS_PER_PRINCIPAL',
+  line: 'MAX_LINE',
 } as const;
 export type LimitName = keyof typeof LIMIT_SETTINGS;
 

@@ -103,9 +103,9 @@ export async function start(
   return { record, started: true };
 }
 
-/** The model's line is at MAX_LINE: refused before anything is written. */
+/** The model's line is at MAX_LINE (deployment-wide, not the caller's own queue): refused before anything is written. */
 function lineFull(model: string, length: number): LimitExceededError {
-  return new LimitExceededError('queued', {
+  return new LimitExceededError('line', {
     allowed: MAX_LINE,
     used: length,
     cost: 1,
