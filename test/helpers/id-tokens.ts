@@ -32,32 +32,63 @@ const newKeyPair = (alg: SigningAlgorithm) =>
     ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
     : generateKeyPairSync('rsa', { modulusLength: 2048 });
 
+/**
+ * What the key server answers: its keys; nothing ever (a stalled server); a 503; or a 200 with any body (a captive
+ * portal's page, a wrong document).
+ */
+export type KeyServerResponse = 'keys' | 'stall' | 'error' | { body: string };
+
 export class TestIssuer {
-  readonly kid = 'test-key-1';
+  /** The key id tokens are signed under; rotate() moves to a new one. */
+  kid = 'test-key-1';
   readonly alg: SigningAlgorithm;
   /** The public key the certs serve, PEM (an attacker knows it: it is public). */
-  readonly publicPem: string;
+  publicPem: string;
   /** Certificate fetches served: the server under test should cache them. */
   fetches = 0;
-  private readonly privateKey: KeyObject;
+  /** What the next fetches get. */
+  respond: KeyServerResponse = 'keys';
+  /** The header the certs are served with (Google's say `public, max-age=N`). */
+  cacheControl: string;
+  private privateKey: KeyObject;
   private readonly otherKey: KeyObject;
+  private fetched: Array<() => void> = [];
   private readonly server: Server;
   certsUrl = '';
 
-  /** `cacheControl`: the header the certs are served with (Google's say `public, max-age=N`). */
   constructor(options: { alg?: SigningAlgorithm; cacheControl?: string } = {}) {
     this.alg = options.alg ?? 'RS256';
     const pair = newKeyPair(this.alg);
     this.privateKey = pair.privateKey;
     this.otherKey = newKeyPair(this.alg).privateKey;
     this.publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const certs = JSON.stringify({ [this.kid]: this.publicPem });
-    const cacheControl = options.cacheControl ?? 'public, max-age=3600';
+    this.cacheControl = options.cacheControl ?? 'public, max-age=3600';
     this.server = createServer((_req, res) => {
       this.fetches++;
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl });
-      res.end(certs);
+      for (const resolve of this.fetched.splice(0)) resolve();
+      const respond = this.respond;
+      if (respond === 'stall') return;
+      if (respond === 'error') {
+        res.writeHead(503).end('unavailable');
+        return;
+      }
+      const body = respond === 'keys' ? JSON.stringify({ [this.kid]: this.publicPem }) : respond.body;
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': this.cacheControl });
+      res.end(body);
     });
+  }
+
+  /** Resolves when the next fetch arrives (before it is answered). */
+  nextFetch(): Promise<void> {
+    return new Promise((resolve) => this.fetched.push(resolve));
+  }
+
+  /** A key rotation: a new key under a new key id signs from now on, and the certs list only it. */
+  rotate(kid: string): void {
+    const pair = newKeyPair(this.alg);
+    this.kid = kid;
+    this.privateKey = pair.privateKey;
+    this.publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   }
 
   async start(): Promise<this> {
@@ -104,10 +135,12 @@ export class TestIssuer {
 
   /**
    * A JWT signed with this issuer's algorithm (ES256 signatures in JOSE's r||s form); `key: 'other'` signs with a key
-   * the certs do not hold, under the same kid.
+   * the certs do not hold, under the same kid; `kid` replaces the key id.
    */
-  sign(claims: Claims, options: { key?: 'issuer' | 'other'; kid?: string; alg?: string } = {}): string {
-    const header = { alg: options.alg ?? this.alg, typ: 'JWT', kid: options.kid ?? this.kid };
+  sign(claims: Claims, options: { key?: 'issuer' | 'other'; kid?: unknown; alg?: string } = {}): string {
+    // kid null: a header without one; any other value is sent as given (a forger's array, number…).
+    const kid = options.kid === null ? undefined : (options.kid ?? this.kid);
+    const header = { alg: options.alg ?? this.alg, typ: 'JWT', kid };
     const input = `${b64(header)}.${b64(claims)}`;
     const key = options.key === 'other' ? this.otherKey : this.privateKey;
     const signature = createSign('SHA256')

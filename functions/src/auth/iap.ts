@@ -3,18 +3,18 @@
 // Google's "Securing your app with signed headers" (docs.cloud.google.com/iap/docs/signed-headers-howto, read
 // 2026-12-02): IAP adds `x-goog-iap-jwt-assertion` to every request it lets through and strips client-sent x-goog-*
 // headers. The JWT is signed ES256 with a key listed at https://www.gstatic.com/iap/verify/public_key ({ kid: PEM },
-// rotated, so cached only as long as its max-age says); issuer https://cloud.google.com/iap; audience, for IAP enabled
-// on a Cloud Run service, /projects/PROJECT_NUMBER/locations/REGION/services/SERVICE_NAME (behind a load balancer,
+// rotated; fetched and cached by signing-keys.ts); issuer https://cloud.google.com/iap; audience, for IAP enabled on a
+// Cloud Run service, /projects/PROJECT_NUMBER/locations/REGION/services/SERVICE_NAME (behind a load balancer,
 // /projects/PROJECT_NUMBER/global/backendServices/ID); exp and iat within 30 s of now; a lifetime of at most 10 minutes
-// plus twice that skew. `email` and `sub` name the user (IAP's unsigned headers prefix them `accounts.google.com:`).
+// plus twice that skew. `email` and `sub` name the user; a Google identity's `sub` is `accounts.google.com:ID`, other
+// identity sources (Identity Platform's external identities, which add a `gcip` claim) have other prefixes.
 // The assertion is verified with google-auth-library against those keys, so it holds on or off the platform; every
 // other credential header (Authorization, X-Serverless-Authorization, which carries the IAP service agent's own token)
 // is ignored.
 import type { IncomingMessage } from 'node:http';
-import type { OAuth2Client } from 'google-auth-library';
-import { AppError } from '../errors.js';
 import { AuthError } from './challenge.js';
-import { decodePart, refusalOf, singleHeader, type Signer } from './id-token.js';
+import { decodePart, singleHeader } from './id-token.js';
+import { SigningKeys, type Signer } from './signing-keys.js';
 
 export const IAP_ASSERTION_HEADER = 'x-goog-iap-jwt-assertion';
 export const IAP_ISSUER = 'https://cloud.google.com/iap';
@@ -27,8 +27,6 @@ const GOOGLE_ACCOUNT_PREFIX = 'accounts.google.com:';
 
 const NAME = 'X-Goog-IAP-JWT-Assertion';
 const IAP_SIGNER: Signer = { keys: "IAP's keys", issuer: `IAP (${IAP_ISSUER})` };
-/** IAP's keys as its PEM endpoint serves them (google-auth-library's PublicKeys, which it does not export). */
-type PublicKeys = Record<string, string>;
 
 const JWT = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/;
 
@@ -38,6 +36,8 @@ export interface IapAssertionOptions {
   /** IAP's public keys, { kid: PEM } (IAP_CERTS_URL). */
   certsUrl: string;
   now: () => Date;
+  /** How long a key fetch may take (signing-keys.ts KEY_FETCH_TIMEOUT_MS unless a test says otherwise). */
+  keyFetchTimeoutMs?: number;
 }
 
 interface IapClaims {
@@ -45,15 +45,21 @@ interface IapClaims {
   exp?: unknown;
   email?: unknown;
   sub?: unknown;
+  gcip?: unknown;
 }
 
 export class IapAssertionCheck {
   private readonly options: IapAssertionOptions;
-  private client?: Promise<OAuth2Client>;
-  private cached?: { keys: Promise<PublicKeys>; until: number };
+  private readonly keys: SigningKeys;
 
   constructor(options: IapAssertionOptions) {
     this.options = options;
+    this.keys = new SigningKeys({
+      url: options.certsUrl,
+      what: "IAP's signing keys",
+      now: options.now,
+      timeoutMs: options.keyFetchTimeoutMs,
+    });
   }
 
   async principalOf(req: IncomingMessage): Promise<string> {
@@ -68,7 +74,7 @@ export class IapAssertionCheck {
     if (!parts) {
       throw new AuthError(`${NAME} must be one JWT (three base64url parts).`, { error: 'invalid_request' });
     }
-    const alg = decodePart<{ alg?: unknown }>(parts[1]!, NAME).alg;
+    const { alg, kid } = decodePart<{ alg?: unknown; kid?: unknown }>(parts[1]!, NAME);
     decodePart<IapClaims>(parts[2]!, NAME);
     if (alg !== 'ES256' || parts[3] === '') {
       // Not echoed: the header is the caller's text.
@@ -79,86 +85,64 @@ export class IapAssertionCheck {
         },
       );
     }
-    const claims = await this.verify(assertion);
-    const now = this.options.now().getTime() / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp + IAP_CLOCK_SKEW_SECONDS < now) {
-      throw new AuthError(`${NAME}: the token has expired.`, { error: 'invalid_token' });
-    }
-    if (typeof claims.iat !== 'number' || claims.iat - IAP_CLOCK_SKEW_SECONDS > now) {
-      throw new AuthError(`${NAME}: the token is not valid yet (iat in the future).`, {
-        error: 'invalid_token',
-      });
-    }
-    return principalOfIapClaims(claims);
-  }
-
-  private async verify(assertion: string): Promise<IapClaims> {
-    const client = await (this.client ??= this.createClient());
-    let keys: PublicKeys;
-    try {
-      keys = await this.keys(client);
-    } catch (err) {
-      throw new AppError(
-        'UPSTREAM',
-        `Could not fetch IAP's signing keys to check the assertion (${(err as Error).message}); try again.`,
-        true,
-      );
-    }
-    const audiences = [this.options.audience];
-    try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(
-        assertion,
-        keys,
-        audiences,
-        [IAP_ISSUER],
-        IAP_MAX_LIFETIME_SECONDS,
-      );
-      return (ticket.getPayload() ?? {}) as IapClaims;
-    } catch (err) {
-      // google-auth-library's messages quote the whole token: map them to ours, which never do.
-      throw new AuthError(`${NAME}: ${refusalOf((err as Error).message, IAP_SIGNER, audiences)}`, {
-        error: 'invalid_token',
-      });
-    }
-  }
-
-  /** IAP's keys, fetched once per max-age (OAuth2Client.getIapPublicKeysAsync does not cache); one fetch at a time. */
-  private keys(client: OAuth2Client): Promise<PublicKeys> {
-    const now = this.options.now().getTime();
-    if (this.cached && now < this.cached.until) return this.cached.keys;
-    const entry = {
-      until: Infinity,
-      keys: client.getIapPublicKeysAsync().then(({ pubkeys, res }) => {
-        const maxAge = /max-age=(\d+)/.exec(res?.headers.get('cache-control') ?? '')?.[1];
-        entry.until = maxAge ? this.options.now().getTime() + Number(maxAge) * 1000 : 0;
-        return pubkeys;
-      }),
-    };
-    entry.keys.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    this.cached = entry;
-    return entry.keys;
-  }
-
-  private async createClient(): Promise<OAuth2Client> {
-    const { OAuth2Client } = await import('google-auth-library');
-    return new OAuth2Client({
-      endpoints: { oauth2IapPublicKeyUrl: this.options.certsUrl },
+    const claims: IapClaims = await this.keys.verify(assertion, kid, {
+      name: NAME,
+      signer: IAP_SIGNER,
+      audiences: [this.options.audience],
       issuers: [IAP_ISSUER],
+      maxExpiry: IAP_MAX_LIFETIME_SECONDS,
     });
+    checkIapLifetime(claims, this.options.now().getTime() / 1000);
+    return principalOfIapClaims(claims);
   }
 }
 
-/** `user:EMAIL` from the verified email, else `sub:ID`: the forms of iam mode, without IAP's account prefix. */
+/**
+ * IAP's time rules on the injected clock (google-auth-library checks the real one, with its 5-minute skew): issued
+ * and expiring within 30 s of now, at most IAP_MAX_LIFETIME_SECONDS long, so never issued before now - 690 s.
+ */
+function checkIapLifetime(claims: IapClaims, now: number): void {
+  const refuse = (reason: string) => {
+    throw new AuthError(`${NAME}: ${reason}`, { error: 'invalid_token' });
+  };
+  const { iat, exp } = claims;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+    return refuse('the token has no valid issue time (iat): it is malformed.');
+  }
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    return refuse('the token has no valid expiry (exp): it is malformed.');
+  }
+  if (exp + IAP_CLOCK_SKEW_SECONDS < now) return refuse('the token has expired.');
+  if (iat - IAP_CLOCK_SKEW_SECONDS > now) return refuse('the token is not valid yet (iat in the future).');
+  if (exp - iat > IAP_MAX_LIFETIME_SECONDS) {
+    return refuse(
+      `the token lives longer than IAP's assertions do (${IAP_MAX_LIFETIME_SECONDS} s from iat to exp).`,
+    );
+  }
+}
+
+/**
+ * A Google identity (`sub` is `accounts.google.com:ID`, no `gcip` claim) gets iam mode's forms: `user:EMAIL`, else
+ * `sub:ID`. Any other identity source gets `sub:` and its whole `sub`, source prefix included (`sub:SOURCE:ID`), so it
+ * can never be the principal of a Google user; a `sub` naming no source is refused.
+ */
 export function principalOfIapClaims(claims: IapClaims): string {
-  const bare = (value: unknown) =>
-    typeof value === 'string' && value.startsWith(GOOGLE_ACCOUNT_PREFIX)
-      ? value.slice(GOOGLE_ACCOUNT_PREFIX.length)
-      : value;
-  const email = bare(claims.email);
-  if (typeof email === 'string' && email !== '') return `user:${email}`;
-  const sub = bare(claims.sub);
-  if (typeof sub === 'string' && sub !== '') return `sub:${sub}`;
-  throw new AuthError(`${NAME}: the assertion names no user (no email, no sub).`, { error: 'invalid_token' });
+  const sub = typeof claims.sub === 'string' ? claims.sub : '';
+  if (sub.startsWith(GOOGLE_ACCOUNT_PREFIX) && claims.gcip === undefined) {
+    // A Google account ID has no colon, so sub:ID can never read as another source's sub:SOURCE:ID.
+    const id = sub.slice(GOOGLE_ACCOUNT_PREFIX.length);
+    const email =
+      typeof claims.email === 'string' && claims.email.startsWith(GOOGLE_ACCOUNT_PREFIX)
+        ? claims.email.slice(GOOGLE_ACCOUNT_PREFIX.length)
+        : claims.email;
+    if (id !== '' && !id.includes(':')) {
+      return typeof email === 'string' && email !== '' ? `user:${email}` : `sub:${id}`;
+    }
+  } else if (/^[^:]+:./.test(sub)) {
+    return `sub:${sub}`;
+  }
+  throw new AuthError(
+    `${NAME}: the assertion names no user (an identity source and ID in sub, and for a Google account an email or ID).`,
+    { error: 'invalid_token' },
+  );
 }

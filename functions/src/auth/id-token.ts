@@ -13,12 +13,11 @@
 // - https://cloud.google.com/run/docs/host-mcp-servers: MCP clients reach a private service with an ID token, or
 //   through `gcloud run services proxy`, which adds one; IAP in front of Cloud Run forwards the same headers.
 // A token that still carries a signature was not checked by anyone (a public service, a local run with AUTH_MODE=iam):
-// we verify it with google-auth-library against Google's signing keys (AUTH_CERTS_URL, cached per instance for the
-// max-age Google sends), issuer accounts.google.com, an audience that is this service's URL, and its lifetime.
+// we verify it with google-auth-library against Google's signing keys (AUTH_CERTS_URL, fetched and cached by
+// signing-keys.ts), issuer accounts.google.com, an audience that is this service's URL, and its lifetime.
 import type { IncomingMessage } from 'node:http';
-import type { OAuth2Client } from 'google-auth-library';
-import { AppError } from '../errors.js';
 import { AuthError } from './challenge.js';
+import { SigningKeys, type Signer } from './signing-keys.js';
 
 export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
 export const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
@@ -36,6 +35,8 @@ export interface IdTokenOptions {
   audiences: string[];
   certsUrl: string;
   now?: () => Date;
+  /** How long a key fetch may take (signing-keys.ts KEY_FETCH_TIMEOUT_MS unless a test says otherwise). */
+  keyFetchTimeoutMs?: number;
 }
 
 interface Claims {
@@ -49,10 +50,16 @@ interface Claims {
 
 export class IdTokenCheck {
   private readonly options: IdTokenOptions;
-  private client?: Promise<OAuth2Client>;
+  private readonly keys: SigningKeys;
 
   constructor(options: IdTokenOptions) {
     this.options = options;
+    this.keys = new SigningKeys({
+      url: options.certsUrl,
+      what: "Google's ID-token signing keys",
+      now: options.now ?? (() => new Date()),
+      timeoutMs: options.keyFetchTimeoutMs,
+    });
   }
 
   async principalOf(req: IncomingMessage): Promise<string> {
@@ -77,7 +84,7 @@ export class IdTokenCheck {
       );
     }
     const [, header, payload, signature] = parts as unknown as [string, string, string, string];
-    const alg = decodePart<{ alg?: unknown }>(header, name)?.alg;
+    const { alg, kid } = decodePart<{ alg?: unknown; kid?: unknown }>(header, name);
     const claims = decodePart<Claims>(payload, name);
     if (signature === SIGNATURE_REMOVED) return principalOfStripped(claims, name, this.options);
     if (typeof alg !== 'string' || !SIGNING_ALGORITHMS.has(alg) || signature === '') {
@@ -88,46 +95,18 @@ export class IdTokenCheck {
         },
       );
     }
-    const audiences = this.audiencesFor(req);
-    const verified = await this.verify(`${header}.${payload}.${signature}`, audiences, name);
+    const verified = await this.keys.verify(`${header}.${payload}.${signature}`, kid, {
+      name,
+      signer: GOOGLE_SIGNER,
+      audiences: this.audiencesFor(req),
+      issuers: GOOGLE_ISSUERS,
+    });
     return principalFromClaims(verified, name);
   }
 
   private audiencesFor(req: IncomingMessage): string[] {
     const own = ownUrlOf(req, this.options.onCloud);
     return [...new Set([...this.options.audiences, ...(own ? [own] : [])])];
-  }
-
-  private async verify(token: string, audiences: string[], name: string): Promise<Claims> {
-    const client = await (this.client ??= this.createClient());
-    let certs;
-    try {
-      certs = (await client.getFederatedSignonCertsAsync()).certs;
-    } catch (err) {
-      this.client = undefined;
-      throw new AppError(
-        'UPSTREAM',
-        `Could not fetch Google's ID-token signing keys to check the token (${(err as Error).message}); try again.`,
-        true,
-      );
-    }
-    try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(token, certs, audiences, GOOGLE_ISSUERS);
-      return (ticket.getPayload() ?? {}) as Claims;
-    } catch (err) {
-      // google-auth-library's messages quote the whole token: map them to ours, which never do.
-      throw new AuthError(`${name}: ${refusalOf((err as Error).message, GOOGLE_SIGNER, audiences)}`, {
-        error: 'invalid_token',
-      });
-    }
-  }
-
-  private async createClient(): Promise<OAuth2Client> {
-    const { OAuth2Client } = await import('google-auth-library');
-    return new OAuth2Client({
-      endpoints: { oauth2FederatedSignonPemCertsUrl: this.options.certsUrl },
-      issuers: GOOGLE_ISSUERS,
-    });
   }
 }
 
@@ -196,31 +175,4 @@ export function principalFromClaims(claims: Claims, name: string): string {
   });
 }
 
-/** Who signs the tokens a check verifies, as its refusals name it. */
-export interface Signer {
-  /** Whose keys: "Google's keys". */
-  keys: string;
-  /** The issuer as a refusal names it: "Google (accounts.google.com)". */
-  issuer: string;
-}
-
 const GOOGLE_SIGNER: Signer = { keys: "Google's keys", issuer: 'Google (accounts.google.com)' };
-
-/** Our reason for google-auth-library's refusal (its messages, OAuth2Client.verifySignedJwtWithCertsAsync). */
-export function refusalOf(message: string, signer: Signer, audiences: string[]): string {
-  const reasons: Array<[RegExp, string]> = [
-    [/^No pem found/, `the token is not signed by one of ${signer.keys} (unknown key id).`],
-    [/^Invalid token signature/, 'the token signature does not verify.'],
-    [/^No issue time|^iat field/, 'the token has no valid issue time (iat).'],
-    [/^No expiration time|^exp field/, 'the token has no valid expiry (exp).'],
-    [/^Expiration time too far/, 'the token expires too far in the future.'],
-    [/^Token used too early/, 'the token is not valid yet (iat in the future).'],
-    [/^Token used too late/, 'the token has expired.'],
-    [/^Invalid issuer/, `the token was not issued by ${signer.issuer}.`],
-    [
-      /^Wrong recipient/,
-      `the token's audience is not this service (expected one of: ${audiences.join(', ')}).`,
-    ],
-  ];
-  return reasons.find(([pattern]) => pattern.test(message))?.[1] ?? 'the token could not be verified.';
-}

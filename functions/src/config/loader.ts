@@ -172,6 +172,20 @@ const list = (value: string | undefined): string[] =>
     .filter(Boolean);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+/** Loopback as URL.hostname spells it (IPv6 in brackets). */
+const KEY_SERVER_TEST_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** https, or http to this machine; parsed, so user info (`http://localhost:x@host/`) cannot pass for the host. */
+function isKeyServerUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '') return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && KEY_SERVER_TEST_HOSTS.has(url.hostname));
+}
 
 /**
  * Security settings that contradict each other or leave the server open (issue 12, startup validation): each stops
@@ -203,8 +217,11 @@ function securityProblems(e: Env, onCloud: boolean, problem: (name: string, reas
   // Plain http only to this machine (a test issuer): elsewhere the keys that verify ID tokens and assertions need TLS.
   for (const name of ['AUTH_CERTS_URL', 'IAP_CERTS_URL'] as const) {
     const url = e[name];
-    if (url && !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/.test(url)) {
-      problem(name, 'must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)');
+    if (url && !isKeyServerUrl(url)) {
+      problem(
+        name,
+        'must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
+      );
     }
   }
   if (!onCloud && !e.AUTH_MODE && e.HOST && !LOOPBACK_HOSTS.has(e.HOST)) {

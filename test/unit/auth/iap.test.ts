@@ -8,6 +8,7 @@ import { AuthError } from '../../../functions/src/auth/challenge.js';
 import { IapAssertionCheck, principalOfIapClaims } from '../../../functions/src/auth/iap.js';
 import { AppError } from '../../../functions/src/errors.js';
 import { assertRefusal, requestWith, TestIssuer, type Claims } from '../../helpers/id-tokens.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const AUDIENCE = '/projects/123456789012/locations/us-central1/services/veo-mcp';
 const OTHER_SERVICE = '/projects/123456789012/locations/us-central1/services/other-app';
@@ -53,17 +54,67 @@ describe('IAP assertions (AUTH_MODE=iap)', () => {
 
     test("without an email the principal is the account id, as iam mode's sub:ID", async () => {
       assert.equal(await check.principalOf(through(assertion({ email: undefined }))), 'sub:1000000000001');
-      assert.equal(principalOfIapClaims({ sub: '42' }), 'sub:42');
+      assert.equal(principalOfIapClaims({ sub: 'accounts.google.com:42' }), 'sub:42');
     });
 
     test('an assertion naming no user is refused', async () => {
       await refused(
         check,
         through(assertion({ email: undefined, sub: undefined })),
-        /^X-Goog-IAP-JWT-Assertion: the assertion names no user \(no email, no sub\)\.$/,
+        /^X-Goog-IAP-JWT-Assertion: the assertion names no user \(an identity source and ID in sub/,
         'invalid_token',
       );
       assert.throws(() => principalOfIapClaims({ email: 'accounts.google.com:', sub: '' }), AuthError);
+    });
+
+    test("another identity source's user is never a Google user's principal, whatever email it claims", async () => {
+      // Identity Platform (external identities) adds a gcip claim; its sub names its own source.
+      const external = assertion({
+        sub: 'securetoken.google.com/my-project/my-tenant:uid-1',
+        email: 'alice@example.com',
+        gcip: { email: 'alice@example.com', email_verified: false },
+      });
+      assert.equal(
+        await check.principalOf(through(external)),
+        'sub:securetoken.google.com/my-project/my-tenant:uid-1',
+      );
+      // A Google-looking sub beside a gcip claim is not taken as a Google account either.
+      assert.equal(
+        await check.principalOf(through(assertion({ gcip: {} }))),
+        'sub:accounts.google.com:1000000000001',
+      );
+    });
+
+    test("each source's forms: Google's as iam mode's, every other one as sub:SOURCE:ID", () => {
+      const cases: Array<[Claims, string | RegExp]> = [
+        [{ sub: 'accounts.google.com:1', email: 'alice@example.com' }, 'user:alice@example.com'],
+        [
+          { sub: 'accounts.google.com:1', email: 'accounts.google.com:alice@example.com' },
+          'user:alice@example.com',
+        ],
+        [{ sub: 'accounts.google.com:1', email: 123 }, 'sub:1'],
+        [
+          { sub: 'securetoken.google.com/p/t:uid', email: 'securetoken.google.com/p/t:alice@example.com' },
+          'sub:securetoken.google.com/p/t:uid',
+        ],
+        [
+          {
+            sub: 'principal://iam.googleapis.com/locations/global/workforcePools/p/subject/alice',
+            email: 'alice@x',
+          },
+          'sub:principal://iam.googleapis.com/locations/global/workforcePools/p/subject/alice',
+        ],
+        // Refused: no source, an empty ID, a Google ID that could read as another source's.
+        [{ sub: '1000000000001', email: 'alice@example.com' }, /names no user/],
+        [{ sub: 'accounts.google.com:', email: 'alice@example.com' }, /names no user/],
+        [{ sub: 'accounts.google.com:securetoken.google.com/p/t:uid' }, /names no user/],
+        [{ sub: ':uid', email: 'alice@example.com' }, /names no user/],
+      ];
+      for (const [claims, expected] of cases) {
+        if (typeof expected === 'string')
+          assert.equal(principalOfIapClaims(claims), expected, JSON.stringify(claims));
+        else assert.throws(() => principalOfIapClaims(claims), expected, JSON.stringify(claims));
+      }
     });
 
     test('the assertion decides: a valid Google ID token for someone else in Authorization changes nothing', async () => {
@@ -162,6 +213,49 @@ describe('IAP assertions (AUTH_MODE=iap)', () => {
         'invalid_token',
       ],
       [
+        // Not yet expired, but issued an hour ago: IAP's assertions live 11 minutes at the most.
+        'issued long ago, expiring in the window',
+        () => assertion({ iat: seconds() - 3600, exp: seconds() + 300 }),
+        /: the token lives longer than IAP's assertions do \(660 s from iat to exp\)\.$/,
+        'invalid_token',
+      ],
+      [
+        'a lifetime one second beyond 11 minutes',
+        () => assertion({ iat: seconds() - 61, exp: seconds() + 600 }),
+        /the token lives longer than IAP's assertions do/,
+        'invalid_token',
+      ],
+      [
+        'an issue time that is a string',
+        () => assertion({ iat: String(seconds()) }),
+        /: the token has no valid issue time \(iat\): it is malformed\.$/,
+        'invalid_token',
+      ],
+      [
+        'an expiry that is a string',
+        () => assertion({ exp: String(seconds() + 600) }),
+        /: the token has no valid expiry \(exp\): it is malformed\.$/,
+        'invalid_token',
+      ],
+      [
+        'no key id in its header',
+        () => iap.sign(iap.iapClaims(AUDIENCE), { kid: null }),
+        /: the token names no signing key \(kid\)\.$/,
+        'invalid_token',
+      ],
+      [
+        "a key id that is not a string (an array holding IAP's)",
+        () => iap.sign(iap.iapClaims(AUDIENCE), { kid: [iap.kid] }),
+        /the token names no signing key \(kid\)/,
+        'invalid_token',
+      ],
+      [
+        "a key id naming an Object property ('__proto__')",
+        () => iap.sign(iap.iapClaims(AUDIENCE), { kid: '__proto__' }),
+        /unknown key id/,
+        'invalid_token',
+      ],
+      [
         "for another service's audience",
         () => iap.sign(iap.iapClaims(OTHER_SERVICE)),
         /the token's audience is not this service \(expected one of: \/projects\/123456789012\/locations\/us-central1\/services\/veo-mcp\)/,
@@ -244,33 +338,183 @@ describe('IAP assertions (AUTH_MODE=iap)', () => {
       }
     });
 
-    test('without a max-age they are not cached', async () => {
-      const keys = await new TestIssuer({ alg: 'ES256', cacheControl: 'no-cache' }).start();
-      const uncached = new IapAssertionCheck({
-        audience: AUDIENCE,
-        certsUrl: keys.certsUrl,
-        now: () => new Date(),
-      });
+    test('without a max-age, or with no-cache, they are still kept a minute: not fetched per request', async () => {
+      for (const cacheControl of ['no-cache', 'public, s-maxage=7200']) {
+        const { keys, check: cached, clock, signed } = await keyServer({ cacheControl });
+        try {
+          for (let i = 0; i < 3; i++) await cached.principalOf(signed());
+          assert.equal(keys.fetches, 1, cacheControl);
+          clock.advance(61_000);
+          await cached.principalOf(signed());
+          assert.equal(keys.fetches, 2, cacheControl);
+        } finally {
+          await keys.close();
+        }
+      }
+    });
+
+    test('a max-age longer than an hour is held to an hour', async () => {
+      const {
+        keys,
+        check: cached,
+        clock,
+        signed,
+      } = await keyServer({ cacheControl: 'public, max-age=86400' });
       try {
-        for (let i = 0; i < 2; i++) await uncached.principalOf(through(keys.sign(keys.iapClaims(AUDIENCE))));
+        await cached.principalOf(signed());
+        clock.advance(3601_000);
+        // The assertion is now an hour old on the check's clock; the keys were fetched again before that was seen.
+        await assert.rejects(cached.principalOf(signed()), /the token has expired/);
         assert.equal(keys.fetches, 2);
       } finally {
         await keys.close();
       }
     });
 
-    test('keys that cannot be fetched are a retryable UPSTREAM error, not a 401, and are tried again', async () => {
-      const unreachable = new IapAssertionCheck({
-        audience: AUDIENCE,
-        certsUrl: 'http://127.0.0.1:1/iap/verify/public_key',
-        now: () => new Date(),
-      });
-      for (let i = 0; i < 2; i++) {
-        await assert.rejects(
-          unreachable.principalOf(through(assertion())),
-          (err: Error) => err instanceof AppError && err.code === 'UPSTREAM' && err.retryable,
+    test('a 200 that is not the keys (a web page, a wrong document) is refused and not cached', async () => {
+      const notKeys = [
+        '<html>sign in</html>',
+        '{}',
+        '[]',
+        '{"k": 42}',
+        '{"k": "-----BEGIN PUBLIC KEY-----\\nAAAA"}',
+      ];
+      for (const body of notKeys) {
+        const { keys, check: cached, signed } = await keyServer();
+        try {
+          keys.respond = { body };
+          await assert.rejects(cached.principalOf(signed()), isUpstream, body);
+          keys.respond = 'keys';
+          assert.equal(await cached.principalOf(signed()), 'user:alice@example.com', body);
+          assert.equal(keys.fetches, 2, body);
+        } finally {
+          await keys.close();
+        }
+      }
+    });
+
+    test('a key id the cached keys lack (a rotation) fetches them again, at most once a minute', async () => {
+      const { keys, check: cached, clock, signed } = await keyServer();
+      try {
+        await cached.principalOf(signed());
+        keys.rotate('test-key-2');
+        clock.advance(61_000);
+        assert.equal(await cached.principalOf(signed()), 'user:alice@example.com');
+        assert.equal(keys.fetches, 2);
+        // Made-up key ids cannot make every request a fetch.
+        for (let i = 0; i < 3; i++) {
+          await assert.rejects(cached.principalOf(signed({ kid: `made-up-${i}` })), /unknown key id/);
+        }
+        assert.equal(keys.fetches, 2);
+        clock.advance(60_000);
+        await assert.rejects(cached.principalOf(signed({ kid: 'made-up' })), /unknown key id/);
+        assert.equal(keys.fetches, 3);
+      } finally {
+        await keys.close();
+      }
+    });
+
+    test(
+      'a key server that never answers fails the check after the fetch timeout instead of stalling it',
+      { timeout: 5000 },
+      async () => {
+        const { keys, check: stalled, signed } = await keyServer({ keyFetchTimeoutMs: 50 });
+        keys.respond = 'stall';
+        try {
+          const { result, lines } = captureLogs(() => stalled.principalOf(signed()));
+          await assert.rejects(result, isUpstream);
+          assert.match(String(lines[0]?.['error']), /timeout/i);
+        } finally {
+          await keys.close();
+        }
+      },
+    );
+
+    test(
+      'a fetch still pending after its timeout is not shared: the next check fetches anew',
+      { timeout: 5000 },
+      async () => {
+        const { keys, check: cached, clock, signed } = await keyServer();
+        keys.respond = 'stall';
+        const arrived = keys.nextFetch();
+        const { result: first } = captureLogs(() =>
+          cached.principalOf(signed()).catch((err: unknown) => err),
         );
+        try {
+          await arrived;
+          clock.advance(10_001);
+          keys.respond = 'keys';
+          assert.equal(await cached.principalOf(signed()), 'user:alice@example.com');
+          assert.equal(keys.fetches, 2);
+        } finally {
+          await keys.close();
+          await first;
+        }
+      },
+    );
+
+    test('when a refresh fails the last good keys serve, retried each minute, for up to a day', async () => {
+      const { keys, check: cached, clock, signed } = await keyServer({ cacheControl: 'max-age=60' });
+      try {
+        await cached.principalOf(signed());
+        keys.respond = 'error';
+        clock.advance(61_000);
+        const { result, lines } = captureLogs(() => cached.principalOf(signed()));
+        assert.equal(await result, 'user:alice@example.com');
+        assert.equal(keys.fetches, 2);
+        assert.equal(lines.length, 1, 'the failed fetch is logged');
+        clock.advance(30_000);
+        await cached.principalOf(signed());
+        assert.equal(keys.fetches, 2, 'no check waits on the failing server within the minute');
+        clock.advance(31_000);
+        await captureLogs(() => cached.principalOf(signed())).result;
+        assert.equal(keys.fetches, 3);
+        clock.advance(24 * 3600_000);
+        await assert.rejects(captureLogs(() => cached.principalOf(signed())).result, isUpstream);
+        assert.equal(keys.fetches, 4);
+      } finally {
+        await keys.close();
+      }
+    });
+
+    test('keys that cannot be fetched are a retryable UPSTREAM error, not a 401, and are tried again', async () => {
+      const url = 'http://127.0.0.1:1/iap/verify/public_key';
+      const unreachable = new IapAssertionCheck({ audience: AUDIENCE, certsUrl: url, now: () => new Date() });
+      for (let i = 0; i < 2; i++) {
+        const { result, lines } = captureLogs(() => unreachable.principalOf(through(assertion())));
+        await assert.rejects(result, (err: Error) => {
+          assert.ok(isUpstream(err));
+          // The caller gets a reference; the URL and the network error are in the log line it names.
+          assert.match(
+            err.message,
+            /^Could not fetch IAP's signing keys to check the token \(reference [0-9a-f-]{36}\); try again\.$/,
+          );
+          assert.ok(!/127\.0\.0\.1|ECONNREFUSED|Failed to retrieve/.test(err.message), err.message);
+          const [line] = lines;
+          assert.equal(line?.['url'], url);
+          assert.match(String(line?.['error']), /ECONNREFUSED|fetch failed/);
+          assert.ok(err.message.includes(String(line?.['reference'])));
+          return true;
+        });
       }
     });
   });
 });
+
+const isUpstream = (err: unknown) => err instanceof AppError && err.code === 'UPSTREAM' && err.retryable;
+
+/** A key server and a check on a clock the test moves; `signed` makes an assertion with its current key. */
+async function keyServer(options: { cacheControl?: string; keyFetchTimeoutMs?: number } = {}) {
+  const keys = await new TestIssuer({ alg: 'ES256', cacheControl: options.cacheControl }).start();
+  let now = Date.now();
+  const clock = { advance: (ms: number) => (now += ms) };
+  const check = new IapAssertionCheck({
+    audience: AUDIENCE,
+    certsUrl: keys.certsUrl,
+    now: () => new Date(now),
+    keyFetchTimeoutMs: options.keyFetchTimeoutMs,
+  });
+  const signed = (sign: { kid?: string } = {}) =>
+    request([[ASSERTION, keys.sign(keys.iapClaims(AUDIENCE), sign)]]);
+  return { keys, check, clock, signed };
+}

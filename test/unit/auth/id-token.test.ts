@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { IdTokenCheck } from '../../../functions/src/auth/id-token.js';
 import { AppError } from '../../../functions/src/errors.js';
 import { assertRefusal, requestWith, TestIssuer } from '../../helpers/id-tokens.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const SERVICE = 'https://veo-mcp-123.us-central1.run.app';
 const HOST = 'veo-mcp-123.us-central1.run.app';
@@ -173,6 +174,11 @@ describe('ID tokens (AUTH_MODE=iam)', () => {
         /not signed by one of Google's keys/,
       ],
       [
+        'no key id in its header',
+        () => issuer.sign(issuer.claims(SERVICE), { kid: null }),
+        /^Authorization: the token names no signing key \(kid\)\.$/,
+      ],
+      [
         'a signature cut off',
         () => issuer.sign(issuer.claims(SERVICE)).replace(/\.[^.]+$/, '.AAAA'),
         /signature does not verify/,
@@ -252,16 +258,81 @@ describe('ID tokens (AUTH_MODE=iam)', () => {
       assert.equal(issuer.fetches - before, 1);
     });
 
-    test('keys that cannot be fetched are a retryable UPSTREAM error, not a 401', async () => {
+    test('keys that cannot be fetched are a retryable UPSTREAM error, not a 401, naming a reference only', async () => {
       const check = new IdTokenCheck({
         onCloud: false,
         audiences: [SERVICE],
         certsUrl: 'http://127.0.0.1:1/certs',
       });
-      await assert.rejects(
+      const { result, lines } = captureLogs(() =>
         check.principalOf(fakeRequest([['authorization', bearer(issuer.sign(issuer.claims(SERVICE)))]])),
-        (err: Error) => err instanceof AppError && err.code === 'UPSTREAM' && err.retryable,
       );
+      await assert.rejects(result, (err: Error) => {
+        assert.ok(err instanceof AppError && err.code === 'UPSTREAM' && err.retryable);
+        assert.match(
+          err.message,
+          /^Could not fetch Google's ID-token signing keys to check the token \(reference [0-9a-f-]{36}\); try again\.$/,
+        );
+        assert.equal(lines[0]?.['url'], 'http://127.0.0.1:1/certs');
+        assert.ok(err.message.includes(String(lines[0]?.['reference'])));
+        return true;
+      });
+    });
+  });
+
+  describe("Google's keys, as the iam check fetches them", () => {
+    const keys = new TestIssuer();
+    before(() => keys.start());
+    after(() => keys.close());
+    /** A check on a clock the test moves (`clock.now`), against a key server answering with its keys afresh. */
+    const checkWith = (keyFetchTimeoutMs?: number) => {
+      keys.respond = 'keys';
+      keys.fetches = 0;
+      const clock = { now: Date.now() };
+      const options = { onCloud: false, audiences: [SERVICE], certsUrl: keys.certsUrl, keyFetchTimeoutMs };
+      return { clock, check: new IdTokenCheck({ ...options, now: () => new Date(clock.now) }) };
+    };
+    const signed = (kid?: string) =>
+      fakeRequest([['authorization', bearer(keys.sign(keys.claims(SERVICE), { kid }))]]);
+    const isUpstream = (err: unknown) => err instanceof AppError && err.code === 'UPSTREAM' && err.retryable;
+
+    test(
+      'a key server that never answers fails the check after the fetch timeout',
+      { timeout: 5000 },
+      async () => {
+        const { check } = checkWith(50);
+        keys.respond = 'stall';
+        await assert.rejects(captureLogs(() => check.principalOf(signed())).result, isUpstream);
+      },
+    );
+
+    test('a 200 that is not the certificates is refused and not cached', async () => {
+      const { check } = checkWith();
+      keys.respond = { body: '<html>sign in</html>' };
+      await assert.rejects(captureLogs(() => check.principalOf(signed())).result, isUpstream);
+      keys.respond = 'keys';
+      assert.equal(await check.principalOf(signed()), 'user:alice@example.com');
+      assert.equal(keys.fetches, 2);
+    });
+
+    test("a rotated key's id fetches the keys again, at most once a minute", async () => {
+      const { check, clock } = checkWith();
+      await check.principalOf(signed());
+      keys.rotate(`${keys.kid}-next`);
+      clock.now += 60_000;
+      assert.equal(await check.principalOf(signed()), 'user:alice@example.com');
+      await assert.rejects(check.principalOf(signed('made-up')), /unknown key id/);
+      assert.equal(keys.fetches, 2);
+    });
+
+    test('when a refresh fails the last good keys serve', async () => {
+      const { check, clock } = checkWith();
+      await check.principalOf(signed());
+      keys.respond = 'error';
+      // An hour on the check's clock; google-auth-library checks the token's times on the real one.
+      clock.now += 3601_000;
+      assert.equal(await captureLogs(() => check.principalOf(signed())).result, 'user:alice@example.com');
+      assert.equal(keys.fetches, 2);
     });
   });
 

@@ -98,7 +98,7 @@ describe('startup validation of security settings', () => {
     [
       'signing keys over plain http to another host',
       { K_SERVICE: 'mcp', AUTH_CERTS_URL: 'http://certs.example/keys' },
-      'AUTH_CERTS_URL="http://certs.example/keys": must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)',
+      'AUTH_CERTS_URL="http://certs.example/keys": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
     ],
     [
       'iap without the audience its assertions must name',
@@ -128,7 +128,28 @@ describe('startup validation of security settings', () => {
     [
       "IAP's keys over plain http to another host",
       { AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE, IAP_CERTS_URL: 'http://keys.example/public_key' },
-      'IAP_CERTS_URL="http://keys.example/public_key": must be an https URL (plain http only to 127.0.0.1 or localhost, for tests)',
+      'IAP_CERTS_URL="http://keys.example/public_key": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
+    ],
+    [
+      // The old check matched the text: `localhost:x@` is user info, and the keys came from evil.example.
+      "IAP's keys from another host behind user info that reads like localhost",
+      { AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE, IAP_CERTS_URL: 'http://localhost:x@evil.example/k' },
+      'IAP_CERTS_URL="http://localhost:x@evil.example/k": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
+    ],
+    [
+      'signing keys from another host behind user info that reads like 127.0.0.1:80',
+      { K_SERVICE: 'mcp', AUTH_CERTS_URL: 'http://127.0.0.1:80@evil.example/k' },
+      'AUTH_CERTS_URL="http://127.0.0.1:80@evil.example/k": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
+    ],
+    [
+      'signing keys over https with a user name and password',
+      { K_SERVICE: 'mcp', AUTH_CERTS_URL: 'https://user:pw@certs.example/keys' },
+      'AUTH_CERTS_URL="https://user:pw@certs.example/keys": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
+    ],
+    [
+      'signing keys over http to a name that starts like localhost',
+      { K_SERVICE: 'mcp', AUTH_CERTS_URL: 'http://localhost.evil.example/keys' },
+      'AUTH_CERTS_URL="http://localhost.evil.example/keys": must be an https URL without user info (plain http only to 127.0.0.1, localhost or [::1], for tests)',
     ],
     [
       'listening on every interface without an auth mode',
@@ -193,6 +214,16 @@ describe('startup validation of security settings', () => {
       IAP_CERTS_URL: 'http://127.0.0.1:9000/public_key',
     });
     assert.equal(local.auth.iapCertsUrl, 'http://127.0.0.1:9000/public_key');
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://localhost/k',
+      'http://[::1]:9000/k',
+      'https://keys.example/k',
+    ]) {
+      const env = { AUTH_MODE: 'iap', IAP_AUDIENCE: IAP_AUDIENCE, IAP_CERTS_URL: url };
+      assert.deepEqual(problems(env), [], `${url} is accepted`);
+      assert.deepEqual(problems({ K_SERVICE: 'mcp', AUTH_CERTS_URL: url }), [], `${url} is accepted`);
+    }
     assert.equal(loadConfig({ K_SERVICE: 'veo-mcp' }).auth.iapAudience, undefined);
   });
 
