@@ -29,6 +29,17 @@ export const StartArgsSchema = z.object({
     .describe('Wait up to this long for the result before returning (capped by the server; default 0).'),
 });
 
+/**
+ * What every starting tool declares (ours and the peer names): it starts billed work at Google (open world), changes
+ * nothing it was given, and a repeated call starts another generation unless it carries the same idempotency_key.
+ */
+export const START_ANNOTATIONS = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const;
+
 export const StartResultSchema = OperationViewSchema.extend({
   idempotent_replay: z
     .boolean()

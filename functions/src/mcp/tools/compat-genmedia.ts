@@ -25,7 +25,7 @@ import {
   withNotes,
   type PeerNames,
 } from '../compat.js';
-import { StartArgsSchema, startGeneration } from '../start-generation.js';
+import { START_ANNOTATIONS, StartArgsSchema, startGeneration } from '../start-generation.js';
 import { prepareExtendVideo, type ExtendToolDeps } from './extend-video.js';
 
 const ours = GenerateVideoArgsSchema.shape;
@@ -145,13 +145,6 @@ function named(result: CallToolResult, names: string[] | undefined): CallToolRes
 
 type Deps = ExtendToolDeps;
 
-const ANNOTATIONS = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: false,
-  openWorldHint: true,
-};
-
 const WAIT_NOTE =
   'Waits for the video up to the server’s MAX_WAIT_SECONDS; if it is not done by then, the result says how to ' +
   'follow it (get_video_operation). Pass idempotency_key so a retried call never pays twice.';
@@ -216,7 +209,7 @@ export function registerGenmediaTools(
         WAIT_NOTE,
       inputSchema: t2v,
       outputSchema: CompatStartResultSchema,
-      annotations: ANNOTATIONS,
+      annotations: START_ANNOTATIONS,
     },
     peerGuarded('veo_t2v', COMMON_NAMES, async (args, ctx) =>
       start(deps, principal, args, generate(deps, args, { prompt: args.prompt }), ctx),
@@ -246,7 +239,7 @@ export function registerGenmediaTools(
         `prompt (as generate_video with image). ${WAIT_NOTE}`,
       inputSchema: i2v,
       outputSchema: CompatStartResultSchema,
-      annotations: ANNOTATIONS,
+      annotations: START_ANNOTATIONS,
     },
     peerGuarded(
       'veo_i2v',
@@ -294,7 +287,7 @@ export function registerGenmediaTools(
         `(as generate_video with image and last_frame). ${WAIT_NOTE}`,
       inputSchema: firstLast,
       outputSchema: CompatStartResultSchema,
-      annotations: ANNOTATIONS,
+      annotations: START_ANNOTATIONS,
     },
     peerGuarded(
       'veo_first_last_to_video',
@@ -364,7 +357,7 @@ export function registerGenmediaTools(
           `generate_video with reference_images). ${WAIT_NOTE}`,
         inputSchema: references,
         outputSchema: CompatStartResultSchema,
-        annotations: ANNOTATIONS,
+        annotations: START_ANNOTATIONS,
       },
       referenceBody(name),
     );
@@ -400,7 +393,7 @@ export function registerGenmediaTools(
         `must be the input’s; person_generation is not taken. ${WAIT_NOTE}`,
       inputSchema: extend,
       outputSchema: CompatStartResultSchema,
-      annotations: ANNOTATIONS,
+      annotations: START_ANNOTATIONS,
     },
     peerGuarded('veo_extend_video', { ...COMMON_NAMES, video: 'video_uri' }, async (args, ctx) => {
       extensionOnly({ num_videos: args.num_videos, person_generation: args.person_generation });

@@ -21,7 +21,7 @@ import {
   withNotes,
 } from '../compat.js';
 import { OperationViewSchema, operationResult, viewOperation } from '../operation-view.js';
-import { StartArgsSchema, startGeneration } from '../start-generation.js';
+import { START_ANNOTATIONS, StartArgsSchema, startGeneration } from '../start-generation.js';
 import { prepareExtendVideo, type ExtendToolDeps } from './extend-video.js';
 
 const toolResult = z
@@ -214,12 +214,7 @@ export function registerMediaGenTools(
         'signed links (resource_link). Pass idempotency_key so a retried call never pays twice.',
       inputSchema: generateInput,
       outputSchema: CompatStartResultSchema.extend(withName),
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: true,
-      },
+      annotations: START_ANNOTATIONS,
     },
     peerGuarded('google-videos-generate', GENERATE_NAMES, async (args, ctx) => {
       linksOnly(args);

@@ -7,6 +7,7 @@ import { prepareEdit } from '../../video/continue.js';
 import { strictFields } from '../../video/input-rules.js';
 import { GenerateVideoArgsSchema } from '../../video/request.js';
 import {
+  START_ANNOTATIONS,
   StartArgsSchema,
   StartResultSchema,
   startGeneration,
@@ -46,12 +47,7 @@ export function registerEditVideoTool(
         'results cannot be edited: use extend_video or generate_video with image / last_frame.',
       inputSchema,
       outputSchema: StartResultSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: true,
-      },
+      annotations: START_ANNOTATIONS,
     },
     guarded('edit_video', async (args, ctx) => {
       const parent = await deps.operations.get(principal, args.operation_id);

@@ -9,6 +9,7 @@ import { prepareExtend } from '../../video/continue.js';
 import { strictFields } from '../../video/input-rules.js';
 import { GenerateVideoArgsSchema, type PreparedRequest } from '../../video/request.js';
 import {
+  START_ANNOTATIONS,
   StartArgsSchema,
   StartResultSchema,
   startGeneration,
@@ -71,12 +72,7 @@ export function registerExtendVideoTool(
         'the original; follow it with get_video_operation. Billed for the seconds added; pass an idempotency_key.',
       inputSchema,
       outputSchema: StartResultSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: true,
-      },
+      annotations: START_ANNOTATIONS,
     },
     guarded('extend_video', async (args, ctx) => {
       const prepared = await prepareExtendVideo(deps, principal, args);

@@ -5,6 +5,7 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { strictFields } from '../../video/input-rules.js';
 import { GenerateVideoArgsSchema, prepareRequest } from '../../video/request.js';
 import {
+  START_ANNOTATIONS,
   StartArgsSchema,
   StartResultSchema,
   startGeneration,
@@ -36,12 +37,7 @@ export function registerGenerateVideoTool(
         'each model accepts; extend_video and edit_video continue a result.',
       inputSchema,
       outputSchema: StartResultSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: true,
-      },
+      annotations: START_ANNOTATIONS,
     },
     guarded('generate_video', async (args, ctx) => {
       const prepared = await prepareRequest(args, {
