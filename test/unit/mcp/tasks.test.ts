@@ -2,34 +2,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTaskResult, taskOf, taskStatusOf, TASK_TOOLS } from '../../../functions/src/mcp/tasks.js';
-import { newOperationId } from '../../../functions/src/operations/ids.js';
 import { OPERATION_STATUSES, type OperationRecord } from '../../../functions/src/operations/record.js';
+import { testRecord } from '../../helpers/records.js';
 
 const T0 = new Date('2026-12-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-const record = (
-  status: OperationRecord['status'],
-  patch: Partial<OperationRecord> = {},
-): OperationRecord => ({
-  id: newOperationId(T0.getTime()),
-  principal: 'p',
-  status,
-  request: { model: 'veo-3.1-generate-001', aspectRatio: '16:9', durationSeconds: 8, numberOfVideos: 1 },
-  model: 'veo-3.1-generate-001',
-  backend: 'vertex',
-  simulated: false,
-  requestHash: 'h',
-  outputPrefix: 'videos/x/',
-  outputs: [],
-  estimatedCostUsd: 0,
-  pollCount: 0,
-  pollErrors: 0,
-  createdAt: T0.toISOString(),
-  updatedAt: at(5).toISOString(),
-  expireAt: at(30 * 86_400).toISOString(),
-  ...patch,
-});
+const record = (status: OperationRecord['status'], patch: Partial<OperationRecord> = {}): OperationRecord =>
+  testRecord(T0, {
+    status,
+    request: { model: 'veo-3.1-generate-001', aspectRatio: '16:9', durationSeconds: 8, numberOfVideos: 1 },
+    model: 'veo-3.1-generate-001',
+    updatedAt: at(5).toISOString(),
+    expireAt: at(30 * 86_400).toISOString(),
+    ...patch,
+  });
 
 describe('operation records as tasks', () => {
   test('status: in progress is working, CANCELLED is cancelled, every other end is a completed tool call', () => {

@@ -19,35 +19,15 @@ import {
   takePublishLease,
   type Ending,
 } from '../../../functions/src/operations/state.js';
+import { testRecord } from '../../helpers/records.js';
 
 const T0 = new Date('2026-12-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const lease = (token: string, seconds = 60) => ({ token, until: at(seconds) });
 const failed: Ending = { status: 'FAILED', error: { code: 'X', message: 'x', retryable: false } };
 
-const record = (
-  status: OperationRecord['status'],
-  patch: Partial<OperationRecord> = {},
-): OperationRecord => ({
-  id: newOperationId(T0.getTime()),
-  principal: 'p',
-  status,
-  request: { model: 'm', aspectRatio: '16:9', durationSeconds: 8, numberOfVideos: 1 },
-  model: 'm',
-  backend: 'vertex',
-  simulated: false,
-  requestHash: 'h',
-  outputPrefix: 'videos/x/',
-  outputs: [],
-  estimatedCostUsd: 0,
-  pollCount: 0,
-  pollErrors: 0,
-  nextPollAt: at(10).toISOString(),
-  createdAt: T0.toISOString(),
-  updatedAt: T0.toISOString(),
-  expireAt: at(86400).toISOString(),
-  ...patch,
-});
+const record = (status: OperationRecord['status'], patch: Partial<OperationRecord> = {}): OperationRecord =>
+  testRecord(T0, { status, nextPollAt: at(10).toISOString(), ...patch });
 
 describe('operation state', () => {
   test('terminal states never change', () => {

@@ -1,30 +1,18 @@
 // The in-memory OperationStore (npm start, domain tests): listing pages and the sweep's work list.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { newOperationId } from '../../../functions/src/operations/ids.js';
 import type { OperationRecord } from '../../../functions/src/operations/record.js';
 import { MemoryOperationStore } from '../../../functions/src/store/memory.js';
+import { testRecord } from '../../helpers/records.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
-const record = (i: number, patch: Partial<OperationRecord> = {}): OperationRecord => ({
-  id: newOperationId(T0 + i),
-  principal: 'lister',
-  status: 'RUNNING',
-  request: { model: 'm', aspectRatio: '16:9', durationSeconds: 8, numberOfVideos: 1 },
-  model: 'm',
-  backend: 'vertex',
-  simulated: false,
-  requestHash: 'h',
-  outputPrefix: `videos/${i}/`,
-  outputs: [],
-  estimatedCostUsd: 0,
-  pollCount: 0,
-  pollErrors: 0,
-  createdAt: new Date(T0 + i).toISOString(),
-  updatedAt: new Date(T0 + i).toISOString(),
-  expireAt: new Date(T0 + 86_400_000).toISOString(),
-  ...patch,
-});
+const record = (i: number, patch: Partial<OperationRecord> = {}): OperationRecord =>
+  testRecord(new Date(T0 + i), {
+    principal: 'lister',
+    outputPrefix: `videos/${i}/`,
+    expireAt: new Date(T0 + 86_400_000).toISOString(),
+    ...patch,
+  });
 
 describe('memory operation store', () => {
   test("lists a principal's operations newest first, by status, a page at a time", async () => {
