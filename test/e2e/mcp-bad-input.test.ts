@@ -10,6 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ResolvedAddress } from '../../functions/src/net/egress.js';
 import { rawPost, startTestServer, type TestServer, textOf } from '../helpers/server.js';
 import { countStoreReads } from '../helpers/store-reads.js';
+import { OMNI_NOT_TAKEN } from '../helpers/omni-not-taken.js';
 
 const PNG = readFileSync(new URL('../fixtures/image-64x36.png', import.meta.url));
 const TLS_CERT = readFileSync(new URL('../fixtures/tls/test-only.crt', import.meta.url));
@@ -157,17 +158,6 @@ describe('bad input changes nothing and says what is allowed', () => {
   // The fields issue 13 added to generate_video, and what each family or model does not take (video/check.ts): each
   // refusal names the field, the value and what is allowed, and creates, reserves and submits nothing.
   const png = PNG.toString('base64');
-  const OMNI_NOT_TAKEN: Array<[string, unknown, string]> = [
-    ['negative_prompt', 'rain', 'Omni has no negative prompt; say what to avoid in the prompt'],
-    ['number_of_videos', 1, 'Omni makes one video per turn'],
-    ['seed', 42, 'Omni takes no seed'],
-    ['person_generation', 'allow_adult', 'Omni takes no person_generation setting'],
-    ['enhance_prompt', true, 'Omni does not rewrite prompts'],
-    ['generate_audio', false, 'Omni always generates audio'],
-    ['fps', 24, 'Omni always renders 24 fps'],
-    ['compression_quality', 'OPTIMIZED', 'compression_quality is a Veo setting'],
-    ['resize_mode', 'PAD', 'resize_mode is a Veo setting'],
-  ];
   const modeCases: Array<[string, Record<string, unknown>, RegExp]> = [
     [
       'a last frame without a first frame',

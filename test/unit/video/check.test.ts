@@ -12,6 +12,7 @@ import {
   type MediaGiven,
   type ModeInput,
 } from '../../../functions/src/video/check.js';
+import { OMNI_NOT_TAKEN } from '../../helpers/omni-not-taken.js';
 
 type Api = 'vertex' | 'gemini';
 
@@ -47,19 +48,6 @@ const VERTEX_LIVE =
   '"gemini-omni-1.1-flash-preview", "gemini-omni-flash-preview"';
 const OMNI_12 = 'gemini-omni-1.2-flash';
 const FAST = 'veo-3.1-fast-generate-001';
-
-/** What Omni does not take, a value a caller might send, and the reason the refusal gives. */
-const OMNI_NOT_TAKEN: Array<[keyof GenerationArgs, unknown, string]> = [
-  ['negative_prompt', 'no rain', 'Omni has no negative prompt; say what to avoid in the prompt'],
-  ['number_of_videos', 1, 'Omni makes one video per turn'],
-  ['seed', 42, 'Omni takes no seed'],
-  ['person_generation', 'allow_adult', 'Omni takes no person_generation setting'],
-  ['enhance_prompt', true, 'Omni does not rewrite prompts'],
-  ['generate_audio', false, 'Omni always generates audio'],
-  ['fps', 24, 'Omni always renders 24 fps'],
-  ['compression_quality', 'OPTIMIZED', 'compression_quality is a Veo setting'],
-  ['resize_mode', 'PAD', 'resize_mode is a Veo setting'],
-];
 
 describe('request checks (check.ts)', () => {
   describe('arguments a family does not take', () => {
