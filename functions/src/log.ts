@@ -8,8 +8,16 @@ type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const rank: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
 let threshold: Severity = 'INFO';
 
-export function setLogLevel(level: 'debug' | 'info' | 'warn' | 'error'): void {
-  threshold = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' } as const)[level];
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const SEVERITY_OF = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' } as const;
+
+export function setLogLevel(level: LogLevel): void {
+  threshold = SEVERITY_OF[level];
+}
+
+/** The level set last (INFO until LOG_LEVEL is applied). */
+export function logLevel(): LogLevel {
+  return (Object.keys(SEVERITY_OF) as LogLevel[]).find((level) => SEVERITY_OF[level] === threshold)!;
 }
 
 function write(severity: Severity, message: string, fields?: Record<string, unknown>): void {

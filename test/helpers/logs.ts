@@ -1,6 +1,8 @@
 // Captures the structured log lines (functions/src/log.ts) written to stdout and stderr while a function runs, and
 // keeps them off the terminal. Anything else written meanwhile (the test runner's own output) passes through.
 
+import { logLevel, setLogLevel, type LogLevel } from '../../functions/src/log.js';
+
 export type LogLine = Record<string, unknown>;
 
 export interface CapturedLogs<T> {
@@ -10,7 +12,13 @@ export interface CapturedLogs<T> {
   lines: LogLine[];
 }
 
-export function captureLogs<T>(fn: () => T): CapturedLogs<T> {
+/**
+ * Runs `fn` at `level`, by default the deployed default, INFO, whatever level an earlier runtime in this process set
+ * (files share a process in npm test's lanes), and restores that level after.
+ */
+export function captureLogs<T>(fn: () => T, level: LogLevel = 'info'): CapturedLogs<T> {
+  const before = logLevel();
+  setLogLevel(level);
   const lines: LogLine[] = [];
   const streams = [process.stdout, process.stderr];
   const originals = streams.map((stream) => stream.write);
@@ -25,7 +33,10 @@ export function captureLogs<T>(fn: () => T): CapturedLogs<T> {
       return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
     }) as typeof stream.write;
   });
-  const restore = () => streams.forEach((stream, i) => (stream.write = originals[i]!));
+  const restore = () => {
+    streams.forEach((stream, i) => (stream.write = originals[i]!));
+    setLogLevel(before);
+  };
   let result: T;
   try {
     result = fn();

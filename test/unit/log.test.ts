@@ -116,13 +116,13 @@ describe('handlers run their work inside the trace', () => {
       { 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` },
     ] as Record<string, string>[]) {
       // A JSON-RPC message without a method: the SDK refuses it and the handler logs the refusal (debug).
-      const logs = captureLogs(() => rawPost(server.mcpUrl, '{"jsonrpc":"2.0","id":1}', headers));
+      const logs = captureLogs(() => rawPost(server.mcpUrl, '{"jsonrpc":"2.0","id":1}', headers), 'debug');
       assert.equal((await logs.result).status, 400);
       const refused = logs.lines.find((line) => line['message'] === 'MCP request rejected');
       assert.ok(refused, `a rejection was logged: ${JSON.stringify(logs.lines)}`);
       assert.equal(refused[TRACE_FIELD], `projects/demo-trace/traces/${TRACE_ID}`);
     }
-    const untraced = captureLogs(() => rawPost(server.mcpUrl, '{"jsonrpc":"2.0","id":1}'));
+    const untraced = captureLogs(() => rawPost(server.mcpUrl, '{"jsonrpc":"2.0","id":1}'), 'debug');
     await untraced.result;
     assert.ok(untraced.lines.length > 0);
     assert.ok(untraced.lines.every((line) => line[TRACE_FIELD] === undefined));

@@ -1,0 +1,101 @@
+// How `npm test` runs the unit and end-to-end tiers: in lanes. A lane is one process (test/lanes/<tier>-<n>.test.ts,
+// started by Node's runner like any test file) that imports its share of the tier's test files and runs them one after
+// another. Each test process spends 0.5-1.5 s of CPU loading the same modules (the MCP SDK, Google's clients, zod
+// schemas); on two cores, 80 files each in its own process spent more CPU starting than testing (the unit tier: 122 s
+// of CPU in 60 processes, 49 s in one). The emulator files still run one per process: they mostly wait on Firestore,
+// and they overlap best apart.
+//
+// Nothing can fall out of the suite: a tier's files are found by the same glob as before and dealt among however many
+// lane files the tier has (numbered 1..N), every file to exactly one lane. The weights only balance the lanes (a file
+// missing from the table counts DEFAULT_SECONDS). Any file still runs on its own: `node --import ./test/ts-loader.mjs
+// --test test/unit/x.test.ts`. Files sharing a process keep their state to themselves: hooks inside their suites
+// (a top-level before() would be the whole lane's), no process.env edits, unique names and ports.
+import { globSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export const TIERS = {
+  unit: 'test/unit/**/*.test.ts',
+  e2e: 'test/e2e/*.test.ts',
+} as const;
+export type Tier = keyof typeof TIERS;
+
+const DEFAULT_SECONDS = 1;
+/**
+ * Seconds of wall time each file took on its own (2026-12-02, 2-core AMD EPYC; unit files in one process). Only the
+ * balance of the lanes depends on them.
+ */
+const WEIGHTS: Record<string, number> = {
+  'test/unit/terraform-docs.test.ts': 14.5,
+  'test/unit/terraform-deployable.test.ts': 7.5,
+  'test/unit/simulator/cli.test.ts': 5,
+  'test/unit/scripts/audit.test.ts': 2.7,
+  'test/unit/auth/api-keys.test.ts': 1.6,
+  'test/unit/google-clients.test.ts': 1.4,
+  'test/unit/terraform-monitoring.test.ts': 1.3,
+  'test/e2e/apps.test.ts': 26,
+  'test/e2e/compat-tools.test.ts': 16,
+  'test/e2e/mcp-faults.test.ts': 14,
+  'test/e2e/mcp-flow.test.ts': 9.3,
+  'test/e2e/processes.test.ts': 7.8,
+  'test/e2e/cli.test.ts': 7.4,
+  'test/e2e/real-clients.test.ts': 7.3,
+  'test/e2e/bursts.test.ts': 7.1,
+  'test/e2e/conformance.test.ts': 7,
+  'test/e2e/omni-flow.test.ts': 6.9,
+  'test/e2e/http-hardening.test.ts': 6,
+  'test/e2e/veo-modes.test.ts': 4.7,
+  'test/e2e/resources.test.ts': 4.3,
+  'test/e2e/tasks.test.ts': 4.2,
+  'test/e2e/local-bind.test.ts': 3.6,
+  'test/e2e/mcp-bad-input.test.ts': 3.6,
+  'test/e2e/spend-limits.test.ts': 2.8,
+  'test/e2e/models.test.ts': 2.7,
+  'test/e2e/review13-regressions.test.ts': 2.5,
+  'test/e2e/protocol-eras.test.ts': 2.4,
+  'test/e2e/auth.test.ts': 2.4,
+  'test/e2e/cancel.test.ts': 2.2,
+  'test/e2e/bursts-hostile.test.ts': 2.1,
+};
+
+/** The tier's test files, relative to the repository, in a fixed order. */
+export function filesOf(tier: Tier): string[] {
+  return globSync(TIERS[tier], { cwd: ROOT }).sort();
+}
+
+/** The tier's files dealt among `count` lanes: the heaviest first, each to the lightest lane so far. */
+export function lanesOf(files: string[], count: number): string[][] {
+  const lanes = Array.from({ length: count }, () => ({ seconds: 0, files: [] as string[] }));
+  const weight = (file: string) => WEIGHTS[file] ?? DEFAULT_SECONDS;
+  const heaviestFirst = [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+  for (const file of heaviestFirst) {
+    const lightest = lanes.reduce((min, lane) => (lane.seconds < min.seconds ? lane : min));
+    lightest.files.push(file);
+    lightest.seconds += weight(file);
+  }
+  return lanes.map((lane) => lane.files.sort());
+}
+
+/** The lane files of a tier, checked to be numbered 1..N. */
+export function laneCount(tier: Tier): number {
+  const numbers = globSync(`test/lanes/${tier}-*.test.ts`, { cwd: ROOT })
+    .map((file) => Number(/-(\d+)\.test\.ts$/.exec(file)?.[1]))
+    .sort((a, b) => a - b);
+  if (numbers.some((n, i) => n !== i + 1)) {
+    throw new Error(`test/lanes: the ${tier} lane files must be numbered 1..N, found ${numbers.join(', ')}`);
+  }
+  return numbers.length;
+}
+
+/** A lane file's body: imports the files dealt to this lane, whose tests then run one after another. */
+export async function runLane(laneUrl: string): Promise<void> {
+  const name = path.basename(fileURLToPath(laneUrl), '.test.ts');
+  const match = /^(unit|e2e)-(\d+)$/.exec(name);
+  if (!match)
+    throw new Error(`test/lanes: ${name} is not named <tier>-<n> (tiers: ${Object.keys(TIERS).join(', ')})`);
+  const tier = match[1] as Tier;
+  const files = lanesOf(filesOf(tier), laneCount(tier))[Number(match[2]) - 1]!;
+  for (const file of files) await import(pathToFileURL(path.join(ROOT, file)).href);
+}
