@@ -7,7 +7,7 @@
 // Variables and outputs are read from those two files only: one declared in another .tf file of the module is an error
 // (exit 1, naming it), in either mode, since its row would silently be missing.
 // Options (the script's tests): --dir DIR (the module, default terraform/), --readme FILE (default DIR/README.md).
-import console from 'node:console';
+// The tests call terraformDocs(argv) in-process, on copies of the module; `npm run terraform-docs` runs it as a CLI.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,11 +19,6 @@ import * as prettier from 'prettier';
 const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values: args } = parseArgs({
-  options: { check: { type: 'boolean' }, dir: { type: 'string' }, readme: { type: 'string' } },
-});
-const dir = path.resolve(args.dir ?? path.join(root, 'terraform'));
-const readmePath = path.resolve(args.readme ?? path.join(dir, 'README.md'));
 
 const MARKERS = {
   inputs: [
@@ -105,7 +100,7 @@ async function parseFile(file) {
 }
 
 /** The variables of variables.tf in file order, grouped by its `# --- Title ---` sections. */
-async function inputsMarkdown() {
+async function inputsMarkdown(dir) {
   const file = path.join(dir, 'variables.tf');
   const variables = (await parseFile(file)).variable ?? {};
   const sections = [];
@@ -152,7 +147,7 @@ async function inputsMarkdown() {
     .join('\n\n');
 }
 
-async function outputsMarkdown() {
+async function outputsMarkdown(dir) {
   const outputs = (await parseFile(path.join(dir, 'outputs.tf'))).output ?? {};
   const names = [
     ...readFileSync(path.join(dir, 'outputs.tf'), 'utf8').matchAll(/^output\s+"([\w-]+)"/gm),
@@ -163,7 +158,7 @@ async function outputsMarkdown() {
   );
 }
 
-function replaceBetween(text, [begin, end], content) {
+function replaceBetween(text, [begin, end], content, readmePath) {
   const start = text.indexOf(begin);
   const stop = text.indexOf(end);
   if (start < 0 || stop < start) throw new Error(`${readmePath}: no "${begin}" ... "${end}" markers`);
@@ -180,7 +175,7 @@ function rowsOf(text, [begin, end]) {
 }
 
 /** `variable` blocks outside variables.tf and `output` blocks outside outputs.tf, as "FILE: variable NAME". */
-async function misplacedDeclarations() {
+async function misplacedDeclarations(dir) {
   const problems = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.tf'))
@@ -198,28 +193,43 @@ async function misplacedDeclarations() {
   return problems;
 }
 
-const misplaced = await misplacedDeclarations();
-if (misplaced.length > 0) {
-  console.error(
-    `npm run terraform-docs reads variables.tf and outputs.tf only; declared elsewhere:\n` +
-      misplaced.map((p) => `  ${p}\n`).join(''),
-  );
-  process.exit(1);
-}
+/**
+ * What `npm run terraform-docs ARGV...` does: writes the README (unless --check) and returns the exit code and what it
+ * would print, paths relative to the working directory.
+ */
+export async function terraformDocs(argv) {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: { check: { type: 'boolean' }, dir: { type: 'string' }, readme: { type: 'string' } },
+  });
+  const dir = path.resolve(args.dir ?? path.join(root, 'terraform'));
+  const readmePath = path.resolve(args.readme ?? path.join(dir, 'README.md'));
+  const shown = path.relative(process.cwd(), readmePath);
 
-const current = readFileSync(readmePath, 'utf8');
-let generated = replaceBetween(current, MARKERS.inputs, await inputsMarkdown());
-generated = replaceBetween(generated, MARKERS.outputs, await outputsMarkdown());
-// The repository's prettier settings, wherever the README is (the tests use a copy).
-const options = (await prettier.resolveConfig(path.join(root, 'README.md'))) ?? {};
-generated = await prettier.format(generated, { ...options, filepath: readmePath });
+  const misplaced = await misplacedDeclarations(dir);
+  if (misplaced.length > 0) {
+    const stderr =
+      `npm run terraform-docs reads variables.tf and outputs.tf only; declared elsewhere:\n` +
+      misplaced.map((p) => `  ${p}\n`).join('');
+    return { code: 1, stdout: '', stderr };
+  }
 
-if (!args.check) {
-  if (generated !== current) writeFileSync(readmePath, generated);
-  console.log(
-    `${path.relative(process.cwd(), readmePath)}: ${generated === current ? 'up to date' : 'tables written'}`,
-  );
-} else if (generated !== current) {
+  const current = readFileSync(readmePath, 'utf8');
+  let generated = replaceBetween(current, MARKERS.inputs, await inputsMarkdown(dir), readmePath);
+  generated = replaceBetween(generated, MARKERS.outputs, await outputsMarkdown(dir), readmePath);
+  // The repository's prettier settings, wherever the README is (the tests use a copy).
+  const options = (await prettier.resolveConfig(path.join(root, 'README.md'))) ?? {};
+  generated = await prettier.format(generated, { ...options, filepath: readmePath });
+
+  if (!args.check) {
+    if (generated !== current) writeFileSync(readmePath, generated);
+    return {
+      code: 0,
+      stdout: `${shown}: ${generated === current ? 'up to date' : 'tables written'}\n`,
+      stderr: '',
+    };
+  }
+  if (generated === current) return { code: 0, stdout: '', stderr: '' };
   const problems = [];
   for (const [kind, markers] of Object.entries(MARKERS)) {
     const [want, have] = [rowsOf(generated, markers), rowsOf(current, markers)];
@@ -233,9 +243,14 @@ if (!args.check) {
     problems.push(
       'the tables differ from the generated ones (order, section titles and introductions, or formatting)',
     );
-  console.error(
-    `${path.relative(process.cwd(), readmePath)} is not what npm run terraform-docs writes:\n` +
-      problems.map((p) => `  ${p}\n`).join(''),
-  );
-  process.exitCode = 1;
+  const stderr =
+    `${shown} is not what npm run terraform-docs writes:\n` + problems.map((p) => `  ${p}\n`).join('');
+  return { code: 1, stdout: '', stderr };
+}
+
+if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+  const { code, stdout, stderr } = await terraformDocs(process.argv.slice(2));
+  process.stdout.write(stdout);
+  process.stderr.write(stderr);
+  process.exitCode = code;
 }

@@ -1,6 +1,7 @@
 // scripts/terraform-docs.mjs (`npm run terraform-docs`): terraform/README.md's Inputs and Outputs tables are what it
 // generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The broken cases run
-// the script on copies (a README with a row gone or changed, a module with an undocumented variable).
+// the script's terraformDocs(argv) in-process on copies (a README with a row gone or changed, a module with an
+// undocumented variable); the README's own check runs the script as `npm run terraform-docs` does, in its own process.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,17 +9,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { terraformDocs } from '../../scripts/terraform-docs.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = `${root}scripts/terraform-docs.mjs`;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The script as a process, as `npm run terraform-docs` runs it. */
+function runScript(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [SCRIPT, ...args], { cwd: root }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+
+/** The script's work in this process: the same exit code and output, without a process per case. */
+const run = (...args: string[]) => terraformDocs(args);
 
 describe('terraform-docs', () => {
   let dir: string;
@@ -41,7 +47,7 @@ describe('terraform-docs', () => {
   }
 
   test("the README's tables are what npm run terraform-docs writes", async () => {
-    const result = await run('--check');
+    const result = await runScript('--check');
     assert.equal(result.code, 0, result.stderr);
   });
 
@@ -95,12 +101,14 @@ describe('terraform-docs', () => {
       'monitoring.tf':
         'variable "stray" {\n  type        = bool\n  description = "Declared in the wrong file."\n}\n\noutput "stray_output" {\n  value = 1\n}\n',
     });
-    for (const args of [
-      ['--check', '--dir', copy],
-      ['--dir', copy],
-    ]) {
-      const result = await run(...args);
-      assert.equal(result.code, 1, args.join(' '));
+    const refusals = {
+      // Once through the script's own process: a refusal is its exit code 1, with the names on its stderr.
+      'the --check process': await runScript('--check', '--dir', copy),
+      '--check': await run('--check', '--dir', copy),
+      'writing the tables': await run('--dir', copy),
+    };
+    for (const [mode, result] of Object.entries(refusals)) {
+      assert.equal(result.code, 1, mode);
       assert.match(result.stderr, /monitoring\.tf: variable "stray" \(declare it in variables\.tf\)/);
       assert.match(result.stderr, /monitoring\.tf: output "stray_output" \(declare it in outputs\.tf\)/);
     }
