@@ -1,11 +1,13 @@
-// scripts/audit.mjs (`npm run audit`, run by .ci/run and Cloud Build) judged on npm audit's real JSON shape: a stand-in
-// `npm` first on PATH prints the report, so the script's own parsing and exit codes are what is tested.
+// scripts/audit.mjs (`npm run audit`, run by .ci/run and Cloud Build) judged on npm audit's real JSON shape. The
+// verdicts are its judgeAudit, called in-process; the script itself runs with a stand-in `npm` first on PATH that prints
+// the report, so its reading of npm's output, the exceptions file and AUDIT_REQUIRED, and its exit codes, are tested.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { judgeAudit } from '../../../scripts/audit.mjs';
 
 const SCRIPT = new URL('../../../scripts/audit.mjs', import.meta.url).pathname;
 
@@ -49,11 +51,13 @@ describe('npm run audit', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  async function audit(report: unknown, exceptions: unknown[], env: Record<string, string> = {}) {
-    await writeFile(path.join(dir, 'report.json'), JSON.stringify(report));
-    await writeFile(path.join(dir, 'exceptions.json'), JSON.stringify({ exceptions }));
-    await writeFile(path.join(dir, 'npm'), `#!/bin/sh\ncat "${path.join(dir, 'report.json')}"\nexit 1\n`);
-    await chmod(path.join(dir, 'npm'), 0o755);
+  /** The script as a process, npm audit answering with `report`; each call in its own directory, so calls can overlap. */
+  async function auditProcess(report: unknown, exceptions: unknown[], env: Record<string, string> = {}) {
+    const home = await mkdtemp(path.join(dir, 'run-'));
+    await writeFile(path.join(home, 'report.json'), JSON.stringify(report));
+    await writeFile(path.join(home, 'exceptions.json'), JSON.stringify({ exceptions }));
+    await writeFile(path.join(home, 'npm'), `#!/bin/sh\ncat "${path.join(home, 'report.json')}"\nexit 1\n`);
+    await chmod(path.join(home, 'npm'), 0o755);
     return new Promise<{ code: number; out: string }>((resolve) => {
       execFile(
         process.execPath,
@@ -61,8 +65,8 @@ describe('npm run audit', () => {
         {
           env: {
             ...process.env,
-            PATH: `${dir}${path.delimiter}${process.env.PATH}`,
-            AUDIT_EXCEPTIONS_FILE: path.join(dir, 'exceptions.json'),
+            PATH: `${home}${path.delimiter}${process.env.PATH}`,
+            AUDIT_EXCEPTIONS_FILE: path.join(home, 'exceptions.json'),
             AUDIT_REQUIRED: '',
             ...env,
           },
@@ -72,6 +76,12 @@ describe('npm run audit', () => {
     });
   }
 
+  /** The script's verdict in this process, with its output as the script prints it. */
+  function audit(report: unknown, exceptions: unknown[], options: { required?: boolean } = {}) {
+    const { code, stdout, stderr } = judgeAudit(report, exceptions, options);
+    return { code, out: stdout + stderr };
+  }
+
   const exception = {
     advisory: 'GHSA-c2qf-rxjj-qqgw',
     package: 'semver',
@@ -79,32 +89,46 @@ describe('npm run audit', () => {
     checked: '2026-12-02',
   };
 
-  test('an advisory without an exception fails, naming package, advisory and severity', async () => {
-    const { code, out } = await audit(REPORT, []);
+  test('an advisory without an exception fails, naming package, advisory and severity', () => {
+    const { code, out } = audit(REPORT, []);
     assert.equal(code, 1);
     assert.match(out, /moderate: semver GHSA-c2qf-rxjj-qqgw semver vulnerable/);
     assert.match(out, /1 advisories, 0 excepted with reasons .* 1 not excepted/);
   });
 
-  test('an advisory listed with its reason passes', async () => {
-    const { code, out } = await audit(REPORT, [exception]);
+  test('an advisory listed with its reason passes', () => {
+    const { code, out } = audit(REPORT, [exception]);
     assert.equal(code, 0, out);
     assert.match(out, /1 advisories, 1 excepted with reasons .* 0 not excepted, 0 stale/);
   });
 
-  test('an exception for an advisory no longer reported fails: exceptions do not outlive their reason', async () => {
+  test('an exception for an advisory no longer reported fails: exceptions do not outlive their reason', () => {
     const clean = { ...REPORT, vulnerabilities: {} };
-    const { code, out } = await audit(clean, [exception]);
+    const { code, out } = audit(clean, [exception]);
     assert.equal(code, 1);
     assert.match(out, /semver GHSA-c2qf-rxjj-qqgw is no longer reported: remove it/);
   });
 
-  test('a registry without an audit endpoint is reported; it fails only where AUDIT_REQUIRED=1', async () => {
-    const lenient = await audit(NO_ENDPOINT, []);
+  test('a registry without an audit endpoint is reported; it fails only where required (AUDIT_REQUIRED=1)', () => {
+    const lenient = audit(NO_ENDPOINT, []);
     assert.equal(lenient.code, 0);
     assert.match(lenient.out, /gave no audit report \(405 Method Not Allowed.*Not checked here/);
-    const required = await audit(NO_ENDPOINT, [], { AUDIT_REQUIRED: '1' });
+    const required = audit(NO_ENDPOINT, [], { required: true });
     assert.equal(required.code, 1);
     assert.match(required.out, /gave no audit report/);
+  });
+
+  test('the script reads npm audit --json, the exceptions file and AUDIT_REQUIRED, and exits with the verdict', async () => {
+    const [excepted, refused, lenient] = await Promise.all([
+      auditProcess(REPORT, [exception]),
+      auditProcess(NO_ENDPOINT, [], { AUDIT_REQUIRED: '1' }),
+      auditProcess(NO_ENDPOINT, []),
+    ]);
+    assert.equal(excepted.code, 0, excepted.out);
+    assert.match(excepted.out, /1 advisories, 1 excepted with reasons .* 0 not excepted, 0 stale/);
+    assert.equal(refused.code, 1, refused.out);
+    assert.match(refused.out, /gave no audit report \(405 Method Not Allowed/);
+    assert.equal(lenient.code, 0, lenient.out);
+    assert.match(lenient.out, /gave no audit report \(405 Method Not Allowed.*Not checked here/);
   });
 });
