@@ -4,7 +4,7 @@
 // store keeps (collections, TTL, index exemptions), the Omni backend's needs, billing labels and the optional IAP front.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -357,46 +357,80 @@ describe('every cloud setting of functions/src/config is deployable', () => {
   });
 });
 
-/** Runs the real `terraform plan` over variables.tf alone (no providers, no network): its validations decide. */
+/** An HCL expression for a JSON value: JSON's syntax is HCL's, but for the template sequences inside strings. */
+const hclValue = (value: unknown): string =>
+  JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
+
+/**
+ * Runs the real Terraform over variables.tf alone (no providers, no network): its validations decide. Every case is
+ * planned up front in one `terraform test` (one process instead of a `terraform plan` per case): each case is the
+ * only run of its own test file, since a refused run skips the runs after it in the same file, and a run's variables
+ * are the module's input variables as `-var-file` would set them.
+ */
 class VariableValidations {
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'tf-variables-'));
   private readonly lines = readFileSync(`${terraformDir}/variables.tf`, 'utf8').split('\n');
+  private readonly results = new Map<string, string[]>();
 
-  constructor() {
+  constructor(cases: Record<string, unknown>[]) {
     copyFileSync(`${terraformDir}/variables.tf`, path.join(this.dir, 'variables.tf'));
     const init = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
       cwd: this.dir,
       encoding: 'utf8',
     });
     assert.equal(init.status, 0, init.stderr);
+
+    const files = new Map<string, string>();
+    mkdirSync(path.join(this.dir, 'tests'));
+    for (const values of new Set(cases.map((c) => JSON.stringify(c)))) {
+      const file = `tests/case-${files.size}.tftest.hcl`;
+      const variables = Object.entries({ project_id: 'my-project', ...(JSON.parse(values) as object) }).map(
+        ([name, value]) => `    ${name} = ${hclValue(value)}\n`,
+      );
+      writeFileSync(
+        path.join(this.dir, file),
+        `run "probe" {\n  command = plan\n  variables {\n${variables.join('')}  }\n}\n`,
+      );
+      files.set(file, values);
+    }
+    const run = spawnSync('terraform', ['test', '-json', '-no-color'], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+
+    const refused = new Map<string, Set<string>>();
+    const status = new Map<string, string>();
+    for (const line of run.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+      const message = JSON.parse(line) as {
+        '@testfile'?: string;
+        diagnostic?: { severity: string; detail: string; summary: string };
+        test_file?: { path: string; progress: string; status?: string };
+      };
+      if (message.test_file?.progress === 'complete')
+        status.set(message.test_file.path, message.test_file.status!);
+      if (message.diagnostic?.severity !== 'error') continue;
+      const at = /validation rule at variables\.tf:(\d+)/.exec(message.diagnostic.detail)?.[1];
+      const file = message['@testfile'];
+      assert.ok(
+        at && file && files.has(file),
+        `an error not from a validation: ${message.diagnostic.summary}: ${message.diagnostic.detail}`,
+      );
+      refused.set(file, (refused.get(file) ?? new Set()).add(this.variableAt(Number(at))));
+    }
+    for (const [file, values] of files) {
+      const variables = [...(refused.get(file) ?? [])].sort();
+      // A case passes exactly when nothing was refused: any other failure is not a validation's.
+      assert.equal(status.get(file), variables.length === 0 ? 'pass' : 'error', `${values}: ${run.stderr}`);
+      this.results.set(values, variables);
+    }
   }
 
   /** The variables whose validation refused the given values (all others passed). */
   refused(values: Record<string, unknown>): string[] {
-    writeFileSync(
-      path.join(this.dir, 'probe.tfvars.json'),
-      JSON.stringify({ project_id: 'my-project', ...values }),
-    );
-    const plan = spawnSync(
-      'terraform',
-      ['plan', '-input=false', '-lock=false', '-refresh=false', '-json', '-var-file=probe.tfvars.json'],
-      { cwd: this.dir, encoding: 'utf8' },
-    );
-    const refused = new Set<string>();
-    for (const line of plan.stdout.split('\n').filter((l) => l.startsWith('{'))) {
-      const message = JSON.parse(line) as {
-        diagnostic?: { severity: string; detail: string; summary: string };
-      };
-      if (message.diagnostic?.severity !== 'error') continue;
-      const at = /validation rule at variables\.tf:(\d+)/.exec(message.diagnostic.detail)?.[1];
-      assert.ok(
-        at,
-        `an error not from a validation: ${message.diagnostic.summary}: ${message.diagnostic.detail}`,
-      );
-      refused.add(this.variableAt(Number(at)));
-    }
-    assert.equal(plan.status === 0, refused.size === 0, plan.stderr);
-    return [...refused].sort();
+    const refused = this.results.get(JSON.stringify(values));
+    assert.ok(refused, `${JSON.stringify(values)} is not among the cases given to the constructor`);
+    return refused;
   }
 
   private variableAt(line: number): string {
@@ -417,10 +451,89 @@ const terraformMissing =
     ? false
     : 'terraform is not on PATH: install Terraform to check the variable validations';
 
+type Probe = { setting: string; reader: FunctionName; variable: string; values: number[] };
+
+/**
+ * Probes: each literal bound of a variable's validations, one below, half above and one above. Variables are probed
+ * together, one case per round, in groups whose validations share no variable, so that one variable's probe cannot
+ * fail another's validation.
+ */
+function boundProbes(): { probes: Probe[]; rounds: { values: Record<string, number>; context: object }[] } {
+  const probes: Probe[] = [];
+  for (const [setting, { functions: readers, expression }] of deployedSettings()) {
+    const variable = /^\$\{var\.(\w+)\}$/.exec(expression)?.[1];
+    if (!variable || module.variables.get(variable)?.type !== '${number}') continue;
+    const bounds = conditionsOf(variable).flatMap((condition) =>
+      [...condition.matchAll(new RegExp(`var\\.${variable} (?:>=|>|<=|<) (\\d+(?:\\.\\d+)?)\\b`, 'g'))].map(
+        (m) => Number(m[1]),
+      ),
+    );
+    const values = [...new Set(bounds.flatMap((b) => [b - 1, b, b + 0.5, b + 1]))];
+    if (values.length > 0) probes.push({ setting, reader: readers[0]!, variable, values });
+  }
+
+  const relatives = (variable: string) =>
+    new Set([
+      ...conditionsOf(variable).flatMap(variablesIn),
+      ...[...module.variables.keys()].filter((other) =>
+        conditionsOf(other).some((c) => variablesIn(c).includes(variable)),
+      ),
+    ]);
+  const groups: Probe[][] = [];
+  for (const probe of probes) {
+    const near = relatives(probe.variable);
+    const group = groups.find((g) =>
+      g.every((p) => !near.has(p.variable) && !relatives(p.variable).has(probe.variable)),
+    );
+    if (group) group.push(probe);
+    else groups.push([probe]);
+  }
+  const rounds: { values: Record<string, number>; context: object }[] = [];
+  for (const group of groups) {
+    for (let round = 0; group.some((p) => round < p.values.length); round++) {
+      const values = Object.fromEntries(
+        group.filter((p) => round < p.values.length).map((p) => [p.variable, p.values[round]!]),
+      );
+      const context = Object.assign({}, ...group.map((p) => PROBE_CONTEXT[p.variable] ?? {})) as object;
+      rounds.push({ values, context });
+    }
+  }
+  return { probes, rounds };
+}
+
+/** IAP's combinations, with the variables Terraform must refuse for each. */
+const IAP_SOUND = { iap_enabled: true, auth_mode: 'iap', iap_members: ['group:agents@example.com'] };
+const IAP_CASES: [values: Record<string, unknown>, refused: string[]][] = [
+  [IAP_SOUND, []],
+  [{ ...IAP_SOUND, auth_mode: 'api_key' }, []],
+  // Behind IAP every request carries the IAP service agent's token: with iam, every caller would be one principal.
+  [{ iap_enabled: true }, ['iap_enabled']],
+  // Without IAP no request carries an assertion: iap mode would refuse every caller.
+  [{ auth_mode: 'iap' }, ['iap_enabled']],
+  // allUsers as invoker would leave the endpoint open whenever IAP is off on the service.
+  [{ ...IAP_SOUND, auth_mode: 'api_key', allow_unauthenticated: true }, ['iap_enabled']],
+  // (And allUsers never goes with iap mode: allow_unauthenticated itself needs api_key.)
+  [{ ...IAP_SOUND, allow_unauthenticated: true }, ['allow_unauthenticated']],
+  [{ ...IAP_SOUND, iap_members: ['allUsers'] }, ['iap_members']],
+  [{ iap_members: ['user:alice@example.com'] }, ['iap_members']],
+];
+
+/** Values the config refuses, each of which Terraform must refuse too. */
+const BROKEN_INPUT = {
+  log_level: 'verbose',
+  max_image_bytes: 1023,
+  veo_default_model: 'veo-2.0-generate-001',
+};
+
 describe('variable validations agree with the config', { skip: terraformMissing }, () => {
   let validations: VariableValidations;
   before(() => {
-    validations = new VariableValidations();
+    validations = new VariableValidations([
+      {},
+      ...boundProbes().rounds.map(({ values, context }) => ({ ...context, ...values })),
+      ...IAP_CASES.map(([values]) => values),
+      BROKEN_INPUT,
+    ]);
   });
   after(() => validations?.close());
 
@@ -429,50 +542,13 @@ describe('variable validations agree with the config', { skip: terraformMissing 
   });
 
   test('at and around each numeric bound, Terraform and the config accept the same values', () => {
-    // Probes: each literal bound of a variable's validations, one below, half above and one above.
-    const probes: { setting: string; reader: FunctionName; variable: string; values: number[] }[] = [];
-    for (const [setting, { functions: readers, expression }] of deployedSettings()) {
-      const variable = /^\$\{var\.(\w+)\}$/.exec(expression)?.[1];
-      if (!variable || module.variables.get(variable)?.type !== '${number}') continue;
-      const bounds = conditionsOf(variable).flatMap((condition) =>
-        [...condition.matchAll(new RegExp(`var\\.${variable} (?:>=|>|<=|<) (\\d+(?:\\.\\d+)?)\\b`, 'g'))].map(
-          (m) => Number(m[1]),
-        ),
-      );
-      const values = [...new Set(bounds.flatMap((b) => [b - 1, b, b + 0.5, b + 1]))];
-      if (values.length > 0) probes.push({ setting, reader: readers[0]!, variable, values });
-    }
+    const { probes, rounds } = boundProbes();
     assert.ok(probes.length >= 20, `bounded variables probed: ${probes.length}`);
-
-    // Variables are probed together, one plan per round, in groups whose validations share no variable, so that one
-    // variable's probe cannot fail another's validation.
-    const relatives = (variable: string) =>
-      new Set([
-        ...conditionsOf(variable).flatMap(variablesIn),
-        ...[...module.variables.keys()].filter((other) =>
-          conditionsOf(other).some((c) => variablesIn(c).includes(variable)),
-        ),
-      ]);
-    const groups: (typeof probes)[] = [];
-    for (const probe of probes) {
-      const near = relatives(probe.variable);
-      const group = groups.find((g) =>
-        g.every((p) => !near.has(p.variable) && !relatives(p.variable).has(probe.variable)),
-      );
-      if (group) group.push(probe);
-      else groups.push([probe]);
-    }
     const terraformAccepts = new Map<string, boolean>();
-    for (const group of groups) {
-      for (let round = 0; group.some((p) => round < p.values.length); round++) {
-        const values = Object.fromEntries(
-          group.filter((p) => round < p.values.length).map((p) => [p.variable, p.values[round]]),
-        );
-        const context = Object.assign({}, ...group.map((p) => PROBE_CONTEXT[p.variable] ?? {})) as object;
-        const refused = validations.refused({ ...context, ...values });
-        for (const [variable, value] of Object.entries(values)) {
-          terraformAccepts.set(`${variable}=${value}`, !refused.includes(variable));
-        }
+    for (const { values, context } of rounds) {
+      const refused = validations.refused({ ...context, ...values });
+      for (const [variable, value] of Object.entries(values)) {
+        terraformAccepts.set(`${variable}=${value}`, !refused.includes(variable));
       }
     }
 
@@ -497,45 +573,28 @@ describe('variable validations agree with the config', { skip: terraformMissing 
   });
 
   test('IAP: a hostile combination is refused, a sound one accepted', () => {
-    const sound = { iap_enabled: true, auth_mode: 'iap', iap_members: ['group:agents@example.com'] };
-    assert.deepEqual(validations.refused(sound), []);
-    assert.deepEqual(validations.refused({ ...sound, auth_mode: 'api_key' }), []);
-    // Behind IAP every request carries the IAP service agent's token: with iam, every caller would be one principal.
-    assert.deepEqual(validations.refused({ iap_enabled: true }), ['iap_enabled']);
-    // Without IAP no request carries an assertion: iap mode would refuse every caller.
-    assert.deepEqual(validations.refused({ auth_mode: 'iap' }), ['iap_enabled']);
-    // allUsers as invoker would leave the endpoint open whenever IAP is off on the service.
-    assert.deepEqual(validations.refused({ ...sound, auth_mode: 'api_key', allow_unauthenticated: true }), [
-      'iap_enabled',
-    ]);
-    // (And allUsers never goes with iap mode: allow_unauthenticated itself needs api_key.)
-    assert.deepEqual(validations.refused({ ...sound, allow_unauthenticated: true }), [
-      'allow_unauthenticated',
-    ]);
-    assert.deepEqual(validations.refused({ ...sound, iap_members: ['allUsers'] }), ['iap_members']);
-    assert.deepEqual(validations.refused({ iap_members: ['user:alice@example.com'] }), ['iap_members']);
+    for (const [values, refused] of IAP_CASES) {
+      assert.deepEqual(validations.refused(values), refused, JSON.stringify(values));
+    }
     // The sound combinations deploy an mcp function that loads: IAP's user is the caller, or keys tell callers apart.
-    const config = loadConfig(deployedEnvironment('mcp', sound));
+    const config = loadConfig(deployedEnvironment('mcp', IAP_SOUND));
     assert.equal(config.auth.mode, 'iap');
     assert.match(
       config.auth.iapAudience ?? '',
       /^\/projects\/123456789012\/locations\/[a-z0-9-]+\/services\/[a-z0-9-]+-mcp$/,
     );
     assert.equal(
-      loadConfig(deployedEnvironment('mcp', { ...sound, auth_mode: 'api_key' })).auth.mode,
+      loadConfig(deployedEnvironment('mcp', { ...IAP_SOUND, auth_mode: 'api_key' })).auth.mode,
       'api_key',
     );
   });
 
   test('a value the config refuses is refused by Terraform (a broken input is caught)', () => {
-    assert.deepEqual(
-      validations.refused({
-        log_level: 'verbose',
-        max_image_bytes: 1023,
-        veo_default_model: 'veo-2.0-generate-001',
-      }),
-      ['log_level', 'max_image_bytes', 'veo_default_model'],
-    );
+    assert.deepEqual(validations.refused(BROKEN_INPUT), [
+      'log_level',
+      'max_image_bytes',
+      'veo_default_model',
+    ]);
   });
 });
 
