@@ -344,20 +344,26 @@ describe('terraform monitoring', () => {
       '',
     );
     const threshold = (share: number, total: number, text = expression) =>
-      evaluateHcl(
-        text
-          .replaceAll('var.daily_video_seconds_alert_share', String(share))
-          .replaceAll('var.daily_video_seconds_total', String(total)),
-      );
-    assert.equal(threshold(0.8, 3600), 2880);
-    assert.equal(threshold(0.5, 3), 2, 'rounded up');
-    assert.equal(threshold(0.1, 4), 1, '0.4 s is not 0');
-    assert.equal(threshold(0.001, 1), 1);
-    // The former rounding alerted on every day with a small share of a small total.
-    assert.equal(
-      threshold(0.1, 4, 'floor(var.daily_video_seconds_alert_share * var.daily_video_seconds_total + 0.5)'),
-      0,
-    );
+      text
+        .replaceAll('var.daily_video_seconds_alert_share', String(share))
+        .replaceAll('var.daily_video_seconds_total', String(total));
+    const cases: [expression: string, expected: number, message?: string][] = [
+      [threshold(0.8, 3600), 2880],
+      [threshold(0.5, 3), 2, 'rounded up'],
+      [threshold(0.1, 4), 1, '0.4 s is not 0'],
+      [threshold(0.001, 1), 1],
+      // The former rounding alerted on every day with a small share of a small total.
+      [
+        threshold(0.1, 4, 'floor(var.daily_video_seconds_alert_share * var.daily_video_seconds_total + 0.5)'),
+        0,
+      ],
+    ];
+    // One terraform console for all of them: a tuple of the expressions.
+    const values = evaluateHcl(`[${cases.map(([text]) => text).join(', ')}]`) as number[];
+    assert.equal(values.length, cases.length);
+    for (const [i, [text, expected, message]] of cases.entries()) {
+      assert.equal(values[i], expected, message ?? text);
+    }
   });
 
   test(
