@@ -4,6 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import type { Clock } from '../../../functions/src/operations/clock.js';
 import type { CompletionEvent } from '../../../functions/src/queue/completion-event.js';
 import { deliverWebhook, SIGNATURE_HEADER } from '../../../functions/src/queue/webhook.js';
 
@@ -42,15 +43,20 @@ describe('webhooks', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    // Real time for the signature's timestamp; the waits between attempts are recorded, not slept.
+    const waits: number[] = [];
+    const clock: Clock = { now: () => new Date(), sleep: async (ms) => void waits.push(ms) };
     try {
       assert.equal(
         await deliverWebhook(url, event, {
           secret: SECRET,
           egress: { testHosts: [`127.0.0.1:${(server.address() as AddressInfo).port}`] },
+          clock,
         }),
         true,
       );
       assert.equal(received.length, 2, 'a 503 is retried');
+      assert.ok(waits.length === 2 && waits[1]! > 0, `the retry waits first: ${waits.join(', ')}`);
       const last = received[1]!;
       const header = last.headers[SIGNATURE_HEADER.toLowerCase()] as string;
       assert.deepEqual(JSON.parse(last.body), event);
