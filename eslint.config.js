@@ -54,4 +54,19 @@ export default tseslint.config(
     files: ['functions/src/config/**', 'test/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // npm test runs several test files in one process (test/lanes/): a hook at a file's top level would be the whole
+    // lane's, run around other files' tests. Hooks belong inside the file's describe().
+    files: ['test/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'Program > ExpressionStatement > CallExpression[callee.name=/^(before|after|beforeEach|afterEach)$/]',
+          message: 'Put hooks inside a describe(): test files share a process in npm test (test/lanes/).',
+        },
+      ],
+    },
+  },
 );

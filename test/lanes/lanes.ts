@@ -28,13 +28,11 @@ const DEFAULT_SECONDS = 1;
  * balance of the lanes depends on them.
  */
 const WEIGHTS: Record<string, number> = {
-  'test/unit/terraform-docs.test.ts': 14.5,
-  'test/unit/terraform-deployable.test.ts': 7.5,
-  'test/unit/simulator/cli.test.ts': 5,
-  'test/unit/scripts/audit.test.ts': 2.7,
+  'test/unit/terraform-docs.test.ts': 4,
+  'test/unit/terraform-deployable.test.ts': 3,
   'test/unit/auth/api-keys.test.ts': 1.6,
   'test/unit/google-clients.test.ts': 1.4,
-  'test/unit/terraform-monitoring.test.ts': 1.3,
+  'test/unit/simulator/cli.test.ts': 1.2,
   'test/e2e/apps.test.ts': 26,
   'test/e2e/compat-tools.test.ts': 16,
   'test/e2e/mcp-faults.test.ts': 14,

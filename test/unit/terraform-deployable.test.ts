@@ -136,13 +136,9 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   WEBHOOK_SIGNING_SECRET: 'Zq8vN3xR1tY6uI0oP4aS7dF2gH5jK9lM',
 };
 
-let module: TerraformModule;
-let tfvarsExample: Record<string, unknown>;
-
-before(async () => {
-  module = await loadModule(terraformDir);
-  tfvarsExample = await loadTfvars(`${terraformDir}/terraform.tfvars.example`);
-});
+// Read when the file loads (not in a top-level before(), which would be the whole lane's hook in test/lanes/).
+const module: TerraformModule = await loadModule(terraformDir);
+const tfvarsExample: Record<string, unknown> = await loadTfvars(`${terraformDir}/terraform.tfvars.example`);
 
 /** The function resource of that name. (One place to change when the functions become one for_each resource.) */
 function functionBlock(name: FunctionName): Block {
