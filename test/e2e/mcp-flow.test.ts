@@ -33,9 +33,9 @@ describe('MCP flow on each protocol era', { concurrency: true }, () => {
         let client: Client;
 
         before(async () => {
-          // wait_seconds re-reads the operation (and reports progress) on a 1-second tick: on a clock ten times faster,
-          // the 2.5-second generation below and its ticks pass in a tenth of the time, for the server and the simulator.
-          const clock = new WarpClock({ rate: 10 });
+          // wait_seconds re-reads the operation (and reports progress) on a 1-second tick: on a clock five times faster,
+          // the server's and the simulator's, the 5-second generation below and its ticks take a fifth of the time.
+          const clock = new WarpClock({ rate: 5 });
           server = await startTestServer({ clock, simulator: { now: clock.epochMs } });
           client = await server.connect(undefined, era);
         });
@@ -112,7 +112,7 @@ describe('MCP flow on each protocol era', { concurrency: true }, () => {
             {
               name: 'generate_video',
               arguments: {
-                prompt: 'Waves on a beach [sim:delay=2.5]',
+                prompt: 'Waves on a beach [sim:delay=5]',
                 duration_seconds: 4,
                 wait_seconds: 30,
               },

@@ -7,6 +7,9 @@
 // (manual-clock.ts) stands still until the test moves it.
 import type { Clock } from '../../functions/src/operations/clock.js';
 
+/** The longest delay a Node timer takes (a longer one fires at once); longer sleeps re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Sleeper {
   at: number;
   wake: () => void;
@@ -51,7 +54,7 @@ export class WarpClock implements Clock {
       const arm = () => {
         const left = at - this.epochMs();
         if (left <= 0) return sleeper.wake();
-        timer = setTimeout(arm, Math.ceil(left / this.rate));
+        timer = setTimeout(arm, Math.min(Math.ceil(left / this.rate), MAX_TIMER_MS));
         // Like the system clock's sleeps, a pending one never keeps the process alive on its own.
         timer.unref();
       };
