@@ -5,14 +5,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { finished, startTestServer, type TestServer, textOf, type View } from '../helpers/server.js';
+import { WarpClock } from '../helpers/warp-clock.js';
+
+/** The outage: long enough that no step below can outlast it; the test ends it by moving time past it. */
+const OUTAGE_SECONDS = 60;
 
 describe('bursts and outages over MCP', () => {
   let server: TestServer;
   let client: Client;
+  // Real time, but the test moves it past the outage at once: the server (its breaker, its retries) and the
+  // simulator (its outage) read this clock.
+  const clock = new WarpClock();
 
   before(async () => {
     server = await startTestServer({
-      env: { BREAKER_FAILURES: '2', BREAKER_OPEN_SECONDS: '1', BREAKER_WINDOW_SECONDS: '60' },
+      // The breaker stays open longer than any step below takes (a probe during them would reach the simulator).
+      env: { BREAKER_FAILURES: '2', BREAKER_OPEN_SECONDS: '30', BREAKER_WINDOW_SECONDS: '60' },
+      clock,
+      simulator: { now: clock.epochMs },
     });
     client = await server.connect();
     // One generation first, so the Veo SDK is loaded and the outage below meets the submits, not the SDK's loading.
@@ -37,7 +47,7 @@ describe('bursts and outages over MCP', () => {
     assert.equal(before.model.availability.state, 'available');
     const acceptedBefore = server.simulator.stats.submits;
 
-    server.simulator.outage({ seconds: 2, status: 503 });
+    server.simulator.outage({ seconds: OUTAGE_SECONDS, status: 503 });
     const first = (await call('generate_video', { prompt: 'a heron', duration_seconds: 4 }))
       .structuredContent as View;
     const second = (await call('generate_video', { prompt: 'a crane', duration_seconds: 4 }))
@@ -70,7 +80,10 @@ describe('bursts and outages over MCP', () => {
     );
 
     const ids = [first.operation_id, second.operation_id, view.operation_id] as string[];
-    const statuses = await Promise.all(ids.map((id) => finished(server, id)));
+    const ends = Promise.all(ids.map((id) => finished(server, id)));
+    // The outage ends: time moves past it (and past the breaker's open period), waking the retries due by then.
+    clock.jump(OUTAGE_SECONDS * 1000);
+    const statuses = await ends;
     assert.deepEqual(statuses, ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     assert.equal(
       server.simulator.stats.submits - acceptedBefore,

@@ -13,6 +13,7 @@ import {
   tasksRpc,
   type RpcOptions,
 } from '../helpers/tasks-rpc.js';
+import { WarpClock } from '../helpers/warp-clock.js';
 
 const TASKS = TASKS_EXTENSION;
 const DAY_MS = 86_400_000;
@@ -24,12 +25,17 @@ describe('MCP Tasks extension (SEP-2663) over raw 2026-07-28 HTTP', () => {
   const principalOf = keyPrincipal;
 
   before(async () => {
+    // Generations followed to their end take the simulator's 0.2 s and the poller's 0.1-second steps: on a clock ten
+    // times faster (the server's and the simulator's), a tenth of that. "[sim:delay=600]" keeps one running throughout.
+    const clock = new WarpClock({ rate: 10 });
     server = await startTestServer({
       env: {
         AUTH_MODE: 'api_key',
         API_KEY_HASHES: apiKeyHashes(alice, bob),
         AUTH_CACHE_SECONDS: '0',
       },
+      clock,
+      simulator: { now: clock.epochMs },
     });
   });
   after(() => server.close());
