@@ -124,6 +124,11 @@ describe('MCP flow on each protocol era', { concurrency: true }, () => {
           assert.ok(progress.length >= 2, `got ${progress.length} progress notifications`);
           assert.equal(progress[0]!.total, 30);
           assert.match(progress[0]!.message ?? '', /RUNNING|SUCCEEDED/);
+          const values = progress.map((p) => p.progress);
+          assert.ok(
+            values.every((value, i) => i === 0 || value > values[i - 1]!),
+            `progress increases with each notification (MCP): ${values.join(', ')}`,
+          );
           const download = await fetch(view.videos[0]!.url);
           const mp4 = readMp4(Buffer.from(await download.arrayBuffer()));
           assert.equal(mp4.durationSeconds, 4);

@@ -12,7 +12,10 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** How often the record is re-read and progress reported, in milliseconds. */
   tickMs?: number;
-  /** Called after each tick with the seconds waited so far and the record as read. */
+  /**
+   * Called after a tick with the whole seconds waited so far and the record as read, when more seconds have passed
+   * than at the last call: MCP progress must increase with each notification, and ticks can fall within one second.
+   */
   onTick?: (elapsedSeconds: number, record: OperationRecord) => Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function waitFor(
   const deadline = start + options.maxMs;
   const done = () => ({ record, waitedSeconds: Math.round((clock.now().getTime() - start) / 100) / 10 });
   let record = await read();
+  let reported = -1;
   for (;;) {
     if (isTerminal(record.status) || options.signal?.aborted) return done();
     let now = clock.now().getTime();
@@ -55,6 +59,10 @@ export async function waitFor(
     const nextDue = record.nextPollAt ? Date.parse(record.nextPollAt) - now : tickMs;
     await clock.sleep(Math.min(tickMs, deadline - now, nextDue > 0 ? nextDue : tickMs), options.signal);
     record = await read();
-    await options.onTick?.(Math.round((clock.now().getTime() - start) / 1000), record);
+    const elapsed = Math.round((clock.now().getTime() - start) / 1000);
+    if (elapsed > reported) {
+      reported = elapsed;
+      await options.onTick?.(elapsed, record);
+    }
   }
 }

@@ -107,4 +107,21 @@ describe('polls, waits and starts', () => {
     assert.equal((await finishing).record.status, 'SUCCEEDED');
     assert.equal(h.veo.polls, 1);
   });
+
+  test('ticks closer than a second report each whole second once: MCP progress must increase every time', async () => {
+    h = harness();
+    const { record } = await h.start();
+    const often: number[] = [];
+    const frequent = h.operations.wait('p', record.id, {
+      maxMs: 2 * SECOND,
+      tickMs: 300,
+      onTick: async (elapsed) => {
+        often.push(elapsed);
+      },
+    });
+    await h.clock.advance(3 * SECOND);
+    await frequent;
+    // Ticks at 0.3, 0.6, ..., 2.0 s round to 0, 1, 1, 1, 2, 2, 2.
+    assert.deepEqual(often, [0, 1, 2]);
+  });
 });
