@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
 import { APP_OF_TOOL, GALLERY_URI, PLAYER_URI } from '../../functions/src/mcp/apps/index.js';
+import { GALLERY_POLL_MS } from '../../functions/src/mcp/apps/gallery.js';
+import { PLAYER_POLL_MS } from '../../functions/src/mcp/apps/player.js';
 import {
   APPS_OUTPUT_DIR,
   chromiumMissing,
@@ -15,6 +17,7 @@ import {
   type AppsBrowser,
 } from '../helpers/apps-browser.js';
 import { finished, startTestServer, textOf, type TestServer, type View } from '../helpers/server.js';
+import { ShiftedClock } from '../helpers/shifted-clock.js';
 
 const appHtml = async (client: Client, uri: string): Promise<string> => {
   const read = await client.readResource({ uri });
@@ -29,15 +32,38 @@ const cspOf = (html: string): string => {
   return match[1];
 };
 
-describe('MCP Apps resources and tool metadata', () => {
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    server = await startTestServer();
-    client = await server.connect();
-  });
-  after(() => server?.close());
+const missing = await chromiumMissing();
+if (missing) console.log(`# skipping the MCP Apps browser tests: ${missing}`);
 
+/**
+ * The simulator's time: an operation started with HELD in its prompt runs until release() moves this time past its
+ * end, so a test sees it running for as long as it needs and then finishing at once, whatever the machine's load.
+ */
+const simulatorTime = new ShiftedClock();
+const HELD = '[sim:delay=600]';
+const release = () => {
+  simulatorTime.advance(600_000);
+  simulatorTime.resume();
+};
+
+// One server for the file. Chromium starts with it and loads while the resource tests run; the browser tests await it.
+let server: TestServer;
+let client: Client;
+let browserStarted: Promise<AppsBrowser> | undefined;
+before(async () => {
+  if (!missing) {
+    browserStarted = launchAppsBrowser();
+    browserStarted.catch(() => {}); // Reported by the browser tests' hook.
+  }
+  server = await startTestServer({ simulator: { now: () => simulatorTime.now().getTime() } });
+  client = await server.connect();
+});
+after(async () => {
+  await (await browserStarted?.catch(() => undefined))?.close();
+  await server?.close();
+});
+
+describe('MCP Apps resources and tool metadata', () => {
   test('video tools name the player, list_video_operations the gallery; other tools no app', async () => {
     const { tools } = await client.listTools();
     for (const tool of tools) {
@@ -147,21 +173,10 @@ describe('MCP Apps resources and tool metadata', () => {
   });
 });
 
-const missing = await chromiumMissing();
-if (missing) console.log(`# skipping the MCP Apps browser tests: ${missing}`);
-
 describe('MCP Apps in headless chromium', { skip: missing }, () => {
-  let server: TestServer;
-  let client: Client;
   let browser: AppsBrowser;
   before(async () => {
-    server = await startTestServer();
-    client = await server.connect();
-    browser = await launchAppsBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+    browser = await browserStarted!;
   });
 
   const start = async (prompt: string, key: string) => {
@@ -175,7 +190,7 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     'the player turns a running generate_video result into a playing video',
     { timeout: 60_000 },
     async () => {
-      const prompt = 'A red kite over a windy beach [sim:delay=3]';
+      const prompt = `A red kite over a windy beach ${HELD}`;
       const { args, result, id } = await start(prompt, 'apps-player-1');
       assert.notEqual(
         (result.structuredContent as View).status,
@@ -188,8 +203,14 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
         result,
         client,
       );
-      // The player asks get_video_operation through the host until the operation is done, then shows the video.
-      await frame.waitForSelector('video', { timeout: 30_000 });
+      // The player shows the running operation and asks get_video_operation through the host every PLAYER_POLL_MS
+      // until it is done, then shows the video: the operation ends, and the page's clock moves on by one interval.
+      assert.notEqual(await (await frame.waitForSelector('#status')).textContent(), 'SUCCEEDED');
+      assert.equal((await frame.$$('video')).length, 0, 'no video while it runs');
+      release();
+      assert.equal(await finished(server, id), 'SUCCEEDED');
+      await page.clock.runFor(PLAYER_POLL_MS);
+      await frame.waitForSelector('video');
       assert.ok(toolCalls.includes('get_video_operation'), `the app called ${toolCalls.join(', ')}`);
       const playback = await playVideo(frame);
       assert.equal(playback.error, undefined);
@@ -210,7 +231,6 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
       const shot = path.join(APPS_OUTPUT_DIR, 'player.png');
       await page.screenshot({ path: shot });
       console.log(`# player screenshot: ${shot}`);
-      await page.close();
     },
   );
 
@@ -225,7 +245,7 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     const view = structuredClone(done.structuredContent) as View;
     // Same server and path, other origin (localhost instead of 127.0.0.1): not in the CSP.
     view.videos[0].url = view.videos[0].url.replace('127.0.0.1', 'localhost');
-    const { page, frame, consoleErrors } = await browser.open(
+    const { frame, consoleErrors } = await browser.open(
       await appHtml(client, PLAYER_URI),
       { operation_id: id },
       { ...done, structuredContent: view },
@@ -241,7 +261,6 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
     assert.equal(await frame.textContent('#prompt'), prompt);
     assert.equal((await frame.$$('img')).length, 0, 'no element from the prompt');
     assert.equal((await frame.$$('script')).length, 1, 'only the page script');
-    await page.close();
   });
 
   test('hostile: an error result (unknown operation) is shown as its text, and nothing is called', async () => {
@@ -252,26 +271,20 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
       arguments: args,
     })) as CallToolResult;
     assert.equal(result.isError, true);
-    const { page, frame, toolCalls } = await browser.open(
-      await appHtml(client, PLAYER_URI),
-      args,
-      result,
-      client,
-    );
+    const { frame, toolCalls } = await browser.open(await appHtml(client, PLAYER_URI), args, result, client);
     await frame.waitForSelector('p.error');
     assert.equal(await frame.textContent('p.error'), textOf(result));
     assert.match(textOf(result), new RegExp(missingId));
     assert.equal((await frame.$$('video')).length, 0);
     assert.deepEqual(toolCalls, [], 'a failed result is not polled');
-    await page.close();
   });
 
   test(
     'the gallery lists the operations with live status and plays a finished one',
     { timeout: 60_000 },
     async () => {
-      // 6 s at the simulator: still running when listed below, even on a loaded machine.
-      const running = await start('A slow tide at night [sim:delay=6]', 'apps-gallery-1');
+      // Held at the simulator: still running when listed below, until release().
+      const running = await start(`A slow tide at night ${HELD}`, 'apps-gallery-1');
       const list = (await client.callTool({
         name: 'list_video_operations',
         arguments: {},
@@ -282,10 +295,12 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
       const { page, frame } = await browser.open(await appHtml(client, GALLERY_URI), {}, list, client);
       await frame.waitForSelector('li');
       assert.equal((await frame.$$('li')).length, listed.length);
-      // Live: the gallery asks list_video_operations again while one is running, until it shows SUCCEEDED.
-      await frame.waitForSelector(`li[data-operation-id="${running.id}"][data-status="SUCCEEDED"]`, {
-        timeout: 30_000,
-      });
+      // Live: the gallery asks list_video_operations again every GALLERY_POLL_MS while one is running, until it
+      // shows SUCCEEDED: the operation ends, and the page's clock moves on by one interval.
+      release();
+      assert.equal(await finished(server, running.id), 'SUCCEEDED');
+      await page.clock.runFor(GALLERY_POLL_MS);
+      await frame.waitForSelector(`li[data-operation-id="${running.id}"][data-status="SUCCEEDED"]`);
       await frame.click(`li[data-operation-id="${running.id}"] button.play`);
       const video = `li[data-operation-id="${running.id}"] video`;
       await frame.waitForSelector(video);
@@ -296,7 +311,6 @@ describe('MCP Apps in headless chromium', { skip: missing }, () => {
       const shot = path.join(APPS_OUTPUT_DIR, 'gallery.png');
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`# gallery screenshot: ${shot}`);
-      await page.close();
     },
   );
 });

@@ -425,7 +425,8 @@ describe('veo-mcp CLI auth refusals', () => {
   });
 });
 
-describe('the veo-mcp binary', () => {
+// Each test runs its own binary processes (and server): they run at once.
+describe('the veo-mcp binary', { concurrency: true }, () => {
   const bin = (args: string[], env: Record<string, string>) =>
     promisify(execFile)(process.execPath, ['dist/functions/src/cli/veo-mcp.js', ...args], {
       cwd: new URL('../..', import.meta.url).pathname,
@@ -447,13 +448,15 @@ describe('the veo-mcp binary', () => {
 
   test('an unreachable server at PORT: exit 7 and one line; --debug adds the stack', async () => {
     const port = String(await freePort());
-    const run = await bin(['get', 'x'], { PORT: port });
+    const [run, debug] = await Promise.all([
+      bin(['get', 'x'], { PORT: port }),
+      bin(['get', 'x', '--debug'], { PORT: port }),
+    ]);
     assert.equal(run.code, EXIT.UNREACHABLE);
     oneErrorLine(
       run,
       new RegExp(`^veo-mcp: cannot reach http://127\\.0\\.0\\.1:${port}/mcp: connection refused`),
     );
-    const debug = await bin(['get', 'x', '--debug'], { PORT: port });
     assert.equal(debug.code, EXIT.UNREACHABLE);
     assert.match(debug.stderr, /^veo-mcp: cannot reach [^\n]+\n[\s\S]*ECONNREFUSED[\s\S]*\n\s+at /);
   });

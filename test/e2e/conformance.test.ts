@@ -3,7 +3,7 @@
 // server is listed with reasons in test/conformance/not-applicable.json; anything else that does not pass fails here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -69,6 +69,21 @@ function conformance(tool: TestTool, args: string[]): Promise<string> {
       },
     );
   });
+}
+
+/**
+ * `conformance list --server`. The listing depends on the installed suite alone, so it is kept in the suite's install
+ * folder (named by a hash of its pins) and the CLI lists once per install, not once per run (a second of CPU each).
+ */
+async function serverScenarioListing(tool: TestTool): Promise<string> {
+  const kept = path.join(tool.dir, 'server-scenarios.txt');
+  const listing = await readFile(kept, 'utf8').catch(() => undefined);
+  if (listing !== undefined) return listing;
+  const listed = await conformance(tool, ['list', '--server']);
+  if (parseScenarioList(listed).size === 0) return listed; // Not kept: the test fails on it, and the next run lists again.
+  await writeFile(`${kept}.${process.pid}`, listed);
+  await rename(`${kept}.${process.pid}`, kept); // Whole or absent for a run reading it at the same time.
+  return listed;
 }
 
 /** Server scenarios by revision tag ("2025-11-25", ..., "extension"), from `conformance list --server`. */
@@ -201,7 +216,7 @@ describe('MCP conformance suite against the deployed function', () => {
       notApplicable = (
         JSON.parse(await readFile(NOT_APPLICABLE_FILE, 'utf8')) as { notApplicable: NotApplicable[] }
       ).notApplicable;
-      scenariosByTag = parseScenarioList(await conformance(tool, ['list', '--server']));
+      scenariosByTag = parseScenarioList(await serverScenarioListing(tool));
       const revisions = [...scenariosByTag.keys()].filter((tag) => /^\d{4}-\d\d-\d\d$/.test(tag)).sort();
       const unknown = revisions.filter((r) => !LEGS.includes(r));
       assert.deepEqual(unknown, [], `the suite targets revisions this test has no leg for: add them to LEGS`);

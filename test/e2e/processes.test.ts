@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
@@ -24,26 +24,55 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
-/** Starts a server process on a free port with its own blob directory, runs `fn`, then stops and cleans up. */
+interface ServerProcess {
+  port: number;
+  dir: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts a server process on a free port with its own blob directory; stop() stops it and removes the directory. */
+async function startServer(
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), 'proc-'));
+  try {
+    const server = await startProcess(
+      process.execPath,
+      args.map((a) => a.replace('{port}', String(port))),
+      { PORT: String(port), LOCAL_BLOB_DIR: dir, LOG_LEVEL: 'error', ...env },
+      ready,
+    );
+    return {
+      port,
+      dir,
+      output: server.output,
+      async stop() {
+        await server.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Runs `fn` against a server process of its own, then stops it. */
 async function withServer(
   args: string[],
   ready: RegExp,
   env: Record<string, string>,
-  fn: (server: { port: number; dir: string; output: () => string }) => Promise<void>,
+  fn: (server: ServerProcess) => Promise<void>,
 ): Promise<void> {
-  const port = await freePort();
-  const dir = await mkdtemp(path.join(tmpdir(), 'proc-'));
-  const server = await startProcess(
-    process.execPath,
-    args.map((a) => a.replace('{port}', String(port))),
-    { PORT: String(port), LOCAL_BLOB_DIR: dir, LOG_LEVEL: 'error', ...env },
-    ready,
-  );
+  const server = await startServer(args, ready, env);
   try {
-    await fn({ port, dir, output: server.output });
+    await fn(server);
   } finally {
     await server.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -54,9 +83,17 @@ const FF_MCP = [
 ];
 const NPM_START = ['dist/functions/src/start.js'];
 
-// Each test starts its own processes on its own ports and folders: they run at once.
+// The tests run at once, each on its own processes, ports and folders, except that the banner test and the CLI test
+// share one `npm start` process: each starts its own operation (its own prompt and request id) and reads only that one.
 describe('server processes', { concurrency: true }, () => {
   before(() => builtForThisRun('bundle', 'compile')); // The deployed entry, npm start's and the CLI.
+  let npmStarted: Promise<ServerProcess> | undefined;
+  /** The shared `npm start` process, started by the first test that asks. */
+  const npmStart = () =>
+    (npmStarted ??= startServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }));
+  after(async () => {
+    await (await npmStarted?.catch(() => undefined))?.stop();
+  });
 
   test('functions-framework --target=mcp serves the compiled entry from the repository root', async () => {
     const env = {
@@ -80,54 +117,52 @@ describe('server processes', { concurrency: true }, () => {
   });
 
   test('the npm start entry prints the banner and generates a playable simulated video', async () => {
-    await withServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }, async ({ port, output }) => {
-      assert.match(output(), new RegExp(`MCP endpoint : http://127\\.0\\.0\\.1:${port}/mcp`));
-      assert.match(output(), /Veo backend {2}: simulator/);
-      const result = (await withClient(`http://127.0.0.1:${port}/mcp`, (client) =>
-        client.callTool({
-          name: 'generate_video',
-          arguments: { prompt: 'A paper boat', duration_seconds: 8, wait_seconds: 30 },
-        }),
-      )) as CallToolResult;
-      const view = result.structuredContent as {
-        status: string;
-        backend: string;
-        videos: Array<{ url: string }>;
-      };
-      assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
-      assert.equal(view.backend, 'simulator');
-      const bytes = Buffer.from(await (await fetch(view.videos[0]!.url)).arrayBuffer());
-      assert.equal(readMp4(bytes).durationSeconds, 8);
-    });
+    const { port, output } = await npmStart();
+    assert.match(output(), new RegExp(`MCP endpoint : http://127\\.0\\.0\\.1:${port}/mcp`));
+    assert.match(output(), /Veo backend {2}: simulator/);
+    const result = (await withClient(`http://127.0.0.1:${port}/mcp`, (client) =>
+      client.callTool({
+        name: 'generate_video',
+        arguments: { prompt: 'A paper boat', duration_seconds: 8, wait_seconds: 30 },
+      }),
+    )) as CallToolResult;
+    const view = result.structuredContent as {
+      status: string;
+      backend: string;
+      videos: Array<{ url: string }>;
+    };
+    assert.equal(view.status, 'SUCCEEDED', JSON.stringify(result.content));
+    assert.equal(view.backend, 'simulator');
+    const bytes = Buffer.from(await (await fetch(view.videos[0]!.url)).arrayBuffer());
+    assert.equal(readMp4(bytes).durationSeconds, 8);
   });
 
   test('the veo-mcp CLI submits, waits, gets and downloads through the MCP endpoint', async () => {
-    await withServer(NPM_START, /Inspector/, { SIMULATOR_DELAY_SECONDS: '1' }, async ({ port, dir }) => {
-      const cli = (...args: string[]) =>
-        promisify(execFile)(process.execPath, [
-          'dist/functions/src/cli/veo-mcp.js',
-          ...args,
-          '--url',
-          `http://127.0.0.1:${port}/mcp`,
-        ]);
-      const submit = ['submit', '--prompt', 'A paper plane', '--duration', '4', '--request-id', 'cli-1'];
-      const submitted = await cli(...submit, '--wait');
-      const id = /started (\S+) \(request cli-1\)/.exec(submitted.stdout)?.[1];
-      assert.ok(id, submitted.stdout);
-      assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
-      assert.match(submitted.stdout, /video-0\.mp4: http:\/\/127\.0\.0\.1:\d+\/blobs\/\S+\/video-0\.mp4\?/);
-      // The rest only read the finished operation: one CLI process each, at once.
-      const [again, got, watched] = await Promise.all([
-        cli(...submit),
-        cli('get', id!, '--download', path.join(dir, 'out')),
-        cli('watch', id!),
-        assert.rejects(cli('get'), /veo-mcp: get needs OPERATION_ID/),
+    const { port, dir } = await npmStart();
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [
+        'dist/functions/src/cli/veo-mcp.js',
+        ...args,
+        '--url',
+        `http://127.0.0.1:${port}/mcp`,
       ]);
-      assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
-      const saved = /saved (\S+)/.exec(got.stdout)![1]!;
-      assert.equal(readMp4(await readFile(saved)).durationSeconds, 4);
-      assert.match(watched.stdout, /SUCCEEDED/);
-    });
+    const submit = ['submit', '--prompt', 'A paper plane', '--duration', '4', '--request-id', 'cli-1'];
+    const submitted = await cli(...submit, '--wait');
+    const id = /started (\S+) \(request cli-1\)/.exec(submitted.stdout)?.[1];
+    assert.ok(id, submitted.stdout);
+    assert.match(submitted.stdout, new RegExp(`${id} SUCCEEDED`));
+    assert.match(submitted.stdout, /video-0\.mp4: http:\/\/127\.0\.0\.1:\d+\/blobs\/\S+\/video-0\.mp4\?/);
+    // The rest only read the finished operation: one CLI process each, at once. (How the binary reports a usage
+    // error is cli.test.ts's, with every usage error run in process.)
+    const [again, got, watched] = await Promise.all([
+      cli(...submit),
+      cli('get', id!, '--download', path.join(dir, 'out')),
+      cli('watch', id!),
+    ]);
+    assert.match(again.stdout, new RegExp(`started ${id} `), 'the same request id is the same operation');
+    const saved = /saved (\S+)/.exec(got.stdout)![1]!;
+    assert.equal(readMp4(await readFile(saved)).durationSeconds, 4);
+    assert.match(watched.stdout, /SUCCEEDED/);
   });
 
   test('a bad setting stops startup with a message naming the variable', async () => {

@@ -6,7 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Frame, type Page } from 'playwright-core';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,16 +25,21 @@ export async function chromiumMissing(): Promise<string | undefined> {
 }
 
 // The host page's script: ext-apps' AppBridge over PostMessageTransport to the app's iframe. Browser code, bundled by
-// esbuild from the installed package (no CDN).
+// esbuild from the installed package (no CDN). It hosts one app at a time: stopHost removes the app shown.
 const HOST_ENTRY = `
 import { AppBridge, PostMessageTransport } from '@modelcontextprotocol/ext-apps/app-bridge';
+let bridge;
+window.stopHost = async () => {
+  await bridge?.close();
+  document.body.replaceChildren();
+};
 window.startHost = async (html, toolInput, toolResult) => {
   const iframe = document.createElement('iframe');
   iframe.sandbox = 'allow-scripts';
   iframe.style.cssText = 'width: 640px; height: 200px; border: 1px solid #999';
   iframe.srcdoc = html;
   document.body.append(iframe);
-  const bridge = new AppBridge(null, { name: 'veo-test-host', version: '1.0.0' }, { serverTools: {} });
+  bridge = new AppBridge(null, { name: 'veo-test-host', version: '1.0.0' }, { serverTools: {} });
   bridge.oncalltool = (params) => window.hostCallTool(params);
   bridge.onsizechange = ({ height }) => { if (height) iframe.style.height = height + 'px'; };
   const initialized = new Promise((resolve) => { bridge.oninitialized = resolve; });
@@ -52,6 +57,7 @@ function hostBundle(): Promise<string> {
     bundle: true,
     format: 'iife',
     platform: 'browser',
+    minify: true, // Half the size: the page parses it in half the time.
     write: false,
     logLevel: 'silent',
   }).then((out) => out.outputFiles[0].text);
@@ -60,8 +66,9 @@ function hostBundle(): Promise<string> {
 
 export interface AppsBrowser {
   /**
-   * Opens a page that hosts `html` and hands it `toolResult` (as an Apps host does after a tool call); the app's
-   * tools/call requests are answered by `client` (without one, they fail). Returns the page, the app's frame, and the page's console errors.
+   * Shows `html` in the host page in place of the app before, and hands it `toolResult` (as an Apps host does after a
+   * tool call); the app's tools/call requests are answered by `client` (without one, they fail). Returns the host
+   * page, the app's frame, and the console errors and tool calls seen since this app started.
    */
   open(
     html: string,
@@ -72,28 +79,48 @@ export interface AppsBrowser {
   close(): Promise<void>;
 }
 
+/** What the app shown now has done; replaced when the next app starts. */
+interface Shown {
+  client?: Client;
+  consoleErrors: string[];
+  toolCalls: string[];
+}
+
+/**
+ * Starts chromium with one host page. The page loads the host bundle once (a page per app would load it each time,
+ * a second or more of chromium's CPU each) and shows the apps one after another in a fresh iframe. Its clock is
+ * Playwright's: real time until a test moves it past an app's poll interval (`page.clock.runFor`), instead of
+ * waiting that long; it covers the timers, Date and performance.now of the page and of the apps' frames.
+ */
 export async function launchAppsBrowser(): Promise<AppsBrowser> {
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Root in a container has no user namespace for the sandbox; headless video needs no GPU.
-    args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  const [browser, script] = await Promise.all([
+    chromium.launch({
+      executablePath: CHROMIUM,
+      // Root in a container has no user namespace for the sandbox; headless video needs no GPU.
+      args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+    }),
+    hostBundle(),
+    mkdir(APPS_OUTPUT_DIR, { recursive: true }),
+  ]);
+  const page = await browser.newPage({ viewport: { width: 680, height: 720 } });
+  let shown: Shown = { consoleErrors: [], toolCalls: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') shown.consoleErrors.push(message.text());
   });
-  await mkdir(APPS_OUTPUT_DIR, { recursive: true });
-  const script = await hostBundle();
+  await page.exposeFunction('hostCallTool', async (params: { name: string; arguments?: object }) => {
+    const { client, toolCalls } = shown;
+    toolCalls.push(params.name);
+    if (!client) throw new Error(`no MCP client: the app called ${params.name}`);
+    return client.callTool({ name: params.name, arguments: params.arguments as Record<string, unknown> });
+  });
+  await page.clock.install();
+  await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
   return {
     async open(html, toolInput, toolResult, client) {
-      const page = await browser.newPage({ viewport: { width: 680, height: 720 } });
-      const consoleErrors: string[] = [];
-      const toolCalls: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      await page.exposeFunction('hostCallTool', async (params: { name: string; arguments?: object }) => {
-        toolCalls.push(params.name);
-        if (!client) throw new Error(`no MCP client: the app called ${params.name}`);
-        return client.callTool({ name: params.name, arguments: params.arguments as Record<string, unknown> });
-      });
-      await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
+      // The app before is gone before counting starts: nothing it said or asked is counted for this one.
+      await page.evaluate(() => (globalThis as unknown as { stopHost: () => Promise<void> }).stopHost());
+      shown = { client, consoleErrors: [], toolCalls: [] };
+      const { consoleErrors, toolCalls } = shown;
       await page.evaluate(
         ([appHtml, input, result]) =>
           (
@@ -101,7 +128,7 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
           ).startHost(appHtml, input, result),
         [html, toolInput, toolResult] as const,
       );
-      const frame = page.frames().find((f) => f !== page.mainFrame());
+      const frame = await (await page.$('iframe'))?.contentFrame();
       if (!frame) throw new Error('the app iframe did not load');
       return { page, frame, consoleErrors, toolCalls };
     },
