@@ -12,12 +12,18 @@ const PAST_THE_DEADLINE_MS = 10_000;
 // Each test has its own server, so they run side by side and the simulator's counts they assert are theirs alone.
 describe('Veo faults on the Vertex AI wire protocol', { concurrency: true }, () => {
   /**
-   * A server with a 1-second Veo timeout against the simulator's 1.5-second "slow" responses and a 3-second deadline,
-   * closed when the test ends. `clock`: the deadline tests' clock, which they move past the deadline.
+   * A server of the test's own, closed when the test ends. `clock`: the deadline tests' clock, which they move past a
+   * 3-second deadline. `slow`: a 2-second Veo timeout against the simulator's 5-second "slow" responses. Only these
+   * tests shorten the timeout and the deadline, which are real time otherwise: twelve servers side by side on a busy
+   * machine can take more than a second to answer, and must not time out where the test expects none.
    */
-  async function open(t: TestContext, clock?: WarpClock) {
+  async function open(t: TestContext, clock?: WarpClock, { slow = false } = {}) {
     const server: TestServer = await startTestServer({
-      env: { VEO_TIMEOUT_SECONDS: '1', VEO_OPERATION_DEADLINE_SECONDS: '3' },
+      env: {
+        ...(slow ? { VEO_TIMEOUT_SECONDS: '2' } : {}),
+        ...(clock ? { VEO_OPERATION_DEADLINE_SECONDS: '3' } : {}),
+      },
+      simulator: slow ? { slowMs: 5000 } : {},
       clock,
     });
     t.after(() => server.close());
@@ -111,7 +117,7 @@ describe('Veo faults on the Vertex AI wire protocol', { concurrency: true }, () 
   });
 
   test('slow submit beyond VEO_TIMEOUT_SECONDS: DEADLINE_EXCEEDED', async (t) => {
-    const { generate } = await open(t);
+    const { generate } = await open(t, undefined, { slow: true });
     const result = await generate('A fox [sim:submit-slow]');
     assert.equal(result.isError, true);
     assert.match(textOf(result), /^DEADLINE_EXCEEDED: .*Veo did not answer in time.*may still have started/);
@@ -119,7 +125,7 @@ describe('Veo faults on the Vertex AI wire protocol', { concurrency: true }, () 
 
   for (const fault of ['poll-429', 'poll-500', 'poll-malformed', 'poll-slow']) {
     test(`${fault} while polling is retried with backoff and the operation still SUCCEEDS`, async (t) => {
-      const { server, followToEnd } = await open(t);
+      const { server, followToEnd } = await open(t, undefined, { slow: fault === 'poll-slow' });
       const polls = server.simulator.stats.polls;
       const { view } = await followToEnd(`A fox [sim:${fault}]`);
       assert.equal(view.status, 'SUCCEEDED');
