@@ -65,23 +65,30 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
       new RegExp(`Created API key ${hash.slice(0, 12)} for principal render-farm`),
     );
 
-    // Stored as its hash, under its hash; the key itself is nowhere in the document.
-    const db = new Firestore({ projectId: emulators.projectId });
-    const doc = await db.collection(env['FIRESTORE_API_KEYS_COLLECTION']!).doc(hash).get();
+    // Stored as its hash, under its hash; the key itself is nowhere in the document. The key works at once, and
+    // `list` shows it: the three only read what `create` wrote, so they run side by side (each CLI run is a process).
+    const stored = async () => {
+      const db = new Firestore({ projectId: emulators.projectId });
+      try {
+        return await db.collection(env['FIRESTORE_API_KEYS_COLLECTION']!).doc(hash).get();
+      } finally {
+        await db.terminate();
+      }
+    };
+    const used = async () => {
+      const client = await server.connect({ authorization: `Bearer ${key}` });
+      return (await client.callTool({
+        name: 'generate_video',
+        arguments: { prompt: 'Made with a CLI key', duration_seconds: 4 },
+      })) as CallToolResult;
+    };
+    const [doc, result, listed] = await Promise.all([stored(), used(), cli(['list'])]);
     assert.equal(doc.get('principal'), 'render-farm');
     assert.equal(doc.get('revoked'), false);
     assert.ok(!JSON.stringify(doc.data()).includes(key.slice(4)));
-    await db.terminate();
-
-    const client = await server.connect({ authorization: `Bearer ${key}` });
-    const result = (await client.callTool({
-      name: 'generate_video',
-      arguments: { prompt: 'Made with a CLI key', duration_seconds: 4 },
-    })) as CallToolResult;
     const id = (result.structuredContent as { operation_id: string }).operation_id;
     assert.equal((await server.runtime.store.get(id))?.principal, 'key:render-farm');
 
-    const listed = await cli(['list']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`^${hash.slice(0, 12)} +render-farm +\\S+ +\\S+ +active$`, 'm'));
 
@@ -89,13 +96,15 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, /Revoked API key [0-9a-f]{12} \(principal render-farm\)/);
 
+    // Refused from now on, and listed as revoked (both only read the revocation).
     const before = server.simulator.stats.submits;
-    const refused = await rawPost(server.mcpUrl, listTools, { 'x-api-key': key });
+    const [refused, after] = await Promise.all([
+      rawPost(server.mcpUrl, listTools, { 'x-api-key': key }),
+      cli(['list']),
+    ]);
     assert.equal(refused.status, 401);
     assert.match((refused.json as { error: { message: string } }).error.message, /^Invalid API key/);
     assert.equal(server.simulator.stats.submits, before);
-
-    const after = await cli(['list']);
     assert.match(after.stdout, /render-farm .* revoked \S+$/m);
     for (const output of [listed, revoked, after]) {
       const all = output.stdout + output.stderr;

@@ -8,6 +8,7 @@ import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { loadConfig } from '../../functions/src/config/index.js';
+import type { Clock } from '../../functions/src/operations/clock.js';
 import type { CompletionEvent } from '../../functions/src/queue/completion-event.js';
 import { createPollerHandler, type PubSubMessageData } from '../../functions/src/poller/handler.js';
 import { createRequestsHandler, type RequestOutcome } from '../../functions/src/requests/handler.js';
@@ -42,6 +43,8 @@ export interface PipelinesOptions {
   submitsPerMinute?: number;
   /** Settings added to (or overriding) the functions' environment, e.g. VEO_SUBMITS_PER_MINUTE. */
   env?: Record<string, string>;
+  /** One time for the functions and the simulator (unset: the system clock): a test can skip ahead on it. */
+  clock?: Clock;
 }
 
 export async function startPipelines(emulators: Emulators, options: PipelinesOptions): Promise<Pipelines> {
@@ -50,6 +53,7 @@ export async function startPipelines(emulators: Emulators, options: PipelinesOpt
     delaySeconds: 0.3,
     writeObject: await gcsWriter(),
     submitsPerMinute: options.submitsPerMinute,
+    ...(options.clock ? { now: () => options.clock!.now().getTime() } : {}),
   });
   const simulatorUrl = await simulator.listen(0);
   const pubsub = new PubSub({ projectId: emulators.projectId });
@@ -70,6 +74,7 @@ export async function startPipelines(emulators: Emulators, options: PipelinesOpt
       POLL_HANDLER_MAX_WAIT_SECONDS: '5',
       ...options.env,
     }),
+    { clock: options.clock },
   );
 
   const events: CompletionEvent[] = [];
