@@ -235,7 +235,13 @@ export class FirestoreOperationStore implements OperationStore, UsageLedger {
         },
         { maxAttempts: record.reservation || line ? COUNTER_TRANSACTION_ATTEMPTS : undefined },
       );
-    return record.reservation || line ? this.queues.run('reserve', transaction) : transaction();
+    if (!record.reservation && !line) return transaction();
+    // A start joining a line also writes its gate document, which this instance's dispatches write in the gate's
+    // queue: it takes that queue too (inside 'reserve'; nothing takes them in the other order), or the instance
+    // contends with itself, and an aborted Firestore transaction backs off a second or more.
+    return this.queues.run('reserve', () =>
+      line ? this.queues.run(line.ref.id, transaction) : transaction(),
+    );
   }
 
   /** Reads the counters a start is checked against, lets `admit` refuse, and adds the reservation. */
