@@ -2,8 +2,8 @@
 // started by Node's runner like any test file) that imports its share of the tier's test files and runs them one after
 // another. Each test process spends 0.5-1.5 s of CPU loading the same modules (the MCP SDK, Google's clients, zod
 // schemas); on two cores, 80 files each in its own process spent more CPU starting than testing (the unit tier: 122 s
-// of CPU in 60 processes, 49 s in one). The emulator files still run one per process: they mostly wait on Firestore,
-// and they overlap best apart.
+// of CPU in 60 processes, 49 s in one). Fewer processes at once also keep the machine from being so oversubscribed
+// that real timeouts (a key fetch, a Pub/Sub push) run out.
 //
 // Nothing can fall out of the suite: a tier's files are found by the same glob as before and dealt among however many
 // lane files the tier has (numbered 1..N), every file to exactly one lane. The weights only balance the lanes (a file
@@ -19,13 +19,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TIERS = {
   unit: 'test/unit/**/*.test.ts',
   e2e: 'test/e2e/*.test.ts',
+  emulator: 'test/emulator/*.test.ts',
 } as const;
 export type Tier = keyof typeof TIERS;
 
 const DEFAULT_SECONDS = 1;
 /**
- * Seconds of wall time each file took on its own (2026-12-02, 2-core AMD EPYC; unit files in one process). Only the
- * balance of the lanes depends on them.
+ * Seconds of wall time each file took (2026-12-02, 2-core AMD EPYC: unit and end-to-end files on their own, in one
+ * process). Only the balance of the lanes depends on them.
  */
 const WEIGHTS: Record<string, number> = {
   'test/unit/terraform-docs.test.ts': 4,
@@ -33,22 +34,22 @@ const WEIGHTS: Record<string, number> = {
   'test/unit/auth/api-keys.test.ts': 1.6,
   'test/unit/google-clients.test.ts': 1.4,
   'test/unit/simulator/cli.test.ts': 1.2,
-  'test/e2e/apps.test.ts': 26,
-  'test/e2e/compat-tools.test.ts': 16,
-  'test/e2e/mcp-faults.test.ts': 14,
-  'test/e2e/mcp-flow.test.ts': 9.3,
-  'test/e2e/processes.test.ts': 7.8,
-  'test/e2e/cli.test.ts': 7.4,
+  'test/e2e/apps.test.ts': 12,
+  'test/e2e/conformance.test.ts': 10,
+  'test/e2e/processes.test.ts': 8,
+  'test/e2e/cli.test.ts': 7.5,
   'test/e2e/real-clients.test.ts': 7.3,
-  'test/e2e/bursts.test.ts': 7.1,
-  'test/e2e/conformance.test.ts': 7,
-  'test/e2e/omni-flow.test.ts': 6.9,
-  'test/e2e/http-hardening.test.ts': 6,
-  'test/e2e/veo-modes.test.ts': 4.7,
-  'test/e2e/resources.test.ts': 4.3,
-  'test/e2e/tasks.test.ts': 4.2,
+  'test/e2e/http-hardening.test.ts': 6.4,
+  'test/e2e/compat-tools.test.ts': 5,
+  'test/e2e/resources.test.ts': 4.8,
+  'test/e2e/mcp-faults.test.ts': 4.5,
+  'test/e2e/omni-flow.test.ts': 4,
+  'test/e2e/mcp-flow.test.ts': 3.5,
   'test/e2e/local-bind.test.ts': 3.6,
   'test/e2e/mcp-bad-input.test.ts': 3.6,
+  'test/e2e/bursts.test.ts': 3.5,
+  'test/e2e/tasks.test.ts': 3.3,
+  'test/e2e/veo-modes.test.ts': 3,
   'test/e2e/spend-limits.test.ts': 2.8,
   'test/e2e/models.test.ts': 2.7,
   'test/e2e/review13-regressions.test.ts': 2.5,
@@ -56,6 +57,18 @@ const WEIGHTS: Record<string, number> = {
   'test/e2e/auth.test.ts': 2.4,
   'test/e2e/cancel.test.ts': 2.2,
   'test/e2e/bursts-hostile.test.ts': 2.1,
+  // The emulator files beside each other (their suites' durations in one run of the tier).
+  'test/emulator/budget-race.test.ts': 40,
+  'test/emulator/full-flow.test.ts': 38,
+  'test/emulator/api-keys.test.ts': 36,
+  'test/emulator/outages.test.ts': 34,
+  'test/emulator/pipelines.test.ts': 34,
+  'test/emulator/cloud-backends.test.ts': 32,
+  'test/emulator/usage-counters.test.ts': 32,
+  'test/emulator/bursts.test.ts': 30,
+  'test/emulator/tasks.test.ts': 20,
+  'test/emulator/apps-gcs.test.ts': 14,
+  'test/emulator/input-video.test.ts': 11,
 };
 
 /** The tier's test files, relative to the repository, in a fixed order. */
@@ -90,7 +103,7 @@ export function laneCount(tier: Tier): number {
 /** A lane file's body: imports the files dealt to this lane, whose tests then run one after another. */
 export async function runLane(laneUrl: string): Promise<void> {
   const name = path.basename(fileURLToPath(laneUrl), '.test.ts');
-  const match = /^(unit|e2e)-(\d+)$/.exec(name);
+  const match = /^(unit|e2e|emulator)-(\d+)$/.exec(name);
   if (!match)
     throw new Error(`test/lanes: ${name} is not named <tier>-<n> (tiers: ${Object.keys(TIERS).join(', ')})`);
   const tier = match[1] as Tier;
