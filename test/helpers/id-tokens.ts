@@ -92,6 +92,9 @@ export class TestIssuer {
   }
 
   async start(): Promise<this> {
+    // Idle keep-alive sockets are closed by the client, never by this server at the moment the client reuses one:
+    // with Node's default of 5 s, a check that came back after 5 s on a loaded machine met ECONNRESET.
+    this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.certsUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/oauth2/v1/certs`;
     return this;
