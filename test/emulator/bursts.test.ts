@@ -1,23 +1,16 @@
 // A burst of pipeline requests on the emulators (issue 16), with the functions wired as deployed
 // (test/helpers/pipelines.ts), paced to a per-minute quota the simulator enforces as Vertex does. The functions and
-// the simulator share one clock (SkippingClock): once the first minute's submits are out and the rest wait in line,
-// the test skips the rest of the minute rather than waiting for it, and both sides count their one-minute windows on
-// that clock, as Google and the gate count theirs on real time. Outages and the gate's transactions across instances
-// are in outages.test.ts, which runs beside this file.
+// the simulator share one clock (WarpClock at real speed): once the first minute's submits are out and the rest wait
+// in line, the test jumps the rest of the minute rather than waiting for it, and both sides count their one-minute
+// windows on that clock, as Google and the gate count theirs on real time. Outages and the gate's transactions across
+// instances are in outages.test.ts, which runs beside this file.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PACING_MARGIN_MS, type GateState } from '../../functions/src/operations/gate.js';
-import {
-  busiestMinute,
-  MINUTE_MS,
-  perMinute,
-  recordsOf,
-  settled,
-  SkippingClock,
-  watchGates,
-} from '../helpers/bursts.js';
+import { busiestMinute, MINUTE_MS, perMinute, recordsOf, settled, watchGates } from '../helpers/bursts.js';
 import { emulatorSkip, useEmulators, type Emulators } from '../helpers/emulators.js';
 import { PIPELINE_PRINCIPAL, startPipelines, type Pipelines } from '../helpers/pipelines.js';
+import { WarpClock } from '../helpers/warp-clock.js';
 
 const BUCKET = 'veo-bursts';
 /** The simulator's delay from submit to done in startPipelines: an accepted submit's time is its doneAt less this. */
@@ -42,7 +35,7 @@ describe('a burst on the emulators', { skip: emulatorSkip }, () => {
   describe('a burst of 8 pipeline requests against a 4-per-minute quota', () => {
     const REQUESTS = 8;
     const QUOTA = 4;
-    const clock = new SkippingClock();
+    const clock = new WarpClock();
     let pipelines: Pipelines;
     let gates: GateState[];
 
@@ -114,7 +107,7 @@ describe('a burst on the emulators', { skip: emulatorSkip }, () => {
       // wake at the skip, and from there the line drains on its own at the pace, as it would have a minute later.
       const latestDue = Math.max(...waiting.map((r) => Date.parse(r.nextPollAt!)), ...estimates.values());
       const skippedMs = Math.max(0, latestDue + 1_000 - clock.now().getTime());
-      clock.skip(skippedMs);
+      clock.jump(skippedMs);
       await pipelines.until(
         `${REQUESTS} completion events`,
         () => new Set(completed().map((e) => e.operation_id)).size >= REQUESTS,

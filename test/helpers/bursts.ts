@@ -1,7 +1,6 @@
 // Shared by the emulator suites of bursts and outages (test/emulator/bursts.test.ts, outages.test.ts): reading a
 // principal's records, waiting for the store to settle, counting accepted submits per minute, watching the gate,
-// and a clock that skips the rest of a quota's minute.
-import type { Clock } from '../../functions/src/operations/clock.js';
+// (The clock that skips the rest of a quota's minute is WarpClock, in warp-clock.ts.)
 import type { GateState } from '../../functions/src/operations/gate.js';
 import type { OperationRecord } from '../../functions/src/operations/record.js';
 import type { Runtime } from '../../functions/src/runtime.js';
@@ -9,47 +8,6 @@ import type { Pipelines } from './pipelines.js';
 
 export const MINUTE_MS = 60_000;
 
-/**
- * Real time plus an offset that only grows: the functions and the simulator share it (createRuntime's `clock`, the
- * simulator's `now`), so a test skips the rest of a per-minute quota's window instead of waiting for it. A sleep ends
- * when its time has come on this clock: after its real delay, or at the skip that carries the clock past its end
- * (a poller holding an early message wakes then). ShiftedClock (shifted-clock.ts) keeps real sleeps instead.
- */
-export class SkippingClock implements Clock {
-  private offsetMs = 0;
-  private readonly sleepers = new Set<{ until: number; wake: () => void }>();
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const sleeper = {
-        until: this.now().getTime() + ms,
-        wake: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', sleeper.wake);
-          this.sleepers.delete(sleeper);
-          resolve();
-        },
-      };
-      const timer = setTimeout(sleeper.wake, ms);
-      // As the system clock's: a pending sleep never keeps the process alive on its own.
-      timer.unref();
-      signal?.addEventListener('abort', sleeper.wake, { once: true });
-      this.sleepers.add(sleeper);
-    });
-  }
-
-  /** Moves the clock on by `ms` (it keeps running from there) and wakes every sleep whose end it passed. */
-  skip(ms: number): void {
-    this.offsetMs += Math.max(0, ms);
-    const now = this.now().getTime();
-    for (const sleeper of [...this.sleepers]) if (sleeper.until <= now) sleeper.wake();
-  }
-}
 /** All records of a principal in the store, through the adapter's own query. */
 export async function recordsOf(runtime: Runtime, principal: string): Promise<OperationRecord[]> {
   const records: OperationRecord[] = [];
