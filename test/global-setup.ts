@@ -12,10 +12,10 @@
 // stripping its types, so it installs the suite's TypeScript loader itself before loading the helpers.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { globSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import './ts-loader.mjs';
+import { precompile, TS_CACHE_VARIABLE } from './ts-loader.mjs';
 import type { Emulators, SharedEmulators } from './helpers/emulators.js';
 
 const { emulatorSkip, startEmulators } = await import('./helpers/emulators.js');
@@ -47,6 +47,18 @@ async function sharedEmulators(): Promise<SharedEmulators> {
 export async function globalSetup(): Promise<void> {
   runDir = mkdtempSync(path.join(tmpdir(), 'veo-test-run-'));
   process.env[RUN_DIR_VARIABLE] = runDir;
+  // The suite's TypeScript, compiled once for all lanes (each would compile the same sources on its own).
+  const tsCache = path.join(runDir, 'ts');
+  mkdirSync(tsCache);
+  const root = new URL('..', import.meta.url).pathname;
+  await precompile(
+    tsCache,
+    globSync(['functions/src/**/*.ts', 'test/**/*.ts'], {
+      cwd: root,
+      exclude: ['**/*.d.ts', '**/*.d.mts'],
+    }).map((file) => path.join(root, file)),
+  );
+  process.env[TS_CACHE_VARIABLE] = tsCache;
   made = [
     publish(runDir, 'bundle', npmRun('bundle')),
     publish(runDir, 'compile', npmRun('compile')),
