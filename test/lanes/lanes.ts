@@ -12,6 +12,7 @@
 // (a top-level before() would be the whole lane's), no process.env edits, unique names and ports.
 import { globSync } from 'node:fs';
 import path from 'node:path';
+import { before } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,8 +101,24 @@ export function laneCount(tier: Tier): number {
   return numbers.length;
 }
 
-/** A lane file's body: imports the files dealt to this lane, whose tests then run one after another. */
+/**
+ * A lane file's body: imports the files dealt to this lane, whose tests then run one after another. No test starts
+ * before the last file has loaded: a test runs on the lane's one event loop, and a file loading meanwhile (compiling
+ * modules, a top-level await that parses the Terraform module) would hold it up for seconds — long enough for a real
+ * timeout in that test (a 10-s key fetch) to run out.
+ */
 export async function runLane(laneUrl: string): Promise<void> {
+  let loaded!: () => void;
+  const allLoaded = new Promise<void>((resolve) => (loaded = resolve));
+  before(() => allLoaded); // The lane's own hook, on its root: before its first test.
+  try {
+    await importLane(laneUrl);
+  } finally {
+    loaded();
+  }
+}
+
+async function importLane(laneUrl: string): Promise<void> {
   const name = path.basename(fileURLToPath(laneUrl), '.test.ts');
   const match = /^(unit|e2e|emulator)-(\d+)$/.exec(name);
   if (!match)
