@@ -1,6 +1,6 @@
-// `npm run test:repeat -- N FILE...`: runs `node --import tsx --test FILE...` N times in a row, each run on its own
-// (an emulator file starts its own emulators every time), and stops at the first failing run. A flaky test is a bug:
-// this is how to show one is not, e.g. `npm run test:repeat -- 20 test/emulator/pipelines.test.ts`.
+// `npm run test:repeat -- N FILE...`: runs `node --import ./test/ts-loader.mjs --test FILE...` N times in a row, each
+// run on its own (an emulator file starts its own emulators every time), and stops at the first failing run. A flaky
+// test is a bug: this is how to show one is not, e.g. `npm run test:repeat -- 20 test/emulator/pipelines.test.ts`.
 import { spawnSync } from 'node:child_process';
 import console from 'node:console';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +15,7 @@ if (!Number.isInteger(runs) || runs < 1 || files.length === 0) {
 const seconds = [];
 for (let run = 1; run <= runs; run++) {
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
+  const result = spawnSync(process.execPath, ['--import', './test/ts-loader.mjs', '--test', ...files], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
