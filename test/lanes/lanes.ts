@@ -123,7 +123,20 @@ async function importLane(laneUrl: string): Promise<void> {
   const match = /^(unit|e2e|emulator)-(\d+)$/.exec(name);
   if (!match)
     throw new Error(`test/lanes: ${name} is not named <tier>-<n> (tiers: ${Object.keys(TIERS).join(', ')})`);
+  // Every tier has lanes, or its files would leave npm test without a word.
+  const laneless = (Object.keys(TIERS) as Tier[]).filter((t) => laneCount(t) === 0);
+  if (laneless.length > 0) throw new Error(`test/lanes: no lane files for ${laneless.join(', ')}`);
   const tier = match[1] as Tier;
   const files = lanesOf(filesOf(tier), laneCount(tier))[Number(match[2]) - 1]!;
-  for (const file of files) await import(pathToFileURL(path.join(ROOT, file)).href);
+  // A file that fails to load fails the lane, naming it, and the files after it still load and run.
+  const failed: string[] = [];
+  for (const file of files) {
+    try {
+      await import(pathToFileURL(path.join(ROOT, file)).href);
+    } catch (err) {
+      console.error(`test/lanes: ${file} did not load:`, err);
+      failed.push(file);
+    }
+  }
+  if (failed.length > 0) throw new Error(`test/lanes: ${failed.join(', ')} did not load (errors above)`);
 }
