@@ -23,6 +23,7 @@ import {
 } from '../helpers/emulators.js';
 import { PIPELINE_PRINCIPAL, startPipelines, type Pipelines } from '../helpers/pipelines.js';
 import { MINUTE_MS, recordsOf, settled, watchGates } from '../helpers/bursts.js';
+import { WarpClock } from '../helpers/warp-clock.js';
 
 const BUCKET = 'veo-outages';
 /** The two describes run side by side; each one's own tests in order (the option is inherited otherwise). */
@@ -48,13 +49,17 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
     // the direct start. More of them prove nothing more, and each costs time: they all meet on the gate document,
     // where overlapping transactions wait seconds on the emulator (see the gate's describe below).
     const REQUESTS = BREAKER_FAILURES;
-    const OPEN_SECONDS = 3;
+    // Open far longer than any start takes on a loaded machine, so a start while open is never the probe; the test
+    // jumps the functions' and the simulator's shared clock to the probe instead of waiting for it.
+    const OPEN_SECONDS = 60;
+    const clock = new WarpClock();
     let pipelines: Pipelines;
     let gates: GateState[];
 
     before(async () => {
       pipelines = await startPipelines(emulators, {
         bucket: BUCKET,
+        clock,
         env: {
           // Pacing out of the way: only the breaker is under test.
           VEO_SUBMITS_PER_MINUTE: '1000',
@@ -78,7 +83,8 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
       const model = runtime.config.veo.defaultModel;
       const key = gateKeyOf({ backend: runtime.config.veo.api, model });
       const gateDoc = db.collection(runtime.config.store.usageCollection).doc(`gate-${key}`);
-      const t0 = Date.now();
+      const now = () => clock.now().getTime();
+      const t0 = now();
       // Down until the test has seen the breaker open and checked what callers get.
       simulator.outage({ seconds: 600, status: 503 });
       await Promise.all(
@@ -94,7 +100,7 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
       );
 
       await pipelines.until('the breaker to open', () =>
-        gates.some((g) => g.breaker.openUntil !== undefined && g.breaker.openUntil > Date.now()),
+        gates.some((g) => g.breaker.openUntil !== undefined && g.breaker.openUntil > now()),
       );
       // The gate document is where every instance reads the breaker.
       const stored = (await gateDoc.get()).data() as GateState | undefined;
@@ -131,21 +137,16 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
       assert.equal(direct.record.waiting?.unavailableSince, since, 'since the breaker opened');
       assert.equal(direct.record.veoOperationName, undefined);
       // Open all along: the same open period (a probe in between would have closed it, or reopened it with one
-      // more opening and a later end), and not over yet. On a busy machine the start can outlast the 3-s period and
-      // be the probe itself (seen: sent once, the probe failed, the breaker reopened).
-      const openThroughout =
-        stillOpen.openUntil === breaker.openUntil &&
-        stillOpen.openings === breaker.openings &&
-        stillOpen.openUntil > Date.now();
-      if (openThroughout) {
-        // Still open (not half-open with a probe of its own): nothing of it reached Veo.
-        assert.ok(Date.parse(direct.record.waiting!.estimatedStartAt!) >= breaker.openUntil - 1);
-        // Its own record proves it was never sent (the simulator's counters also see submits of other operations
-        // that were already in flight when the breaker opened).
-        assert.equal(direct.record.waiting?.attempts, 0, 'never sent while open');
-        assert.equal(direct.record.waiting?.lastError, undefined);
-        assert.equal(direct.record.submittedAt, undefined);
-      }
+      // more opening and a later end), and not over yet: the start was not the probe.
+      assert.equal(stillOpen.openUntil, breaker.openUntil, 'the same open period');
+      assert.equal(stillOpen.openings, breaker.openings);
+      assert.ok(stillOpen.openUntil! > now(), 'still open');
+      assert.ok(Date.parse(direct.record.waiting!.estimatedStartAt!) >= breaker.openUntil - 1);
+      // Its own record proves it was never sent (the simulator's counters also see submits of other operations
+      // that were already in flight when the breaker opened).
+      assert.equal(direct.record.waiting?.attempts, 0, 'never sent while open');
+      assert.equal(direct.record.waiting?.lastError, undefined);
+      assert.equal(direct.record.submittedAt, undefined);
       // The pipeline's operations that asked while it was open say the same.
       const queued = (await recordsOf(runtime, PIPELINE_PRINCIPAL)).filter((r) => r.waiting);
       assert.ok(queued.length > 0, 'pipeline operations wait in line');
@@ -157,11 +158,12 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
       const told = queued.filter((r) => r.waiting!.unavailableSince === since).length;
       const attempts = queued.map((r) => r.waiting!.attempts);
 
-      const recoveredAt = Date.now();
+      const recoveredAt = now();
       simulator.outage({ seconds: 0 });
-      // The probe is due when the open period ends (it may have been doubled by failed probes meanwhile).
+      // The probe is due when the open period ends: the clock jumps there (waking the operations' held wake-ups).
       const atRecovery = ((await gateDoc.get()).data() as GateState).breaker;
       const probeDueMs = Math.max(0, (atRecovery.openUntil ?? recoveredAt) - recoveredAt);
+      clock.jump(probeDueMs);
       const total = REQUESTS + 1;
       const completed = () => events.filter((e) => e.type === 'operation.completed');
       await pipelines.until(
@@ -169,7 +171,7 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
         () => new Set(completed().map((e) => e.operation_id)).size >= total,
         3 * MINUTE_MS,
       );
-      const doneAt = Date.now();
+      const doneAt = now();
 
       const records = await settled(
         'every record to note its event',
