@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { readMp4 } from '../helpers/mp4.js';
-import { finished, PROTOCOL_ERAS, startTestServer, type TestServer } from '../helpers/server.js';
+import { finished, OUR_TOOLS, PROTOCOL_ERAS, startTestServer, type TestServer } from '../helpers/server.js';
 import { WarpClock } from '../helpers/warp-clock.js';
 
 type Structured = Record<string, unknown> & {
@@ -44,16 +44,7 @@ describe('MCP flow on each protocol era', { concurrency: true }, () => {
         test('tools/list offers the eight tools with schemas and honest annotations', async () => {
           const { tools } = await client.listTools();
           const byName = new Map(tools.map((t) => [t.name, t]));
-          assert.deepEqual([...byName.keys()].sort(), [
-            'cancel_video_operation',
-            'edit_video',
-            'extend_video',
-            'generate_video',
-            'get_usage',
-            'get_video_operation',
-            'list_video_models',
-            'list_video_operations',
-          ]);
+          assert.deepEqual([...byName.keys()].sort(), OUR_TOOLS);
           for (const tool of tools) {
             assert.ok(tool.outputSchema, `${tool.name} has an outputSchema`);
             assert.ok(tool.description && tool.description.length > 40, `${tool.name} is described`);

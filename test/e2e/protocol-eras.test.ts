@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { OUR_TOOLS, startTestServer, type TestServer } from '../helpers/server.js';
 
 const MODERN = '2026-07-28';
 const envelope = {
@@ -86,16 +86,7 @@ describe('protocol revisions on one URL', () => {
     assert.equal(list.status, 200);
     assert.equal(list.headers.get('mcp-session-id'), null);
     const tools = list.body.result!['tools'] as Array<{ name: string }>;
-    assert.deepEqual(tools.map((t) => t.name).sort(), [
-      'cancel_video_operation',
-      'edit_video',
-      'extend_video',
-      'generate_video',
-      'get_usage',
-      'get_video_operation',
-      'list_video_models',
-      'list_video_operations',
-    ]);
+    assert.deepEqual(tools.map((t) => t.name).sort(), OUR_TOOLS);
     assert.equal(list.body.result!['ttlMs'], 300_000);
 
     const call = await modern('tools/call', { name: 'list_video_models', arguments: {} });

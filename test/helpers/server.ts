@@ -48,6 +48,18 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
+/** Our eight tools, sorted: what tools/list offers without COMPAT_TOOLS. */
+export const OUR_TOOLS = [
+  'cancel_video_operation',
+  'edit_video',
+  'extend_video',
+  'generate_video',
+  'get_usage',
+  'get_video_operation',
+  'list_video_models',
+  'list_video_operations',
+];
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const simulator = new VeoSimulator({ delaySeconds: 0.2, slowMs: 1500, ...options.simulator });
   const simulatorUrl = await simulator.listen(0);
