@@ -72,7 +72,9 @@ describe('Veo faults on the Vertex AI wire protocol', { concurrency: true }, () 
     return { server, client, generate, followToEnd, failedSubmit };
   }
 
-  test('Veo 429 on submit: accepted as QUEUED (quota), retried with backoff, never FAILED; EXPIRED unbilled at the deadline', async (t) => {
+  // The retries' backoff itself is the domain's (test/unit/operations/admission.test.ts, "Veo 429 on a submit"); over
+  // the wire, the refused submit leaves the generation waiting in line, and the deadline ends it unbilled.
+  test('Veo 429 on submit: accepted as QUEUED (quota) to be retried, never FAILED; EXPIRED unbilled at the deadline', async (t) => {
     const clock = new WarpClock();
     const { server, client, generate } = await open(t, clock);
     const before = server.simulator.stats.submits;
