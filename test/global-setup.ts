@@ -1,5 +1,6 @@
-// `npm test`'s global setup (node --test-global-setup): makes what the test files share, once per run, without holding
-// up the files that need none of it: the build's three steps at once (`npm run bundle`, the deployed entry, and
+// `npm test`'s global setup (node --test-global-setup): makes what the test files share, once per run. First, before
+// any lane starts, the suite's TypeScript compiled once into the run folder (ts-loader.mjs reads it). Then, without
+// holding up the files that need none of it: the build's three steps at once (`npm run bundle`, the deployed entry, and
 // `npm run compile`, dist/functions for npm start and the CLI, each ready in a second or two; `npm run
 // typecheck:functions`, tsc, which no file waits for) and the Firestore, Pub/Sub and Storage emulators
 // (SKIP_EMULATOR_TESTS=1: none). All start here and the runner starts the test files at once; the outputs are
