@@ -1,8 +1,8 @@
-// How `npm test` runs the unit and end-to-end tiers: in lanes. A lane is one process (test/lanes/<tier>-<n>.test.ts,
+// How `npm test` runs its three tiers (unit, end-to-end, emulator): in lanes. A lane is one process (test/lanes/<tier>-<n>.test.ts,
 // started by Node's runner like any test file) that imports its share of the tier's test files and runs them one after
 // another. Each test process spends 0.5-1.5 s of CPU loading the same modules (the MCP SDK, Google's clients, zod
 // schemas); on two cores, 80 files each in its own process spent more CPU starting than testing (the unit tier: 122 s
-// of CPU in 60 processes, 49 s in one). Fewer processes at once also keep the machine from being so oversubscribed
+// of CPU in 60 processes, 64 s in two lanes). Fewer processes at once also keep the machine from being so oversubscribed
 // that real timeouts (a key fetch, a Pub/Sub push) run out.
 //
 // Nothing can fall out of the suite: a tier's files are found by the same glob as before and dealt among however many
@@ -26,8 +26,8 @@ export type Tier = keyof typeof TIERS;
 
 const DEFAULT_SECONDS = 1;
 /**
- * Seconds of wall time each file took (2026-12-02, 2-core AMD EPYC: unit and end-to-end files on their own, in one
- * process). Only the balance of the lanes depends on them.
+ * Seconds of wall time each file took (2026-12-02, 2-core AMD EPYC: unit and end-to-end files on their own, the
+ * emulator files in one run of their tier). Only the balance of the lanes depends on them.
  */
 const WEIGHTS: Record<string, number> = {
   'test/unit/terraform-docs.test.ts': 4,
