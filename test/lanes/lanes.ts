@@ -1,9 +1,9 @@
-// How `npm test` runs its three tiers (unit, end-to-end, emulator): in lanes. A lane is one process (test/lanes/<tier>-<n>.test.ts,
-// started by Node's runner like any test file) that imports its share of the tier's test files and runs them one after
-// another. Each test process spends 0.5-1.5 s of CPU loading the same modules (the MCP SDK, Google's clients, zod
-// schemas); on two cores, 80 files each in its own process spent more CPU starting than testing (the unit tier: 122 s
-// of CPU in 60 processes, 64 s in two lanes). Fewer processes at once also keep the machine from being so oversubscribed
-// that real timeouts (a key fetch, a Pub/Sub push) run out.
+// How `npm test` runs its three tiers (unit, end-to-end, emulator): in lanes. A lane is one process
+// (test/lanes/<tier>-<n>.test.ts, started by Node's runner like any test file) that imports its share of the tier's
+// test files and runs them one after another. Each test process spends 0.5-1.5 s of CPU loading the same modules (the
+// MCP SDK, Google's clients, zod schemas); on two cores, 80 files each in its own process spent more CPU starting than
+// testing (the unit tier: 122 s of CPU in 60 processes, 64 s in two lanes). Fewer processes at once also keep the
+// machine from being so oversubscribed that real timeouts (a key fetch, a Pub/Sub push) run out.
 //
 // Nothing can fall out of the suite: a tier's files are found by the same glob as before and dealt among however many
 // lane files the tier has (numbered 1..N), every file to exactly one lane. The weights only balance the lanes (a file
