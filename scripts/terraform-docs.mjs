@@ -95,14 +95,22 @@ function prose(text) {
 const row = (cells) => `| ${cells.join(' | ')} |`;
 const table = (header, rows) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 
-async function parseFile(file) {
-  return parse(path.basename(file), readFileSync(file, 'utf8'));
+/**
+ * The module's files parsed, each once per run (the parser takes most of a run's time): `parsed(file)`, a path in the
+ * module's folder, gives its JSON.
+ */
+function moduleParser() {
+  const done = new Map();
+  return (file) => {
+    if (!done.has(file)) done.set(file, parse(path.basename(file), readFileSync(file, 'utf8')));
+    return done.get(file);
+  };
 }
 
 /** The variables of variables.tf in file order, grouped by its `# --- Title ---` sections. */
-async function inputsMarkdown(dir) {
+async function inputsMarkdown(dir, parsed) {
   const file = path.join(dir, 'variables.tf');
-  const variables = (await parseFile(file)).variable ?? {};
+  const variables = (await parsed(file)).variable ?? {};
   const sections = [];
   let section = { title: '', intro: [], names: [] };
   let inIntro = false;
@@ -147,8 +155,8 @@ async function inputsMarkdown(dir) {
     .join('\n\n');
 }
 
-async function outputsMarkdown(dir) {
-  const outputs = (await parseFile(path.join(dir, 'outputs.tf'))).output ?? {};
+async function outputsMarkdown(dir, parsed) {
+  const outputs = (await parsed(path.join(dir, 'outputs.tf'))).output ?? {};
   const names = [
     ...readFileSync(path.join(dir, 'outputs.tf'), 'utf8').matchAll(/^output\s+"([\w-]+)"/gm),
   ].map((m) => m[1]);
@@ -175,16 +183,14 @@ function rowsOf(text, [begin, end]) {
 }
 
 /** `variable` blocks outside variables.tf and `output` blocks outside outputs.tf, as "FILE: variable NAME". */
-async function misplacedDeclarations(dir) {
+async function misplacedDeclarations(dir, parsed) {
   const problems = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.tf'))
     .sort()) {
-    const text = readFileSync(path.join(dir, file), 'utf8');
-    // Only a file with a line opening a variable or output block can declare one: the others need no parse (the
-    // parser takes most of a run's time).
-    if (!/^\s*(?:variable|output)\b/m.test(text)) continue;
-    const json = await parse(file, text);
+    // Only a file with a line opening a variable or output block can declare one: the others need no parse.
+    if (!/^\s*(?:variable|output)\b/m.test(readFileSync(path.join(dir, file), 'utf8'))) continue;
+    const json = await parsed(path.join(dir, file));
     for (const [kind, home] of [
       ['variable', 'variables.tf'],
       ['output', 'outputs.tf'],
@@ -210,7 +216,8 @@ export async function terraformDocs(argv) {
   const readmePath = path.resolve(args.readme ?? path.join(dir, 'README.md'));
   const shown = path.relative(process.cwd(), readmePath);
 
-  const misplaced = await misplacedDeclarations(dir);
+  const parsed = moduleParser();
+  const misplaced = await misplacedDeclarations(dir, parsed);
   if (misplaced.length > 0) {
     const stderr =
       `npm run terraform-docs reads variables.tf and outputs.tf only; declared elsewhere:\n` +
@@ -219,8 +226,8 @@ export async function terraformDocs(argv) {
   }
 
   const current = readFileSync(readmePath, 'utf8');
-  let generated = replaceBetween(current, MARKERS.inputs, await inputsMarkdown(dir), readmePath);
-  generated = replaceBetween(generated, MARKERS.outputs, await outputsMarkdown(dir), readmePath);
+  let generated = replaceBetween(current, MARKERS.inputs, await inputsMarkdown(dir, parsed), readmePath);
+  generated = replaceBetween(generated, MARKERS.outputs, await outputsMarkdown(dir, parsed), readmePath);
   // The repository's prettier settings, wherever the README is (the tests use a copy).
   const options = (await prettier.resolveConfig(path.join(root, 'README.md'))) ?? {};
   generated = await prettier.format(generated, { ...options, filepath: readmePath });
