@@ -6,22 +6,21 @@ import { randomUUID } from 'node:crypto';
 
 type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const rank: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
-let threshold: Severity = 'INFO';
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const SEVERITY_OF = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' } as const;
+let level: LogLevel = 'info';
 
-export function setLogLevel(level: LogLevel): void {
-  threshold = SEVERITY_OF[level];
+export function setLogLevel(next: LogLevel): void {
+  level = next;
 }
 
-/** The level set last (INFO until LOG_LEVEL is applied). */
+/** The level set last (info until LOG_LEVEL is applied). */
 export function logLevel(): LogLevel {
-  return (Object.keys(SEVERITY_OF) as LogLevel[]).find((level) => SEVERITY_OF[level] === threshold)!;
+  return level;
 }
 
 function write(severity: Severity, message: string, fields?: Record<string, unknown>): void {
-  if (rank[severity] < rank[threshold]) return;
+  if (rank[severity] < rank[SEVERITY_OF[level]]) return;
   const trace = traceFields.getStore();
   // A field may not replace the line's own severity, message or time (an OperationError spread in has a `message`):
   // it is kept as `detail`.
