@@ -124,10 +124,11 @@ async function importLane(laneUrl: string): Promise<void> {
   if (!match)
     throw new Error(`test/lanes: ${name} is not named <tier>-<n> (tiers: ${Object.keys(TIERS).join(', ')})`);
   // Every tier has lanes, or its files would leave npm test without a word.
-  const laneless = (Object.keys(TIERS) as Tier[]).filter((t) => laneCount(t) === 0);
+  const counts = Object.fromEntries((Object.keys(TIERS) as Tier[]).map((t) => [t, laneCount(t)]));
+  const laneless = Object.keys(counts).filter((t) => counts[t] === 0);
   if (laneless.length > 0) throw new Error(`test/lanes: no lane files for ${laneless.join(', ')}`);
   const tier = match[1] as Tier;
-  const files = lanesOf(filesOf(tier), laneCount(tier))[Number(match[2]) - 1]!;
+  const files = lanesOf(filesOf(tier), counts[tier]!)[Number(match[2]) - 1]!;
   // A file that fails to load fails the lane, naming it, and the files after it still load and run.
   const failed: string[] = [];
   for (const file of files) {
