@@ -83,7 +83,7 @@ describe('outages and the gate on the emulators', { skip: emulatorSkip, concurre
       const model = runtime.config.veo.defaultModel;
       const key = gateKeyOf({ backend: runtime.config.veo.api, model });
       const gateDoc = db.collection(runtime.config.store.usageCollection).doc(`gate-${key}`);
-      const now = () => clock.now().getTime();
+      const now = clock.epochMs;
       const t0 = now();
       // Down until the test has seen the breaker open and checked what callers get.
       simulator.outage({ seconds: 600, status: 503 });
