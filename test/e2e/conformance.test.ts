@@ -12,6 +12,7 @@ import { builtForThisRun } from '../helpers/run-setup.js';
 import { ensureTestTool, type TestTool } from '../helpers/test-tools.js';
 
 const NOT_APPLICABLE_FILE = new URL('../conformance/not-applicable.json', import.meta.url).pathname;
+const LEGS_RUNNER = new URL('../conformance/legs.mjs', import.meta.url).pathname;
 const EXTENSIONS = 'extensions';
 /** One test per protocol revision the suite targets (checked against its scenario list), plus its extensions. */
 const LEGS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28', EXTENSIONS];
@@ -19,8 +20,11 @@ const LEGS = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28', EXTENSIONS
 const EXTENSION_WIRE = '2026-07-28';
 /** Checks the suite adds to every scenario; they judge our wire messages, so a whole-scenario entry never excuses them. */
 const WIRE_CHECKS = new Set(['wire-schema-valid', 'wire-schema-harness-error']);
-/** A hang guard, not a speed requirement: under `npm test` the runs share two cores with every other test file. */
-const RUN_TIMEOUT_MS = 150_000;
+/**
+ * A hang guard, not a speed requirement: the legs run one after another in one process, and under `npm test` they share
+ * two cores with every other test file (78 s for this file on a machine loaded 10 times over).
+ */
+const RUN_TIMEOUT_MS = 300_000;
 
 interface Check {
   id: string;
@@ -55,20 +59,62 @@ interface Judgement {
   warnings: string[];
 }
 
-/** Runs the conformance CLI; it exits 1 when a check fails, which is data here, not an error. */
-function conformance(tool: TestTool, args: string[]): Promise<string> {
+/**
+ * Runs `node args` in the suite's folder and resolves with its stdout if it exits 0. The suite's compiled code is kept
+ * between runs (NODE_COMPILE_CACHE in the suite's install folder): compiling it is a good part of a run's CPU.
+ */
+function node(tool: TestTool, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [tool.bin('conformance'), ...args],
-      { cwd: tool.dir, timeout: RUN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      args,
+      {
+        cwd: tool.dir,
+        env: { ...process.env, NODE_COMPILE_CACHE: tool.compileCache },
+        timeout: RUN_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        if (error && error.code !== 1) {
-          reject(new Error(`conformance ${args.join(' ')} failed (${error.message}):\n${stderr}${stdout}`));
-        } else resolve(stdout);
+        if (error) reject(new Error(`node ${args.join(' ')} failed (${error.message}):\n${stderr}${stdout}`));
+        else resolve(stdout);
       },
     );
   });
+}
+
+interface Leg {
+  name: string;
+  /** The scenarios whose results this leg is judged on. */
+  scenarios: string[];
+  /** The arguments of `conformance server` after the URL. */
+  args: string[];
+}
+
+/**
+ * Runs every leg's `conformance server` command line, one after another in one process (test/conformance/legs.mjs: one
+ * CLI process per leg spent more CPU loading the suite than running it), each writing its results under `dir/<name>`.
+ */
+async function runLegs(tool: TestTool, url: string, legs: Leg[], dir: string): Promise<Run[]> {
+  const commandLines = legs.map(({ name, args }) =>
+    JSON.stringify({
+      name,
+      args: ['server', '--url', url, '--timeout', '20000', ...args, '-o', path.join(dir, name)],
+    }),
+  );
+  const output = await node(tool, [LEGS_RUNNER, tool.bin('conformance'), ...commandLines]);
+  // Each leg's output follows its "### leg <name>" line.
+  const outputs = new Map(
+    output
+      .split(/^### leg /m)
+      .slice(1)
+      .map((part) => [part.slice(0, part.indexOf('\n')), part.slice(part.indexOf('\n') + 1)]),
+  );
+  const runs = await Promise.all(
+    legs.map(({ name, scenarios }) =>
+      readRuns(name, path.join(dir, name), scenarios, outputs.get(name) ?? output),
+    ),
+  );
+  return runs.flat();
 }
 
 /**
@@ -79,7 +125,7 @@ async function serverScenarioListing(tool: TestTool): Promise<string> {
   const kept = path.join(tool.dir, 'server-scenarios.txt');
   const listing = await readFile(kept, 'utf8').catch(() => undefined);
   if (listing !== undefined) return listing;
-  const listed = await conformance(tool, ['list', '--server']);
+  const listed = await node(tool, [tool.bin('conformance'), 'list', '--server']);
   if (parseScenarioList(listed).size === 0) return listed; // Not kept: the test fails on it, and the next run lists again.
   await writeFile(`${kept}.${process.pid}`, listed);
   await rename(`${kept}.${process.pid}`, kept); // Whole or absent for a run reading it at the same time.
@@ -228,21 +274,20 @@ describe('MCP conformance suite against the deployed function', () => {
     async () => {
       const revisions = LEGS.filter((leg) => leg !== EXTENSIONS && scenariosByTag.has(leg));
       const { url } = await serverStarted!;
-      const common = ['server', '--url', url, '--timeout', '20000'];
 
       // A revision leg is one CLI run of every scenario applicable at that revision, spoken at its wire. The suite
       // runs extension scenarios only when no revision is given (at the draft wire), and they sit in its "pending"
       // suite (17 scenarios, against 65 in "all"): one run of that, of which only the extension scenarios count (the
       // rest are covered by the revision legs). An extension scenario that leaves "pending" fails here as unrun.
-      const runLeg = async (name: string, scenarios: string[], args: string[]) => {
-        const out = path.join(workDir!, name);
-        return readRuns(name, out, scenarios, await conformance(tool, [...common, ...args, '-o', out]));
-      };
-      const legRuns = await Promise.all([
-        ...revisions.map((r) => runLeg(r, scenariosByTag.get(r)!, ['--suite', 'all', '--spec-version', r])),
-        runLeg(EXTENSIONS, scenariosByTag.get('extension') ?? [], ['--suite', 'pending']),
-      ]);
-      for (const run of legRuns.flat()) {
+      const legs: Leg[] = [
+        ...revisions.map((r) => ({
+          name: r,
+          scenarios: scenariosByTag.get(r)!,
+          args: ['--suite', 'all', '--spec-version', r],
+        })),
+        { name: EXTENSIONS, scenarios: scenariosByTag.get('extension') ?? [], args: ['--suite', 'pending'] },
+      ];
+      for (const run of await runLegs(tool, url, legs, workDir!)) {
         runs.set(run.leg, [...(runs.get(run.leg) ?? []), run]);
       }
       assert.equal(server!.child.exitCode, null, `the server exited during the runs:\n${server!.output()}`);

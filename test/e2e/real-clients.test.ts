@@ -179,6 +179,9 @@ describe('real MCP clients', { concurrency: true }, () => {
         GEMINI_CLI_HOME: home,
         GEMINI_CLI_NO_RELAUNCH: 'true', // one process (the relaunching parent ignores SIGTERM)
         GEMINI_TELEMETRY_ENABLED: 'false',
+        // Gemini CLI is ~25 MB of JavaScript: with its compiled code kept between runs (every run after the first one
+        // ever), each of the three runs below costs about a quarter less CPU.
+        NODE_COMPILE_CACHE: tool.compileCache,
       });
       await mkdir(path.join(home, '.gemini'));
       const settings = {
