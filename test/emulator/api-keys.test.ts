@@ -1,5 +1,8 @@
 // `veo-mcp keys` against the Firestore emulator, with the mcp function reading the same collection: a key made by the
 // CLI works at once, is stored only as its SHA-256, never appears again in any output, and is refused once revoked.
+// The built binary runs as its own process where the process is the point (`create` on the emulator, and the refusal
+// of STORE=memory, both in veo-mcp.ts); the rest of the lifecycle runs the same CLI in this process (runCli, with the
+// store and command the binary wires to its streams), which spares loading the Firestore client once per command.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -7,6 +10,11 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import { runCli } from '../../functions/src/cli/run.js';
+import { runKeysCommand } from '../../functions/src/cli/keys.js';
+import { loadConfig } from '../../functions/src/config/index.js';
+import { createFirestore } from '../../functions/src/google-clients.js';
+import { FirestoreApiKeyStore } from '../../functions/src/store/api-keys-firestore.js';
 import { emulatorSkip, uniqueNames, useEmulators, type Emulators } from '../helpers/emulators.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
@@ -40,7 +48,14 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
     await emulators?.stop();
   });
 
-  const cli = async (args: string[], extra: Record<string, string> = {}) => {
+  interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+  }
+
+  /** The built binary, as its own process. */
+  const bin = async (args: string[], extra: Record<string, string> = {}): Promise<Run> => {
     try {
       const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
@@ -54,8 +69,41 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
     }
   };
 
+  /**
+   * The same command in this process: the CLI's parsing and exit codes (runCli), configured from the same settings,
+   * running the keys command on the Firestore store as veo-mcp.ts does, its lines written as console.log would.
+   */
+  const cli = async (args: string[]): Promise<Run> => {
+    let [stdout, stderr] = ['', ''];
+    const code = await runCli(['keys', ...args], {
+      out: { write: (text: string) => (stdout += text) },
+      err: { write: (text: string) => (stderr += text) },
+      config: () => loadConfig({ ...env, LOG_LEVEL: 'error' }),
+      now: () => Date.now(),
+      pause: () => assert.fail('keys never waits for an operation'),
+      keys: async (config, keysArgs) => {
+        const { db } = await createFirestore(config);
+        try {
+          return await runKeysCommand(
+            config,
+            new FirestoreApiKeyStore(db, config.store.apiKeysCollection),
+            keysArgs,
+            {
+              out: (line) => (stdout += `${line}\n`),
+              err: (line) => (stderr += `${line}\n`),
+              now: () => new Date(),
+            },
+          );
+        } finally {
+          await db.terminate();
+        }
+      },
+    });
+    return { code, stdout, stderr };
+  };
+
   test('create, use, list, revoke: the key is printed once and refused after revocation', async () => {
-    const created = await cli(['create', '--principal', 'render-farm', '--expires-in-days', '7']);
+    const created = await bin(['create', '--principal', 'render-farm', '--expires-in-days', '7']);
     assert.equal(created.code, 0, created.stderr);
     const key = created.stdout.trim();
     assert.match(key, /^veo_[A-Za-z0-9_-]{43}$/);
@@ -66,7 +114,7 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
     );
 
     // Stored as its hash, under its hash; the key itself is nowhere in the document. The key works at once, and
-    // `list` shows it: the three only read what `create` wrote, so they run side by side (each CLI run is a process).
+    // `list` shows it: the three only read what `create` wrote, so they run side by side.
     const stored = async () => {
       const db = new Firestore({ projectId: emulators.projectId });
       try {
@@ -116,7 +164,7 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
   });
 
   test('keys are refused with STORE=memory: they would vanish with the process', async () => {
-    const run = await cli(['create', '--principal', 'x'], {
+    const run = await bin(['create', '--principal', 'x'], {
       STORE: 'memory',
       API_KEY_HASHES: 'a'.repeat(64),
     });

@@ -1,13 +1,15 @@
-// The budget race (issue 12): two `mcp` processes, served by the real functions-framework, share one principal's daily
-// budget through Firestore. 12 concurrent 8-second generate_video calls against DAILY_VIDEO_SECONDS_PER_PRINCIPAL=32
-// must start exactly 4: the reservation is read and written in the transaction that creates the record, so no
-// interleaving of the two instances can let a fifth through, and a refusal writes nothing and submits nothing.
+// The budget race (issue 12): two instances of the `mcp` function, served through the real functions-framework, share
+// one principal's daily budget through Firestore. 12 concurrent 8-second generate_video calls against
+// DAILY_VIDEO_SECONDS_PER_PRINCIPAL=32 must start exactly 4: the reservation is read and written in the transaction
+// that creates the record, so no interleaving of the two instances can let a fifth through, and a refusal writes
+// nothing and submits nothing. The instances run in this process, each with its own runtime, store and Firestore
+// client: an instance queues its own starts (store/firestore.ts), so what the two race on is their transactions on
+// the emulator, as separate processes would (full-flow.test.ts runs the deployed entry as processes).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { Client, CallToolResult } from '@modelcontextprotocol/client';
 import { gcsWriter } from '../../functions/src/simulator/gcp-hooks.js';
 import { VeoSimulator } from '../../functions/src/simulator/server.js';
 import {
@@ -17,10 +19,8 @@ import {
   useEmulators,
   type Emulators,
 } from '../helpers/emulators.js';
-import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
-import { builtForThisRun } from '../helpers/run-setup.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const FF_MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
 const BUCKET = 'veo-budget-race';
 const name = uniqueNames('race');
 // Six calls per instance at once, three times what the budget allows: both instances race for the last seconds and
@@ -32,19 +32,18 @@ const CALLS = 12;
 const LIMIT_SECONDS = 32;
 const SECONDS_EACH = 8;
 
-describe('budget race across two mcp processes on the Firestore emulator', { skip: emulatorSkip }, () => {
+describe('budget race across two mcp instances on the Firestore emulator', { skip: emulatorSkip }, () => {
   let emulators: Emulators;
   let simulator: VeoSimulator;
   let env: Record<string, string>;
   let pubsub: PubSub;
   let db: Firestore;
-  const processes: RunningProcess[] = [];
+  const instances: TestServer[] = [];
   const clients: Client[] = [];
 
   before(async () => {
-    await builtForThisRun('bundle'); // The functions run from the deployed entry.
     emulators = await useEmulators();
-    // Nothing polls here (no poller process): the operations stay RUNNING and the simulator counts submits only.
+    // Nothing polls here (no poller): the operations stay RUNNING and the simulator counts submits only.
     simulator = new VeoSimulator({ delaySeconds: 3600, writeObject: await gcsWriter() });
     const simulatorUrl = await simulator.listen(0);
     pubsub = new PubSub({ projectId: emulators.projectId });
@@ -58,32 +57,22 @@ describe('budget race across two mcp processes on the Firestore emulator', { ski
       LOG_LEVEL: 'error',
     };
     db = new Firestore({ projectId: emulators.projectId });
-    const ports = [await freePort(), await freePort()];
-    const launched = await Promise.allSettled(
-      ports.map((port) =>
-        startProcess(
-          process.execPath,
-          [FF_MAIN, '--target=mcp', `--port=${port}`],
-          { ...env, PORT: String(port) },
-          /Serving function/,
-        ),
-      ),
-    );
-    for (const result of launched) if (result.status === 'fulfilled') processes.push(result.value);
+    // Both on the same collections and topics, and on the simulator above (env's VEO_BASE_URL), which counts their
+    // submits: each test server's own simulator stays unused.
+    const launched = await Promise.allSettled([startTestServer({ env }), startTestServer({ env })]);
+    for (const result of launched) if (result.status === 'fulfilled') instances.push(result.value);
     const failed = launched.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    for (const port of ports) {
-      const client = new Client({ name: `budget-race-${port}`, version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+    for (const instance of instances) {
+      const client = await instance.connect();
       clients.push(client);
-      // Each instance builds its clients on its first call: warm both, so the race times the race.
+      // Each instance opens its Firestore connection on its first call: warm both, so the race times the race.
       await client.callTool({ name: 'get_usage', arguments: {} });
     }
   });
 
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all(instances.map((i) => i.close()));
     await db?.terminate();
     await pubsub?.close();
     await simulator?.close();
