@@ -1,8 +1,8 @@
 // `veo-mcp keys` against the Firestore emulator, with the mcp function reading the same collection: a key made by the
 // CLI works at once, is stored only as its SHA-256, never appears again in any output, and is refused once revoked.
 // The built binary runs as its own process where the process is the point (`create` on the emulator, and the refusal
-// of STORE=memory, both in veo-mcp.ts); the rest of the lifecycle runs the same CLI in this process (runCli, with the
-// store and command the binary wires to its streams), which spares loading the Firestore client once per command.
+// of STORE=memory); the rest of the lifecycle runs the same CLI in this process (runCli with runKeysOnFirestore, as
+// veo-mcp.ts wires them to its streams), which spares loading the Firestore client once per command.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,10 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { runCli } from '../../functions/src/cli/run.js';
-import { runKeysCommand } from '../../functions/src/cli/keys.js';
+import { runKeysOnFirestore } from '../../functions/src/cli/keys.js';
 import { loadConfig } from '../../functions/src/config/index.js';
-import { createFirestore } from '../../functions/src/google-clients.js';
-import { FirestoreApiKeyStore } from '../../functions/src/store/api-keys-firestore.js';
 import { emulatorSkip, uniqueNames, useEmulators, type Emulators } from '../helpers/emulators.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
@@ -81,23 +79,12 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
       config: () => loadConfig({ ...env, LOG_LEVEL: 'error' }),
       now: () => Date.now(),
       pause: () => assert.fail('keys never waits for an operation'),
-      keys: async (config, keysArgs) => {
-        const { db } = await createFirestore(config);
-        try {
-          return await runKeysCommand(
-            config,
-            new FirestoreApiKeyStore(db, config.store.apiKeysCollection),
-            keysArgs,
-            {
-              out: (line) => (stdout += `${line}\n`),
-              err: (line) => (stderr += `${line}\n`),
-              now: () => new Date(),
-            },
-          );
-        } finally {
-          await db.terminate();
-        }
-      },
+      keys: (config, keysArgs) =>
+        runKeysOnFirestore(config, keysArgs, {
+          out: (line) => (stdout += `${line}\n`),
+          err: (line) => (stderr += `${line}\n`),
+          now: () => new Date(),
+        }),
     });
     return { code, stdout, stderr };
   };

@@ -2,7 +2,7 @@
 // (STORE=firestore, FIRESTORE_API_KEYS_COLLECTION), with the same configuration as the functions. A new key is
 // printed once, on stdout alone; only its SHA-256 is stored. Nothing here ever prints a key again, nor a whole hash.
 import type { Config } from '../config/index.js';
-import { EXIT } from './exit-codes.js';
+import { CliError, EXIT } from './exit-codes.js';
 import { keyIdOf, keyRefusal, newApiKey, type ApiKeyRecord, type ApiKeyStore } from '../auth/api-keys.js';
 
 export const KEYS_USAGE = `  veo-mcp keys create --principal NAME [--expires-in-days N]
@@ -13,6 +13,39 @@ export interface KeysIo {
   out: (line: string) => void;
   err: (line: string) => void;
   now: () => Date;
+}
+
+/**
+ * The keys commands as `veo-mcp keys` runs them: on the Firestore store the deployment reads, configured from the
+ * environment as the functions are (a usage error, exit 2, with any other store: keys in memory would vanish with the
+ * process).
+ */
+export async function runKeysOnFirestore(
+  config: Config,
+  args: Parameters<typeof runKeysCommand>[2],
+  io: KeysIo,
+): Promise<number> {
+  if (config.store.kind !== 'firestore') {
+    throw new CliError(
+      EXIT.USAGE,
+      'veo-mcp keys needs STORE=firestore (with GOOGLE_CLOUD_PROJECT, and FIRESTORE_DATABASE or ' +
+        'FIRESTORE_API_KEYS_COLLECTION if not the defaults): keys in memory would vanish with this process. ' +
+        'For a local server, list key hashes in API_KEY_HASHES instead.',
+    );
+  }
+  const { createFirestore } = await import('../google-clients.js');
+  const { FirestoreApiKeyStore } = await import('../store/api-keys-firestore.js');
+  const { db } = await createFirestore(config);
+  try {
+    return await runKeysCommand(
+      config,
+      new FirestoreApiKeyStore(db, config.store.apiKeysCollection),
+      args,
+      io,
+    );
+  } finally {
+    await db.terminate();
+  }
 }
 
 /** Runs one keys subcommand; returns the exit code (0, or 2 for a usage or lookup error). */
