@@ -1,7 +1,8 @@
 // scripts/terraform-docs.mjs (`npm run terraform-docs`): terraform/README.md's Inputs and Outputs tables are what it
-// generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The broken cases run
-// the script's terraformDocs(argv) in-process on copies (a README with a row gone or changed, a module with an
-// undocumented variable); the README's own check runs the script as `npm run terraform-docs` does, in its own process.
+// generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The cases run the
+// script's terraformDocs(argv) in-process, the README's own check and the broken copies (a README with a row gone or
+// changed, a module with an undocumented variable); one refusal also runs the script as `npm run terraform-docs` does,
+// in its own process (its exit code and stderr). In one process the script parses and formats each text once.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +48,7 @@ describe('terraform-docs', () => {
   }
 
   test("the README's tables are what npm run terraform-docs writes", async () => {
-    const result = await runScript('--check');
+    const result = await run('--check');
     assert.equal(result.code, 0, result.stderr);
   });
 
