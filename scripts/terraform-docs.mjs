@@ -110,7 +110,7 @@ function parsed(file) {
 /**
  * A generated section as prettier writes it with the repository's settings, once per text and process (as parsed).
  * Only the sections are formatted, not the whole README: prettier's markdown output for headings, paragraphs and
- * tables depends on the block alone (the README's other parts are `npm run lint`'s), and it takes half the time.
+ * tables depends on the block alone (the README's other parts are `npm run lint`'s), and it takes a third of the time.
  * prettier is loaded only here: a run refused for a misplaced declaration never needs it.
  */
 const formats = new Map();
