@@ -1,6 +1,6 @@
 // `npm run terraform-docs`: writes terraform/README.md's Inputs and Outputs tables from variables.tf and outputs.tf,
 // between the BEGIN_TF_* / END_TF_* marker comments, formatted by prettier. With --check it writes nothing and exits 1
-// when the README is not what it would write, naming the rows that differ (npm test runs it this way).
+// when the README is not what it would write, naming the rows that differ (npm test checks the README this way).
 // Inputs are grouped by the `# --- Title ---` section comments of variables.tf, in file order; comment lines right
 // under a section title are its introduction. Descriptions are the variables' own; snake_case names, ENV_NAMES and
 // "quoted values" in them are set as code.
@@ -14,7 +14,6 @@ import path from 'node:path';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as prettier from 'prettier';
 
 const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json');
 
@@ -96,19 +95,40 @@ const row = (cells) => `| ${cells.join(' | ')} |`;
 const table = (header, rows) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 
 /**
- * The module's files parsed, each once per run (the parser takes most of a run's time): `parsed(file)`, a path in the
- * module's folder, gives its JSON.
+ * A module file parsed to JSON. The parser (Go compiled to WebAssembly) takes most of a run's time, so each text is
+ * parsed once per process, whatever its path: the tests run the script many times in one process, on copies of the
+ * module whose files are mostly the same.
  */
-function moduleParser() {
-  const done = new Map();
-  return (file) => {
-    if (!done.has(file)) done.set(file, parse(path.basename(file), readFileSync(file, 'utf8')));
-    return done.get(file);
-  };
+const parses = new Map();
+function parsed(file) {
+  const [name, text] = [path.basename(file), readFileSync(file, 'utf8')];
+  const key = `${name}\0${text}`;
+  if (!parses.has(key)) parses.set(key, parse(name, text));
+  return parses.get(key);
+}
+
+/**
+ * A generated section as prettier writes it with the repository's settings, once per text and process (as parsed).
+ * Only the sections are formatted, not the whole README: prettier's markdown output for headings, paragraphs and
+ * tables depends on the block alone (the README's other parts are `npm run lint`'s), and it takes a third of the time.
+ * prettier is loaded only here: a run refused for a misplaced declaration never needs it.
+ */
+const formats = new Map();
+function formatted(markdown) {
+  if (!formats.has(markdown)) {
+    const format = async () => {
+      const prettier = await import('prettier');
+      // The repository's settings, wherever the README is (the tests use a copy).
+      const options = (await prettier.resolveConfig(path.join(root, 'README.md'))) ?? {};
+      return (await prettier.format(markdown, { ...options, parser: 'markdown' })).trimEnd();
+    };
+    formats.set(markdown, format());
+  }
+  return formats.get(markdown);
 }
 
 /** The variables of variables.tf in file order, grouped by its `# --- Title ---` sections. */
-async function inputsMarkdown(dir, parsed) {
+async function inputsMarkdown(dir) {
   const file = path.join(dir, 'variables.tf');
   const variables = (await parsed(file)).variable ?? {};
   const sections = [];
@@ -155,7 +175,7 @@ async function inputsMarkdown(dir, parsed) {
     .join('\n\n');
 }
 
-async function outputsMarkdown(dir, parsed) {
+async function outputsMarkdown(dir) {
   const outputs = (await parsed(path.join(dir, 'outputs.tf'))).output ?? {};
   const names = [
     ...readFileSync(path.join(dir, 'outputs.tf'), 'utf8').matchAll(/^output\s+"([\w-]+)"/gm),
@@ -183,19 +203,21 @@ function rowsOf(text, [begin, end]) {
 }
 
 /** `variable` blocks outside variables.tf and `output` blocks outside outputs.tf, as "FILE: variable NAME". */
-async function misplacedDeclarations(dir, parsed) {
+async function misplacedDeclarations(dir) {
   const problems = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.tf'))
     .sort()) {
-    // Only a file with a line opening a variable or output block can declare one: the others need no parse.
-    if (!/^\s*(?:variable|output)\b/m.test(readFileSync(path.join(dir, file), 'utf8'))) continue;
-    const json = await parsed(path.join(dir, file));
-    for (const [kind, home] of [
+    // Only a line opening a block of a kind can declare one: a file without one for a kind it must not declare (for
+    // variables.tf, an output) needs no parse.
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const kinds = [
       ['variable', 'variables.tf'],
       ['output', 'outputs.tf'],
-    ]) {
-      if (file === home) continue;
+    ].filter(([kind, home]) => file !== home && new RegExp(`^\\s*${kind}\\b`, 'm').test(text));
+    if (kinds.length === 0) continue;
+    const json = await parsed(path.join(dir, file));
+    for (const [kind, home] of kinds) {
       for (const name of Object.keys(json[kind] ?? {}))
         problems.push(`${file}: ${kind} "${name}" (declare it in ${home})`);
     }
@@ -216,8 +238,7 @@ export async function terraformDocs(argv) {
   const readmePath = path.resolve(args.readme ?? path.join(dir, 'README.md'));
   const shown = path.relative(process.cwd(), readmePath);
 
-  const parsed = moduleParser();
-  const misplaced = await misplacedDeclarations(dir, parsed);
+  const misplaced = await misplacedDeclarations(dir);
   if (misplaced.length > 0) {
     const stderr =
       `npm run terraform-docs reads variables.tf and outputs.tf only; declared elsewhere:\n` +
@@ -226,11 +247,10 @@ export async function terraformDocs(argv) {
   }
 
   const current = readFileSync(readmePath, 'utf8');
-  let generated = replaceBetween(current, MARKERS.inputs, await inputsMarkdown(dir, parsed), readmePath);
-  generated = replaceBetween(generated, MARKERS.outputs, await outputsMarkdown(dir, parsed), readmePath);
-  // The repository's prettier settings, wherever the README is (the tests use a copy).
-  const options = (await prettier.resolveConfig(path.join(root, 'README.md'))) ?? {};
-  generated = await prettier.format(generated, { ...options, filepath: readmePath });
+  const inputs = await formatted(await inputsMarkdown(dir));
+  const outputs = await formatted(await outputsMarkdown(dir));
+  let generated = replaceBetween(current, MARKERS.inputs, inputs, readmePath);
+  generated = replaceBetween(generated, MARKERS.outputs, outputs, readmePath);
 
   if (!args.check) {
     if (generated !== current) writeFileSync(readmePath, generated);

@@ -3,7 +3,13 @@
 // AUTH_CERTS_URL) and of https://www.gstatic.com/iap/verify/public_key (IAP's assertions, ES256, IAP_CERTS_URL). Also
 // makes the tokens an attacker would: unsigned, stripped, forged.
 import assert from 'node:assert/strict';
-import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createSign,
+  generateKeyPairSync,
+  type KeyObject,
+  type KeyPairKeyObjectResult,
+} from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthError, type BearerError } from '../../functions/src/auth/challenge.js';
@@ -27,10 +33,17 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /** Google signs ID tokens RS256; IAP signs its assertions ES256 (P-256). */
 export type SigningAlgorithm = 'RS256' | 'ES256';
 
-const newKeyPair = (alg: SigningAlgorithm) =>
-  alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * The n-th key pair of an algorithm, made once per process: an RSA key takes 50-200 ms of CPU, and a test process
+ * starts several issuers. An issuer's keys (its own, its `other` one, each rotation's) are distinct; two issuers in
+ * one process sign with the same keys, which no check can tell apart anyway: each trusts its own issuer's key server.
+ */
+const keyPairs: Record<SigningAlgorithm, KeyPairKeyObjectResult[]> = { RS256: [], ES256: [] };
+const keyPair = (alg: SigningAlgorithm, n: number): KeyPairKeyObjectResult =>
+  (keyPairs[alg][n] ??=
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 }));
 
 /**
  * What the key server answers: its keys; nothing ever (a stalled server); a 503; or a 200 with any body (a captive
@@ -51,16 +64,18 @@ export class TestIssuer {
   /** The header the certs are served with (Google's say `public, max-age=N`). */
   cacheControl: string;
   private privateKey: KeyObject;
-  private readonly otherKey: KeyObject;
+  /** A key the certs never list, made when first signed with (most issuers never are). */
+  private otherKey?: KeyObject;
+  /** How many of keyPair's pairs this issuer has taken: each new key is the next one. */
+  private keysTaken = 0;
   private fetched: Array<() => void> = [];
   private readonly server: Server;
   certsUrl = '';
 
   constructor(options: { alg?: SigningAlgorithm; cacheControl?: string } = {}) {
     this.alg = options.alg ?? 'RS256';
-    const pair = newKeyPair(this.alg);
+    const pair = this.newKeyPair();
     this.privateKey = pair.privateKey;
-    this.otherKey = newKeyPair(this.alg).privateKey;
     this.publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.cacheControl = options.cacheControl ?? 'public, max-age=3600';
     this.server = createServer((_req, res) => {
@@ -78,6 +93,11 @@ export class TestIssuer {
     });
   }
 
+  /** A key pair this issuer has not used before. */
+  private newKeyPair(): KeyPairKeyObjectResult {
+    return keyPair(this.alg, this.keysTaken++);
+  }
+
   /** Resolves when the next fetch arrives (before it is answered). */
   nextFetch(): Promise<void> {
     return new Promise((resolve) => this.fetched.push(resolve));
@@ -85,7 +105,7 @@ export class TestIssuer {
 
   /** A key rotation: a new key under a new key id signs from now on, and the certs list only it. */
   rotate(kid: string): void {
-    const pair = newKeyPair(this.alg);
+    const pair = this.newKeyPair();
     this.kid = kid;
     this.privateKey = pair.privateKey;
     this.publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -145,7 +165,7 @@ export class TestIssuer {
     const kid = options.kid === null ? undefined : (options.kid ?? this.kid);
     const header = { alg: options.alg ?? this.alg, typ: 'JWT', kid };
     const input = `${b64(header)}.${b64(claims)}`;
-    const key = options.key === 'other' ? this.otherKey : this.privateKey;
+    const key = options.key === 'other' ? (this.otherKey ??= this.newKeyPair().privateKey) : this.privateKey;
     const signature = createSign('SHA256')
       .update(input)
       .sign({ key, dsaEncoding: 'ieee-p1363' })

@@ -1,15 +1,21 @@
 // A throwaway service-account key file: the Google clients sign V4 URLs with it offline, as with a real key.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** Writes a fresh key for `projectId` to `dir` (default: a new temporary folder) and returns the file's path. */
+/**
+ * The key, made once per process (an RSA key takes 50-200 ms of CPU): every file written in a process holds the same
+ * key, which no test tells apart from another (nothing holds its public half).
+ */
+let privateKey: KeyObject | undefined;
+
+/** Writes a new key file for `projectId` to `dir` (default: a new temporary folder) and returns its path. */
 export function writeServiceAccountKey(
   projectId: string,
   dir: string = mkdtempSync(path.join(tmpdir(), 'veo-sa-')),
 ): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  privateKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const file = path.join(dir, 'key.json');
   writeFileSync(
     file,

@@ -13,6 +13,18 @@ const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as {
   parse(filename: string, contents: string): Promise<Record<string, unknown>>;
 };
 
+/**
+ * A file parsed, each text once per process: the parser (Go compiled to WebAssembly) takes seconds over the module,
+ * which several test files of a lane load (and terraform-policy's twice). Each caller gets its own copy to change.
+ */
+const parses = new Map<string, Promise<Record<string, unknown>>>();
+async function parseFile(file: string): Promise<Record<string, unknown>> {
+  const [name, text] = [path.basename(file), readFileSync(file, 'utf8')];
+  const key = `${name}\0${text}`;
+  if (!parses.has(key)) parses.set(key, parse(name, text));
+  return structuredClone(await parses.get(key)!);
+}
+
 type Body = Record<string, unknown>;
 
 export interface Block {
@@ -94,7 +106,7 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
     moved: [],
   };
   for (const file of files) {
-    const json = await parse(path.basename(file), readFileSync(file, 'utf8'));
+    const json = await parseFile(file);
     module.resources.push(...blocksOf(json.resource, ''));
     module.data.push(...blocksOf(json.data, 'data.'));
     for (const [name, bodies] of Object.entries((json.variable ?? {}) as Record<string, Body[]>)) {
@@ -114,7 +126,7 @@ export async function loadModule(...paths: string[]): Promise<TerraformModule> {
 
 /** Parses a .tfvars file (HCL attributes only) into plain values. */
 export async function loadTfvars(file: string): Promise<Record<string, unknown>> {
-  return parse(path.basename(file), readFileSync(file, 'utf8'));
+  return parseFile(file);
 }
 
 function blocksOf(section: unknown, prefix: string): Block[] {

@@ -1,7 +1,8 @@
 // scripts/terraform-docs.mjs (`npm run terraform-docs`): terraform/README.md's Inputs and Outputs tables are what it
-// generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The broken cases run
-// the script's terraformDocs(argv) in-process on copies (a README with a row gone or changed, a module with an
-// undocumented variable); the README's own check runs the script as `npm run terraform-docs` does, in its own process.
+// generates from variables.tf and outputs.tf, and its --check catches a README that fell behind. The cases run the
+// script's terraformDocs(argv) in-process, the README's own check and the broken copies (a README with a row gone or
+// changed, a module with an undocumented variable); one refusal also runs the script as `npm run terraform-docs` does,
+// in its own process (its exit code and stderr). In one process the script parses and formats each text once.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +48,7 @@ describe('terraform-docs', () => {
   }
 
   test("the README's tables are what npm run terraform-docs writes", async () => {
-    const result = await runScript('--check');
+    const result = await run('--check');
     assert.equal(result.code, 0, result.stderr);
   });
 
@@ -81,18 +82,35 @@ describe('terraform-docs', () => {
   });
 
   test('a variable added without running the script is reported, and running it adds its row', async () => {
-    const variables = await readFile(`${root}terraform/variables.tf`, 'utf8');
+    // A module of one variable and one output, its README's tables written by the script, to which a variable is
+    // added (the real module takes a second to parse, and its README's check is the first test's).
+    const variable = (name: string, description: string) =>
+      `variable "${name}" {\n  type        = bool\n  description = "${description}"\n  default     = false\n}\n`;
+    const variables = `# --- Settings ---\n\n${variable('some_setting', 'A documented setting.')}`;
     const copy = await moduleCopy('variable-added', {
-      'variables.tf': `${variables}\nvariable "extra_setting" {\n  type        = bool\n  description = "An undocumented setting."\n  default     = false\n}\n`,
+      'variables.tf': variables,
+      'outputs.tf':
+        'output "url" {\n  description = "Where it answers."\n  value       = "https://example.com"\n}\n',
     });
+    assert.equal((await run('--dir', copy)).code, 0);
+    assert.equal((await run('--check', '--dir', copy)).code, 0);
+    await writeFile(
+      path.join(copy, 'variables.tf'),
+      `${variables}\n${variable('extra_setting', 'An undocumented setting.')}`,
+    );
     const check = await run('--check', '--dir', copy);
     assert.equal(check.code, 1);
     assert.match(check.stderr, /inputs: extra_setting is missing/);
+    assert.doesNotMatch(check.stderr, /inputs: some_setting|outputs: url/);
 
     const write = await run('--dir', copy);
     assert.equal(write.code, 0, write.stderr);
     const written = await readFile(path.join(copy, 'README.md'), 'utf8');
     assert.match(written, /^\| `extra_setting` +\| `bool` +\| `false` +\| An undocumented setting\. +\|$/m);
+    assert.match(
+      written,
+      /^### Settings\n\n\| Name +\|[^]*^\| `some_setting` +\| `bool` +\| `false` +\| A documented/m,
+    );
     assert.equal((await run('--check', '--dir', copy)).code, 0);
   });
 

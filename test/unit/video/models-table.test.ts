@@ -18,9 +18,14 @@ const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 describe('README model table', () => {
   test('README.md holds exactly the table the catalog generates', async () => {
     const readme = readFileSync(README, 'utf8');
-    const options = { ...(await prettier.resolveConfig(README)), filepath: README };
-    const expected = await prettier.format(spliceModelsTable(readme, renderModelsTable()), options);
-    assert.ok(readme === expected, 'README.md differs from the catalog: run npm run models-table');
+    // The table as prettier formats it in the README (`npm run models-table` formats the whole README, whose other
+    // parts are `npm run lint`'s): formatting the table alone gives the same rows at a fraction of the cost.
+    const options = { ...(await prettier.resolveConfig(README)), parser: 'markdown' };
+    const table = (await prettier.format(renderModelsTable(), options)).trimEnd();
+    assert.ok(
+      readme === spliceModelsTable(readme, table),
+      'README.md differs from the catalog: run npm run models-table',
+    );
   });
 
   test('the table names every live and retired model, its sources and as-of date', () => {
