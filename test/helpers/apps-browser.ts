@@ -142,6 +142,8 @@ export interface AppsBrowser {
     toolResult: CallToolResult,
     client?: Client,
   ): Promise<{ page: Page; frame: Frame; consoleErrors: string[]; toolCalls: string[] }>;
+  /** Removes the app shown, as a host does when it is done with it: a video it plays stops decoding frames. */
+  closeApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,10 +183,12 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
   });
   await page.clock.install();
   await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
+  const closeApp = () =>
+    page.evaluate(() => (globalThis as unknown as { stopHost: () => Promise<void> }).stopHost());
   return {
     async open(html, toolInput, toolResult, client) {
       // The app before is gone before counting starts: nothing it said or asked is counted for this one.
-      await page.evaluate(() => (globalThis as unknown as { stopHost: () => Promise<void> }).stopHost());
+      await closeApp();
       shown = { client, consoleErrors: [], toolCalls: [] };
       const { consoleErrors, toolCalls } = shown;
       await page.evaluate(
@@ -198,6 +202,7 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
       if (!frame) throw new Error('the app iframe did not load');
       return { page, frame, consoleErrors, toolCalls };
     },
+    closeApp,
     close: () => browser.close(),
   };
 }
