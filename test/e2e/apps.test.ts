@@ -236,6 +236,7 @@ describe('MCP Apps', () => {
         const shot = path.join(APPS_OUTPUT_DIR, 'player.png');
         await page.screenshot({ path: shot });
         console.log(`# player screenshot: ${shot}`);
+        await browser.closeApp(); // Its video would play on, a frame decoded every 40 ms, while the next test prepares.
       },
     );
 

@@ -1,28 +1,76 @@
-// A real MCP Apps host for tests: Debian's chromium (headless, driven by playwright-core) opens a page that embeds an
+// A real MCP Apps host for tests: Debian's headless chromium (driven by playwright-core) opens a page that embeds an
 // app's HTML in a sandboxed iframe and connects it with ext-apps' own AppBridge (the host side of the protocol). The
 // bridge's tools/call goes to the test's real MCP client, so the app talks to the real server through the host, as
 // in Claude or VS Code. Tests skip with a message when chromium is not installed.
-import { access, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Frame, type Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import { RUN_DIR_VARIABLE } from './run-setup.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's chromium-headless-shell, used when installed: the headless build of the same chromium (Blink, V8, media),
+ * without the browser's UI, as Playwright runs headless by default. Starting it and showing a page costs about 0.2 s of
+ * CPU instead of chromium's 0.6-0.9 s.
+ */
+export const CHROMIUM_HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Screenshots of the apps (gitignored). */
 export const APPS_OUTPUT_DIR = path.join(ROOT, 'test-output', 'apps');
 
+const installed = (file: string) =>
+  access(file).then(
+    () => file,
+    () => undefined,
+  );
+
+/** The chromium the tests run: the headless shell when installed, else chromium; undefined when neither is. */
+async function chromiumExecutable(): Promise<string | undefined> {
+  return (await installed(CHROMIUM_HEADLESS_SHELL)) ?? (await installed(CHROMIUM));
+}
+
 /** Why the browser tests cannot run here, or undefined when they can. */
 export async function chromiumMissing(): Promise<string | undefined> {
-  try {
-    await access(CHROMIUM);
-    return undefined;
-  } catch {
-    return `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the MCP Apps browser tests`;
-  }
+  if (await chromiumExecutable()) return undefined;
+  return (
+    `${CHROMIUM} not found: install it with "apt-get install -y chromium" (or the lighter ` +
+    'chromium-headless-shell) to run the MCP Apps browser tests'
+  );
 }
+
+/** Playwright's own --disable-features (playwright-core 1.65, chromiumSwitches.ts), less its Windows and Edge ones. */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+];
+/**
+ * Work of chromium's that no test looks at: the full browser (not the headless shell) preloads its omnibox popups, two
+ * WebUI pages in a renderer of their own (about a second of CPU), and starts a renderer for each sandboxed iframe (one
+ * per app shown). The sandbox itself (an opaque origin, scripts only) is Blink's, in either process.
+ */
+const UNNEEDED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'IsolateSandboxedIframes'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // Root in a container has no user namespace for the sandbox.
+  '--disable-gpu', // Headless video needs no GPU.
+  '--autoplay-policy=no-user-gesture-required',
+  // Chromium keeps only the last --disable-features: this one repeats Playwright's.
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNNEEDED_FEATURES].join(',')}`,
+];
 
 // The host page's script: ext-apps' AppBridge over PostMessageTransport to the app's iframe. Browser code, bundled by
 // esbuild from the installed package (no CDN). It hosts one app at a time: stopHost removes the app shown.
@@ -52,16 +100,34 @@ window.startHost = async (html, toolInput, toolResult) => {
 
 let hostScript: Promise<string> | undefined;
 function hostBundle(): Promise<string> {
-  hostScript ??= build({
-    stdin: { contents: HOST_ENTRY, resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    minify: true, // Half the size: the page parses it in half the time.
-    write: false,
-    logLevel: 'silent',
-  }).then((out) => out.outputFiles[0].text);
+  hostScript ??= cachedForThisRun('apps-host.js', () =>
+    build({
+      stdin: { contents: HOST_ENTRY, resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      minify: true, // Half the size: the page parses it in half the time.
+      write: false,
+      logLevel: 'silent',
+    }).then((out) => out.outputFiles[0].text),
+  );
   return hostScript;
+}
+
+/**
+ * `make()`'s text, kept in `npm test`'s run folder under `name`, so the run's other MCP Apps file reads it instead of
+ * making it again (the bundle costs esbuild 0.3 s of CPU). Outside `npm test` it is made each time.
+ */
+async function cachedForThisRun(name: string, make: () => Promise<string>): Promise<string> {
+  const dir = process.env[RUN_DIR_VARIABLE];
+  const file = dir && path.join(dir, name);
+  if (file && existsSync(file)) return readFile(file, 'utf8');
+  const text = await make();
+  if (file) {
+    await writeFile(`${file}.${process.pid}`, text);
+    await rename(`${file}.${process.pid}`, file); // Readers see the whole file or none.
+  }
+  return text;
 }
 
 export interface AppsBrowser {
@@ -76,6 +142,8 @@ export interface AppsBrowser {
     toolResult: CallToolResult,
     client?: Client,
   ): Promise<{ page: Page; frame: Frame; consoleErrors: string[]; toolCalls: string[] }>;
+  /** Removes the app shown, as a host does when it is done with it: a video it plays stops decoding frames. */
+  closeApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,18 +155,18 @@ interface Shown {
 }
 
 /**
- * Starts chromium with one host page. The page loads the host bundle once (a page per app would load it each time,
- * a second or more of chromium's CPU each) and shows the apps one after another in a fresh iframe. Its clock is
+ * Starts chromium with one host page (playwright-core is loaded here, not on import: a run that skips the browser
+ * tests does not load it). The page loads the host bundle once (a page per app would load it each time, a second or
+ * more of chromium's CPU each) and shows the apps one after another in a fresh iframe. Its clock is
  * Playwright's: real time until a test moves it past an app's poll interval (`page.clock.runFor`), instead of
  * waiting that long; it covers the timers, Date and performance.now of the page and of the apps' frames.
  */
 export async function launchAppsBrowser(): Promise<AppsBrowser> {
+  const executablePath = await chromiumExecutable();
+  if (!executablePath) throw new Error(await chromiumMissing());
+  const { chromium } = await import('playwright-core');
   const [browser, script] = await Promise.all([
-    chromium.launch({
-      executablePath: CHROMIUM,
-      // Root in a container has no user namespace for the sandbox; headless video needs no GPU.
-      args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
-    }),
+    chromium.launch({ executablePath, args: CHROMIUM_ARGS }),
     hostBundle(),
     mkdir(APPS_OUTPUT_DIR, { recursive: true }),
   ]);
@@ -115,10 +183,12 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
   });
   await page.clock.install();
   await page.setContent(`<!doctype html><html><body><script>${script}</script></body></html>`);
+  const closeApp = () =>
+    page.evaluate(() => (globalThis as unknown as { stopHost: () => Promise<void> }).stopHost());
   return {
     async open(html, toolInput, toolResult, client) {
       // The app before is gone before counting starts: nothing it said or asked is counted for this one.
-      await page.evaluate(() => (globalThis as unknown as { stopHost: () => Promise<void> }).stopHost());
+      await closeApp();
       shown = { client, consoleErrors: [], toolCalls: [] };
       const { consoleErrors, toolCalls } = shown;
       await page.evaluate(
@@ -132,6 +202,7 @@ export async function launchAppsBrowser(): Promise<AppsBrowser> {
       if (!frame) throw new Error('the app iframe did not load');
       return { page, frame, consoleErrors, toolCalls };
     },
+    closeApp,
     close: () => browser.close(),
   };
 }
