@@ -66,20 +66,51 @@ export const MiB = 1024 * 1024;
  * A gzip body of `size` zero bytes (whole MiB), assembled rather than compressed: one MiB of zeros deflated once into
  * blocks that end on a byte boundary with the compressor's history reset (a full flush), so that copies of them in a
  * row inflate to a MiB each, then the final empty block and the trailer (CRC-32 and length of the whole). Compressing
- * the gigabyte took 2.5 s of CPU; the CRC of its zeros takes a tenth of that.
+ * the gigabyte took 2.5 s of CPU, and the CRC of its zeros byte by byte 0.44 s; crcOfCopies takes a millisecond.
  */
 export function gzipBomb(size: number): Buffer {
   assert.equal(size % MiB, 0, 'whole MiB');
   const zeros = Buffer.alloc(MiB);
   const block = deflateRawSync(zeros, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-  let crc = 0;
-  for (let at = 0; at < size; at += MiB) crc = crc32(zeros, crc);
   const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]); // deflate, no name or time, best compression
   const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc, 0);
+  trailer.writeUInt32LE(crcOfCopies(Buffer.alloc(1024), size / 1024), 0); // The CRC of `size` zeros
   trailer.writeUInt32LE(size % 2 ** 32, 4);
   const blocks = new Array<Buffer>(size / MiB).fill(block);
   return Buffer.concat([header, ...blocks, deflateRawSync(Buffer.alloc(0)), trailer]);
+}
+
+/** A map of CRC-32 values x -> matrix·x XOR offset over GF(2); the matrix as its 32 columns. */
+interface Affine {
+  columns: number[];
+  offset: number;
+}
+const apply = (f: Affine, x: number): number =>
+  f.columns.reduce((sum, column, bit) => ((x >>> bit) & 1 ? sum ^ column : sum), f.offset) >>> 0;
+/** g after f. */
+const compose = (g: Affine, f: Affine): Affine => ({
+  columns: f.columns.map((column) => (apply(g, column) ^ g.offset) >>> 0),
+  offset: apply(g, f.offset),
+});
+
+/**
+ * The CRC-32 of `count` copies of `block` in a row, reading the block 33 times rather than `count` times: continuing a
+ * CRC over a fixed block is an affine map of the CRC so far (zlib's crc32_combine rests on the same fact), found by
+ * running the block from 0 and from each single bit, then raised to the count by squaring. gunzip checks the result
+ * (the bombs' own test).
+ */
+function crcOfCopies(block: Buffer, count: number): number {
+  const offset = crc32(block, 0);
+  let step: Affine = {
+    columns: Array.from({ length: 32 }, (_, bit) => (crc32(block, 2 ** bit) ^ offset) >>> 0),
+    offset,
+  };
+  let all: Affine = { columns: Array.from({ length: 32 }, (_, bit) => 2 ** bit), offset: 0 };
+  for (let left = count; left > 0; left = Math.floor(left / 2)) {
+    if (left % 2 === 1) all = compose(step, all);
+    step = compose(step, step);
+  }
+  return apply(all, 0);
 }
 
 /** nosniff, a CSP, and neither an HTML page nor a stack trace. */
