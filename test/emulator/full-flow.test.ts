@@ -1,6 +1,8 @@
 // The serverless shape, end to end, as separate processes on the real emulators: an MCP client calls generate_video
-// on one `mcp` process; a Pub/Sub push subscription delivers polls to a separately started `poller` process; a
-// different `mcp` process answers get_video_operation with a V4 signed URL that downloads the MP4 from storage.
+// on one `mcp` process (the deployed entry under functions-framework's CLI); a Pub/Sub push subscription delivers
+// polls to a separately started `poller` process; another `mcp` instance (served in this process by functions-framework,
+// with its own runtime: a third process would only add its start-up) answers get_video_operation with a V4 signed URL
+// that downloads the MP4 from storage.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
@@ -21,6 +23,7 @@ import { readMp4 } from '../helpers/mp4.js';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
 import { awaitFinalStatus } from '../helpers/firestore.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const FF_MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
 const BUCKET = 'veo-flow-test';
@@ -47,8 +50,8 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
 
   {
     const backend = 'vertex' as const;
-    test(`${backend}: generate on one mcp process, poll in the poller process, fetch from another mcp process`, async () => {
-      const [mcpA, mcpB, pollerPort] = [await freePort(), await freePort(), await freePort()];
+    test(`${backend}: generate on one mcp process, poll in the poller process, fetch from another mcp instance`, async () => {
+      const [mcpA, pollerPort] = [await freePort(), await freePort()];
       const env: Record<string, string> = {
         ...cloudSettings(emulators, { bucket: BUCKET, name, veoBaseUrl: simulatorUrl }),
         VEO_BACKEND: backend,
@@ -72,6 +75,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       });
 
       const processes: RunningProcess[] = [];
+      let other: TestServer | undefined;
       const client = new Client({ name: 'full-flow', version: '1.0.0' });
       const otherClient = new Client({ name: 'full-flow-2', version: '1.0.0' });
       const db = new Firestore({ projectId: emulators.projectId });
@@ -81,7 +85,6 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
           (
             [
               [['--target=mcp'], mcpA],
-              [['--target=mcp'], mcpB],
               [['--target=poller', '--signature-type=cloudevent'], pollerPort],
             ] as const
           ).map(([args, port]) =>
@@ -112,7 +115,8 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
         const status = await awaitFinalStatus(db.collection(env.FIRESTORE_COLLECTION!).doc(id));
         assert.equal(status, 'SUCCEEDED');
 
-        await otherClient.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${mcpB}/mcp`)));
+        other = await startTestServer({ env });
+        await otherClient.connect(new StreamableHTTPClientTransport(new URL(other.mcpUrl)));
         const result = (await otherClient.callTool({
           name: 'get_video_operation',
           arguments: { operation_id: id },
@@ -148,6 +152,7 @@ describe('full flow across processes on the emulators', { skip: emulatorSkip }, 
       } finally {
         await client.close();
         await otherClient.close();
+        await other?.close();
         // No deliveries to stopped processes for the rest of the run: the emulators are shared.
         await Promise.all([noticesPush.delete(), pollPush.delete()]);
         await Promise.all(processes.map((p) => p.stop()));
