@@ -15,12 +15,17 @@ function ephemeralLow(): number {
   }
 }
 
+/** The port bound on 127.0.0.1, or undefined if it is taken (EADDRINUSE is an answer here, not an error). */
 async function listens(port: number): Promise<number | undefined> {
   const server = createServer();
-  server.listen(port, '127.0.0.1');
-  const [event] = await Promise.race([once(server, 'listening'), once(server, 'error')]);
-  if (event instanceof Error) return undefined;
-  const bound = (server.address() as { port: number }).port;
+  // Not once(server, 'listening') raced against once(server, 'error'): the first rejects on the very 'error' event the
+  // second resolves on, and won the race, so a taken port threw instead of moving on to another pick.
+  const bound = await new Promise<number | undefined>((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.once('listening', () => resolve((server.address() as { port: number }).port));
+    server.listen(port, '127.0.0.1');
+  });
+  if (bound === undefined) return undefined;
   server.close();
   await once(server, 'close');
   return bound;
