@@ -5,9 +5,20 @@
 // run on its own starts its own. Each file names its topics, subscriptions and collections with uniqueNames(), so
 // files sharing the emulators (in parallel, or run after run) never meet.
 // SKIP_EMULATOR_TESTS=1 skips these tests explicitly.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,7 +27,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { freePort, startProcess, type RunningProcess } from './process.js';
 import { writeServiceAccountKey } from './service-account.js';
 import { shared } from './run-setup.js';
-import { ensureTestTool } from './test-tools.js';
+import { ensureTestTool, testToolsCache } from './test-tools.js';
 
 export const PROJECT_ID = 'demo-veo-mcp';
 
@@ -108,30 +119,29 @@ const INSTALL_HINT =
   'google-cloud-cli google-cloud-cli-firestore-emulator google-cloud-cli-pubsub-emulator, plus a Java runtime), ' +
   'or set SKIP_EMULATOR_TESTS=1 to skip these tests explicitly.';
 
-/** Whether `command` is an executable on PATH: looked up, not run (running `gcloud --version` costs a second). */
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      accessSync(path.join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Where `command` is on PATH: looked up, not run (running `gcloud --version` costs a second). */
+function onPath(command: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, command))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Where the Google Cloud CLI is installed: the folder above the `bin` its `gcloud` is in (symlinks followed). */
 function cloudSdkRoot(): string {
   for (const command of ['gcloud', 'java']) {
-    if (!onPath(command)) {
+    if (onPath(command) === undefined) {
       throw new Error(`Emulator tests need \`${command}\`, which is not available here. ${INSTALL_HINT}`);
     }
   }
-  const gcloud = (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .map((dir) => path.join(dir, 'gcloud'))
-    .find((file) => existsSync(file))!;
-  return path.resolve(path.dirname(realpathSync(gcloud)), '..');
+  return path.resolve(path.dirname(realpathSync(onPath('gcloud')!)), '..');
 }
 
 /**
@@ -150,14 +160,61 @@ async function startJavaEmulator(
   ready: RegExp,
   name: string,
 ): Promise<RunningProcess> {
+  let classes: ClassData | undefined;
   try {
     if (!existsSync(jar)) throw new Error(`${jar} is missing`);
-    return await startProcess('java', [...EMULATOR_JVM_OPTIONS, ...args], {}, ready, { detached: true });
+    classes = classData(jar, realpathSync(onPath('java')!));
+    const jvm = [...EMULATOR_JVM_OPTIONS, ...classes.flags];
+    const running = await startProcess('java', [...jvm, ...args], {}, ready, { detached: true });
+    const { keep } = classes;
+    if (!keep) return running;
+    return {
+      ...running,
+      async stop() {
+        await running.stop();
+        // Written as the JVM exits; not if it had to be killed (SIGKILL), when it may be cut short.
+        if (running.child.signalCode === null) keep();
+        else classes?.discard();
+      },
+    };
   } catch (err) {
+    classes?.discard();
     throw new Error(`The ${name} emulator did not start. ${INSTALL_HINT}\n${(err as Error).message}`, {
       cause: err,
     });
   }
+}
+
+interface ClassData {
+  flags: string[];
+  /** Moves an archive written at exit into place (first runs only). */
+  keep?: () => void;
+  discard(): void;
+}
+
+/**
+ * The emulator's class-data archive (AppCDS): the JVM maps the classes it loads at start-up from it instead of reading
+ * and verifying them from the jar, which halves an emulator's start (Firestore: 1.8 s → 0.9 s of CPU, 1.4 s → 0.6 s
+ * to ready). Kept with the test tools, named by the jar and the java binary (path, size, time), so another emulator
+ * or JVM gets its own; the first run on a machine has the JVM write it as the emulator stops. A JVM that cannot use an
+ * archive warns and starts without one, and one without these options ignores them.
+ */
+function classData(jar: string, java: string): ClassData {
+  const id = createHash('sha256')
+    .update([jar, java].map((file) => `${file}:${statSync(file).size}:${statSync(file).mtimeMs}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(testToolsCache(), 'jvm-class-data');
+  const archive = path.join(dir, `${path.basename(jar, '.jar')}-${id}.jsa`);
+  const lenient = '-XX:+IgnoreUnrecognizedVMOptions';
+  if (existsSync(archive)) return { flags: [lenient, `-XX:SharedArchiveFile=${archive}`], discard() {} };
+  mkdirSync(dir, { recursive: true });
+  const writing = `${archive}.${process.pid}`;
+  return {
+    flags: [lenient, `-XX:ArchiveClassesAtExit=${writing}`],
+    keep: () => existsSync(writing) && renameSync(writing, archive),
+    discard: () => rmSync(writing, { force: true }),
+  };
 }
 
 /** The Pub/Sub emulator's jar (its name carries the emulator's version). */
