@@ -14,6 +14,7 @@ import { runCli } from '../../functions/src/cli/run.js';
 import { runKeysOnFirestore } from '../../functions/src/cli/keys.js';
 import { loadConfig } from '../../functions/src/config/index.js';
 import { emulatorSkip, uniqueNames, useEmulators, type Emulators } from '../helpers/emulators.js';
+import { captureLogs } from '../helpers/logs.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 import { rawPost, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -73,20 +74,25 @@ describe('API keys in Firestore, managed with veo-mcp keys', { skip: emulatorSki
    */
   const cli = async (args: string[]): Promise<Run> => {
     let [stdout, stderr] = ['', ''];
-    const code = await runCli(['keys', ...args], {
-      out: { write: (text: string) => (stdout += text) },
-      err: { write: (text: string) => (stderr += text) },
-      config: () => loadConfig({ ...env, LOG_LEVEL: 'error' }),
-      now: () => Date.now(),
-      pause: () => assert.fail('keys never waits for an operation'),
-      keys: (config, keysArgs) =>
-        runKeysOnFirestore(config, keysArgs, {
-          out: (line) => (stdout += `${line}\n`),
-          err: (line) => (stderr += `${line}\n`),
-          now: () => new Date(),
-        }),
-    });
-    return { code, stdout, stderr };
+    // The binary's output would also hold whatever the logger writes (log.ts writes to stdout and stderr): caught here
+    // at INFO, more than the binary's LOG_LEVEL shows, and held to the same rule.
+    const { result, lines } = captureLogs(() =>
+      runCli(['keys', ...args], {
+        out: { write: (text: string) => (stdout += text) },
+        err: { write: (text: string) => (stderr += text) },
+        config: () => loadConfig({ ...env, LOG_LEVEL: 'error' }),
+        now: () => Date.now(),
+        pause: () => assert.fail('keys never waits for an operation'),
+        keys: (config, keysArgs) =>
+          runKeysOnFirestore(config, keysArgs, {
+            out: (line) => (stdout += `${line}\n`),
+            err: (line) => (stderr += `${line}\n`),
+            now: () => new Date(),
+          }),
+      }),
+    );
+    const code = await result;
+    return { code, stdout, stderr: stderr + lines.map((line) => `${JSON.stringify(line)}\n`).join('') };
   };
 
   test('create, use, list, revoke: the key is printed once and refused after revocation', async () => {
