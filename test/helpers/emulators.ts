@@ -134,14 +134,19 @@ function onPath(command: string): string | undefined {
     });
 }
 
-/** Where the Google Cloud CLI is installed: the folder above the `bin` its `gcloud` is in (symlinks followed). */
-function cloudSdkRoot(): string {
-  for (const command of ['gcloud', 'java']) {
-    if (onPath(command) === undefined) {
+/**
+ * Where the Google Cloud CLI is installed (the folder above the `bin` its `gcloud` is in) and the `java` that runs its
+ * emulators, symlinks followed.
+ */
+function emulatorTools(): { sdk: string; java: string } {
+  const [gcloud, java] = ['gcloud', 'java'].map((command) => {
+    const file = onPath(command);
+    if (file === undefined) {
       throw new Error(`Emulator tests need \`${command}\`, which is not available here. ${INSTALL_HINT}`);
     }
-  }
-  return path.resolve(path.dirname(realpathSync(onPath('gcloud')!)), '..');
+    return realpathSync(file);
+  }) as [string, string];
+  return { sdk: path.resolve(path.dirname(gcloud), '..'), java };
 }
 
 /**
@@ -155,6 +160,7 @@ const EMULATOR_JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
  * gcloud itself: its Python wrapper and two `java -version` probes cost 1.7 s of CPU for the two emulators.
  */
 async function startJavaEmulator(
+  java: string,
   jar: string,
   args: string[],
   ready: RegExp,
@@ -163,9 +169,9 @@ async function startJavaEmulator(
   let classes: ClassData | undefined;
   try {
     if (!existsSync(jar)) throw new Error(`${jar} is missing`);
-    classes = classData(jar, realpathSync(onPath('java')!));
+    classes = classData(jar, java);
     const jvm = [...EMULATOR_JVM_OPTIONS, ...classes.flags];
-    const running = await startProcess('java', [...jvm, ...args], {}, ready, { detached: true });
+    const running = await startProcess(java, [...jvm, ...args], {}, ready, { detached: true });
     const { keep } = classes;
     if (!keep) return running;
     return {
@@ -201,7 +207,14 @@ interface ClassData {
  */
 function classData(jar: string, java: string): ClassData {
   const id = createHash('sha256')
-    .update([jar, java].map((file) => `${file}:${statSync(file).size}:${statSync(file).mtimeMs}`).join('\n'))
+    .update(
+      [jar, java]
+        .map((file) => {
+          const { size, mtimeMs } = statSync(file);
+          return `${file}:${size}:${mtimeMs}`;
+        })
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 16);
   const dir = path.join(testToolsCache(), 'jvm-class-data');
@@ -218,7 +231,7 @@ function classData(jar: string, java: string): ClassData {
 }
 
 /** The Pub/Sub emulator's jar (its name carries the emulator's version). */
-function pubsubJar(sdk: string): string {
+function pubsubJarOf(sdk: string): string {
   const lib = path.join(sdk, 'platform/pubsub-emulator/lib');
   const jar = existsSync(lib)
     ? readdirSync(lib).find((file) => /^cloud-pubsub-emulator-.*\.jar$/.test(file))
@@ -246,12 +259,14 @@ async function startStorageEmulator(port: number): Promise<Server> {
 
 /** Starts all three emulators; their `env` points clients and processes at them (this process's env is left alone). */
 export async function startEmulators(): Promise<Emulators> {
-  const sdk = cloudSdkRoot();
+  const { sdk, java } = emulatorTools();
   const firestoreJar = path.join(sdk, 'platform/cloud-firestore-emulator/cloud-firestore-emulator.jar');
+  const pubsubJar = pubsubJarOf(sdk);
   const [firestorePort, pubsubPort, storagePort] = [await freePort(), await freePort(), await freePort()];
   const keyDir = mkdtempSync(path.join(tmpdir(), 'veo-sa-'));
   const started = await Promise.allSettled([
     startJavaEmulator(
+      java,
       firestoreJar,
       [
         '-Duser.language=en',
@@ -267,8 +282,9 @@ export async function startEmulators(): Promise<Emulators> {
       'Firestore',
     ),
     startJavaEmulator(
-      pubsubJar(sdk),
-      ['-jar', pubsubJar(sdk), '--host=127.0.0.1', `--port=${pubsubPort}`],
+      java,
+      pubsubJar,
+      ['-jar', pubsubJar, '--host=127.0.0.1', `--port=${pubsubPort}`],
       /Server started, listening/,
       'Pub/Sub',
     ),
