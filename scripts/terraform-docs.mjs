@@ -95,12 +95,13 @@ const row = (cells) => `| ${cells.join(' | ')} |`;
 const table = (header, rows) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 
 /**
- * A module file parsed to JSON. The parser (Go compiled to WebAssembly) takes most of a run's time, so each text is
- * parsed once per process, whatever its path: the tests run the script many times in one process, on copies of the
- * module whose files are mostly the same.
+ * A .tf (or .tfvars) file parsed to JSON, shared: do not change it. The parser (Go compiled to WebAssembly) takes most
+ * of a run's time, so each text is parsed once per process, whatever its path: the tests run the script many times in
+ * one process, on copies of the module whose files are mostly the same, and the Terraform policy helper
+ * (test/helpers/terraform-policy.ts) parses the same files through here.
  */
 const parses = new Map();
-function parsed(file) {
+export function parseTerraformFile(file) {
   const [name, text] = [path.basename(file), readFileSync(file, 'utf8')];
   const key = `${name}\0${text}`;
   if (!parses.has(key)) parses.set(key, parse(name, text));
@@ -130,7 +131,7 @@ function formatted(markdown) {
 /** The variables of variables.tf in file order, grouped by its `# --- Title ---` sections. */
 async function inputsMarkdown(dir) {
   const file = path.join(dir, 'variables.tf');
-  const variables = (await parsed(file)).variable ?? {};
+  const variables = (await parseTerraformFile(file)).variable ?? {};
   const sections = [];
   let section = { title: '', intro: [], names: [] };
   let inIntro = false;
@@ -176,7 +177,7 @@ async function inputsMarkdown(dir) {
 }
 
 async function outputsMarkdown(dir) {
-  const outputs = (await parsed(path.join(dir, 'outputs.tf'))).output ?? {};
+  const outputs = (await parseTerraformFile(path.join(dir, 'outputs.tf'))).output ?? {};
   const names = [
     ...readFileSync(path.join(dir, 'outputs.tf'), 'utf8').matchAll(/^output\s+"([\w-]+)"/gm),
   ].map((m) => m[1]);
@@ -216,7 +217,7 @@ async function misplacedDeclarations(dir) {
       ['output', 'outputs.tf'],
     ].filter(([kind, home]) => file !== home && new RegExp(`^\\s*${kind}\\b`, 'm').test(text));
     if (kinds.length === 0) continue;
-    const json = await parsed(path.join(dir, file));
+    const json = await parseTerraformFile(path.join(dir, file));
     for (const [kind, home] of kinds) {
       for (const name of Object.keys(json[kind] ?? {}))
         problems.push(`${file}: ${kind} "${name}" (declare it in ${home})`);

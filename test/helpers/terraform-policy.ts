@@ -2,27 +2,18 @@
 // no `terraform init`), and each check returns the violations it finds as "ADDRESS: problem" lines, so a test can
 // assert both that the real module is clean and that a deliberately broken fixture is caught.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-
-// Loaded untyped on purpose: the package's typings pull in the DOM lib (`/// <reference lib="dom" />`), whose
-// ReadableStream clashes with Node's in functions/src and breaks `npm run typecheck`.
-const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as {
-  parse(filename: string, contents: string): Promise<Record<string, unknown>>;
-};
+import { parseTerraformFile } from '../../scripts/terraform-docs.mjs';
 
 /**
- * A file parsed, each text once per process: the parser (Go compiled to WebAssembly) takes seconds over the module,
- * which several test files of a lane load (and terraform-policy's twice). Each caller gets its own copy to change.
+ * A file parsed, each text once per process, with `npm run terraform-docs`'s parser and cache (the parser, Go compiled
+ * to WebAssembly, takes seconds over the module, which several test files of a lane load, and the terraform-docs tests
+ * parse the same files). Each caller gets its own copy to change.
  */
-const parses = new Map<string, Promise<Record<string, unknown>>>();
 async function parseFile(file: string): Promise<Record<string, unknown>> {
-  const [name, text] = [path.basename(file), readFileSync(file, 'utf8')];
-  const key = `${name}\0${text}`;
-  if (!parses.has(key)) parses.set(key, parse(name, text));
-  return structuredClone(await parses.get(key)!);
+  return structuredClone(await parseTerraformFile(file));
 }
 
 type Body = Record<string, unknown>;
