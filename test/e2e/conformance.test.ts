@@ -3,12 +3,12 @@
 // server is listed with reasons in test/conformance/not-applicable.json; anything else that does not pass fails here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
-import { builtForThisRun } from '../helpers/run-setup.js';
+import { builtForThisRun, writeWhole } from '../helpers/run-setup.js';
 import { ensureTestTool, type TestTool } from '../helpers/test-tools.js';
 
 const NOT_APPLICABLE_FILE = new URL('../conformance/not-applicable.json', import.meta.url).pathname;
@@ -127,8 +127,7 @@ async function serverScenarioListing(tool: TestTool): Promise<string> {
   if (listing !== undefined) return listing;
   const listed = await node(tool, [tool.bin('conformance'), 'list', '--server']);
   if (parseScenarioList(listed).size === 0) return listed; // Not kept: the test fails on it, and the next run lists again.
-  await writeFile(`${kept}.${process.pid}`, listed);
-  await rename(`${kept}.${process.pid}`, kept); // Whole or absent for a run reading it at the same time.
+  writeWhole(kept, listed); // Whole or absent for a run reading it at the same time.
   return listed;
 }
 

@@ -2,14 +2,13 @@
 // app's HTML in a sandboxed iframe and connects it with ext-apps' own AppBridge (the host side of the protocol). The
 // bridge's tools/call goes to the test's real MCP client, so the app talks to the real server through the host, as
 // in Claude or VS Code. Tests skip with a message when chromium is not installed.
-import { existsSync } from 'node:fs';
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { RUN_DIR_VARIABLE } from './run-setup.js';
+import { cachedForThisRun } from './run-setup.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /**
@@ -100,6 +99,7 @@ window.startHost = async (html, toolInput, toolResult) => {
 
 let hostScript: Promise<string> | undefined;
 function hostBundle(): Promise<string> {
+  // Kept for the run: the run's other MCP Apps file reads it instead of bundling again (0.3 s of esbuild's CPU).
   hostScript ??= cachedForThisRun('apps-host.js', () =>
     build({
       stdin: { contents: HOST_ENTRY, resolveDir: ROOT, loader: 'js' },
@@ -112,22 +112,6 @@ function hostBundle(): Promise<string> {
     }).then((out) => out.outputFiles[0].text),
   );
   return hostScript;
-}
-
-/**
- * `make()`'s text, kept in `npm test`'s run folder under `name`, so the run's other MCP Apps file reads it instead of
- * making it again (the bundle costs esbuild 0.3 s of CPU). Outside `npm test` it is made each time.
- */
-async function cachedForThisRun(name: string, make: () => Promise<string>): Promise<string> {
-  const dir = process.env[RUN_DIR_VARIABLE];
-  const file = dir && path.join(dir, name);
-  if (file && existsSync(file)) return readFile(file, 'utf8');
-  const text = await make();
-  if (file) {
-    await writeFile(`${file}.${process.pid}`, text);
-    await rename(`${file}.${process.pid}`, file); // Readers see the whole file or none.
-  }
-  return text;
 }
 
 export interface AppsBrowser {

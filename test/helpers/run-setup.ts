@@ -4,13 +4,19 @@
 // with that variable) and writes <name>.json there when a prerequisite is ready or has failed; a file that needs one
 // awaits that file (a file-system event, re-checked every second). Outside `npm test` (a file run on its own) there
 // is no run folder, and each file builds nothing and starts its own emulators.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { untilPath } from './fs-wait.js';
 
 export const RUN_DIR_VARIABLE = 'VEO_TEST_RUN_DIR';
 
 type Outcome<T> = { value: T } | { error: string };
+
+/** Writes `text` to `file` whole: a process reading it at the same time sees all of it or no file. */
+export function writeWhole(file: string, text: string): void {
+  writeFileSync(`${file}.${process.pid}`, text);
+  renameSync(`${file}.${process.pid}`, file);
+}
 
 /** Global setup: records how `work` ends, as <name>.json in the run folder. */
 export async function publish<T>(dir: string, name: string, work: Promise<T>): Promise<T> {
@@ -20,9 +26,7 @@ export async function publish<T>(dir: string, name: string, work: Promise<T>): P
   } catch (err) {
     outcome = { error: (err as Error).message };
   }
-  const file = path.join(dir, `${name}.json`);
-  writeFileSync(`${file}.partial`, JSON.stringify(outcome));
-  renameSync(`${file}.partial`, file); // Readers see the whole file or none.
+  writeWhole(path.join(dir, `${name}.json`), JSON.stringify(outcome));
   if ('error' in outcome) throw new Error(outcome.error);
   return outcome.value;
 }
@@ -44,4 +48,17 @@ export async function shared<T>(name: string): Promise<T | undefined> {
 /** Waits for the parts of the run's build a file uses: `bundle` (the deployed entry), `compile` (dist/functions). */
 export async function builtForThisRun(...parts: Array<'bundle' | 'compile'>): Promise<void> {
   await Promise.all(parts.map((part) => shared(part)));
+}
+
+/**
+ * `make()`'s text, kept in `npm test`'s run folder under `name`, so the run's other files read it instead of making it
+ * again. Outside `npm test` it is made each time.
+ */
+export async function cachedForThisRun(name: string, make: () => Promise<string>): Promise<string> {
+  const dir = process.env[RUN_DIR_VARIABLE];
+  const file = dir && path.join(dir, name);
+  if (file && existsSync(file)) return readFileSync(file, 'utf8');
+  const text = await make();
+  if (file) writeWhole(file, text);
+  return text;
 }
