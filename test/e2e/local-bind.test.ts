@@ -6,9 +6,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  EXTERNAL_ADDRESS as external,
+  NO_EXTERNAL_ADDRESS as skip,
+  postMcp as post,
+} from '../helpers/hostile-http.js';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 
@@ -16,12 +21,6 @@ const NPM_START = ['dist/functions/src/start.js'];
 const WEBHOOK_SECRET = 'q8Vw2Lr0Zt5Kp9Nd3Hs7Jm1Bx6Cf4Gy+';
 const API_KEY = 'veo_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 const API_KEY_HASH = createHash('sha256').update(API_KEY).digest('hex');
-
-/** An address of this machine that is not loopback, so a request to it comes from a non-loopback address. */
-const external = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-const skip = external ? false : 'this machine has no non-loopback IPv4 address to call from';
 
 const listTools = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
 const listOperations = JSON.stringify({
@@ -36,19 +35,6 @@ const generate = JSON.stringify({
   method: 'tools/call',
   params: { name: 'generate_video', arguments: { prompt: 'From afar', duration_seconds: 4 } },
 });
-
-async function post(host: string, port: number, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`http://${host}:${port}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body,
-  });
-  return { status: response.status, text: await response.text() };
-}
 
 describe('npm start on every interface with AUTH_MODE=api_key', { concurrency: true }, () => {
   let server: RunningProcess;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/client';
@@ -16,7 +16,14 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { runCli } from '../../functions/src/cli/run.js';
 import { EXIT } from '../../functions/src/cli/exit-codes.js';
-import { assertHardenedHeaders, gzipBomb, send } from '../helpers/hostile-http.js';
+import {
+  assertHardenedHeaders,
+  EXTERNAL_ADDRESS as external,
+  gzipBomb,
+  NO_EXTERNAL_ADDRESS as noExternal,
+  postMcp as post,
+  send,
+} from '../helpers/hostile-http.js';
 import { readMp4 } from '../helpers/mp4.js';
 import { freePort, startProcess } from '../helpers/process.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
@@ -31,20 +38,6 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
-/** An address of this machine that is not loopback, so a request to it comes from a non-loopback address. */
-const external = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-const noExternal = external ? false : 'this machine has no non-loopback IPv4 address to call from';
-
-async function post(host: string, port: number, body: string) {
-  const response = await fetch(`http://${host}:${port}/mcp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body,
-  });
-  return { status: response.status, text: await response.text() };
-}
 const rpc = (method: string, params?: unknown): string =>
   JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) });
 const LIST_TOOLS = rpc('tools/list');

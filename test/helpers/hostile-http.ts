@@ -1,8 +1,10 @@
 // Raw HTTP for hostile requests (http-hardening.test.ts, and processes.test.ts's gzip bomb against a real process):
-// full control of Host, encodings and framing, which fetch forbids; gzip bombs built without compressing them; and
-// the headers every answer of the HTTP edge must carry.
+// full control of Host, encodings and framing, which fetch forbids; gzip bombs built without compressing them; the
+// headers every answer of the HTTP edge must carry; and calls that come from another host than loopback
+// (processes.test.ts and local-bind.test.ts).
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 export interface Answer {
@@ -119,4 +121,32 @@ export function assertHardenedHeaders(answer: Answer, what: string): void {
   assert.match(String(answer.headers['content-security-policy']), /default-src 'none'/, `CSP on ${what}`);
   assert.doesNotMatch(answer.headers['content-type'] ?? '', /html/, `no HTML on ${what}`);
   assert.doesNotMatch(answer.text, /<html|<pre>|at [\w.]+ \(.*:\d+:\d+\)/i, `no page or stack on ${what}`);
+}
+
+/** An address of this machine that is not loopback, so a request to it comes from a non-loopback address. */
+export const EXTERNAL_ADDRESS = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+/** The skip reason of a test that calls from EXTERNAL_ADDRESS, false when there is one. */
+export const NO_EXTERNAL_ADDRESS = EXTERNAL_ADDRESS
+  ? false
+  : 'this machine has no non-loopback IPv4 address to call from';
+
+/** POSTs a JSON-RPC `body` to http://HOST:PORT/mcp (with fetch: a refused connection rejects). */
+export async function postMcp(
+  host: string,
+  port: number,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`http://${host}:${port}/mcp`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body,
+  });
+  return { status: response.status, text: await response.text() };
 }
