@@ -9,11 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  EXTERNAL_ADDRESS as external,
-  NO_EXTERNAL_ADDRESS as skip,
-  postMcp as post,
-} from '../helpers/hostile-http.js';
+import { EXTERNAL_ADDRESS as external, NO_EXTERNAL_ADDRESS as skip } from '../helpers/hostile-http.js';
+import { rawPost } from '../helpers/server.js';
 import { freePort, startProcess, type RunningProcess } from '../helpers/process.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 
@@ -35,6 +32,10 @@ const generate = JSON.stringify({
   method: 'tools/call',
   params: { name: 'generate_video', arguments: { prompt: 'From afar', duration_seconds: 4 } },
 });
+
+/** POSTs a JSON-RPC body to the `mcp` endpoint on HOST:PORT (see rawPost). */
+const post = (host: string, port: number, body: string, headers?: Record<string, string>) =>
+  rawPost(`http://${host}:${port}/mcp`, body, headers);
 
 describe('npm start on every interface with AUTH_MODE=api_key', { concurrency: true }, () => {
   let server: RunningProcess;

@@ -21,10 +21,10 @@ import {
   EXTERNAL_ADDRESS as external,
   gzipBomb,
   NO_EXTERNAL_ADDRESS as noExternal,
-  postMcp as post,
   send,
 } from '../helpers/hostile-http.js';
 import { readMp4 } from '../helpers/mp4.js';
+import { rawPost } from '../helpers/server.js';
 import { freePort, startProcess } from '../helpers/process.js';
 import { builtForThisRun } from '../helpers/run-setup.js';
 
@@ -38,6 +38,9 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
+/** POSTs a JSON-RPC body to the `mcp` endpoint on HOST:PORT (see rawPost). */
+const post = (host: string, port: number, body: string, headers?: Record<string, string>) =>
+  rawPost(`http://${host}:${port}/mcp`, body, headers);
 const rpc = (method: string, params?: unknown): string =>
   JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) });
 const LIST_TOOLS = rpc('tools/list');

@@ -131,22 +131,3 @@ export const EXTERNAL_ADDRESS = Object.values(networkInterfaces())
 export const NO_EXTERNAL_ADDRESS = EXTERNAL_ADDRESS
   ? false
   : 'this machine has no non-loopback IPv4 address to call from';
-
-/** POSTs a JSON-RPC `body` to http://HOST:PORT/mcp (with fetch: a refused connection rejects). */
-export async function postMcp(
-  host: string,
-  port: number,
-  body: string,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`http://${host}:${port}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body,
-  });
-  return { status: response.status, text: await response.text() };
-}

@@ -124,12 +124,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** POSTs a raw body to the MCP endpoint, as a misbehaving client would. */
+/**
+ * POSTs a raw body to the MCP endpoint, as a misbehaving client would: the answer's status, its body as text, and as
+ * JSON (the text when it is none). With fetch, a refused connection rejects.
+ */
 export async function rawPost(
   url: string,
   body: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: unknown }> {
+): Promise<{ status: number; json: unknown; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -146,7 +149,7 @@ export async function rawPost(
   } catch {
     json = text;
   }
-  return { status: response.status, json };
+  return { status: response.status, json, text };
 }
 
 /** Resolves with the final status once the operation's completion event is out (an event, not a sleep). */
